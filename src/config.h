@@ -1,0 +1,87 @@
+// The project configuration, read from `orchestra.toml` (optional; every field
+// has a default). docs/config.md documents the format.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "diagnostic.h"
+
+namespace orchestra {
+
+/// AgentType says how to start an agent process: a `kind` (command, sim, aider)
+/// and, for argv-based kinds, the argv template with {placeholders}.
+struct AgentType {
+  std::string name;
+  std::string kind;               // "command", "sim" or "aider"
+  std::vector<std::string> argv;  // template; program resolved against the config dir
+  std::map<std::string, std::string> env;  // extra environment for the agent
+
+  // `sim` only: seconds slept = estimate_hours * time_scale.
+  double time_scale = 0.05;
+  std::vector<std::string> fail_ids;  // these workstreams fail...
+  int fail_attempts = 0;              // ...on their first N attempts (0 = always)
+  double fail_probability = 0.0;      // each attempt fails with this probability,
+  uint64_t seed = 0;                  // decided by a hash of (seed, id, attempt)
+};
+
+/// One agent slot of the pool: an id, its type, and optionally the track it is
+/// bound to (a tracked agent takes its track's work and untracked work).
+struct AgentConfig {
+  std::string id;
+  std::string type;
+  std::string track;
+  int line = 0;  // position in the config file, for diagnostics
+};
+
+/// A `[tracks]` entry as written: the names still need matching against ids.
+struct TrackEntry {
+  std::string track;
+  std::vector<std::string> names;
+  int line = 0;
+  int column = 0;
+};
+
+/// Config is everything `orchestra.toml` can say, with defaults filled in.
+/// Paths are stored as written; `Resolve*` helpers make them absolute.
+struct Config {
+  std::string file;         // the config file read, empty when none
+  std::string config_dir;   // folder of the config file (absolute)
+  std::string project_dir;  // folder orchestra runs in (absolute)
+
+  std::string workstreams_dir = "workstreams";
+  std::string state_path = ".state/orchestration.db";
+  std::string logs_dir = "logs";
+  std::string reports_dir = "reports";
+
+  int max_attempts = 3;
+  double timeout_seconds = 30 * 60;
+  double backoff_seconds = 5;
+  double estimate_hours = 2;
+  double kill_grace_seconds = 10;
+  double acceptance_timeout_seconds = 10 * 60;
+  bool honor_tool = false;
+  std::string default_agent_type = "sim";
+
+  std::map<std::string, AgentType> agent_types;  // built-ins merged with the file's
+  std::vector<AgentConfig> agents;
+  std::vector<TrackEntry> tracks;
+
+  /// Absolute path for a project-relative path (absolute paths pass through).
+  std::string ProjectPath(const std::string& path) const;
+};
+
+/// The built-in agent types (`sim`, `aider`, `command` without argv).
+std::map<std::string, AgentType> BuiltinAgentTypes();
+
+/// Reads `path` (TOML) into `config`, starting from the defaults. Problems go to
+/// `diagnostics` with file:line:column; returns false if any is an error.
+bool LoadConfig(const std::string& path, Config* config, Diagnostics* diagnostics);
+
+/// Replaces the configured agents with `count` untracked agents of the default
+/// type, named agent-1..agent-N (the `--agents N` quick start).
+void UseAnonymousAgents(int count, Config* config);
+
+}  // namespace orchestra

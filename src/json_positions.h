@@ -1,0 +1,35 @@
+// JSON positions: where each value of a JSON text starts, by JSON pointer, so
+// diagnostics about a field can name its line and column. nlohmann::json 3.11
+// (Debian 12) does not record positions, so this small scanner does.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+
+namespace orchestra {
+
+/// A 1-based line and column.
+struct TextPosition {
+  int line = 1;
+  int column = 1;
+};
+
+/// JsonPositions maps JSON pointers ("", "/0", "/depends_on/2") of a valid JSON
+/// text to the position of the value (for object members: of the member's key).
+class JsonPositions {
+ public:
+  /// Scans `text`, which must be valid JSON (parse it with nlohmann first).
+  explicit JsonPositions(const std::string& text);
+
+  /// Position of the value at `pointer`; falls back to the nearest recorded
+  /// parent, then to 1:1.
+  TextPosition Find(const std::string& pointer) const;
+
+  /// Converts a byte offset of `text` to a line and column.
+  static TextPosition FromOffset(const std::string& text, size_t offset);
+
+ private:
+  std::unordered_map<std::string, TextPosition> positions_;
+};
+
+}  // namespace orchestra

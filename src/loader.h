@@ -1,0 +1,27 @@
+// The loader: reads every `*.json` under the workstreams folder into
+// `Workstream` values, reporting each problem with file:line:column.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "diagnostic.h"
+#include "workstream.h"
+
+namespace orchestra {
+
+/// Loads every `*.json` file directly in `dir` (sorted by name). A file holds one
+/// workstream object or an array of them. Malformed files and fields are reported
+/// in `diagnostics` and skipped; everything loadable is loaded. Unknown fields are
+/// kept in `Workstream::raw` and warned about once per field name. Returns false
+/// when any error was reported.
+bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstreams,
+                     Diagnostics* diagnostics);
+
+/// Parses the text of one file (named `file` in diagnostics) and appends its
+/// workstreams. `warned_fields` remembers which unknown fields were warned about.
+bool ParseWorkstreamFile(const std::string& file, const std::string& text,
+                         std::vector<Workstream>* workstreams, Diagnostics* diagnostics,
+                         std::vector<std::string>* warned_fields);
+
+}  // namespace orchestra

@@ -1,0 +1,87 @@
+// Processes: agents and acceptance tests as child processes, each in its own
+// process group, output appended to a log file, with a timeout that escalates
+// SIGTERM -> SIGKILL to the whole group. Nothing of a process outlives it: when
+// the leader exits, whatever is left in its group is killed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct uv_loop_s;
+
+namespace orchestra {
+
+/// What to start. `argv[0]` is looked up on PATH unless it contains a '/'.
+struct ProcessSpec {
+  std::vector<std::string> argv;
+  std::vector<std::string> env;  // KEY=VALUE entries added to (or replacing in) ours
+  std::string cwd;               // empty: ours
+  std::string log_path;          // stdout+stderr appended here; stdin is /dev/null
+  double timeout_seconds = 0;    // 0: none
+  double kill_grace_seconds = 10;  // SIGTERM -> SIGKILL delay on timeout/Terminate
+};
+
+/// How a process ended.
+struct ProcessResult {
+  int exit_code = -1;    // valid when term_signal == 0 and spawn_error is empty
+  int term_signal = 0;   // signal that ended it, 0 if it exited
+  bool timed_out = false;
+  std::string spawn_error;  // set when it could not be started (then nothing ran)
+  double duration_seconds = 0;
+
+  bool Succeeded() const { return spawn_error.empty() && term_signal == 0 && exit_code == 0; }
+  /// "exit code 3", "signal 9 (Killed)", "timed out after 45s", "could not start: ...".
+  std::string Describe() const;
+};
+
+/// ProcessRunner starts and stops child processes on an event loop. Callbacks run
+/// on the loop thread. Implementations must be driven by that loop.
+class ProcessRunner {
+ public:
+  using ExitCallback = std::function<void(const ProcessResult&)>;
+  virtual ~ProcessRunner() = default;
+
+  /// Starts `spec`. On success sets `*handle` (for Terminate) and `*pid` (also the
+  /// process group id) and later calls `on_exit` exactly once. On a spawn failure
+  /// returns false with `*error`; `on_exit` is not called.
+  virtual bool Start(const ProcessSpec& spec, ExitCallback on_exit, int64_t* handle, int* pid,
+                     std::string* error) = 0;
+  /// SIGTERM to the process group, SIGKILL after its grace period.
+  virtual void Terminate(int64_t handle) = 0;
+  /// SIGKILL to the process group now.
+  virtual void Kill(int64_t handle) = 0;
+  virtual size_t running() const = 0;
+};
+
+/// ProcessRunner on a libuv loop.
+class UvProcessRunner : public ProcessRunner {
+ public:
+  explicit UvProcessRunner(uv_loop_s* loop);
+  ~UvProcessRunner() override;
+  bool Start(const ProcessSpec& spec, ExitCallback on_exit, int64_t* handle, int* pid,
+             std::string* error) override;
+  void Terminate(int64_t handle) override;
+  void Kill(int64_t handle) override;
+  size_t running() const override;
+
+ private:
+  struct Child;
+  uv_loop_s* loop_;
+  int64_t next_handle_ = 1;
+  std::vector<std::unique_ptr<Child>> children_;
+  friend struct ChildAccess;
+};
+
+/// The start time of `pid` from /proc/<pid>/stat (clock ticks since boot), or 0
+/// if there is no such process. With the pid it identifies a process uniquely.
+int64_t ProcessStartTime(int pid);
+
+/// Kills the process group `pgid` (SIGKILL) if its leader `pid` is still the
+/// process that started at `start_time`, or if the group has members left.
+/// Returns true if something was killed.
+bool KillStaleProcessGroup(int64_t pid, int64_t start_time);
+
+}  // namespace orchestra

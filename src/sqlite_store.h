@@ -1,0 +1,60 @@
+// SqliteStore: the StateStore in an embedded SQLite database (WAL mode), the
+// default at `.state/orchestration.db`. The schema is at the top of
+// sqlite_store.cc and in docs/state.md.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "clock.h"
+#include "state_store.h"
+
+struct sqlite3;
+
+namespace orchestra {
+
+/// SqliteStore keeps the orchestration state in one SQLite file. Opening creates
+/// the file, its folder and the schema when missing. Readers in other processes
+/// (status, sqlite3 CLI) never block the writer for long: WAL mode, busy timeout.
+class SqliteStore : public StateStore {
+ public:
+  /// Opens (creating if needed) the database at `path`. Returns nullptr and
+  /// sets `*error` on failure. `clock` must outlive the store.
+  static std::unique_ptr<SqliteStore> Open(const std::string& path, const Clock* clock,
+                                           std::string* error);
+  /// Opens an existing database without creating anything (read-only commands).
+  static std::unique_ptr<SqliteStore> OpenExisting(const std::string& path, const Clock* clock,
+                                                   std::string* error);
+  ~SqliteStore() override;
+
+  bool SyncWorkstreams(const std::vector<std::pair<std::string, std::string>>& id_tracks,
+                       std::string* error) override;
+  bool LoadWorkstreams(std::vector<WorkstreamRecord>* records, std::string* error) override;
+  bool LoadAttempts(const std::string& workstream_id, std::vector<AttemptRecord>* attempts,
+                    std::string* error) override;
+  bool LoadLog(const std::string& workstream_id, int limit, std::vector<LogEntry>* entries,
+               std::string* error) override;
+  bool StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id, std::string* error) override;
+  bool SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_start_time,
+                     std::string* error) override;
+  bool FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::string* error) override;
+  bool MarkBlocked(const std::vector<std::string>& workstream_ids, const std::string& reason,
+                   std::string* error) override;
+  bool ResetToPending(const std::vector<std::string>& workstream_ids, const std::string& event_type,
+                      const std::string& message, std::string* error) override;
+  bool AppendLog(const std::string& workstream_id, const std::string& agent_id,
+                 const std::string& event_type, const std::string& message,
+                 std::string* error) override;
+  bool BeginRun(int64_t pid, int64_t* run_id, std::string* error) override;
+  bool EndRun(int64_t run_id, RunState state, std::string* error) override;
+  bool LatestRun(RunRecord* run, bool* found, std::string* error) override;
+  bool RequestPause(std::string* error) override;
+  bool ResetAll(std::string* error) override;
+
+ private:
+  SqliteStore(sqlite3* db, const Clock* clock);
+  sqlite3* db_;
+  const Clock* clock_;
+};
+
+}  // namespace orchestra

@@ -1,0 +1,161 @@
+// The state store: every state change of a run, durable. The interface is what
+// the orchestrator needs; `SqliteStore` (sqlite_store.h) is the embedded
+// implementation, and docs/state.md documents the tables.
+//
+// Contract: each mutating call is one transaction, committed before it returns
+// (the orchestrator acts on a change only after it is durable). Calls return
+// false and set `*error` on failure, leaving the state as it was.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace orchestra {
+
+/// A workstream's status, as stored in workstream_status.status.
+enum class WorkstreamStatus { kPending, kRunning, kCompleted, kFailed, kBlocked };
+
+const char* StatusName(WorkstreamStatus status);
+bool ParseStatus(const std::string& name, WorkstreamStatus* status);
+
+/// One row of workstream_status (the seed's table, queried by users verbatim).
+struct WorkstreamRecord {
+  std::string workstream_id;
+  WorkstreamStatus status = WorkstreamStatus::kPending;
+  std::string agent_id;
+  std::string track;
+  std::string started_at;
+  std::string completed_at;
+  std::optional<int> exit_code;
+  int attempt = 0;  // number of the latest attempt, 0 before the first
+  std::string error_message;
+};
+
+/// How an attempt ended (attempts.outcome).
+enum class AttemptOutcome {
+  kRunning,      // still going, or the orchestrator died while it was
+  kSucceeded,    // agent exited 0 and acceptance tests passed
+  kFailed,       // non-zero exit, signal, failed acceptance test, spawn error
+  kTimedOut,     // killed after its timeout
+  kInterrupted,  // stopped by SIGINT/SIGTERM to the orchestrator
+  kAbandoned,    // found running after the orchestrator died; requeued
+};
+
+const char* OutcomeName(AttemptOutcome outcome);
+bool ParseOutcome(const std::string& name, AttemptOutcome* outcome);
+
+/// One row of attempts: one run of one agent on one workstream.
+struct AttemptRecord {
+  int64_t id = 0;
+  std::string workstream_id;
+  int attempt = 0;  // 1-based
+  std::string agent_id;
+  int64_t pid = 0;             // also the process group id
+  int64_t pid_start_time = 0;  // /proc/<pid>/stat start time, to detect pid reuse
+  std::string started_at;
+  std::string ended_at;
+  AttemptOutcome outcome = AttemptOutcome::kRunning;
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  double duration_seconds = 0;
+  std::string log_path;
+  std::string error_message;
+};
+
+/// One row of execution_log, the append-only audit trail.
+struct LogEntry {
+  int64_t id = 0;
+  std::string timestamp;
+  std::string workstream_id;  // may be empty for run-level events
+  std::string agent_id;
+  std::string event_type;  // started, completed, failed, retry, timeout, blocked, ...
+  std::string message;
+};
+
+/// The end of an attempt and what it does to its workstream.
+struct AttemptEnd {
+  AttemptOutcome outcome = AttemptOutcome::kFailed;
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  double duration_seconds = 0;
+  std::string error_message;
+  WorkstreamStatus new_status = WorkstreamStatus::kFailed;  // pending for a retry
+  std::string event_type;                                   // logged with `message`
+  std::string message;
+};
+
+/// A run's state (runs.state).
+enum class RunState { kRunning, kPaused, kCompleted, kFailed, kInterrupted, kCrashed };
+
+const char* RunStateName(RunState state);
+bool ParseRunState(const std::string& name, RunState* state);
+
+/// One row of runs: one invocation of `orchestra run`.
+struct RunRecord {
+  int64_t id = 0;
+  int64_t pid = 0;
+  std::string started_at;
+  std::string ended_at;
+  RunState state = RunState::kRunning;
+  bool pause_requested = false;
+};
+
+/// StateStore is the durable record of workstreams, attempts, the audit log and
+/// runs. Not thread-safe: one orchestrator thread uses it; other processes may
+/// read the same database concurrently.
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  /// Makes sure each (id, track) has a row: missing ones are inserted as pending;
+  /// the track of existing non-running rows is updated. Rows for ids no longer
+  /// in the plan are left alone.
+  virtual bool SyncWorkstreams(const std::vector<std::pair<std::string, std::string>>& id_tracks,
+                               std::string* error) = 0;
+  virtual bool LoadWorkstreams(std::vector<WorkstreamRecord>* records, std::string* error) = 0;
+  /// Attempts of one workstream, or of all when `workstream_id` is empty, by id.
+  virtual bool LoadAttempts(const std::string& workstream_id, std::vector<AttemptRecord>* attempts,
+                            std::string* error) = 0;
+  /// The last `limit` log entries (all when 0) of one workstream or of all, oldest first.
+  virtual bool LoadLog(const std::string& workstream_id, int limit, std::vector<LogEntry>* entries,
+                       std::string* error) = 0;
+
+  /// Workstream -> running (agent, attempt, started_at set; completed_at, exit
+  /// code and error cleared); inserts the attempt row (outcome running); logs
+  /// `started`. Sets `*attempt_id`.
+  virtual bool StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id,
+                            std::string* error) = 0;
+  /// Records the process (group) id once the agent is spawned.
+  virtual bool SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_start_time,
+                             std::string* error) = 0;
+  /// Closes the attempt and moves its workstream to `end.new_status` (exit code,
+  /// error_message, completed_at for completed/failed), logging `end.event_type`.
+  virtual bool FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::string* error) = 0;
+  /// Workstreams -> blocked, each logged as `blocked` with `reason`.
+  virtual bool MarkBlocked(const std::vector<std::string>& workstream_ids, const std::string& reason,
+                           std::string* error) = 0;
+  /// Workstreams -> pending with attempt counter 0 (retry), each logged with
+  /// `event_type` and `message`.
+  virtual bool ResetToPending(const std::vector<std::string>& workstream_ids,
+                              const std::string& event_type, const std::string& message,
+                              std::string* error) = 0;
+  /// Appends one audit entry.
+  virtual bool AppendLog(const std::string& workstream_id, const std::string& agent_id,
+                         const std::string& event_type, const std::string& message,
+                         std::string* error) = 0;
+
+  /// Starts a run row (state running) for this orchestrator's `pid`.
+  virtual bool BeginRun(int64_t pid, int64_t* run_id, std::string* error) = 0;
+  virtual bool EndRun(int64_t run_id, RunState state, std::string* error) = 0;
+  /// The newest run, if any (`found` false when there is none).
+  virtual bool LatestRun(RunRecord* run, bool* found, std::string* error) = 0;
+  /// Asks the newest running run to pause (sets pause_requested).
+  virtual bool RequestPause(std::string* error) = 0;
+
+  /// Deletes every row of every table (`orchestra reset`).
+  virtual bool ResetAll(std::string* error) = 0;
+};
+
+}  // namespace orchestra

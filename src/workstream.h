@@ -1,0 +1,63 @@
+// The workstream model: one unit of work for one agent, as loaded from a
+// `workstreams/*.json` file (docs/workstream-format.md documents every field).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace orchestra {
+
+/// Where a workstream's hour estimate came from (`plan` reports the defaults).
+enum class EstimateSource { kField, kMetadataHours, kMetadataRange, kDefault };
+
+/// Workstream is one node of the plan: what to do, what it needs first, and the
+/// constraints on who runs it and how. Fields left unset by the file stay
+/// empty/nullopt here; `ResolvedWorkstream` applies the config's defaults.
+struct Workstream {
+  std::string id;
+  std::string file;  // the file it was loaded from, as given to the loader
+  int line = 0;      // position of the workstream object in `file`
+  int column = 0;
+
+  std::string title;
+  std::string prompt;  // explicit prompt; empty means "build it from the fields"
+  std::vector<std::string> tasks;
+  std::vector<std::string> files_scope;
+  std::vector<std::string> files_create;
+  std::vector<std::string> acceptance_tests;
+  std::vector<std::string> depends_on;  // deduplicated, in file order
+  std::string track;       // `track` field; empty when untracked by the file
+  std::string agent_type;  // `agent` field: only agents of this type may run it
+  std::string tool;        // upstream `tool`; restricts only with honor_tool
+
+  std::optional<double> estimate_hours;  // from estimate_hours or metadata
+  EstimateSource estimate_source = EstimateSource::kDefault;
+  std::optional<double> timeout_seconds;
+  std::optional<int> max_attempts;  // max_attempts or circuit_breaker.max_attempts
+  int priority = 0;                 // higher runs first
+
+  nlohmann::json raw;  // the whole object as written, unknown fields included
+};
+
+/// Parses "45m", "30s", "2h", "1h30m", "90" (seconds) or "1.5h" into seconds.
+/// Returns false on anything else.
+bool ParseDuration(const std::string& text, double* seconds);
+
+/// Formats seconds as a short human duration: "42s", "3m05s", "1h02m".
+std::string FormatDuration(double seconds);
+
+/// True when `id` can name a file and a git branch: [A-Za-z0-9._-]+, not
+/// starting with '.' or '-'.
+bool IsValidWorkstreamId(const std::string& id);
+
+/// Maps the upstream priority words (foreground, background, critical, high,
+/// medium, normal, low; any case) to an integer. Returns false if unknown.
+bool PriorityFromWord(const std::string& word, int* priority);
+
+/// True when an acceptance_tests entry reads as prose ("Verify the docs ...")
+/// rather than a shell command; such entries go into the prompt but are not run.
+bool LooksLikeProse(const std::string& acceptance_test);
+
+}  // namespace orchestra
