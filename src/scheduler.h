@@ -1,0 +1,141 @@
+// The scheduler: decides which workstream runs next on which agent. Pure logic
+// over the graph: no processes, no clock, no database. The executor reports
+// what happened (an attempt finished, a retry delay ran out) and asks for work.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "graph.h"
+
+namespace orchestra {
+
+/// The scheduler's view of one workstream's state.
+enum class SchedulingState {
+  kExcluded,   // not selected for this run
+  kWaiting,    // some dependency has not completed
+  kReady,      // may start as soon as an eligible agent is idle
+  kRunning,    // an attempt is in progress
+  kRetryWait,  // failed; waiting out its backoff before it is ready again
+  kCompleted,
+  kFailed,     // out of attempts
+  kBlocked,    // a dependency failed (transitively)
+};
+
+/// What the scheduler needs to know of each workstream and agent. Index i of
+/// each per-workstream vector is graph node i.
+struct SchedulingInputs {
+  std::vector<int> priorities;                 // higher first
+  std::vector<double> estimates;               // hours, for critical-path order
+  std::vector<int> max_attempts;               // failures allowed before `failed`
+  std::vector<std::string> agent_ids;          // the pool
+  std::vector<std::vector<bool>> eligible;     // eligible[agent][workstream]
+};
+
+/// One decision: start `attempt` of `workstream` on `agent`.
+struct Assignment {
+  int workstream = -1;
+  int agent = -1;
+  int attempt = 0;  // 1-based, counting every attempt since the last reset
+};
+
+/// What an attempt's end did to the graph.
+struct FinishResult {
+  enum class Outcome { kCompleted, kRetry, kFailed, kRequeued } outcome = Outcome::kCompleted;
+  int failures = 0;          // failures so far, this one included
+  std::vector<int> blocked;  // dependents that became blocked (outcome kFailed)
+};
+
+/// Scheduler holds the state of a run as the graph sees it and picks work:
+/// among the ready workstreams an idle agent may take, highest priority first,
+/// then the longest remaining path to the end of the graph (critical path
+/// first), then id. Each workstream is assigned to the idle eligible agent
+/// with the fewest eligible workstreams overall, which keeps the agents that
+/// can do more free for work only they can do.
+class Scheduler {
+ public:
+  Scheduler(const Graph& graph, SchedulingInputs inputs);
+
+  /// Restores stored state before `Begin`: `attempts` made since the last
+  /// reset, of which `failures` failed.
+  void RestoreCompleted(int workstream);
+  void RestoreFailed(int workstream, int attempts, int failures);
+  void RestoreBlocked(int workstream);
+  void RestorePending(int workstream, int attempts, int failures);
+
+  /// Limits the run to `targets` and everything they depend on; the rest is
+  /// excluded. Without a call every workstream is selected.
+  void Select(const std::vector<int>& targets);
+
+  /// What `Begin` changed relative to the restored state, for the caller to record.
+  struct BeginResult {
+    std::vector<int> blocked;    // a dependency failed, but they were stored as pending
+    std::vector<int> unblocked;  // stored as blocked, but no dependency has failed any more
+  };
+
+  /// Computes readiness after restoring: a workstream is blocked exactly when
+  /// something it depends on (transitively) has failed.
+  BeginResult Begin();
+
+  /// Assigns ready workstreams to idle agents that may run them, best first.
+  /// The returned workstreams are running; the agents are busy.
+  std::vector<Assignment> Dispatch();
+
+  /// An attempt ended. `succeeded` false counts as a failure: the workstream
+  /// retries (kRetryWait) while failures < max_attempts, else fails and blocks
+  /// its transitive dependents.
+  FinishResult Finish(int workstream, bool succeeded);
+
+  /// An attempt was stopped by us (interrupt, pause, abandoned): not counted as
+  /// a failure; the workstream is ready again.
+  FinishResult Requeue(int workstream);
+
+  /// A retrying workstream's backoff ran out: it is ready again.
+  void RetryDue(int workstream);
+
+  /// True when nothing is running or waiting for a retry and no idle agent can
+  /// take a ready workstream: the run cannot make further progress.
+  bool Finished() const;
+
+  SchedulingState state(int workstream) const { return states_[workstream]; }
+  int attempts(int workstream) const { return attempts_[workstream]; }
+  int failures(int workstream) const { return failures_[workstream]; }
+  /// The agent running `workstream`, or -1.
+  int agent_of(int workstream) const { return agent_of_[workstream]; }
+  int running_count() const { return running_count_; }
+  int CountIn(SchedulingState state) const;
+  const std::vector<double>& bottom_levels() const { return bottom_levels_; }
+  const std::string& agent_id(int agent) const { return inputs_.agent_ids[agent]; }
+  int agent_count() const { return static_cast<int>(inputs_.agent_ids.size()); }
+
+ private:
+  /// Orders the ready set: priority, then bottom level, then id.
+  struct ReadyOrder {
+    const Scheduler* scheduler;
+    bool operator()(int a, int b) const;
+  };
+
+  enum class Restored { kPending, kCompleted, kFailed, kBlocked };
+
+  void MakeReadyIfDependenciesDone(int workstream);
+  std::vector<int> BlockDependents(int workstream);
+  int PickAgent(int workstream) const;
+
+  const Graph& graph_;
+  SchedulingInputs inputs_;
+  std::vector<double> bottom_levels_;
+  std::vector<int> eligible_counts_;  // per agent
+  std::vector<Restored> restored_;
+  std::vector<bool> selected_;
+  std::vector<SchedulingState> states_;
+  std::vector<int> attempts_;
+  std::vector<int> failures_;
+  std::vector<int> agent_of_;
+  std::vector<int> busy_with_;  // per agent: workstream or -1
+  std::set<int, ReadyOrder> ready_;
+  int running_count_ = 0;
+  int retry_wait_count_ = 0;
+};
+
+}  // namespace orchestra

@@ -1,0 +1,220 @@
+#include "scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace orchestra {
+namespace {
+
+struct Fixture {
+  std::vector<Workstream> workstreams;
+  Graph graph;
+  SchedulingInputs inputs;
+
+  Fixture(const std::vector<std::pair<std::string, std::vector<std::string>>>& spec, int agents)
+      : workstreams(Build(spec)), graph(workstreams) {
+    inputs.priorities.assign(workstreams.size(), 0);
+    inputs.estimates.assign(workstreams.size(), 1.0);
+    inputs.max_attempts.assign(workstreams.size(), 1);
+    for (int agent = 0; agent < agents; ++agent) {
+      inputs.agent_ids.push_back("agent-" + std::to_string(agent + 1));
+      inputs.eligible.push_back(std::vector<bool>(workstreams.size(), true));
+    }
+  }
+
+  static std::vector<Workstream> Build(
+      const std::vector<std::pair<std::string, std::vector<std::string>>>& spec) {
+    std::vector<Workstream> workstreams;
+    for (const auto& [id, depends_on] : spec) {
+      Workstream workstream;
+      workstream.id = id;
+      workstream.depends_on = depends_on;
+      workstreams.push_back(workstream);
+    }
+    return workstreams;
+  }
+
+  int Node(const std::string& id) const { return graph.IndexOf(id); }
+};
+
+std::vector<std::string> Ids(const Fixture& fixture, const std::vector<Assignment>& assignments) {
+  std::vector<std::string> ids;
+  for (const Assignment& assignment : assignments) ids.push_back(fixture.graph.id(assignment.workstream));
+  return ids;
+}
+
+TEST(SchedulerTest, DispatchesOnlyReadyWorkUpToTheAgentCount) {
+  Fixture fixture({{"a", {}}, {"b", {}}, {"c", {}}, {"d", {"a"}}}, 2);
+  Scheduler scheduler(fixture.graph, fixture.inputs);
+  scheduler.Begin();
+  std::vector<Assignment> first = scheduler.Dispatch();
+  EXPECT_EQ(Ids(fixture, first), (std::vector<std::string>{"a", "b"}));  // a leads a longer path
+  EXPECT_TRUE(scheduler.Dispatch().empty());
+  scheduler.Finish(first[0].workstream, true);
+  EXPECT_EQ(Ids(fixture, scheduler.Dispatch()), (std::vector<std::string>{"c"}));  // ties by id
+  scheduler.Finish(first[1].workstream, true);
+  EXPECT_EQ(Ids(fixture, scheduler.Dispatch()), (std::vector<std::string>{"d"}));
+}
+
+TEST(SchedulerTest, OrdersByPriorityThenCriticalPathThenId) {
+  Fixture fixture({{"a", {}}, {"b", {}}, {"c", {}}, {"long", {}}, {"tail", {"long"}}}, 1);
+  fixture.inputs.priorities[fixture.Node("c")] = 5;
+  Scheduler scheduler(fixture.graph, fixture.inputs);
+  scheduler.Begin();
+  std::vector<std::string> order;
+  for (int step = 0; step < 5; ++step) {
+    std::vector<Assignment> assignments = scheduler.Dispatch();
+    ASSERT_EQ(assignments.size(), 1u);
+    order.push_back(fixture.graph.id(assignments[0].workstream));
+    scheduler.Finish(assignments[0].workstream, true);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"c", "long", "a", "b", "tail"}));
+  EXPECT_TRUE(scheduler.Finished());
+}
+
+TEST(SchedulerTest, TrackBindingKeepsWorkOnEligibleAgentsAndPrefersSpecialists) {
+  // agent-1 may run everything (tracked + untracked); agent-2 only untracked.
+  Fixture fixture({{"tracked", {}}, {"untracked", {}}}, 2);
+  fixture.inputs.eligible[1][fixture.Node("tracked")] = false;
+  fixture.inputs.priorities[fixture.Node("untracked")] = 1;
+  Scheduler scheduler(fixture.graph, fixture.inputs);
+  scheduler.Begin();
+  std::vector<Assignment> assignments = scheduler.Dispatch();
+  ASSERT_EQ(assignments.size(), 2u);
+  // The untracked one goes first but to the specialist, leaving agent-1 for the tracked one.
+  EXPECT_EQ(fixture.graph.id(assignments[0].workstream), "untracked");
+  EXPECT_EQ(assignments[0].agent, 1);
+  EXPECT_EQ(assignments[1].agent, 0);
+}
+
+TEST(SchedulerTest, RetriesUntilMaxAttemptsThenFailsAndBlocksTransitiveDependents) {
+  Fixture fixture({{"a", {}}, {"b", {"a"}}, {"c", {"b"}}, {"other", {}}}, 1);
+  fixture.inputs.max_attempts[fixture.Node("a")] = 2;
+  fixture.inputs.priorities[fixture.Node("other")] = -1;
+  Scheduler scheduler(fixture.graph, fixture.inputs);
+  scheduler.Begin();
+  Assignment first = scheduler.Dispatch().at(0);
+  EXPECT_EQ(first.attempt, 1);
+  FinishResult retry = scheduler.Finish(first.workstream, false);
+  EXPECT_EQ(retry.outcome, FinishResult::Outcome::kRetry);
+  EXPECT_FALSE(scheduler.Finished());
+  // While `a` waits out its backoff, other work proceeds.
+  Assignment other = scheduler.Dispatch().at(0);
+  EXPECT_EQ(fixture.graph.id(other.workstream), "other");
+  scheduler.Finish(other.workstream, true);
+  scheduler.RetryDue(first.workstream);
+  Assignment second = scheduler.Dispatch().at(0);
+  EXPECT_EQ(second.attempt, 2);
+  FinishResult failed = scheduler.Finish(second.workstream, false);
+  EXPECT_EQ(failed.outcome, FinishResult::Outcome::kFailed);
+  EXPECT_EQ(failed.blocked, (std::vector<int>{fixture.Node("b"), fixture.Node("c")}));
+  EXPECT_TRUE(scheduler.Finished());
+  EXPECT_EQ(scheduler.CountIn(SchedulingState::kBlocked), 2);
+  EXPECT_EQ(scheduler.CountIn(SchedulingState::kCompleted), 1);
+}
+
+TEST(SchedulerTest, RequeueDoesNotCountAsAFailure) {
+  Fixture fixture({{"a", {}}}, 1);
+  Scheduler scheduler(fixture.graph, fixture.inputs);
+  scheduler.Begin();
+  Assignment first = scheduler.Dispatch().at(0);
+  scheduler.Requeue(first.workstream);
+  EXPECT_EQ(scheduler.failures(first.workstream), 0);
+  Assignment second = scheduler.Dispatch().at(0);
+  EXPECT_EQ(second.attempt, 2);
+}
+
+TEST(SchedulerTest, RestoredStateResumesAndRecomputesBlocking) {
+  Fixture fixture({{"done", {}}, {"bad", {}}, {"after-done", {"done"}}, {"after-bad", {"bad"}},
+                   {"stale-blocked", {"done"}}},
+                  2);
+  Scheduler scheduler(fixture.graph, fixture.inputs);
+  scheduler.RestoreCompleted(fixture.Node("done"));
+  scheduler.RestoreFailed(fixture.Node("bad"), 1, 1);
+  scheduler.RestoreBlocked(fixture.Node("stale-blocked"));
+  Scheduler::BeginResult begin = scheduler.Begin();
+  EXPECT_EQ(begin.blocked, std::vector<int>{fixture.Node("after-bad")});
+  EXPECT_EQ(begin.unblocked, std::vector<int>{fixture.Node("stale-blocked")});
+  std::vector<std::string> started = Ids(fixture, scheduler.Dispatch());
+  std::sort(started.begin(), started.end());
+  EXPECT_EQ(started, (std::vector<std::string>{"after-done", "stale-blocked"}));
+}
+
+TEST(SchedulerTest, SelectionRunsTargetsAndTheirDependenciesOnly) {
+  Fixture fixture({{"a", {}}, {"b", {"a"}}, {"c", {}}}, 3);
+  Scheduler scheduler(fixture.graph, fixture.inputs);
+  scheduler.Select({fixture.Node("b")});
+  scheduler.Begin();
+  EXPECT_EQ(Ids(fixture, scheduler.Dispatch()), std::vector<std::string>{"a"});
+  EXPECT_EQ(scheduler.state(fixture.Node("c")), SchedulingState::kExcluded);
+  scheduler.Finish(fixture.Node("a"), true);
+  EXPECT_EQ(Ids(fixture, scheduler.Dispatch()), std::vector<std::string>{"b"});
+  scheduler.Finish(fixture.Node("b"), true);
+  EXPECT_TRUE(scheduler.Finished());
+}
+
+TEST(SchedulerTest, WorkNoAgentMayTakeEndsTheRun) {
+  Fixture fixture({{"orphan", {}}}, 1);
+  fixture.inputs.eligible[0][0] = false;
+  Scheduler scheduler(fixture.graph, fixture.inputs);
+  scheduler.Begin();
+  EXPECT_TRUE(scheduler.Dispatch().empty());
+  EXPECT_TRUE(scheduler.Finished());
+  EXPECT_EQ(scheduler.state(0), SchedulingState::kReady);
+}
+
+// Property: on random DAGs with random failures, the scheduler never exceeds
+// the pool, never starts work before its dependencies completed, and ends with
+// every workstream completed, failed or blocked.
+TEST(SchedulerTest, RandomGraphsRespectDependenciesAndPoolSize) {
+  std::mt19937 random(7);
+  for (int trial = 0; trial < 200; ++trial) {
+    const int count = 1 + static_cast<int>(random() % 30);
+    std::vector<std::pair<std::string, std::vector<std::string>>> spec;
+    for (int node = 0; node < count; ++node) {
+      std::vector<std::string> depends_on;
+      for (int earlier = 0; earlier < node; ++earlier) {
+        if (random() % 5 == 0) depends_on.push_back("n" + std::to_string(earlier));
+      }
+      spec.push_back({"n" + std::to_string(node), depends_on});
+    }
+    const int agents = 1 + static_cast<int>(random() % 4);
+    Fixture fixture(spec, agents);
+    for (int& attempts : fixture.inputs.max_attempts) attempts = 1 + static_cast<int>(random() % 3);
+    Scheduler scheduler(fixture.graph, fixture.inputs);
+    scheduler.Begin();
+    std::vector<int> running;
+    while (true) {
+      for (const Assignment& assignment : scheduler.Dispatch()) {
+        for (int dependency : fixture.graph.dependencies(assignment.workstream)) {
+          ASSERT_EQ(scheduler.state(dependency), SchedulingState::kCompleted);
+        }
+        running.push_back(assignment.workstream);
+      }
+      ASSERT_LE(static_cast<int>(running.size()), agents);
+      if (running.empty()) {
+        bool retried = false;
+        for (int node = 0; node < count; ++node) {
+          if (scheduler.state(node) == SchedulingState::kRetryWait) {
+            scheduler.RetryDue(node);
+            retried = true;
+          }
+        }
+        if (!retried) break;
+        continue;
+      }
+      const size_t pick = random() % running.size();
+      const int finished = running[pick];
+      running.erase(running.begin() + static_cast<long>(pick));
+      scheduler.Finish(finished, random() % 4 != 0);
+    }
+    EXPECT_TRUE(scheduler.Finished());
+    EXPECT_EQ(scheduler.CountIn(SchedulingState::kCompleted) + scheduler.CountIn(SchedulingState::kFailed) +
+                  scheduler.CountIn(SchedulingState::kBlocked),
+              count);
+  }
+}
+
+}  // namespace
+}  // namespace orchestra
