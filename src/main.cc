@@ -1,2 +1,4 @@
 // orchestra: runs a dependency graph of workstreams on a pool of AI agents.
-int main() { return 0; }
+#include "cli.h"
+
+int main(int argc, char** argv) { return orchestra::RunCommandLine(argc, argv); }

@@ -1,0 +1,566 @@
+#include "cli.h"
+
+#include <signal.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "agent.h"
+#include "display.h"
+#include "executor.h"
+#include "planner.h"
+#include "project.h"
+#include "report.h"
+#include "sqlite_store.h"
+#include "state_lock.h"
+#include "validate.h"
+
+namespace orchestra {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Options shared by every command.
+struct GlobalOptions {
+  ProjectOptions project;
+  bool json = false;
+};
+
+void PrintDiagnostics(const Diagnostics& diagnostics) {
+  const bool color = UseColor(stderr);
+  for (const Diagnostic& diagnostic : diagnostics.items()) {
+    std::string text = diagnostic.Render();
+    if (color) {
+      text = fmt::format("\033[{}m{}\033[0m", diagnostic.severity == Severity::kError ? "31" : "33", text);
+    }
+    std::fprintf(stderr, "%s\n", text.c_str());
+  }
+}
+
+/// Loads and validates; prints diagnostics. False means exit 2.
+bool LoadValidProject(const GlobalOptions& options, Project* project) {
+  Diagnostics diagnostics;
+  const bool ok = LoadProject(options.project, project, &diagnostics);
+  PrintDiagnostics(diagnostics);
+  if (!ok) {
+    std::fprintf(stderr, "orchestra: %d error(s), %d warning(s); nothing was run\n",
+                 diagnostics.ErrorCount(), diagnostics.WarningCount());
+  }
+  return ok;
+}
+
+/// Maps target ids to graph nodes; unknown ids are errors with a suggestion.
+bool ResolveTargets(const Project& project, const std::vector<std::string>& ids, std::vector<int>* nodes) {
+  std::vector<std::string> all;
+  for (const Workstream& workstream : project.workstreams) all.push_back(workstream.id);
+  bool ok = true;
+  for (const std::string& id : ids) {
+    const int node = project.graph->IndexOf(id);
+    if (node >= 0) {
+      nodes->push_back(node);
+      continue;
+    }
+    std::string match;
+    std::vector<std::string> candidates;
+    if (MatchTrackName(id, all, &match, &candidates)) {
+      nodes->push_back(project.graph->IndexOf(match));
+      continue;
+    }
+    const std::string nearest = NearestId(id, all);
+    std::fprintf(stderr, "orchestra: unknown workstream '%s'%s\n", id.c_str(),
+                 nearest.empty() ? "" : fmt::format(" (did you mean '{}'?)", nearest).c_str());
+    ok = false;
+  }
+  return ok;
+}
+
+std::unique_ptr<SqliteStore> OpenState(const std::string& path, const Clock* clock, bool create) {
+  std::string error;
+  std::unique_ptr<SqliteStore> store =
+      create ? SqliteStore::Open(path, clock, &error) : SqliteStore::OpenExisting(path, clock, &error);
+  if (!store) std::fprintf(stderr, "orchestra: %s\n", error.c_str());
+  return store;
+}
+
+/// Takes the state lock or explains who has it (exit 3).
+bool LockState(const std::string& state_path, StateLock* lock) {
+  long holder = 0;
+  std::string error;
+  if (lock->Acquire(state_path, &holder, &error)) return true;
+  if (!error.empty()) {
+    std::fprintf(stderr, "orchestra: cannot lock %s: %s\n", state_path.c_str(), error.c_str());
+  } else {
+    std::fprintf(stderr,
+                 "orchestra: another orchestrator (pid %ld) is using %s; wait for it to end, "
+                 "or stop it with `orchestra pause` or `kill %ld`\n",
+                 holder, state_path.c_str(), holder);
+  }
+  return false;
+}
+
+std::string Hours(double hours) { return fmt::format("{:.1f}h", hours); }
+
+int CommandValidate(const GlobalOptions& options) {
+  Project project;
+  if (!LoadValidProject(options, &project)) return kExitUsage;
+  std::printf("%zu workstreams, %zu agents: valid\n", project.workstreams.size(),
+              project.config.agents.size());
+  return kExitOk;
+}
+
+void PrintPlanText(const Project& project, const Plan& plan) {
+  const Graph& graph = *project.graph;
+  std::printf("Plan: %zu workstreams, %zu agents, %zu waves\n\n", project.workstreams.size(),
+              project.config.agents.size(), plan.waves.size());
+  for (size_t wave = 0; wave < plan.waves.size(); ++wave) {
+    std::printf("Wave %zu (%zu):", wave + 1, plan.waves[wave].size());
+    for (int node : plan.waves[wave]) std::printf(" %s", graph.id(node).c_str());
+    std::printf("\n");
+  }
+  std::printf("\nCritical path (%s):", Hours(plan.critical_path_hours).c_str());
+  for (size_t i = 0; i < plan.critical_path.size(); ++i) {
+    std::printf("%s%s", i ? " -> " : " ", graph.id(plan.critical_path[i]).c_str());
+  }
+  std::printf("\n\nAgent order (each workstream at its predicted start, estimates in hours):\n");
+  for (size_t agent = 0; agent < plan.timelines.size(); ++agent) {
+    const AgentConfig& config = project.config.agents[agent];
+    double busy = 0;
+    for (const PlannedSlot& slot : plan.timelines[agent]) busy += slot.end_hours - slot.start_hours;
+    std::printf("  %s (%s%s): %zu workstreams, %s busy\n", config.id.c_str(), config.type.c_str(),
+                config.track.empty() ? "" : (", track " + config.track).c_str(),
+                plan.timelines[agent].size(), Hours(busy).c_str());
+    for (const PlannedSlot& slot : plan.timelines[agent]) {
+      std::printf("    %7.1f - %7.1f  %s\n", slot.start_hours, slot.end_hours, graph.id(slot.workstream).c_str());
+    }
+  }
+  std::printf("\nTotal work %s; predicted finish with these agents %s (critical path %s)\n",
+              Hours(plan.total_hours).c_str(), Hours(plan.makespan_hours).c_str(),
+              Hours(plan.critical_path_hours).c_str());
+  if (!plan.default_estimates.empty()) {
+    std::printf("%zu workstream(s) have no estimate and use the default of %s:",
+                plan.default_estimates.size(), Hours(project.config.estimate_hours).c_str());
+    for (int node : plan.default_estimates) std::printf(" %s", graph.id(node).c_str());
+    std::printf("\n");
+  }
+  if (!plan.unschedulable.empty()) {
+    std::printf("No agent may run:");
+    for (int node : plan.unschedulable) std::printf(" %s", graph.id(node).c_str());
+    std::printf("\n");
+  }
+}
+
+nlohmann::json PlanJson(const Project& project, const Plan& plan) {
+  const Graph& graph = *project.graph;
+  auto ids = [&](const std::vector<int>& nodes) {
+    nlohmann::json list = nlohmann::json::array();
+    for (int node : nodes) list.push_back(graph.id(node));
+    return list;
+  };
+  nlohmann::json json;
+  json["workstreams"] = project.workstreams.size();
+  json["waves"] = nlohmann::json::array();
+  for (const std::vector<int>& wave : plan.waves) json["waves"].push_back(ids(wave));
+  json["critical_path"] = ids(plan.critical_path);
+  json["critical_path_hours"] = plan.critical_path_hours;
+  json["total_hours"] = plan.total_hours;
+  json["makespan_hours"] = plan.makespan_hours;
+  json["default_estimates"] = ids(plan.default_estimates);
+  json["unschedulable"] = ids(plan.unschedulable);
+  json["agents"] = nlohmann::json::array();
+  for (size_t agent = 0; agent < plan.timelines.size(); ++agent) {
+    nlohmann::json timeline = nlohmann::json::array();
+    for (const PlannedSlot& slot : plan.timelines[agent]) {
+      timeline.push_back({{"workstream", graph.id(slot.workstream)},
+                          {"start_hours", slot.start_hours},
+                          {"end_hours", slot.end_hours}});
+    }
+    const AgentConfig& config = project.config.agents[agent];
+    json["agents"].push_back(
+        {{"id", config.id}, {"type", config.type}, {"track", config.track}, {"timeline", timeline}});
+  }
+  json["tracks"] = nlohmann::json::object();
+  for (const Workstream& workstream : project.workstreams) {
+    if (!workstream.track.empty()) json["tracks"][workstream.track].push_back(workstream.id);
+  }
+  return json;
+}
+
+int CommandPlan(const GlobalOptions& options, const std::vector<std::string>& target_ids) {
+  Project project;
+  if (!LoadValidProject(options, &project)) return kExitUsage;
+  std::vector<int> targets;
+  if (!ResolveTargets(project, target_ids, &targets)) return kExitUsage;
+  const Plan plan = MakePlan(project, targets);
+  if (options.json) {
+    std::printf("%s\n", PlanJson(project, plan).dump(2).c_str());
+  } else {
+    PrintPlanText(project, plan);
+  }
+  return kExitOk;
+}
+
+int CommandRun(const GlobalOptions& options, const std::vector<std::string>& target_ids) {
+  Project project;
+  if (!LoadValidProject(options, &project)) return kExitUsage;
+  std::vector<int> targets;
+  if (!ResolveTargets(project, target_ids, &targets)) return kExitUsage;
+  const std::string state_path = project.StatePath();
+  StateLock lock;
+  if (!LockState(state_path, &lock)) return kExitLocked;
+  SystemClock clock;
+  std::unique_ptr<SqliteStore> store = OpenState(state_path, &clock, true);
+  if (!store) return kExitIncomplete;
+
+  const double started = clock.Now();
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int exit_code;
+  {
+    UvProcessRunner runner(&loop);
+    Display display(stdout, IsTerminal(stdout), UseColor(stdout), &clock,
+                    (fs::path(project.LogsDir()) / "orchestrator.log").string());
+    Executor executor(project, store.get(), &runner, &loop, &clock, &display);
+    std::string error;
+    const RunEnd end = executor.Run(targets, &error);
+    display.Finish();
+    exit_code = ExitCodeFor(end);
+    if (end == RunEnd::kError) std::fprintf(stderr, "orchestra: stopped: %s\n", error.c_str());
+
+    StateSnapshot snapshot;
+    if (LoadSnapshot(store.get(), clock.Now(), 0, &snapshot, &error)) {
+      std::printf("\n%s", RenderStatusTable(snapshot, UseColor(stdout)).c_str());
+      store->LoadLog("", 0, &snapshot.log, &error);
+      const std::string report = (fs::path(project.ReportsDir()) / "execution_report.md").string();
+      if (WriteExecutionReport(report, snapshot, clock.Now() - started, &error)) {
+        std::printf("Report: %s\n", fs::relative(report).c_str());
+      } else {
+        std::fprintf(stderr, "orchestra: %s\n", error.c_str());
+      }
+    }
+    const char* ending = "";
+    switch (end) {
+      case RunEnd::kCompleted: ending = "all selected workstreams completed"; break;
+      case RunEnd::kIncomplete: ending = "some workstreams failed or are blocked (see `orchestra status`; `orchestra retry --failed` to try again)"; break;
+      case RunEnd::kPaused: ending = "paused; `orchestra run` resumes"; break;
+      case RunEnd::kInterrupted: ending = "interrupted; `orchestra run` resumes"; break;
+      case RunEnd::kError: ending = "stopped on a state error; `orchestra run` resumes from what was recorded"; break;
+    }
+    std::printf("Wall time %s: %s\n", FormatDuration(clock.Now() - started).c_str(), ending);
+  }
+  uv_loop_close(&loop);
+  return exit_code;
+}
+
+int CommandStatus(const GlobalOptions& options) {
+  Config config;
+  Diagnostics diagnostics;
+  if (!LoadProjectConfig(options.project, &config, &diagnostics)) {
+    PrintDiagnostics(diagnostics);
+    return kExitUsage;
+  }
+  SystemClock clock;
+  const std::string state_path = config.ProjectPath(config.state_path);
+  std::unique_ptr<SqliteStore> store = OpenState(state_path, &clock, false);
+  if (!store) return kExitUsage;
+  StateSnapshot snapshot;
+  std::string error;
+  if (!LoadSnapshot(store.get(), clock.Now(), 0, &snapshot, &error)) {
+    std::fprintf(stderr, "orchestra: %s\n", error.c_str());
+    return kExitIncomplete;
+  }
+  // A run row still "running" whose orchestrator is gone crashed.
+  if (snapshot.has_run && snapshot.run.state == RunState::kRunning && StateLock::Holder(state_path) == 0) {
+    snapshot.run.state = RunState::kCrashed;
+  }
+  if (options.json) {
+    std::printf("%s\n", StatusJson(snapshot).dump(2).c_str());
+  } else {
+    std::printf("%s", RenderStatusTable(snapshot, UseColor(stdout)).c_str());
+  }
+  return kExitOk;
+}
+
+int CommandLogs(const GlobalOptions& options, const std::string& id, int attempt_number, bool follow) {
+  Config config;
+  Diagnostics diagnostics;
+  if (!LoadProjectConfig(options.project, &config, &diagnostics)) {
+    PrintDiagnostics(diagnostics);
+    return kExitUsage;
+  }
+  SystemClock clock;
+  std::unique_ptr<SqliteStore> store = OpenState(config.ProjectPath(config.state_path), &clock, false);
+  if (!store) return kExitUsage;
+  std::vector<AttemptRecord> attempts;
+  std::string error;
+  if (!store->LoadAttempts(id, &attempts, &error)) {
+    std::fprintf(stderr, "orchestra: %s\n", error.c_str());
+    return kExitIncomplete;
+  }
+  if (attempts.empty()) {
+    std::fprintf(stderr, "orchestra: no attempts recorded for '%s' (check the id with `orchestra status`)\n",
+                 id.c_str());
+    return kExitUsage;
+  }
+  const AttemptRecord* chosen = &attempts.back();
+  if (attempt_number > 0) {
+    chosen = nullptr;
+    for (const AttemptRecord& attempt : attempts) {
+      if (attempt.attempt == attempt_number) chosen = &attempt;
+    }
+    if (!chosen) {
+      std::fprintf(stderr, "orchestra: '%s' has no attempt %d\n", id.c_str(), attempt_number);
+      return kExitUsage;
+    }
+  }
+  std::ifstream in(chosen->log_path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "orchestra: cannot read %s\n", chosen->log_path.c_str());
+    return kExitIncomplete;
+  }
+  const int64_t attempt_id = chosen->id;
+  char buffer[8192];
+  int quiet_checks = 0;
+  while (true) {
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+      std::fwrite(buffer, 1, static_cast<size_t>(in.gcount()), stdout);
+    }
+    std::fflush(stdout);
+    if (!follow) break;
+    in.clear();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (++quiet_checks % 5 != 0) continue;
+    // Stop following once the attempt has ended and its output is drained.
+    std::vector<AttemptRecord> latest;
+    if (!store->LoadAttempts(id, &latest, &error)) break;
+    bool still_running = false;
+    for (const AttemptRecord& attempt : latest) {
+      if (attempt.id == attempt_id && attempt.outcome == AttemptOutcome::kRunning) still_running = true;
+    }
+    if (!still_running) {
+      while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+        std::fwrite(buffer, 1, static_cast<size_t>(in.gcount()), stdout);
+      }
+      break;
+    }
+  }
+  return kExitOk;
+}
+
+int CommandRetry(const GlobalOptions& options, const std::vector<std::string>& ids, bool all_failed) {
+  Project project;
+  if (!LoadValidProject(options, &project)) return kExitUsage;
+  if (ids.empty() && !all_failed) {
+    std::fprintf(stderr, "orchestra: name the workstreams to retry, or pass --failed\n");
+    return kExitUsage;
+  }
+  std::vector<int> nodes;
+  if (!ResolveTargets(project, ids, &nodes)) return kExitUsage;
+  const std::string state_path = project.StatePath();
+  StateLock lock;
+  if (!LockState(state_path, &lock)) return kExitLocked;
+  SystemClock clock;
+  std::unique_ptr<SqliteStore> store = OpenState(state_path, &clock, false);
+  if (!store) return kExitUsage;
+  std::vector<WorkstreamRecord> records;
+  std::string error;
+  if (!store->LoadWorkstreams(&records, &error)) {
+    std::fprintf(stderr, "orchestra: %s\n", error.c_str());
+    return kExitIncomplete;
+  }
+  std::map<std::string, WorkstreamStatus> status;
+  for (const WorkstreamRecord& record : records) status[record.workstream_id] = record.status;
+  if (all_failed) {
+    for (const WorkstreamRecord& record : records) {
+      const int node = project.graph->IndexOf(record.workstream_id);
+      if (record.status == WorkstreamStatus::kFailed && node >= 0) nodes.push_back(node);
+    }
+  }
+  // The named workstreams, plus whatever they blocked.
+  std::vector<std::string> reset;
+  std::vector<bool> seen(project.graph->size(), false);
+  for (int node : nodes) {
+    const std::string& id = project.graph->id(node);
+    if (status[id] == WorkstreamStatus::kRunning) {
+      std::fprintf(stderr, "orchestra: '%s' is running; it cannot be retried now\n", id.c_str());
+      return kExitUsage;
+    }
+    std::vector<int> affected{node};
+    for (int dependent : project.graph->TransitiveDependents(node)) {
+      if (status[project.graph->id(dependent)] == WorkstreamStatus::kBlocked) affected.push_back(dependent);
+    }
+    for (int member : affected) {
+      if (seen[member]) continue;
+      seen[member] = true;
+      reset.push_back(project.graph->id(member));
+    }
+  }
+  if (reset.empty()) {
+    std::printf("nothing to retry\n");
+    return kExitOk;
+  }
+  if (!store->ResetToPending(reset, "retry_requested", "reset to pending by `orchestra retry`", &error)) {
+    std::fprintf(stderr, "orchestra: %s\n", error.c_str());
+    return kExitIncomplete;
+  }
+  std::printf("%zu workstream(s) back to pending:", reset.size());
+  for (const std::string& id : reset) std::printf(" %s", id.c_str());
+  std::printf("\nrun `orchestra run` to continue\n");
+  return kExitOk;
+}
+
+int CommandReset(const GlobalOptions& options, bool yes) {
+  Config config;
+  Diagnostics diagnostics;
+  if (!LoadProjectConfig(options.project, &config, &diagnostics)) {
+    PrintDiagnostics(diagnostics);
+    return kExitUsage;
+  }
+  const std::string state_path = config.ProjectPath(config.state_path);
+  if (!fs::exists(state_path)) {
+    std::printf("no state at %s: nothing to reset\n", state_path.c_str());
+    return kExitOk;
+  }
+  if (!yes) {
+    if (!isatty(fileno(stdin))) {
+      std::fprintf(stderr, "orchestra: reset deletes all recorded progress; pass --yes to confirm\n");
+      return kExitUsage;
+    }
+    std::printf("Delete all recorded progress in %s? [y/N] ", state_path.c_str());
+    std::fflush(stdout);
+    std::string answer;
+    std::getline(std::cin, answer);
+    if (answer != "y" && answer != "Y" && answer != "yes") {
+      std::printf("nothing changed\n");
+      return kExitOk;
+    }
+  }
+  StateLock lock;
+  if (!LockState(state_path, &lock)) return kExitLocked;
+  SystemClock clock;
+  std::unique_ptr<SqliteStore> store = OpenState(state_path, &clock, false);
+  std::string error;
+  if (!store || !store->ResetAll(&error)) {
+    if (!error.empty()) std::fprintf(stderr, "orchestra: %s\n", error.c_str());
+    return kExitIncomplete;
+  }
+  std::printf("state reset: every workstream will run again\n");
+  return kExitOk;
+}
+
+int CommandPause(const GlobalOptions& options) {
+  Config config;
+  Diagnostics diagnostics;
+  if (!LoadProjectConfig(options.project, &config, &diagnostics)) {
+    PrintDiagnostics(diagnostics);
+    return kExitUsage;
+  }
+  const std::string state_path = config.ProjectPath(config.state_path);
+  const long holder = StateLock::Holder(state_path);
+  if (holder == 0) {
+    std::fprintf(stderr, "orchestra: no run in progress on %s\n", state_path.c_str());
+    return kExitIncomplete;
+  }
+  SystemClock clock;
+  std::unique_ptr<SqliteStore> store = OpenState(state_path, &clock, false);
+  std::string error;
+  if (!store || !store->RequestPause(&error)) {
+    if (!error.empty()) std::fprintf(stderr, "orchestra: %s\n", error.c_str());
+    return kExitIncomplete;
+  }
+  // The flag is durable; the signal only wakes the orchestrator to read it.
+  kill(static_cast<pid_t>(holder), SIGUSR1);
+  std::printf("pause requested: orchestrator %ld starts nothing new and exits when its running agents finish\n",
+              holder);
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunCommandLine(int argc, char** argv) {
+  CLI::App app{"orchestra: run a dependency graph of workstreams on a pool of AI coding agents"};
+  app.require_subcommand(1);
+  GlobalOptions options;
+  std::string directory;
+  app.add_option("-C", directory, "Run as if started in DIR")->type_name("DIR");
+  app.add_option("--workstreams", options.project.workstreams_dir, "Workstreams folder")->type_name("DIR");
+  app.add_option("--config", options.project.config_file, "Config file (default: orchestra.toml)")->type_name("FILE");
+  app.add_option("--state", options.project.state_path, "State database")->type_name("FILE");
+  app.add_option("--agents", options.project.agents, "Use N untracked agents of the default type")
+      ->type_name("N")->check(CLI::PositiveNumber);
+  app.add_flag("--json", options.json, "JSON output where output is tabular");
+
+  std::vector<std::string> targets;
+  CLI::App* validate = app.add_subcommand("validate", "Check workstreams and config; exit 2 on errors");
+  CLI::App* plan = app.add_subcommand("plan", "Show waves, critical path and agent order without running");
+  plan->add_option("ids", targets, "Only these workstreams and their dependencies");
+  CLI::App* run = app.add_subcommand("run", "Run (or resume) the plan");
+  run->add_option("ids", targets, "Only these workstreams and their dependencies");
+  bool dry_run = false;
+  run->add_flag("--dry-run", dry_run, "Same as `plan`");
+  CLI::App* status = app.add_subcommand("status", "Show each workstream's state");
+  CLI::App* logs = app.add_subcommand("logs", "Print a workstream's latest attempt log");
+  std::string log_id;
+  int log_attempt = 0;
+  bool follow = false;
+  logs->add_option("id", log_id, "Workstream id")->required();
+  logs->add_option("--attempt", log_attempt, "Attempt number (default: latest)");
+  logs->add_flag("-f,--follow", follow, "Keep printing while the attempt runs");
+  CLI::App* retry = app.add_subcommand("retry", "Put failed workstreams (and what they blocked) back to pending");
+  bool all_failed = false;
+  retry->add_option("ids", targets, "Workstreams to retry");
+  retry->add_flag("--failed", all_failed, "Retry every failed workstream");
+  CLI::App* reset = app.add_subcommand("reset", "Forget all progress");
+  bool yes = false;
+  reset->add_flag("-y,--yes", yes, "Do not ask");
+  CLI::App* pause = app.add_subcommand("pause", "Ask the running orchestrator to start nothing new and exit");
+  CLI::App* sim = app.add_subcommand("sim-agent", "");  // hidden: the simulated agent process
+  sim->group("");
+  std::string sim_id;
+  double sim_seconds = 0;
+  int sim_exit_code = 0;
+  sim->add_option("--id", sim_id);
+  sim->add_option("--seconds", sim_seconds);
+  sim->add_option("--exit-code", sim_exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (sim->parsed()) return RunSimAgent(sim_id, sim_seconds, sim_exit_code);
+  if (!directory.empty()) {
+    // Paths given on the command line are relative to where the user is.
+    for (std::string* path : {&options.project.workstreams_dir, &options.project.config_file,
+                              &options.project.state_path}) {
+      if (!path->empty()) *path = fs::absolute(*path).string();
+    }
+    std::error_code error;
+    fs::current_path(directory, error);
+    if (error) {
+      std::fprintf(stderr, "orchestra: -C %s: %s\n", directory.c_str(), error.message().c_str());
+      return kExitUsage;
+    }
+  }
+  if (validate->parsed()) return CommandValidate(options);
+  if (plan->parsed() || (run->parsed() && dry_run)) return CommandPlan(options, targets);
+  if (run->parsed()) return CommandRun(options, targets);
+  if (status->parsed()) return CommandStatus(options);
+  if (logs->parsed()) return CommandLogs(options, log_id, log_attempt, follow);
+  if (retry->parsed()) return CommandRetry(options, targets, all_failed);
+  if (reset->parsed()) return CommandReset(options, yes);
+  if (pause->parsed()) return CommandPause(options);
+  return kExitUsage;
+}
+
+}  // namespace orchestra

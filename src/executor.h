@@ -1,0 +1,99 @@
+// The executor: carries out the scheduler's decisions. It starts agents and
+// acceptance tests, records every state change in the store before acting on
+// it, reports events to the observer, and handles timeouts, retries with
+// backoff, interrupts, pause and resume. It decides nothing about what runs
+// next; the scheduler does.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "clock.h"
+#include "process.h"
+#include "project.h"
+#include "run_observer.h"
+#include "scheduler.h"
+#include "state_store.h"
+
+struct uv_loop_s;
+struct uv_signal_s;
+struct uv_timer_s;
+
+namespace orchestra {
+
+/// How a run ended.
+enum class RunEnd {
+  kCompleted,    // every selected workstream completed
+  kIncomplete,   // some failed or are blocked (or no agent could take them)
+  kPaused,       // `orchestra pause` asked; running agents finished
+  kInterrupted,  // SIGINT/SIGTERM
+  kError,        // the state could not be written; stopped to lose nothing
+};
+
+/// Exit code for a run end: 0, 1, 0, 130, 1.
+int ExitCodeFor(RunEnd end);
+
+/// Executor runs one `orchestra run` over a validated project. Single-threaded:
+/// everything happens on the libuv loop it is given.
+class Executor {
+ public:
+  Executor(const Project& project, StateStore* store, ProcessRunner* runner, uv_loop_s* loop,
+           const Clock* clock, RunObserver* observer);
+  ~Executor();
+
+  /// Runs the selected workstreams (all when `targets` is empty; otherwise
+  /// those and their dependencies) until nothing more can run, or until paused
+  /// or interrupted. `*error` explains a kError end.
+  RunEnd Run(const std::vector<int>& targets, std::string* error);
+
+  /// The scheduler's final view (valid after Run).
+  const Scheduler& scheduler() const { return *scheduler_; }
+
+ private:
+  struct Attempt;
+
+  bool Recover(std::string* error);
+  bool Restore(std::string* error);
+  void Pump();
+  void StartAttempt(const Assignment& assignment);
+  void OnAgentExit(Attempt* attempt, const ProcessResult& result);
+  void RunNextAcceptanceTest(Attempt* attempt);
+  void FinishAttempt(Attempt* attempt, AttemptOutcome outcome, const ProcessResult& result,
+                     const std::string& error_message);
+  void ScheduleRetry(int workstream, int failures);
+  void OnSignal(int signal_number);
+  void CheckPauseRequest();
+  void MaybeStop();
+  void Fail(const std::string& error);
+  void Emit(const std::string& workstream_id, const std::string& agent_id,
+            const std::string& event_type, const std::string& message);
+  RunProgress Progress() const;
+  double SecondsPerEstimatedHour() const;
+  std::string AttemptLogPath(const std::string& id, int attempt) const;
+
+  const Project& project_;
+  StateStore* store_;
+  ProcessRunner* runner_;
+  uv_loop_s* loop_;
+  const Clock* clock_;
+  RunObserver* observer_;
+
+  std::unique_ptr<Scheduler> scheduler_;
+  std::vector<bool> selected_;
+  std::map<int, std::unique_ptr<Attempt>> attempts_;  // by workstream
+  std::map<int, uv_timer_s*> retry_timers_;            // by workstream
+  std::map<int, std::string> last_failure_;            // by workstream, for retry prompts
+  std::vector<uv_signal_s*> signals_;
+  uv_timer_s* tick_timer_ = nullptr;
+  int64_t run_id_ = 0;
+  int interrupts_ = 0;
+  bool paused_ = false;
+  bool stopped_ = false;
+  std::string fatal_error_;
+  double observed_seconds_ = 0;  // actual durations of succeeded attempts...
+  double observed_hours_ = 0;    // ...and their estimates, for the ETA
+};
+
+}  // namespace orchestra

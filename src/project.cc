@@ -1,0 +1,62 @@
+#include "project.h"
+
+#include <filesystem>
+
+#include "agent.h"
+#include "loader.h"
+#include "validate.h"
+
+namespace orchestra {
+
+namespace fs = std::filesystem;
+
+bool LoadProjectConfig(const ProjectOptions& options, Config* config, Diagnostics* diagnostics) {
+  std::error_code error;
+  const fs::path project_dir = fs::weakly_canonical(fs::absolute(options.directory), error);
+  if (error || !fs::is_directory(project_dir)) {
+    diagnostics->Error(options.directory, 0, 0, "not a directory", "pass an existing folder to -C");
+    return false;
+  }
+  config->project_dir = project_dir.string();
+  config->config_dir = project_dir.string();
+  config->agent_types = BuiltinAgentTypes();
+  std::string config_file = options.config_file;
+  if (config_file.empty() && fs::exists(project_dir / "orchestra.toml")) {
+    config_file = (project_dir / "orchestra.toml").string();
+  }
+  bool ok = true;
+  if (!config_file.empty()) {
+    fs::path path = fs::path(config_file).is_absolute() ? fs::path(config_file)
+                                                       : fs::current_path() / config_file;
+    if (!options.config_file.empty() && !fs::exists(path)) {
+      diagnostics->Error(config_file, 0, 0, "config file not found",
+                         "check the --config path, or leave it out to use the defaults");
+      return false;
+    }
+    ok = LoadConfig(path.lexically_normal().string(), config, diagnostics);
+  }
+  if (!options.workstreams_dir.empty()) {
+    config->workstreams_dir = fs::absolute(options.workstreams_dir).lexically_normal().string();
+  }
+  if (!options.state_path.empty()) {
+    config->state_path = fs::absolute(options.state_path).lexically_normal().string();
+  }
+  if (options.agents > 0) UseAnonymousAgents(options.agents, config);
+  return ok;
+}
+
+bool LoadProject(const ProjectOptions& options, Project* project, Diagnostics* diagnostics) {
+  bool ok = LoadProjectConfig(options, &project->config, diagnostics);
+  ok = CheckAgentTypes(project->config, diagnostics) && ok;
+  // Diagnostics name files relative to where the user is, when that is shorter.
+  std::string dir = project->config.ProjectPath(project->config.workstreams_dir);
+  std::error_code error;
+  const fs::path relative = fs::relative(dir, fs::current_path(), error);
+  if (!error && !relative.empty() && *relative.begin() != "..") dir = relative.string();
+  ok = LoadWorkstreams(dir, &project->workstreams, diagnostics) && ok;
+  ok = ValidateProject(project->config, &project->workstreams, diagnostics) && ok;
+  project->graph = std::make_unique<Graph>(project->workstreams);
+  return ok && !diagnostics->HasErrors();
+}
+
+}  // namespace orchestra

@@ -1,0 +1,44 @@
+// The project: config, workstreams and graph, loaded and validated together.
+// Every command that looks at the plan starts here.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "diagnostic.h"
+#include "graph.h"
+#include "workstream.h"
+
+namespace orchestra {
+
+/// Where to find things, from the command line.
+struct ProjectOptions {
+  std::string directory = ".";    // -C: the project folder
+  std::string config_file;        // --config; default orchestra.toml if present
+  std::string workstreams_dir;    // --workstreams overrides [paths] workstreams
+  std::string state_path;         // --state overrides [paths] state
+  int agents = 0;                 // --agents N: N untracked agents of the default type
+};
+
+/// Project is the validated plan: every command after validation reads it.
+struct Project {
+  Config config;
+  std::vector<Workstream> workstreams;  // sorted by id; node i of `graph`
+  std::unique_ptr<Graph> graph;
+
+  /// Absolute path of the state database, logs folder and reports folder.
+  std::string StatePath() const { return config.ProjectPath(config.state_path); }
+  std::string LogsDir() const { return config.ProjectPath(config.logs_dir); }
+  std::string ReportsDir() const { return config.ProjectPath(config.reports_dir); }
+};
+
+/// Loads only the config (for commands that need paths but not the plan).
+bool LoadProjectConfig(const ProjectOptions& options, Config* config, Diagnostics* diagnostics);
+
+/// Loads the config and workstreams, validates them and builds the graph.
+/// Returns false when any error was reported (warnings alone pass).
+bool LoadProject(const ProjectOptions& options, Project* project, Diagnostics* diagnostics);
+
+}  // namespace orchestra

@@ -1,0 +1,187 @@
+#include "report.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "clock.h"
+#include "workstream.h"
+
+namespace orchestra {
+
+namespace {
+
+const WorkstreamStatus kStatuses[] = {WorkstreamStatus::kCompleted, WorkstreamStatus::kRunning,
+                                      WorkstreamStatus::kPending, WorkstreamStatus::kFailed,
+                                      WorkstreamStatus::kBlocked};
+
+std::map<WorkstreamStatus, int> Totals(const StateSnapshot& snapshot) {
+  std::map<WorkstreamStatus, int> totals;
+  for (const WorkstreamRecord& record : snapshot.workstreams) ++totals[record.status];
+  return totals;
+}
+
+const char* StatusColor(WorkstreamStatus status) {
+  switch (status) {
+    case WorkstreamStatus::kCompleted:
+      return "32";
+    case WorkstreamStatus::kRunning:
+      return "36";
+    case WorkstreamStatus::kFailed:
+      return "31";
+    case WorkstreamStatus::kBlocked:
+      return "33";
+    case WorkstreamStatus::kPending:
+      break;
+  }
+  return "0";
+}
+
+std::string RunLine(const StateSnapshot& snapshot) {
+  if (!snapshot.has_run) return "no run yet";
+  std::string state = RunStateName(snapshot.run.state);
+  if (snapshot.run.state == RunState::kRunning && snapshot.run.pause_requested) state = "pausing";
+  return fmt::format("run {} {} (started {}{}{})", snapshot.run.id, state, snapshot.run.started_at,
+                     snapshot.run.ended_at.empty() ? "" : ", ended ", snapshot.run.ended_at);
+}
+
+}  // namespace
+
+bool LoadSnapshot(StateStore* store, double now, int log_limit, StateSnapshot* snapshot,
+                  std::string* error) {
+  snapshot->now = now;
+  if (!store->LoadWorkstreams(&snapshot->workstreams, error) ||
+      !store->LoadAttempts("", &snapshot->attempts, error) ||
+      !store->LatestRun(&snapshot->run, &snapshot->has_run, error)) {
+    return false;
+  }
+  return log_limit == 0 || store->LoadLog("", log_limit, &snapshot->log, error);
+}
+
+double WorkstreamSeconds(const WorkstreamRecord& record, double now) {
+  double started = 0, ended = 0;
+  if (!ParseTimestamp(record.started_at, &started)) return 0;
+  if (record.status == WorkstreamStatus::kRunning) return std::max(0.0, now - started);
+  if (!ParseTimestamp(record.completed_at, &ended)) return 0;
+  return std::max(0.0, ended - started);
+}
+
+std::string RenderStatusTable(const StateSnapshot& snapshot, bool color) {
+  size_t id_width = 10;
+  for (const WorkstreamRecord& record : snapshot.workstreams) {
+    id_width = std::max(id_width, record.workstream_id.size());
+  }
+  std::string text = fmt::format("{:<{}}  {:<9}  {:<10}  {:>7}  {:>8}  {}\n", "WORKSTREAM", id_width,
+                                 "STATUS", "AGENT", "ATTEMPT", "DURATION", "TRACK");
+  for (const WorkstreamRecord& record : snapshot.workstreams) {
+    std::string status = fmt::format("{:<9}", StatusName(record.status));
+    if (color) status = fmt::format("\033[{}m{}\033[0m", StatusColor(record.status), status);
+    const double seconds = WorkstreamSeconds(record, snapshot.now);
+    text += fmt::format("{:<{}}  {}  {:<10}  {:>7}  {:>8}  {}\n", record.workstream_id, id_width, status,
+                        record.agent_id.empty() ? "-" : record.agent_id,
+                        record.attempt ? std::to_string(record.attempt) : "-",
+                        seconds > 0 ? FormatDuration(seconds) : "-", record.track.empty() ? "-" : record.track);
+  }
+  std::map<WorkstreamStatus, int> totals = Totals(snapshot);
+  text += fmt::format("\n{} workstreams:", snapshot.workstreams.size());
+  for (WorkstreamStatus status : kStatuses) {
+    if (totals[status]) text += fmt::format(" {} {},", totals[status], StatusName(status));
+  }
+  if (text.back() == ',') text.pop_back();
+  text += "\n" + RunLine(snapshot) + "\n";
+  return text;
+}
+
+nlohmann::json StatusJson(const StateSnapshot& snapshot) {
+  nlohmann::json json;
+  json["run"] = nullptr;
+  if (snapshot.has_run) {
+    json["run"] = {{"id", snapshot.run.id},
+                   {"pid", snapshot.run.pid},
+                   {"state", RunStateName(snapshot.run.state)},
+                   {"pause_requested", snapshot.run.pause_requested},
+                   {"started_at", snapshot.run.started_at},
+                   {"ended_at", snapshot.run.ended_at}};
+  }
+  std::map<WorkstreamStatus, int> totals = Totals(snapshot);
+  json["totals"] = nlohmann::json::object();
+  for (WorkstreamStatus status : kStatuses) json["totals"][StatusName(status)] = totals[status];
+  json["workstreams"] = nlohmann::json::array();
+  for (const WorkstreamRecord& record : snapshot.workstreams) {
+    nlohmann::json row = {{"id", record.workstream_id},
+                          {"status", StatusName(record.status)},
+                          {"agent", record.agent_id},
+                          {"track", record.track},
+                          {"attempt", record.attempt},
+                          {"started_at", record.started_at},
+                          {"completed_at", record.completed_at},
+                          {"duration_seconds", WorkstreamSeconds(record, snapshot.now)},
+                          {"error", record.error_message}};
+    row["exit_code"] = record.exit_code ? nlohmann::json(*record.exit_code) : nlohmann::json(nullptr);
+    json["workstreams"].push_back(row);
+  }
+  return json;
+}
+
+bool WriteExecutionReport(const std::string& path, const StateSnapshot& snapshot, double wall_seconds,
+                          std::string* error) {
+  std::error_code ignored;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
+  std::ofstream out(path, std::ios::trunc);
+  if (!out) {
+    *error = "cannot write " + path;
+    return false;
+  }
+  std::map<WorkstreamStatus, int> totals = Totals(snapshot);
+  out << "# Execution report\n\n";
+  out << fmt::format("- Generated: {} UTC\n- {}\n- Wall time of this run: {}\n", FormatTimestamp(snapshot.now),
+                     RunLine(snapshot), FormatDuration(wall_seconds));
+  out << fmt::format("- Workstreams: {} total", snapshot.workstreams.size());
+  for (WorkstreamStatus status : kStatuses) out << fmt::format(", {} {}", totals[status], StatusName(status));
+  out << fmt::format("\n- Attempts: {}\n\n", snapshot.attempts.size());
+
+  std::map<std::string, std::vector<const AttemptRecord*>> attempts_by_id;
+  for (const AttemptRecord& attempt : snapshot.attempts) attempts_by_id[attempt.workstream_id].push_back(&attempt);
+  out << "## Workstreams\n\n| Workstream | Status | Agent | Attempts | Duration | Track |\n"
+         "|---|---|---|---|---|---|\n";
+  for (const WorkstreamRecord& record : snapshot.workstreams) {
+    const double seconds = WorkstreamSeconds(record, snapshot.now);
+    out << fmt::format("| {} | {} | {} | {} | {} | {} |\n", record.workstream_id, StatusName(record.status),
+                       record.agent_id.empty() ? "-" : record.agent_id, attempts_by_id[record.workstream_id].size(),
+                       seconds > 0 ? FormatDuration(seconds) : "-", record.track.empty() ? "-" : record.track);
+  }
+  bool any_failure = false;
+  for (const WorkstreamRecord& record : snapshot.workstreams) {
+    if (record.status != WorkstreamStatus::kFailed && record.status != WorkstreamStatus::kBlocked) continue;
+    if (!any_failure) out << "\n## Failed and blocked\n\n";
+    any_failure = true;
+    out << fmt::format("### {} ({})\n\n", record.workstream_id, StatusName(record.status));
+    if (!record.error_message.empty()) out << "```\n" << record.error_message << "\n```\n\n";
+    for (const AttemptRecord* attempt : attempts_by_id[record.workstream_id]) {
+      out << fmt::format("- attempt {} on {}: {} — log `{}`\n", attempt->attempt, attempt->agent_id,
+                         OutcomeName(attempt->outcome), attempt->log_path);
+    }
+    out << "\n";
+  }
+  if (!snapshot.log.empty()) {
+    out << "\n## Timeline\n\n| Time (UTC) | Event | Workstream | Agent | Message |\n|---|---|---|---|---|\n";
+    for (const LogEntry& entry : snapshot.log) {
+      std::string message = entry.message.substr(0, entry.message.find('\n'));
+      std::replace(message.begin(), message.end(), '|', '/');
+      out << fmt::format("| {} | {} | {} | {} | {} |\n", entry.timestamp, entry.event_type,
+                         entry.workstream_id.empty() ? "-" : entry.workstream_id,
+                         entry.agent_id.empty() ? "-" : entry.agent_id, message);
+    }
+  }
+  out.close();
+  if (!out) {
+    *error = "cannot write " + path;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace orchestra

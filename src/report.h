@@ -1,0 +1,43 @@
+// Reports: the status table (`orchestra status`, the end of a run), its JSON
+// form, and `reports/execution_report.md`.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "state_store.h"
+
+namespace orchestra {
+
+/// Everything a report is made from: the stored state at one moment.
+struct StateSnapshot {
+  std::vector<WorkstreamRecord> workstreams;
+  std::vector<AttemptRecord> attempts;
+  std::vector<LogEntry> log;  // may be empty
+  RunRecord run;
+  bool has_run = false;
+  double now = 0;
+};
+
+/// Loads a snapshot from the store. `log_limit` entries of the log (0: none).
+bool LoadSnapshot(StateStore* store, double now, int log_limit, StateSnapshot* snapshot,
+                  std::string* error);
+
+/// Seconds a workstream has taken: its latest attempt's duration, or the time
+/// since it started while it runs.
+double WorkstreamSeconds(const WorkstreamRecord& record, double now);
+
+/// The status table: one row per workstream (id, status, agent, attempt,
+/// duration), then totals by status and the run's state.
+std::string RenderStatusTable(const StateSnapshot& snapshot, bool color);
+
+/// The same as JSON: {"run": {...}, "totals": {...}, "workstreams": [...]}.
+nlohmann::json StatusJson(const StateSnapshot& snapshot);
+
+/// Writes the Markdown execution report (totals, per-workstream table with
+/// attempts and errors, failures with their log paths, the event timeline).
+bool WriteExecutionReport(const std::string& path, const StateSnapshot& snapshot,
+                          double wall_seconds, std::string* error);
+
+}  // namespace orchestra
