@@ -127,6 +127,10 @@ class StateStore {
   /// `started`. Sets `*attempt_id`.
   virtual bool StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id,
                             std::string* error) = 0;
+  /// Attempts still marked running, by id. At resume these are the work a dead
+  /// orchestrator left behind: the caller kills their processes, then closes each
+  /// with FinishAttempt (outcome abandoned, new_status pending).
+  virtual bool RunningAttempts(std::vector<AttemptRecord>* attempts, std::string* error) = 0;
   /// Records the process (group) id once the agent is spawned.
   virtual bool SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_start_time,
                              std::string* error) = 0;
