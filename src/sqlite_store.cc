@@ -400,9 +400,8 @@ std::unique_ptr<SqliteStore> SqliteStore::Open(const std::string& path, const Cl
   }
   sqlite3* db = nullptr;
   std::string reason;
-  const bool opened =
-      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) ==
-      SQLITE_OK;
+  const bool opened = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                      nullptr) == SQLITE_OK;
   if (!opened) reason = db ? sqlite3_errmsg(db) : "out of memory";
   if (!opened || !Configure(db, /*set_wal=*/true, &reason) || !Migrate(db, &reason)) {
     sqlite3_close_v2(db);
@@ -421,7 +420,8 @@ std::unique_ptr<SqliteStore> SqliteStore::OpenExisting(const std::string& path, 
   }
   sqlite3* db = nullptr;
   std::string reason;
-  const bool opened = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK;
+  const bool opened =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK;
   if (!opened) reason = db ? sqlite3_errmsg(db) : "out of memory";
   if (!opened || !Configure(db, /*set_wal=*/false, &reason) || !CheckVersion(db, &reason)) {
     sqlite3_close_v2(db);
@@ -525,7 +525,8 @@ bool SqliteStore::StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id
                                std::string* error) {
   const std::string now = FormatTimestamp(clock_->Now());
   return InTransaction(
-      db_, "start attempt " + std::to_string(attempt.attempt) + " of '" + attempt.workstream_id + "'",
+      db_,
+      "start attempt " + std::to_string(attempt.attempt) + " of '" + attempt.workstream_id + "'",
       [&](std::string* failure) {
         if (!ExpectNotRunning(db_, attempt.workstream_id, failure)) return false;
         if (!Statement(db_,
@@ -539,9 +540,10 @@ bool SqliteStore::StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id
                  .Run(failure)) {
           return false;
         }
-        if (!Statement(db_,
-                       "INSERT INTO attempts (workstream_id, attempt, agent_id, pid, pid_start_time,"
-                       " started_at, outcome, log_path) VALUES (?, ?, ?, ?, ?, ?, 'running', ?)")
+        if (!Statement(
+                 db_,
+                 "INSERT INTO attempts (workstream_id, attempt, agent_id, pid, pid_start_time,"
+                 " started_at, outcome, log_path) VALUES (?, ?, ?, ?, ?, ?, 'running', ?)")
                  .BindText(1, attempt.workstream_id)
                  .BindInt(2, attempt.attempt)
                  .BindText(3, attempt.agent_id)
@@ -586,7 +588,8 @@ bool SqliteStore::FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::
   return InTransaction(
       db_, "finish attempt " + std::to_string(attempt_id),
       [&](std::string* failure) {
-        if (end.outcome == AttemptOutcome::kRunning || end.new_status == WorkstreamStatus::kRunning) {
+        if (end.outcome == AttemptOutcome::kRunning ||
+            end.new_status == WorkstreamStatus::kRunning) {
           *failure = "an attempt cannot end as running";
           return false;
         }
@@ -739,8 +742,8 @@ bool SqliteStore::LatestRun(RunRecord* run, bool* found, std::string* error) {
   return Read(
       "load latest run",
       [&](std::string* failure) {
-        Statement query(db_, std::string("SELECT ") + kRunColumns +
-                                 " FROM runs ORDER BY id DESC LIMIT 1");
+        Statement query(
+            db_, std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id DESC LIMIT 1");
         if (!query.Step(found, failure)) return false;
         if (!*found) return true;
         run->id = query.Int(0);
@@ -749,7 +752,8 @@ bool SqliteStore::LatestRun(RunRecord* run, bool* found, std::string* error) {
         run->ended_at = query.Text(3);
         run->pause_requested = query.Int(5) != 0;
         if (!ParseRunState(query.Text(4), &run->state)) {
-          *failure = "run " + std::to_string(run->id) + " has unknown state '" + query.Text(4) + "'";
+          *failure =
+              "run " + std::to_string(run->id) + " has unknown state '" + query.Text(4) + "'";
           return false;
         }
         return true;

@@ -175,10 +175,10 @@ TEST(StateStoreTest, NamesRoundTrip) {
 
 TEST_F(SqliteStoreTest, WorkstreamStatusHasExactlyTheNineColumnsInOrder) {
   Reader reader(path_);
-  EXPECT_EQ(reader.Query("SELECT name, type FROM pragma_table_info('workstream_status')"),
-            (Rows{"workstream_id|TEXT", "status|TEXT", "agent_id|TEXT", "track|TEXT",
-                  "started_at|TEXT", "completed_at|TEXT", "exit_code|INTEGER", "attempt|INTEGER",
-                  "error_message|TEXT"}));
+  EXPECT_EQ(
+      reader.Query("SELECT name, type FROM pragma_table_info('workstream_status')"),
+      (Rows{"workstream_id|TEXT", "status|TEXT", "agent_id|TEXT", "track|TEXT", "started_at|TEXT",
+            "completed_at|TEXT", "exit_code|INTEGER", "attempt|INTEGER", "error_message|TEXT"}));
   EXPECT_EQ(reader.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
                          "'sqlite_%' ORDER BY name"),
             (Rows{"attempts", "execution_log", "runs", "workstream_status"}));
@@ -517,8 +517,8 @@ TEST_F(SqliteStoreTest, PauseGoesToTheNewestRunningRun) {
 TEST_F(SqliteStoreTest, LoadLogFiltersAndKeepsTheNewestOldestFirst) {
   std::string error;
   for (int index = 1; index <= 5; ++index) {
-    ASSERT_TRUE(store_->AppendLog(index % 2 ? "odd" : "even", "", "note",
-                                  std::to_string(index), &error))
+    ASSERT_TRUE(
+        store_->AppendLog(index % 2 ? "odd" : "even", "", "note", std::to_string(index), &error))
         << error;
   }
   ASSERT_TRUE(store_->AppendLog("", "", "paused", "run-level", &error)) << error;
@@ -551,8 +551,9 @@ TEST_F(SqliteStoreTest, UsersQueriesRunOnASecondConnection) {
   Sync({{"a", "core"}, {"b", "core"}, {"c", "docs"}});
   Reader reader(path_);
   const std::string latest = "SELECT * FROM workstream_status ORDER BY started_at DESC LIMIT 10";
-  const std::string who = "SELECT workstream_id, status, agent_id FROM workstream_status "
-                          "ORDER BY started_at";
+  const std::string who =
+      "SELECT workstream_id, status, agent_id FROM workstream_status "
+      "ORDER BY started_at";
   const std::string counts = "SELECT status, COUNT(*) FROM workstream_status GROUP BY status";
   EXPECT_EQ(reader.Query(counts), Rows{"pending|3"});
 
@@ -586,8 +587,8 @@ TEST_F(SqliteStoreTest, UsersQueriesRunInTheSqlite3Cli) {
   if (std::system("command -v sqlite3 >/dev/null 2>&1") != 0) GTEST_SKIP() << "no sqlite3 CLI";
   Sync({{"a", "core"}});
   Start("a", 1, "agent-1");
-  const std::string command = "sqlite3 '" + path_ +
-                              "' 'SELECT status, COUNT(*) FROM workstream_status GROUP BY status'";
+  const std::string command =
+      "sqlite3 '" + path_ + "' 'SELECT status, COUNT(*) FROM workstream_status GROUP BY status'";
   FILE* pipe = popen(command.c_str(), "r");
   ASSERT_NE(pipe, nullptr);
   char line[256] = {};

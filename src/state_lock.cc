@@ -85,8 +85,9 @@ bool StateLock::Acquire(const std::string& state_path, long* holder_pid, std::st
     }
     if (lock_errno == EWOULDBLOCK) {
       *holder_pid = ReadPid(fd);
-      *error = "state " + state_path + " is in use by " +
-               (*holder_pid ? "pid " + std::to_string(*holder_pid) : std::string("another process"));
+      *error =
+          "state " + state_path + " is in use by " +
+          (*holder_pid ? "pid " + std::to_string(*holder_pid) : std::string("another process"));
     } else {
       *error = "cannot lock " + path + ": " + std::strerror(lock_errno);
     }

@@ -8,8 +8,8 @@ namespace {
 // The stored names of each enum, indexed by its value. They are part of the
 // database format (docs/state.md): users query them, so never rename one.
 constexpr const char* kStatusNames[] = {"pending", "running", "completed", "failed", "blocked"};
-constexpr const char* kOutcomeNames[] = {"running",     "succeeded",   "failed",
-                                         "timed_out",   "interrupted", "abandoned"};
+constexpr const char* kOutcomeNames[] = {"running",   "succeeded",   "failed",
+                                         "timed_out", "interrupted", "abandoned"};
 constexpr const char* kRunStateNames[] = {"running", "paused",      "completed",
                                           "failed",  "interrupted", "crashed"};
 
