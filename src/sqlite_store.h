@@ -34,6 +34,7 @@ class SqliteStore : public StateStore {
                     std::string* error) override;
   bool LoadLog(const std::string& workstream_id, int limit, std::vector<LogEntry>* entries,
                std::string* error) override;
+  bool RunningAttempts(std::vector<AttemptRecord>* attempts, std::string* error) override;
   bool StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id, std::string* error) override;
   bool SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_start_time,
                      std::string* error) override;

@@ -124,20 +124,28 @@ class StateStore {
 
   /// Workstream -> running (agent, attempt, started_at set; completed_at, exit
   /// code and error cleared); inserts the attempt row (outcome running); logs
-  /// `started`. Sets `*attempt_id`.
+  /// `started`. Sets `*attempt_id`. Fails if the workstream has no row or is
+  /// already running (its attempt must be finished first).
   virtual bool StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id,
                             std::string* error) = 0;
+  /// Attempts still marked running, by id. At resume these are the work a dead
+  /// orchestrator left behind: the caller kills their processes, then closes each
+  /// with FinishAttempt (outcome abandoned, new_status pending).
+  virtual bool RunningAttempts(std::vector<AttemptRecord>* attempts, std::string* error) = 0;
   /// Records the process (group) id once the agent is spawned.
   virtual bool SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_start_time,
                              std::string* error) = 0;
   /// Closes the attempt and moves its workstream to `end.new_status` (exit code,
   /// error_message, completed_at for completed/failed), logging `end.event_type`.
+  /// Fails for an unknown or already ended attempt, or a `running` end.
   virtual bool FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::string* error) = 0;
-  /// Workstreams -> blocked, each logged as `blocked` with `reason`.
+  /// Workstreams -> blocked, each logged as `blocked` with `reason`. All or
+  /// nothing: fails if any id is unknown or running.
   virtual bool MarkBlocked(const std::vector<std::string>& workstream_ids, const std::string& reason,
                            std::string* error) = 0;
   /// Workstreams -> pending with attempt counter 0 (retry), each logged with
-  /// `event_type` and `message`.
+  /// `event_type` and `message`. All or nothing: fails if any id is unknown or
+  /// running.
   virtual bool ResetToPending(const std::vector<std::string>& workstream_ids,
                               const std::string& event_type, const std::string& message,
                               std::string* error) = 0;

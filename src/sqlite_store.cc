@@ -1,0 +1,795 @@
+// The state database format (schema version 1, stored in PRAGMA user_version).
+// docs/state.md explains every column, status transition and event type.
+//
+//   workstream_status  one row per workstream, its current state. Users query
+//                      it verbatim with the sqlite3 CLI, so its nine columns,
+//                      their names and their order are frozen:
+//     workstream_id TEXT PRIMARY KEY   id from the workstream file
+//     status        TEXT NOT NULL      pending|running|completed|failed|blocked
+//     agent_id      TEXT               agent of the latest attempt
+//     track         TEXT               the workstream's track
+//     started_at    TEXT               start of the latest attempt
+//     completed_at  TEXT               end, set when completed or failed
+//     exit_code     INTEGER            exit code of the latest finished attempt
+//     attempt       INTEGER            number of the latest attempt, 0 before the first
+//     error_message TEXT               why the latest attempt failed
+//
+//   execution_log      append-only audit trail:
+//     id INTEGER PRIMARY KEY AUTOINCREMENT, timestamp TEXT NOT NULL,
+//     workstream_id TEXT, agent_id TEXT, event_type TEXT NOT NULL, message TEXT
+//
+//   attempts           one row per run of one agent on one workstream:
+//     id INTEGER PRIMARY KEY AUTOINCREMENT, workstream_id TEXT NOT NULL,
+//     attempt INTEGER NOT NULL, agent_id TEXT, pid INTEGER, pid_start_time INTEGER,
+//     started_at TEXT, ended_at TEXT, outcome TEXT NOT NULL, exit_code INTEGER,
+//     signal INTEGER, duration_seconds REAL, log_path TEXT, error_message TEXT
+//     (workstream_id, attempt) is deliberately not unique: `orchestra retry`
+//     restarts the attempt numbers of a workstream at 1.
+//
+//   runs               one row per `orchestra run`:
+//     id INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER, started_at TEXT,
+//     ended_at TEXT, state TEXT NOT NULL, pause_requested INTEGER NOT NULL DEFAULT 0
+//
+//   Indexes: execution_log(workstream_id), attempts(workstream_id).
+//
+// Conventions: timestamps are 'YYYY-MM-DD HH:MM:SS' UTC (FormatTimestamp);
+// an empty string or absent number in a record is NULL in the database, so
+// users' queries show NULL rather than ''. Enum columns hold the names of
+// state_store.cc. AUTOINCREMENT keeps ids unique even across `orchestra reset`,
+// so anything named after an attempt id (logs) never collides with an old one.
+//
+// Durability: WAL with synchronous=FULL, so a committed transaction survives a
+// power cut; every mutating method is exactly one BEGIN IMMEDIATE..COMMIT and
+// rolls back on any failure, so the database never holds half a state change.
+#include "sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <utility>
+
+namespace orchestra {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+constexpr int kBusyTimeoutMilliseconds = 5000;
+
+constexpr const char* kCreateSchema = R"sql(
+CREATE TABLE IF NOT EXISTS workstream_status (
+  workstream_id TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  agent_id TEXT,
+  track TEXT,
+  started_at TEXT,
+  completed_at TEXT,
+  exit_code INTEGER,
+  attempt INTEGER,
+  error_message TEXT
+);
+CREATE TABLE IF NOT EXISTS execution_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  timestamp TEXT NOT NULL,
+  workstream_id TEXT,
+  agent_id TEXT,
+  event_type TEXT NOT NULL,
+  message TEXT
+);
+CREATE TABLE IF NOT EXISTS attempts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  workstream_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  agent_id TEXT,
+  pid INTEGER,
+  pid_start_time INTEGER,
+  started_at TEXT,
+  ended_at TEXT,
+  outcome TEXT NOT NULL,
+  exit_code INTEGER,
+  signal INTEGER,
+  duration_seconds REAL,
+  log_path TEXT,
+  error_message TEXT
+);
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  pid INTEGER,
+  started_at TEXT,
+  ended_at TEXT,
+  state TEXT NOT NULL,
+  pause_requested INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS execution_log_workstream ON execution_log(workstream_id);
+CREATE INDEX IF NOT EXISTS attempts_workstream ON attempts(workstream_id);
+)sql";
+
+constexpr const char* kWorkstreamColumns =
+    "workstream_id, status, agent_id, track, started_at, completed_at, exit_code, attempt, "
+    "error_message";
+constexpr const char* kAttemptColumns =
+    "id, workstream_id, attempt, agent_id, pid, pid_start_time, started_at, ended_at, outcome, "
+    "exit_code, signal, duration_seconds, log_path, error_message";
+constexpr const char* kLogColumns = "id, timestamp, workstream_id, agent_id, event_type, message";
+constexpr const char* kRunColumns = "id, pid, started_at, ended_at, state, pause_requested";
+
+/// Statement owns one prepared statement. Binding errors are remembered and
+/// reported by the first Step, so call sites bind without checking each call.
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement_, nullptr) != SQLITE_OK) {
+      error_ = sqlite3_errmsg(db);
+    }
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(statement_); }
+
+  /// Binds `text`, or NULL when it is empty (absent values are NULL in the state).
+  Statement& BindText(int index, const std::string& text) {
+    if (text.empty()) return BindNull(index);
+    return Check(sqlite3_bind_text(statement_, index, text.c_str(), static_cast<int>(text.size()),
+                                   SQLITE_TRANSIENT));
+  }
+  Statement& BindInt(int index, int64_t value) {
+    return Check(sqlite3_bind_int64(statement_, index, value));
+  }
+  /// Binds `value`, or NULL when it is 0 (a pid not known yet).
+  Statement& BindNonZero(int index, int64_t value) {
+    return value == 0 ? BindNull(index) : BindInt(index, value);
+  }
+  Statement& BindOptional(int index, const std::optional<int>& value) {
+    return value ? BindInt(index, *value) : BindNull(index);
+  }
+  Statement& BindReal(int index, double value) {
+    return Check(sqlite3_bind_double(statement_, index, value));
+  }
+  Statement& BindNull(int index) { return Check(sqlite3_bind_null(statement_, index)); }
+
+  /// Advances once: true with `*row` set when a row came, true with `*row`
+  /// false when done, false with `*error` on failure.
+  bool Step(bool* row, std::string* error) {
+    if (error_.empty()) {
+      const int code = sqlite3_step(statement_);
+      if (code == SQLITE_ROW || code == SQLITE_DONE) {
+        *row = code == SQLITE_ROW;
+        return true;
+      }
+      error_ = sqlite3_errmsg(db_);
+    }
+    *error = error_;
+    return false;
+  }
+
+  /// Runs a statement that returns no rows.
+  bool Run(std::string* error) {
+    bool row = false;
+    return Step(&row, error);
+  }
+
+  std::string Text(int column) const {
+    const unsigned char* text = sqlite3_column_text(statement_, column);
+    return text ? reinterpret_cast<const char*>(text) : "";
+  }
+  int64_t Int(int column) const { return sqlite3_column_int64(statement_, column); }
+  double Real(int column) const { return sqlite3_column_double(statement_, column); }
+  std::optional<int> Optional(int column) const {
+    if (sqlite3_column_type(statement_, column) == SQLITE_NULL) return std::nullopt;
+    return sqlite3_column_int(statement_, column);
+  }
+
+ private:
+  Statement& Check(int code) {
+    if (code != SQLITE_OK && error_.empty()) error_ = sqlite3_errmsg(db_);
+    return *this;
+  }
+
+  sqlite3* db_;
+  sqlite3_stmt* statement_ = nullptr;
+  std::string error_;
+};
+
+bool Execute(sqlite3* db, const char* sql, std::string* error) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK) return true;
+  *error = message ? message : sqlite3_errmsg(db);
+  sqlite3_free(message);
+  return false;
+}
+
+/// Runs `body` as one write transaction: BEGIN IMMEDIATE takes the write lock up
+/// front (waiting up to the busy timeout), so the body never fails half-way for
+/// lack of it; anything that fails rolls the whole change back. The error names
+/// the operation.
+bool InTransaction(sqlite3* db, const std::string& operation,
+                   const std::function<bool(std::string*)>& body, std::string* error) {
+  std::string failure;
+  if (!Execute(db, "BEGIN IMMEDIATE", &failure)) {
+    *error = "state store: " + operation + ": " + failure;
+    return false;
+  }
+  if (body(&failure) && Execute(db, "COMMIT", &failure)) return true;
+  std::string ignored;
+  if (!sqlite3_get_autocommit(db)) Execute(db, "ROLLBACK", &ignored);
+  *error = "state store: " + operation + ": " + failure;
+  return false;
+}
+
+/// Runs a read, reporting failures with the operation's name.
+bool Read(const std::string& operation, const std::function<bool(std::string*)>& body,
+          std::string* error) {
+  std::string failure;
+  if (body(&failure)) return true;
+  *error = "state store: " + operation + ": " + failure;
+  return false;
+}
+
+WorkstreamRecord WorkstreamAt(const Statement& row, std::string* bad_status) {
+  WorkstreamRecord record;
+  record.workstream_id = row.Text(0);
+  if (!ParseStatus(row.Text(1), &record.status)) *bad_status = row.Text(1);
+  record.agent_id = row.Text(2);
+  record.track = row.Text(3);
+  record.started_at = row.Text(4);
+  record.completed_at = row.Text(5);
+  record.exit_code = row.Optional(6);
+  record.attempt = static_cast<int>(row.Int(7));
+  record.error_message = row.Text(8);
+  return record;
+}
+
+AttemptRecord AttemptAt(const Statement& row, std::string* bad_outcome) {
+  AttemptRecord attempt;
+  attempt.id = row.Int(0);
+  attempt.workstream_id = row.Text(1);
+  attempt.attempt = static_cast<int>(row.Int(2));
+  attempt.agent_id = row.Text(3);
+  attempt.pid = row.Int(4);
+  attempt.pid_start_time = row.Int(5);
+  attempt.started_at = row.Text(6);
+  attempt.ended_at = row.Text(7);
+  if (!ParseOutcome(row.Text(8), &attempt.outcome)) *bad_outcome = row.Text(8);
+  attempt.exit_code = row.Optional(9);
+  attempt.signal = row.Optional(10);
+  attempt.duration_seconds = row.Real(11);
+  attempt.log_path = row.Text(12);
+  attempt.error_message = row.Text(13);
+  return attempt;
+}
+
+/// Reads every row of an attempts query (columns kAttemptColumns).
+bool CollectAttempts(Statement* query, std::vector<AttemptRecord>* attempts, std::string* error) {
+  attempts->clear();
+  for (bool row = false; query->Step(&row, error);) {
+    if (!row) return true;
+    std::string bad_outcome;
+    attempts->push_back(AttemptAt(*query, &bad_outcome));
+    if (!bad_outcome.empty()) {
+      *error = "attempt " + std::to_string(attempts->back().id) + " has unknown outcome '" +
+               bad_outcome + "'";
+      return false;
+    }
+  }
+  return false;
+}
+
+/// A WHERE clause binding the id as ?1, or nothing when every workstream is wanted.
+std::string WorkstreamFilter(const std::string& workstream_id) {
+  return workstream_id.empty() ? "" : " WHERE workstream_id = ?1";
+}
+
+bool InsertLog(sqlite3* db, const std::string& timestamp, const std::string& workstream_id,
+               const std::string& agent_id, const std::string& event_type,
+               const std::string& message, std::string* error) {
+  if (event_type.empty()) {
+    *error = "a log entry needs an event type";
+    return false;
+  }
+  return Statement(db,
+                   "INSERT INTO execution_log (timestamp, workstream_id, agent_id, event_type, "
+                   "message) VALUES (?, ?, ?, ?, ?)")
+      .BindText(1, timestamp)
+      .BindText(2, workstream_id)
+      .BindText(3, agent_id)
+      .BindText(4, event_type)
+      .BindText(5, message)
+      .Run(error);
+}
+
+/// The status of workstream `id`; false with an error naming it when it has no row.
+bool CurrentStatus(sqlite3* db, const std::string& id, WorkstreamStatus* status,
+                   std::string* error) {
+  Statement query(db, "SELECT status FROM workstream_status WHERE workstream_id = ?");
+  query.BindText(1, id);
+  bool row = false;
+  if (!query.Step(&row, error)) return false;
+  if (!row) {
+    *error = "unknown workstream '" + id + "'";
+    return false;
+  }
+  if (!ParseStatus(query.Text(0), status)) {
+    *error = "workstream '" + id + "' has unknown status '" + query.Text(0) + "'";
+    return false;
+  }
+  return true;
+}
+
+/// Fails when `id` is missing or running: the callers' changes would leave a
+/// running attempt without a running workstream.
+bool ExpectNotRunning(sqlite3* db, const std::string& id, std::string* error) {
+  WorkstreamStatus status;
+  if (!CurrentStatus(db, id, &status, error)) return false;
+  if (status == WorkstreamStatus::kRunning) {
+    *error = "workstream '" + id + "' is running";
+    return false;
+  }
+  return true;
+}
+
+int64_t IntPragma(sqlite3* db, const char* sql, std::string* error) {
+  Statement query(db, sql);
+  bool row = false;
+  if (!query.Step(&row, error)) return -1;
+  return row ? query.Int(0) : 0;
+}
+
+/// Applies the connection settings. `set_wal` is false for OpenExisting: the
+/// journal mode is stored in the file, and setting it could need a write.
+bool Configure(sqlite3* db, bool set_wal, std::string* error) {
+  sqlite3_busy_timeout(db, kBusyTimeoutMilliseconds);
+  if (set_wal) {
+    Statement journal(db, "PRAGMA journal_mode=WAL");
+    bool row = false;
+    if (!journal.Step(&row, error)) return false;
+    if (!row || journal.Text(0) != "wal") {
+      *error = "cannot switch to WAL mode (journal mode is '" + journal.Text(0) + "')";
+      return false;
+    }
+  }
+  return Execute(db, "PRAGMA synchronous=FULL", error) &&
+         Execute(db, "PRAGMA foreign_keys=ON", error);
+}
+
+/// Creates the schema of an empty database; refuses one written by a newer
+/// version. This is where migrations from version N to N+1 go.
+bool Migrate(sqlite3* db, std::string* error) {
+  return InTransaction(
+      db, "create schema",
+      [db](std::string* failure) {
+        const int64_t version = IntPragma(db, "PRAGMA user_version", failure);
+        if (version < 0) return false;
+        if (version == kSchemaVersion) return true;
+        if (version > kSchemaVersion) {
+          *failure = "schema version " + std::to_string(version) +
+                     " is newer than this orchestra understands (" +
+                     std::to_string(kSchemaVersion) + ")";
+          return false;
+        }
+        const std::string set_version = "PRAGMA user_version = " + std::to_string(kSchemaVersion);
+        return Execute(db, kCreateSchema, failure) && Execute(db, set_version.c_str(), failure);
+      },
+      error);
+}
+
+bool CheckVersion(sqlite3* db, std::string* error) {
+  const int64_t version = IntPragma(db, "PRAGMA user_version", error);
+  if (version < 0) return false;
+  if (version != kSchemaVersion) {
+    *error = "schema version " + std::to_string(version) + ", expected " +
+             std::to_string(kSchemaVersion) +
+             (version == 0 ? " (not an orchestra state database)" : "");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(sqlite3* db, const Clock* clock) : db_(db), clock_(clock) {}
+
+SqliteStore::~SqliteStore() { sqlite3_close_v2(db_); }
+
+std::unique_ptr<SqliteStore> SqliteStore::Open(const std::string& path, const Clock* clock,
+                                               std::string* error) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  std::error_code failure;
+  if (!parent.empty() && !std::filesystem::create_directories(parent, failure) && failure) {
+    *error = "cannot create " + parent.string() + ": " + failure.message();
+    return nullptr;
+  }
+  sqlite3* db = nullptr;
+  std::string reason;
+  const bool opened = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                      nullptr) == SQLITE_OK;
+  if (!opened) reason = db ? sqlite3_errmsg(db) : "out of memory";
+  if (!opened || !Configure(db, /*set_wal=*/true, &reason) || !Migrate(db, &reason)) {
+    sqlite3_close_v2(db);
+    *error = "cannot open state database " + path + ": " + reason;
+    return nullptr;
+  }
+  return std::unique_ptr<SqliteStore>(new SqliteStore(db, clock));
+}
+
+std::unique_ptr<SqliteStore> SqliteStore::OpenExisting(const std::string& path, const Clock* clock,
+                                                       std::string* error) {
+  std::error_code failure;
+  if (!std::filesystem::exists(path, failure)) {
+    *error = "no state at " + path + ": nothing has run yet";
+    return nullptr;
+  }
+  sqlite3* db = nullptr;
+  std::string reason;
+  const bool opened =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK;
+  if (!opened) reason = db ? sqlite3_errmsg(db) : "out of memory";
+  if (!opened || !Configure(db, /*set_wal=*/false, &reason) || !CheckVersion(db, &reason)) {
+    sqlite3_close_v2(db);
+    *error = "cannot open state database " + path + ": " + reason;
+    return nullptr;
+  }
+  return std::unique_ptr<SqliteStore>(new SqliteStore(db, clock));
+}
+
+bool SqliteStore::SyncWorkstreams(const std::vector<std::pair<std::string, std::string>>& id_tracks,
+                                  std::string* error) {
+  return InTransaction(
+      db_, "sync workstreams",
+      [&](std::string* failure) {
+        for (const auto& [id, track] : id_tracks) {
+          // A running row keeps the track it started with until it ends.
+          if (!Statement(db_,
+                         "INSERT INTO workstream_status (workstream_id, status, track, attempt) "
+                         "VALUES (?, 'pending', ?, 0) ON CONFLICT (workstream_id) DO UPDATE "
+                         "SET track = excluded.track WHERE status != 'running'")
+                   .BindText(1, id)
+                   .BindText(2, track)
+                   .Run(failure)) {
+            return false;
+          }
+        }
+        return true;
+      },
+      error);
+}
+
+bool SqliteStore::LoadWorkstreams(std::vector<WorkstreamRecord>* records, std::string* error) {
+  return Read(
+      "load workstreams",
+      [&](std::string* failure) {
+        Statement query(db_, std::string("SELECT ") + kWorkstreamColumns +
+                                 " FROM workstream_status ORDER BY workstream_id");
+        records->clear();
+        for (bool row = false; query.Step(&row, failure);) {
+          if (!row) return true;
+          std::string bad_status;
+          records->push_back(WorkstreamAt(query, &bad_status));
+          if (!bad_status.empty()) {
+            *failure = "workstream '" + records->back().workstream_id + "' has unknown status '" +
+                       bad_status + "'";
+            return false;
+          }
+        }
+        return false;
+      },
+      error);
+}
+
+bool SqliteStore::LoadAttempts(const std::string& workstream_id,
+                               std::vector<AttemptRecord>* attempts, std::string* error) {
+  return Read(
+      "load attempts",
+      [&](std::string* failure) {
+        Statement query(db_, std::string("SELECT ") + kAttemptColumns + " FROM attempts" +
+                                 WorkstreamFilter(workstream_id) + " ORDER BY id");
+        if (!workstream_id.empty()) query.BindText(1, workstream_id);
+        return CollectAttempts(&query, attempts, failure);
+      },
+      error);
+}
+
+bool SqliteStore::RunningAttempts(std::vector<AttemptRecord>* attempts, std::string* error) {
+  return Read(
+      "find running attempts",
+      [&](std::string* failure) {
+        Statement query(db_, std::string("SELECT ") + kAttemptColumns +
+                                 " FROM attempts WHERE outcome = 'running' ORDER BY id");
+        return CollectAttempts(&query, attempts, failure);
+      },
+      error);
+}
+
+bool SqliteStore::LoadLog(const std::string& workstream_id, int limit,
+                          std::vector<LogEntry>* entries, std::string* error) {
+  return Read(
+      "load log",
+      [&](std::string* failure) {
+        // The newest `limit` entries, then turned oldest first. LIMIT -1 is no limit.
+        Statement query(db_, std::string("SELECT * FROM (SELECT ") + kLogColumns +
+                                 " FROM execution_log" + WorkstreamFilter(workstream_id) +
+                                 " ORDER BY id DESC LIMIT ?2) ORDER BY id");
+        if (!workstream_id.empty()) query.BindText(1, workstream_id);
+        query.BindInt(2, limit > 0 ? limit : -1);  // -1: no limit
+        entries->clear();
+        for (bool row = false; query.Step(&row, failure);) {
+          if (!row) return true;
+          entries->push_back(LogEntry{query.Int(0), query.Text(1), query.Text(2), query.Text(3),
+                                      query.Text(4), query.Text(5)});
+        }
+        return false;
+      },
+      error);
+}
+
+bool SqliteStore::StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id,
+                               std::string* error) {
+  const std::string now = FormatTimestamp(clock_->Now());
+  return InTransaction(
+      db_,
+      "start attempt " + std::to_string(attempt.attempt) + " of '" + attempt.workstream_id + "'",
+      [&](std::string* failure) {
+        if (!ExpectNotRunning(db_, attempt.workstream_id, failure)) return false;
+        if (!Statement(db_,
+                       "UPDATE workstream_status SET status = 'running', agent_id = ?, attempt = ?,"
+                       " started_at = ?, completed_at = NULL, exit_code = NULL,"
+                       " error_message = NULL WHERE workstream_id = ?")
+                 .BindText(1, attempt.agent_id)
+                 .BindInt(2, attempt.attempt)
+                 .BindText(3, now)
+                 .BindText(4, attempt.workstream_id)
+                 .Run(failure)) {
+          return false;
+        }
+        if (!Statement(
+                 db_,
+                 "INSERT INTO attempts (workstream_id, attempt, agent_id, pid, pid_start_time,"
+                 " started_at, outcome, log_path) VALUES (?, ?, ?, ?, ?, ?, 'running', ?)")
+                 .BindText(1, attempt.workstream_id)
+                 .BindInt(2, attempt.attempt)
+                 .BindText(3, attempt.agent_id)
+                 .BindNonZero(4, attempt.pid)
+                 .BindNonZero(5, attempt.pid_start_time)
+                 .BindText(6, now)
+                 .BindText(7, attempt.log_path)
+                 .Run(failure)) {
+          return false;
+        }
+        *attempt_id = sqlite3_last_insert_rowid(db_);
+        return InsertLog(db_, now, attempt.workstream_id, attempt.agent_id, "started",
+                         "attempt " + std::to_string(attempt.attempt) + " on " + attempt.agent_id,
+                         failure);
+      },
+      error);
+}
+
+bool SqliteStore::SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_start_time,
+                                std::string* error) {
+  return InTransaction(
+      db_, "set pid of attempt " + std::to_string(attempt_id),
+      [&](std::string* failure) {
+        if (!Statement(db_, "UPDATE attempts SET pid = ?, pid_start_time = ? WHERE id = ?")
+                 .BindNonZero(1, pid)
+                 .BindNonZero(2, pid_start_time)
+                 .BindInt(3, attempt_id)
+                 .Run(failure)) {
+          return false;
+        }
+        if (sqlite3_changes(db_) == 0) {
+          *failure = "no such attempt";
+          return false;
+        }
+        return true;
+      },
+      error);
+}
+
+bool SqliteStore::FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::string* error) {
+  const std::string now = FormatTimestamp(clock_->Now());
+  return InTransaction(
+      db_, "finish attempt " + std::to_string(attempt_id),
+      [&](std::string* failure) {
+        if (end.outcome == AttemptOutcome::kRunning ||
+            end.new_status == WorkstreamStatus::kRunning) {
+          *failure = "an attempt cannot end as running";
+          return false;
+        }
+        Statement query(db_, "SELECT workstream_id, agent_id, outcome FROM attempts WHERE id = ?");
+        query.BindInt(1, attempt_id);
+        bool row = false;
+        if (!query.Step(&row, failure)) return false;
+        if (!row) {
+          *failure = "no such attempt";
+          return false;
+        }
+        const std::string workstream_id = query.Text(0);
+        const std::string agent_id = query.Text(1);
+        if (query.Text(2) != OutcomeName(AttemptOutcome::kRunning)) {
+          *failure = "attempt already ended (" + query.Text(2) + ")";
+          return false;
+        }
+        if (!Statement(db_,
+                       "UPDATE attempts SET ended_at = ?, outcome = ?, exit_code = ?, signal = ?,"
+                       " duration_seconds = ?, error_message = ? WHERE id = ?")
+                 .BindText(1, now)
+                 .BindText(2, OutcomeName(end.outcome))
+                 .BindOptional(3, end.exit_code)
+                 .BindOptional(4, end.signal)
+                 .BindReal(5, end.duration_seconds)
+                 .BindText(6, end.error_message)
+                 .BindInt(7, attempt_id)
+                 .Run(failure)) {
+          return false;
+        }
+        const bool completed = end.new_status == WorkstreamStatus::kCompleted;
+        const bool ended = completed || end.new_status == WorkstreamStatus::kFailed;
+        if (!Statement(db_,
+                       "UPDATE workstream_status SET status = ?, exit_code = ?, error_message = ?,"
+                       " completed_at = ? WHERE workstream_id = ?")
+                 .BindText(1, StatusName(end.new_status))
+                 .BindOptional(2, end.exit_code)
+                 .BindText(3, completed ? "" : end.error_message)
+                 .BindText(4, ended ? now : "")
+                 .BindText(5, workstream_id)
+                 .Run(failure)) {
+          return false;
+        }
+        return InsertLog(db_, now, workstream_id, agent_id, end.event_type, end.message, failure);
+      },
+      error);
+}
+
+bool SqliteStore::MarkBlocked(const std::vector<std::string>& workstream_ids,
+                              const std::string& reason, std::string* error) {
+  const std::string now = FormatTimestamp(clock_->Now());
+  return InTransaction(
+      db_, "mark blocked",
+      [&](std::string* failure) {
+        for (const std::string& id : workstream_ids) {
+          if (!ExpectNotRunning(db_, id, failure) ||
+              !Statement(db_,
+                         "UPDATE workstream_status SET status = 'blocked', completed_at = NULL"
+                         " WHERE workstream_id = ?")
+                   .BindText(1, id)
+                   .Run(failure) ||
+              !InsertLog(db_, now, id, "", "blocked", reason, failure)) {
+            return false;
+          }
+        }
+        return true;
+      },
+      error);
+}
+
+bool SqliteStore::ResetToPending(const std::vector<std::string>& workstream_ids,
+                                 const std::string& event_type, const std::string& message,
+                                 std::string* error) {
+  const std::string now = FormatTimestamp(clock_->Now());
+  return InTransaction(
+      db_, "reset to pending",
+      [&](std::string* failure) {
+        for (const std::string& id : workstream_ids) {
+          if (!ExpectNotRunning(db_, id, failure) ||
+              !Statement(db_,
+                         "UPDATE workstream_status SET status = 'pending', agent_id = NULL,"
+                         " started_at = NULL, completed_at = NULL, exit_code = NULL,"
+                         " attempt = 0, error_message = NULL WHERE workstream_id = ?")
+                   .BindText(1, id)
+                   .Run(failure) ||
+              !InsertLog(db_, now, id, "", event_type, message, failure)) {
+            return false;
+          }
+        }
+        return true;
+      },
+      error);
+}
+
+bool SqliteStore::AppendLog(const std::string& workstream_id, const std::string& agent_id,
+                            const std::string& event_type, const std::string& message,
+                            std::string* error) {
+  const std::string now = FormatTimestamp(clock_->Now());
+  return InTransaction(
+      db_, "append " + event_type + " to the log",
+      [&](std::string* failure) {
+        return InsertLog(db_, now, workstream_id, agent_id, event_type, message, failure);
+      },
+      error);
+}
+
+bool SqliteStore::BeginRun(int64_t pid, int64_t* run_id, std::string* error) {
+  const std::string now = FormatTimestamp(clock_->Now());
+  return InTransaction(
+      db_, "begin run",
+      [&](std::string* failure) {
+        if (!Statement(db_, "INSERT INTO runs (pid, started_at, state) VALUES (?, ?, 'running')")
+                 .BindInt(1, pid)
+                 .BindText(2, now)
+                 .Run(failure)) {
+          return false;
+        }
+        *run_id = sqlite3_last_insert_rowid(db_);
+        return true;
+      },
+      error);
+}
+
+bool SqliteStore::EndRun(int64_t run_id, RunState state, std::string* error) {
+  const std::string now = FormatTimestamp(clock_->Now());
+  return InTransaction(
+      db_, "end run " + std::to_string(run_id),
+      [&](std::string* failure) {
+        if (state == RunState::kRunning) {
+          *failure = "a run cannot end as running";
+          return false;
+        }
+        if (!Statement(db_, "UPDATE runs SET ended_at = ?, state = ? WHERE id = ?")
+                 .BindText(1, now)
+                 .BindText(2, RunStateName(state))
+                 .BindInt(3, run_id)
+                 .Run(failure)) {
+          return false;
+        }
+        if (sqlite3_changes(db_) == 0) {
+          *failure = "no such run";
+          return false;
+        }
+        return true;
+      },
+      error);
+}
+
+bool SqliteStore::LatestRun(RunRecord* run, bool* found, std::string* error) {
+  return Read(
+      "load latest run",
+      [&](std::string* failure) {
+        Statement query(
+            db_, std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id DESC LIMIT 1");
+        if (!query.Step(found, failure)) return false;
+        if (!*found) return true;
+        run->id = query.Int(0);
+        run->pid = query.Int(1);
+        run->started_at = query.Text(2);
+        run->ended_at = query.Text(3);
+        run->pause_requested = query.Int(5) != 0;
+        if (!ParseRunState(query.Text(4), &run->state)) {
+          *failure =
+              "run " + std::to_string(run->id) + " has unknown state '" + query.Text(4) + "'";
+          return false;
+        }
+        return true;
+      },
+      error);
+}
+
+bool SqliteStore::RequestPause(std::string* error) {
+  return InTransaction(
+      db_, "request pause",
+      [&](std::string* failure) {
+        if (!Statement(db_,
+                       "UPDATE runs SET pause_requested = 1 WHERE id ="
+                       " (SELECT MAX(id) FROM runs WHERE state = 'running')")
+                 .Run(failure)) {
+          return false;
+        }
+        if (sqlite3_changes(db_) == 0) {
+          *failure = "no run in progress";
+          return false;
+        }
+        return true;
+      },
+      error);
+}
+
+bool SqliteStore::ResetAll(std::string* error) {
+  return InTransaction(
+      db_, "reset",
+      [&](std::string* failure) {
+        return Execute(db_,
+                       "DELETE FROM workstream_status; DELETE FROM execution_log;"
+                       " DELETE FROM attempts; DELETE FROM runs;",
+                       failure);
+      },
+      error);
+}
+
+}  // namespace orchestra

@@ -1,0 +1,601 @@
+#include "sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace orchestra {
+namespace {
+
+/// A clock the test moves by hand.
+class FixedClock : public Clock {
+ public:
+  double Now() const override { return now; }
+  double now = 1700000000;  // 2023-11-14 22:13:20 UTC
+};
+
+/// Rows as "a|b|c" lines with NULL spelled out, for exact comparisons.
+using Rows = std::vector<std::string>;
+
+/// A second connection to the database, like the sqlite3 CLI a user runs.
+class Reader {
+ public:
+  explicit Reader(const std::string& path) {
+    EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  }
+  ~Reader() { sqlite3_close_v2(db_); }
+
+  Rows Query(const std::string& sql) {
+    Rows rows;
+    char* message = nullptr;
+    const int code = sqlite3_exec(
+        db_, sql.c_str(),
+        [](void* out, int columns, char** values, char**) {
+          std::string line;
+          for (int column = 0; column < columns; ++column) {
+            if (column) line += "|";
+            line += values[column] ? values[column] : "NULL";
+          }
+          static_cast<Rows*>(out)->push_back(line);
+          return 0;
+        },
+        &rows, &message);
+    EXPECT_EQ(code, SQLITE_OK) << sql << ": " << (message ? message : "");
+    sqlite3_free(message);
+    return rows;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+class SqliteStoreTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/orchestra-store-test-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    path_ = dir_ + "/.state/orchestration.db";
+    Reopen();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Reopen() {
+    store_.reset();
+    std::string error;
+    store_ = SqliteStore::Open(path_, &clock_, &error);
+    ASSERT_TRUE(store_) << error;
+  }
+
+  void Sync(const std::vector<std::pair<std::string, std::string>>& id_tracks) {
+    std::string error;
+    ASSERT_TRUE(store_->SyncWorkstreams(id_tracks, &error)) << error;
+  }
+
+  int64_t Start(const std::string& id, int attempt, const std::string& agent) {
+    AttemptRecord record;
+    record.workstream_id = id;
+    record.attempt = attempt;
+    record.agent_id = agent;
+    record.log_path = "logs/" + id + "-" + std::to_string(attempt) + ".log";
+    int64_t attempt_id = 0;
+    std::string error;
+    EXPECT_TRUE(store_->StartAttempt(record, &attempt_id, &error)) << error;
+    return attempt_id;
+  }
+
+  void Finish(int64_t attempt_id, AttemptOutcome outcome, WorkstreamStatus new_status,
+              std::optional<int> exit_code, const std::string& event_type,
+              const std::string& error_message = "") {
+    AttemptEnd end;
+    end.outcome = outcome;
+    end.new_status = new_status;
+    end.exit_code = exit_code;
+    end.duration_seconds = 42.5;
+    end.error_message = error_message;
+    end.event_type = event_type;
+    end.message = event_type + " message";
+    std::string error;
+    EXPECT_TRUE(store_->FinishAttempt(attempt_id, end, &error)) << error;
+  }
+
+  WorkstreamRecord Workstream(const std::string& id) {
+    std::vector<WorkstreamRecord> records;
+    std::string error;
+    EXPECT_TRUE(store_->LoadWorkstreams(&records, &error)) << error;
+    for (const WorkstreamRecord& record : records) {
+      if (record.workstream_id == id) return record;
+    }
+    ADD_FAILURE() << "no workstream " << id;
+    return {};
+  }
+
+  std::vector<LogEntry> Log(const std::string& id = "", int limit = 0) {
+    std::vector<LogEntry> entries;
+    std::string error;
+    EXPECT_TRUE(store_->LoadLog(id, limit, &entries, &error)) << error;
+    return entries;
+  }
+
+  /// Every row of every table, to show that a failed call changed nothing.
+  Rows Dump() {
+    Reader reader(path_);
+    Rows rows;
+    for (const char* table : {"workstream_status", "execution_log", "attempts", "runs"}) {
+      for (const std::string& row : reader.Query(std::string("SELECT * FROM ") + table)) {
+        rows.push_back(std::string(table) + ": " + row);
+      }
+    }
+    return rows;
+  }
+
+  FixedClock clock_;
+  std::string dir_;
+  std::string path_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST(StateStoreTest, NamesRoundTrip) {
+  for (WorkstreamStatus status :
+       {WorkstreamStatus::kPending, WorkstreamStatus::kRunning, WorkstreamStatus::kCompleted,
+        WorkstreamStatus::kFailed, WorkstreamStatus::kBlocked}) {
+    WorkstreamStatus parsed = WorkstreamStatus::kPending;
+    EXPECT_TRUE(ParseStatus(StatusName(status), &parsed));
+    EXPECT_EQ(parsed, status);
+  }
+  for (AttemptOutcome outcome :
+       {AttemptOutcome::kRunning, AttemptOutcome::kSucceeded, AttemptOutcome::kFailed,
+        AttemptOutcome::kTimedOut, AttemptOutcome::kInterrupted, AttemptOutcome::kAbandoned}) {
+    AttemptOutcome parsed = AttemptOutcome::kRunning;
+    EXPECT_TRUE(ParseOutcome(OutcomeName(outcome), &parsed));
+    EXPECT_EQ(parsed, outcome);
+  }
+  for (RunState state : {RunState::kRunning, RunState::kPaused, RunState::kCompleted,
+                         RunState::kFailed, RunState::kInterrupted, RunState::kCrashed}) {
+    RunState parsed = RunState::kRunning;
+    EXPECT_TRUE(ParseRunState(RunStateName(state), &parsed));
+    EXPECT_EQ(parsed, state);
+  }
+  EXPECT_STREQ(StatusName(WorkstreamStatus::kBlocked), "blocked");
+  EXPECT_STREQ(OutcomeName(AttemptOutcome::kTimedOut), "timed_out");
+  EXPECT_STREQ(RunStateName(RunState::kCrashed), "crashed");
+  WorkstreamStatus status;
+  EXPECT_FALSE(ParseStatus("done", &status));
+  EXPECT_FALSE(ParseStatus("", &status));
+}
+
+TEST_F(SqliteStoreTest, WorkstreamStatusHasExactlyTheNineColumnsInOrder) {
+  Reader reader(path_);
+  EXPECT_EQ(
+      reader.Query("SELECT name, type FROM pragma_table_info('workstream_status')"),
+      (Rows{"workstream_id|TEXT", "status|TEXT", "agent_id|TEXT", "track|TEXT", "started_at|TEXT",
+            "completed_at|TEXT", "exit_code|INTEGER", "attempt|INTEGER", "error_message|TEXT"}));
+  EXPECT_EQ(reader.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                         "'sqlite_%' ORDER BY name"),
+            (Rows{"attempts", "execution_log", "runs", "workstream_status"}));
+  EXPECT_EQ(reader.Query("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE "
+                         "'sqlite_%' ORDER BY name"),
+            (Rows{"attempts_workstream", "execution_log_workstream"}));
+}
+
+TEST_F(SqliteStoreTest, UsesWalAndRecordsTheSchemaVersion) {
+  Reader reader(path_);
+  EXPECT_EQ(reader.Query("PRAGMA journal_mode"), Rows{"wal"});
+  EXPECT_EQ(reader.Query("PRAGMA user_version"), Rows{"1"});
+}
+
+TEST_F(SqliteStoreTest, OpenCreatesTheFolderAndReopensAnExistingDatabase) {
+  EXPECT_TRUE(std::filesystem::is_regular_file(path_));
+  Sync({{"a", "core"}});
+  Reopen();
+  EXPECT_EQ(Workstream("a").track, "core");
+}
+
+TEST_F(SqliteStoreTest, OpenRefusesANewerSchema) {
+  store_.reset();
+  Reader(path_).Query("PRAGMA user_version = 2");
+  std::string error;
+  EXPECT_FALSE(SqliteStore::Open(path_, &clock_, &error));
+  EXPECT_NE(error.find("schema version 2 is newer"), std::string::npos) << error;
+  EXPECT_NE(error.find(path_), std::string::npos) << error;
+}
+
+TEST_F(SqliteStoreTest, OpenExistingOnAMissingFileFailsAndCreatesNothing) {
+  const std::string missing = dir_ + "/nowhere/orchestration.db";
+  std::string error;
+  EXPECT_FALSE(SqliteStore::OpenExisting(missing, &clock_, &error));
+  EXPECT_EQ(error, "no state at " + missing + ": nothing has run yet");
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/nowhere"));
+}
+
+TEST_F(SqliteStoreTest, OpenExistingReadsWhatOpenWrote) {
+  Sync({{"a", "core"}});
+  std::string error;
+  std::unique_ptr<SqliteStore> reader = SqliteStore::OpenExisting(path_, &clock_, &error);
+  ASSERT_TRUE(reader) << error;
+  std::vector<WorkstreamRecord> records;
+  ASSERT_TRUE(reader->LoadWorkstreams(&records, &error)) << error;
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].workstream_id, "a");
+}
+
+TEST_F(SqliteStoreTest, OpenExistingRefusesAForeignDatabase) {
+  const std::string foreign = dir_ + "/other.db";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(foreign.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE t (x)", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  std::string error;
+  EXPECT_FALSE(SqliteStore::OpenExisting(foreign, &clock_, &error));
+  EXPECT_NE(error.find("not an orchestra state database"), std::string::npos) << error;
+}
+
+TEST_F(SqliteStoreTest, SyncInsertsPendingAndUpdatesTracksOfRowsNotRunning) {
+  Sync({{"a", "core"}, {"b", "core"}, {"gone", "old"}});
+  Start("b", 1, "agent-1");
+  Sync({{"a", "docs"}, {"b", "docs"}, {"c", ""}});
+  EXPECT_EQ(Workstream("a").track, "docs");
+  EXPECT_EQ(Workstream("b").track, "core");  // running: keeps the track it started with
+  EXPECT_EQ(Workstream("c").status, WorkstreamStatus::kPending);
+  EXPECT_EQ(Workstream("c").attempt, 0);
+  EXPECT_EQ(Workstream("gone").track, "old");  // no longer in the plan: left alone
+  EXPECT_EQ(Reader(path_).Query("SELECT track FROM workstream_status WHERE workstream_id = 'c'"),
+            Rows{"NULL"});
+}
+
+TEST_F(SqliteStoreTest, LifecycleFromStartToCompleted) {
+  Sync({{"ws-a", "core"}});
+  clock_.now = 1700000000;
+  const int64_t attempt_id = Start("ws-a", 1, "agent-1");
+  WorkstreamRecord running = Workstream("ws-a");
+  EXPECT_EQ(running.status, WorkstreamStatus::kRunning);
+  EXPECT_EQ(running.agent_id, "agent-1");
+  EXPECT_EQ(running.attempt, 1);
+  EXPECT_EQ(running.started_at, "2023-11-14 22:13:20");
+  EXPECT_EQ(running.completed_at, "");
+
+  std::string error;
+  ASSERT_TRUE(store_->SetAttemptPid(attempt_id, 4242, 987654, &error)) << error;
+  clock_.now += 65;
+  Finish(attempt_id, AttemptOutcome::kSucceeded, WorkstreamStatus::kCompleted, 0, "completed");
+
+  WorkstreamRecord done = Workstream("ws-a");
+  EXPECT_EQ(done.status, WorkstreamStatus::kCompleted);
+  EXPECT_EQ(done.agent_id, "agent-1");
+  EXPECT_EQ(done.track, "core");
+  EXPECT_EQ(done.started_at, "2023-11-14 22:13:20");
+  EXPECT_EQ(done.completed_at, "2023-11-14 22:14:25");
+  EXPECT_EQ(done.exit_code, 0);
+  EXPECT_EQ(done.attempt, 1);
+  EXPECT_EQ(done.error_message, "");
+
+  std::vector<AttemptRecord> attempts;
+  ASSERT_TRUE(store_->LoadAttempts("ws-a", &attempts, &error)) << error;
+  ASSERT_EQ(attempts.size(), 1u);
+  const AttemptRecord& attempt = attempts[0];
+  EXPECT_EQ(attempt.id, attempt_id);
+  EXPECT_EQ(attempt.attempt, 1);
+  EXPECT_EQ(attempt.agent_id, "agent-1");
+  EXPECT_EQ(attempt.pid, 4242);
+  EXPECT_EQ(attempt.pid_start_time, 987654);
+  EXPECT_EQ(attempt.started_at, "2023-11-14 22:13:20");
+  EXPECT_EQ(attempt.ended_at, "2023-11-14 22:14:25");
+  EXPECT_EQ(attempt.outcome, AttemptOutcome::kSucceeded);
+  EXPECT_EQ(attempt.exit_code, 0);
+  EXPECT_EQ(attempt.signal, std::nullopt);
+  EXPECT_DOUBLE_EQ(attempt.duration_seconds, 42.5);
+  EXPECT_EQ(attempt.log_path, "logs/ws-a-1.log");
+
+  std::vector<LogEntry> log = Log("ws-a");
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].event_type, "started");
+  EXPECT_EQ(log[0].message, "attempt 1 on agent-1");
+  EXPECT_EQ(log[0].agent_id, "agent-1");
+  EXPECT_EQ(log[0].timestamp, "2023-11-14 22:13:20");
+  EXPECT_EQ(log[1].event_type, "completed");
+  EXPECT_EQ(log[1].message, "completed message");
+  EXPECT_EQ(log[1].agent_id, "agent-1");
+  EXPECT_EQ(log[1].workstream_id, "ws-a");
+}
+
+TEST_F(SqliteStoreTest, FailureSetsCompletedAtAndError) {
+  Sync({{"a", ""}});
+  const int64_t attempt_id = Start("a", 1, "agent-1");
+  AttemptEnd end;
+  end.outcome = AttemptOutcome::kFailed;
+  end.new_status = WorkstreamStatus::kFailed;
+  end.signal = 9;
+  end.error_message = "signal 9 (Killed)";
+  end.event_type = "failed";
+  std::string error;
+  ASSERT_TRUE(store_->FinishAttempt(attempt_id, end, &error)) << error;
+  WorkstreamRecord failed = Workstream("a");
+  EXPECT_EQ(failed.status, WorkstreamStatus::kFailed);
+  EXPECT_EQ(failed.exit_code, std::nullopt);
+  EXPECT_EQ(failed.error_message, "signal 9 (Killed)");
+  EXPECT_EQ(failed.completed_at, "2023-11-14 22:13:20");
+  std::vector<AttemptRecord> attempts;
+  ASSERT_TRUE(store_->LoadAttempts("a", &attempts, &error)) << error;
+  EXPECT_EQ(attempts[0].signal, 9);
+  EXPECT_EQ(attempts[0].error_message, "signal 9 (Killed)");
+}
+
+TEST_F(SqliteStoreTest, RetryKeepsTheFailureUntilTheNextAttemptStarts) {
+  Sync({{"a", "core"}});
+  const int64_t first = Start("a", 1, "agent-1");
+  Finish(first, AttemptOutcome::kFailed, WorkstreamStatus::kPending, 3, "retry", "exit code 3");
+  WorkstreamRecord waiting = Workstream("a");
+  EXPECT_EQ(waiting.status, WorkstreamStatus::kPending);
+  EXPECT_EQ(waiting.attempt, 1);
+  EXPECT_EQ(waiting.exit_code, 3);
+  EXPECT_EQ(waiting.error_message, "exit code 3");
+  EXPECT_EQ(waiting.completed_at, "");
+
+  clock_.now += 30;
+  const int64_t second = Start("a", 2, "agent-2");
+  EXPECT_GT(second, first);
+  WorkstreamRecord running = Workstream("a");
+  EXPECT_EQ(running.status, WorkstreamStatus::kRunning);
+  EXPECT_EQ(running.attempt, 2);
+  EXPECT_EQ(running.agent_id, "agent-2");
+  EXPECT_EQ(running.exit_code, std::nullopt);
+  EXPECT_EQ(running.error_message, "");
+  EXPECT_EQ(running.started_at, "2023-11-14 22:13:50");
+
+  std::vector<AttemptRecord> attempts;
+  std::string error;
+  ASSERT_TRUE(store_->LoadAttempts("", &attempts, &error)) << error;
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].outcome, AttemptOutcome::kFailed);
+  EXPECT_EQ(attempts[0].exit_code, 3);
+  EXPECT_EQ(attempts[1].outcome, AttemptOutcome::kRunning);
+  EXPECT_EQ(attempts[1].ended_at, "");
+  std::vector<LogEntry> log = Log("a");
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[1].event_type, "retry");
+  EXPECT_EQ(log[2].message, "attempt 2 on agent-2");
+}
+
+TEST_F(SqliteStoreTest, MarkBlockedLogsTheReasonForEach) {
+  Sync({{"a", ""}, {"b", ""}, {"c", ""}});
+  std::string error;
+  ASSERT_TRUE(store_->MarkBlocked({"b", "c"}, "dependency 'a' failed", &error)) << error;
+  EXPECT_EQ(Workstream("a").status, WorkstreamStatus::kPending);
+  EXPECT_EQ(Workstream("b").status, WorkstreamStatus::kBlocked);
+  EXPECT_EQ(Workstream("c").status, WorkstreamStatus::kBlocked);
+  std::vector<LogEntry> log = Log();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].workstream_id, "b");
+  EXPECT_EQ(log[0].event_type, "blocked");
+  EXPECT_EQ(log[0].message, "dependency 'a' failed");
+  EXPECT_EQ(log[1].workstream_id, "c");
+}
+
+TEST_F(SqliteStoreTest, AFailedCallLeavesNothingHalfWritten) {
+  Sync({{"a", ""}, {"b", ""}});
+  Finish(Start("b", 1, "agent-1"), AttemptOutcome::kSucceeded, WorkstreamStatus::kCompleted, 0,
+         "completed");
+  const Rows before = Dump();
+
+  std::string error;
+  // "a" is blocked and logged before "missing" fails; both must roll back.
+  EXPECT_FALSE(store_->MarkBlocked({"a", "missing"}, "why", &error));
+  EXPECT_NE(error.find("mark blocked: unknown workstream 'missing'"), std::string::npos) << error;
+  AttemptEnd end;
+  end.event_type = "failed";
+  EXPECT_FALSE(store_->FinishAttempt(999, end, &error));
+  EXPECT_EQ(error, "state store: finish attempt 999: no such attempt");
+  EXPECT_FALSE(store_->SetAttemptPid(999, 1, 1, &error));
+  EXPECT_FALSE(store_->ResetToPending({"b", "missing"}, "reset", "again", &error));
+  AttemptRecord attempt;
+  attempt.workstream_id = "missing";
+  attempt.attempt = 1;
+  int64_t attempt_id = 0;
+  EXPECT_FALSE(store_->StartAttempt(attempt, &attempt_id, &error));
+  EXPECT_NE(error.find("unknown workstream 'missing'"), std::string::npos) << error;
+  EXPECT_FALSE(store_->AppendLog("a", "", "", "no event type", &error));
+  EXPECT_FALSE(store_->EndRun(999, RunState::kCompleted, &error));
+
+  EXPECT_EQ(Dump(), before);
+}
+
+TEST_F(SqliteStoreTest, AnAttemptEndsOnceAndARunningWorkstreamStartsNoOther) {
+  Sync({{"a", ""}});
+  const int64_t attempt_id = Start("a", 1, "agent-1");
+  AttemptRecord again;
+  again.workstream_id = "a";
+  again.attempt = 2;
+  int64_t second_id = 0;
+  std::string error;
+  EXPECT_FALSE(store_->StartAttempt(again, &second_id, &error));
+  EXPECT_NE(error.find("workstream 'a' is running"), std::string::npos) << error;
+  EXPECT_FALSE(store_->MarkBlocked({"a"}, "no", &error));
+  EXPECT_FALSE(store_->ResetToPending({"a"}, "reset", "no", &error));
+
+  Finish(attempt_id, AttemptOutcome::kSucceeded, WorkstreamStatus::kCompleted, 0, "completed");
+  AttemptEnd end;
+  end.event_type = "failed";
+  EXPECT_FALSE(store_->FinishAttempt(attempt_id, end, &error));
+  EXPECT_NE(error.find("already ended (succeeded)"), std::string::npos) << error;
+  EXPECT_EQ(Workstream("a").status, WorkstreamStatus::kCompleted);
+}
+
+TEST_F(SqliteStoreTest, ResetToPendingClearsTheWorkstreamAndRestartsAttemptNumbers) {
+  Sync({{"a", "core"}});
+  Finish(Start("a", 1, "agent-1"), AttemptOutcome::kFailed, WorkstreamStatus::kFailed, 1, "failed",
+         "exit code 1");
+  std::string error;
+  ASSERT_TRUE(store_->ResetToPending({"a"}, "retry", "retried by user", &error)) << error;
+  WorkstreamRecord reset = Workstream("a");
+  EXPECT_EQ(reset.status, WorkstreamStatus::kPending);
+  EXPECT_EQ(reset.track, "core");
+  EXPECT_EQ(reset.agent_id, "");
+  EXPECT_EQ(reset.started_at, "");
+  EXPECT_EQ(reset.completed_at, "");
+  EXPECT_EQ(reset.exit_code, std::nullopt);
+  EXPECT_EQ(reset.attempt, 0);
+  EXPECT_EQ(reset.error_message, "");
+  EXPECT_EQ(Log("a").back().event_type, "retry");
+  EXPECT_EQ(Log("a").back().message, "retried by user");
+
+  Start("a", 1, "agent-2");  // attempt 1 again: (workstream, attempt) is not unique
+  std::vector<AttemptRecord> attempts;
+  ASSERT_TRUE(store_->LoadAttempts("a", &attempts, &error)) << error;
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].attempt, 1);
+  EXPECT_EQ(attempts[1].attempt, 1);
+}
+
+TEST_F(SqliteStoreTest, RunningAttemptsSurviveACrashedOrchestrator) {
+  Sync({{"a", ""}, {"b", ""}});
+  const int64_t attempt_id = Start("a", 1, "agent-1");
+  std::string error;
+  ASSERT_TRUE(store_->SetAttemptPid(attempt_id, 777, 555, &error)) << error;
+  Finish(Start("b", 1, "agent-2"), AttemptOutcome::kSucceeded, WorkstreamStatus::kCompleted, 0,
+         "completed");
+  Reopen();  // the orchestrator died without finishing "a"
+
+  std::vector<AttemptRecord> running;
+  ASSERT_TRUE(store_->RunningAttempts(&running, &error)) << error;
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(running[0].id, attempt_id);
+  EXPECT_EQ(running[0].workstream_id, "a");
+  EXPECT_EQ(running[0].pid, 777);
+  EXPECT_EQ(running[0].pid_start_time, 555);
+  EXPECT_EQ(Workstream("a").status, WorkstreamStatus::kRunning);
+
+  Finish(attempt_id, AttemptOutcome::kAbandoned, WorkstreamStatus::kPending, std::nullopt,
+         "abandoned");
+  ASSERT_TRUE(store_->RunningAttempts(&running, &error)) << error;
+  EXPECT_TRUE(running.empty());
+  EXPECT_EQ(Workstream("a").status, WorkstreamStatus::kPending);
+  Start("a", 2, "agent-1");
+}
+
+TEST_F(SqliteStoreTest, PauseGoesToTheNewestRunningRun) {
+  RunRecord run;
+  bool found = true;
+  std::string error;
+  ASSERT_TRUE(store_->LatestRun(&run, &found, &error)) << error;
+  EXPECT_FALSE(found);
+  EXPECT_FALSE(store_->RequestPause(&error));
+  EXPECT_EQ(error, "state store: request pause: no run in progress");
+
+  int64_t first = 0, second = 0;
+  ASSERT_TRUE(store_->BeginRun(100, &first, &error)) << error;
+  ASSERT_TRUE(store_->EndRun(first, RunState::kCrashed, &error)) << error;
+  clock_.now += 10;
+  ASSERT_TRUE(store_->BeginRun(200, &second, &error)) << error;
+  ASSERT_TRUE(store_->RequestPause(&error)) << error;
+  ASSERT_TRUE(store_->LatestRun(&run, &found, &error)) << error;
+  ASSERT_TRUE(found);
+  EXPECT_EQ(run.id, second);
+  EXPECT_EQ(run.pid, 200);
+  EXPECT_EQ(run.state, RunState::kRunning);
+  EXPECT_TRUE(run.pause_requested);
+  EXPECT_EQ(run.started_at, "2023-11-14 22:13:30");
+  EXPECT_EQ(run.ended_at, "");
+
+  clock_.now += 5;
+  ASSERT_TRUE(store_->EndRun(second, RunState::kPaused, &error)) << error;
+  ASSERT_TRUE(store_->LatestRun(&run, &found, &error)) << error;
+  EXPECT_EQ(run.state, RunState::kPaused);
+  EXPECT_EQ(run.ended_at, "2023-11-14 22:13:35");
+  EXPECT_FALSE(store_->RequestPause(&error));
+  EXPECT_FALSE(store_->EndRun(second, RunState::kRunning, &error));
+}
+
+TEST_F(SqliteStoreTest, LoadLogFiltersAndKeepsTheNewestOldestFirst) {
+  std::string error;
+  for (int index = 1; index <= 5; ++index) {
+    ASSERT_TRUE(
+        store_->AppendLog(index % 2 ? "odd" : "even", "", "note", std::to_string(index), &error))
+        << error;
+  }
+  ASSERT_TRUE(store_->AppendLog("", "", "paused", "run-level", &error)) << error;
+  std::vector<LogEntry> last_two = Log("", 2);
+  ASSERT_EQ(last_two.size(), 2u);
+  EXPECT_EQ(last_two[0].message, "5");
+  EXPECT_EQ(last_two[1].message, "run-level");
+  EXPECT_EQ(last_two[1].workstream_id, "");
+  std::vector<LogEntry> odd = Log("odd");
+  ASSERT_EQ(odd.size(), 3u);
+  EXPECT_EQ(odd[0].message, "1");
+  EXPECT_EQ(odd[2].message, "5");
+  EXPECT_EQ(Log("odd", 1).at(0).message, "5");
+  EXPECT_EQ(Log().size(), 6u);
+}
+
+TEST_F(SqliteStoreTest, ResetAllEmptiesEveryTableButNeverReusesIds) {
+  Sync({{"a", ""}});
+  const int64_t attempt_id = Start("a", 1, "agent-1");
+  int64_t run_id = 0;
+  std::string error;
+  ASSERT_TRUE(store_->BeginRun(1, &run_id, &error)) << error;
+  ASSERT_TRUE(store_->ResetAll(&error)) << error;
+  EXPECT_TRUE(Dump().empty());
+  Sync({{"a", ""}});
+  EXPECT_GT(Start("a", 1, "agent-1"), attempt_id);
+}
+
+TEST_F(SqliteStoreTest, UsersQueriesRunOnASecondConnection) {
+  Sync({{"a", "core"}, {"b", "core"}, {"c", "docs"}});
+  Reader reader(path_);
+  const std::string latest = "SELECT * FROM workstream_status ORDER BY started_at DESC LIMIT 10";
+  const std::string who =
+      "SELECT workstream_id, status, agent_id FROM workstream_status "
+      "ORDER BY started_at";
+  const std::string counts = "SELECT status, COUNT(*) FROM workstream_status GROUP BY status";
+  EXPECT_EQ(reader.Query(counts), Rows{"pending|3"});
+
+  Finish(Start("a", 1, "agent-1"), AttemptOutcome::kSucceeded, WorkstreamStatus::kCompleted, 0,
+         "completed");
+  clock_.now += 60;
+  Start("b", 1, "agent-2");
+  EXPECT_EQ(reader.Query(latest),
+            (Rows{"b|running|agent-2|core|2023-11-14 22:14:20|NULL|NULL|1|NULL",
+                  "a|completed|agent-1|core|2023-11-14 22:13:20|2023-11-14 22:13:20|0|1|NULL",
+                  "c|pending|NULL|docs|NULL|NULL|NULL|0|NULL"}));
+  EXPECT_EQ(reader.Query(who),
+            (Rows{"c|pending|NULL", "a|completed|agent-1", "b|running|agent-2"}));
+  EXPECT_EQ(reader.Query(counts), (Rows{"completed|1", "pending|1", "running|1"}));
+}
+
+TEST_F(SqliteStoreTest, AReaderInATransactionDoesNotBlockTheWriter) {
+  Sync({{"a", ""}});
+  const int64_t attempt_id = Start("a", 1, "agent-1");
+  Reader reader(path_);
+  reader.Query("BEGIN");
+  EXPECT_EQ(reader.Query("SELECT status FROM workstream_status"), Rows{"running"});
+  // WAL: the write commits while the reader's snapshot is open, at once.
+  Finish(attempt_id, AttemptOutcome::kSucceeded, WorkstreamStatus::kCompleted, 0, "completed");
+  EXPECT_EQ(reader.Query("SELECT status FROM workstream_status"), Rows{"running"});
+  reader.Query("COMMIT");
+  EXPECT_EQ(reader.Query("SELECT status FROM workstream_status"), Rows{"completed"});
+}
+
+TEST_F(SqliteStoreTest, UsersQueriesRunInTheSqlite3Cli) {
+  if (std::system("command -v sqlite3 >/dev/null 2>&1") != 0) GTEST_SKIP() << "no sqlite3 CLI";
+  Sync({{"a", "core"}});
+  Start("a", 1, "agent-1");
+  const std::string command =
+      "sqlite3 '" + path_ + "' 'SELECT status, COUNT(*) FROM workstream_status GROUP BY status'";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char line[256] = {};
+  ASSERT_NE(fgets(line, sizeof line, pipe), nullptr);
+  EXPECT_EQ(pclose(pipe), 0);
+  EXPECT_STREQ(line, "running|1\n");
+}
+
+}  // namespace
+}  // namespace orchestra
