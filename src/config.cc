@@ -29,6 +29,12 @@ bool IsKnownKind(const std::string& kind) {
   return kind == "command" || kind == "sim" || kind == "aider";
 }
 
+/// Keys that steer the simulated agent and mean nothing to other kinds.
+bool IsSimOnlyKey(const std::string& key) {
+  return key == "time_scale" || key == "fail" || key == "fail_attempts" ||
+         key == "fail_probability" || key == "seed";
+}
+
 /// "an integer", "a string"...: what the file holds, for "must be X, not Y".
 std::string TypeName(const toml::node& node) {
   switch (node.type()) {
@@ -343,10 +349,7 @@ void ReadAgentType(TomlReader& reader, const std::string& name, const toml::tabl
                             "fail_probability, seed");
       continue;
     }
-    if (key_name == "time_scale" || key_name == "fail" || key_name == "fail_attempts" ||
-        key_name == "fail_probability" || key_name == "seed") {
-      sim_only_keys.emplace_back(full_name, key.source());
-    }
+    if (IsSimOnlyKey(key_name)) sim_only_keys.emplace_back(full_name, key.source());
   }
 
   if (!kind_given && builtin == config->agent_types.end()) {
