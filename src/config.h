@@ -44,8 +44,11 @@ struct TrackEntry {
   int column = 0;
 };
 
+/// The built-in agent types (`sim`, `aider`, `command` without argv).
+std::map<std::string, AgentType> BuiltinAgentTypes();
+
 /// Config is everything `orchestra.toml` can say, with defaults filled in.
-/// Paths are stored as written; `Resolve*` helpers make them absolute.
+/// Paths are stored as written; `ProjectPath` makes them absolute.
 struct Config {
   std::string file;         // the config file read, empty when none
   std::string config_dir;   // folder of the config file (absolute)
@@ -65,16 +68,15 @@ struct Config {
   bool honor_tool = false;
   std::string default_agent_type = "sim";
 
-  std::map<std::string, AgentType> agent_types;  // built-ins merged with the file's
+  // Built-ins merged with the file's; a Config made without any file (the
+  // `--agents N` quick start) still knows the built-in types.
+  std::map<std::string, AgentType> agent_types = BuiltinAgentTypes();
   std::vector<AgentConfig> agents;
   std::vector<TrackEntry> tracks;
 
   /// Absolute path for a project-relative path (absolute paths pass through).
   std::string ProjectPath(const std::string& path) const;
 };
-
-/// The built-in agent types (`sim`, `aider`, `command` without argv).
-std::map<std::string, AgentType> BuiltinAgentTypes();
 
 /// Reads `path` (TOML) into `config`, starting from the defaults. Problems go to
 /// `diagnostics` with file:line:column; returns false if any is an error.

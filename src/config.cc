@@ -1,0 +1,550 @@
+// Reading `orchestra.toml` (the format is documented in docs/config.md). Every
+// key's type and range is checked here, next to the code that stores it, and
+// every problem of the file is reported in one pass: a typo in [defaults] should
+// not hide a missing argv in [agent_types]. toml++ throws on malformed TOML; the
+// exception is caught here so nothing escapes this module.
+#include "config.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "workstream.h"
+
+namespace orchestra {
+namespace {
+
+constexpr const char* kKindHint = "kind is one of: command, sim, aider";
+constexpr const char* kDurationHint =
+    "write a duration like \"30s\", \"45m\", \"1h30m\", \"1.5h\" or a number of seconds";
+constexpr const char* kSections = "agent_types, agents, defaults, paths, tracks";
+
+bool IsKnownKind(const std::string& kind) {
+  return kind == "command" || kind == "sim" || kind == "aider";
+}
+
+/// Keys that steer the simulated agent and mean nothing to other kinds.
+bool IsSimOnlyKey(const std::string& key) {
+  return key == "time_scale" || key == "fail" || key == "fail_attempts" ||
+         key == "fail_probability" || key == "seed";
+}
+
+/// "an integer", "a string"...: what the file holds, for "must be X, not Y".
+std::string TypeName(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time: return "a date/time";
+    case toml::node_type::none: break;
+  }
+  return "nothing";
+}
+
+std::string KnownTypes(const Config& config) {
+  std::string names;
+  for (const auto& [name, type] : config.agent_types) names += (names.empty() ? "" : ", ") + name;
+  return "known types: " + names;
+}
+
+/// TomlReader reads typed values out of toml++ nodes. A getter that meets a
+/// wrong type or range reports it at the value's position and leaves its
+/// output alone, so the default survives and reading goes on with the next key.
+class TomlReader {
+ public:
+  TomlReader(std::string file, Diagnostics* diagnostics)
+      : file_(std::move(file)), diagnostics_(diagnostics) {}
+
+  void Error(const toml::source_region& where, std::string message, std::string hint = "") {
+    diagnostics_->Error(file_, where.begin.line, where.begin.column, std::move(message),
+                        std::move(hint));
+  }
+
+  void Warning(const toml::source_region& where, std::string message, std::string hint = "") {
+    diagnostics_->Warning(file_, where.begin.line, where.begin.column, std::move(message),
+                          std::move(hint));
+  }
+
+  /// Unknown keys are warnings, never errors, so a newer file still loads.
+  void WarnUnknownKey(const toml::key& key, const std::string& name, const std::string& known) {
+    Warning(key.source(), "unknown key '" + name + "' ignored", "known keys: " + known);
+  }
+
+  bool String(const toml::node& node, const std::string& name, std::string* out) {
+    const toml::value<std::string>* value = node.as_string();
+    if (value == nullptr) return WrongType(node, name, "a string", "put the value in quotes");
+    *out = value->get();
+    return true;
+  }
+
+  bool NonEmptyString(const toml::node& node, const std::string& name, std::string* out) {
+    std::string text;
+    if (!String(node, name, &text)) return false;
+    if (text.empty()) {
+      Error(node.source(), "'" + name + "' must not be empty");
+      return false;
+    }
+    *out = std::move(text);
+    return true;
+  }
+
+  bool Integer(const toml::node& node, const std::string& name, int64_t min, int64_t max,
+               int64_t* out) {
+    const toml::value<int64_t>* value = node.as_integer();
+    if (value == nullptr) {
+      return WrongType(node, name, "an integer", "write a whole number without quotes");
+    }
+    if (value->get() < min) {
+      Error(node.source(), "'" + name + "' must be at least " + std::to_string(min));
+      return false;
+    }
+    if (value->get() > max) {
+      Error(node.source(), "'" + name + "' must be at most " + std::to_string(max));
+      return false;
+    }
+    *out = value->get();
+    return true;
+  }
+
+  /// An integer or a float.
+  bool Number(const toml::node& node, const std::string& name, double* out) {
+    if (!node.is_number()) return WrongType(node, name, "a number", "write a number without quotes");
+    *out = node.value<double>().value_or(0.0);
+    return true;
+  }
+
+  bool Boolean(const toml::node& node, const std::string& name, bool* out) {
+    const toml::value<bool>* value = node.as_boolean();
+    if (value == nullptr) return WrongType(node, name, "a boolean", "write true or false");
+    *out = value->get();
+    return true;
+  }
+
+  bool StringArray(const toml::node& node, const std::string& name, std::vector<std::string>* out) {
+    const toml::array* array = node.as_array();
+    if (array == nullptr || (!array->empty() && !array->is_homogeneous(toml::node_type::string))) {
+      return WrongType(node, name, "an array of strings", "write [\"...\", \"...\"]");
+    }
+    out->clear();
+    for (const toml::node& element : *array) out->push_back(element.as_string()->get());
+    return true;
+  }
+
+  /// A table whose values are all strings (an `env`). Each bad value is
+  /// reported at its own position; the good ones are kept.
+  bool StringTable(const toml::node& node, const std::string& name,
+                   std::map<std::string, std::string>* out) {
+    const toml::table* table = node.as_table();
+    if (table == nullptr) {
+      return WrongType(node, name, "a table of strings", "write { NAME = \"value\" }");
+    }
+    bool ok = true;
+    for (auto&& [key, value] : *table) {
+      std::string text;
+      if (String(value, name + "." + std::string(key.str()), &text)) {
+        (*out)[std::string(key.str())] = std::move(text);
+      } else {
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  /// A string duration ("45m", "1h30m", see ParseDuration) or a number of
+  /// seconds; zero and negative durations are errors.
+  bool Duration(const toml::node& node, const std::string& name, double* out) {
+    double seconds = 0;
+    if (node.is_number()) {
+      seconds = node.value<double>().value_or(0.0);
+    } else if (const toml::value<std::string>* text = node.as_string()) {
+      if (!ParseDuration(text->get(), &seconds)) {
+        Error(node.source(), "'" + name + "' is not a duration: \"" + text->get() + "\"",
+              kDurationHint);
+        return false;
+      }
+    } else {
+      return WrongType(node, name, "a duration", kDurationHint);
+    }
+    if (!(seconds > 0)) {
+      Error(node.source(), "'" + name + "' must be positive", kDurationHint);
+      return false;
+    }
+    *out = seconds;
+    return true;
+  }
+
+  const toml::table* Table(const toml::node& node, const std::string& name) {
+    const toml::table* table = node.as_table();
+    if (table == nullptr) WrongType(node, name, "a table", "write it as [" + name + "]");
+    return table;
+  }
+
+ private:
+  bool WrongType(const toml::node& node, const std::string& name, const std::string& expected,
+                 std::string hint) {
+    Error(node.source(), "'" + name + "' must be " + expected + ", not " + TypeName(node),
+          std::move(hint));
+    return false;
+  }
+
+  std::string file_;
+  Diagnostics* diagnostics_;
+};
+
+void ReadPaths(TomlReader& reader, const toml::table& table, Config* config) {
+  const std::pair<std::string, std::string*> paths[] = {
+      {"workstreams", &config->workstreams_dir},
+      {"state", &config->state_path},
+      {"logs", &config->logs_dir},
+      {"reports", &config->reports_dir},
+  };
+  for (auto&& [key, node] : table) {
+    const std::string name(key.str());
+    auto path = std::find_if(std::begin(paths), std::end(paths),
+                             [&](const auto& entry) { return entry.first == name; });
+    if (path == std::end(paths)) {
+      reader.WarnUnknownKey(key, "paths." + name, "workstreams, state, logs, reports");
+      continue;
+    }
+    reader.NonEmptyString(node, "paths." + name, path->second);
+  }
+}
+
+/// Reports a reference to an agent type that does not exist, or to a type of
+/// kind command that has no argv (the built-in `command` left unconfigured).
+void CheckAgentTypeReference(TomlReader& reader, const toml::node& node, const std::string& type,
+                             const std::string& user, const Config& config) {
+  auto found = config.agent_types.find(type);
+  if (found == config.agent_types.end()) {
+    reader.Error(node.source(), "unknown agent type '" + type + "' for " + user,
+                 KnownTypes(config));
+  } else if (found->second.kind == "command" && found->second.argv.empty()) {
+    reader.Error(node.source(), user + " uses agent type '" + type + "', which has no argv",
+                 "set argv in [agent_types." + type + "]");
+  }
+}
+
+/// Reads [defaults]; runs after [agent_types] so `agent_type` can be checked.
+void ReadDefaults(TomlReader& reader, const toml::table& table, Config* config) {
+  const std::pair<std::string, double*> durations[] = {
+      {"timeout", &config->timeout_seconds},
+      {"backoff", &config->backoff_seconds},
+      {"kill_grace", &config->kill_grace_seconds},
+      {"acceptance_timeout", &config->acceptance_timeout_seconds},
+  };
+  for (auto&& [key, node] : table) {
+    const std::string name(key.str());
+    const std::string full_name = "defaults." + name;
+    auto duration = std::find_if(std::begin(durations), std::end(durations),
+                                 [&](const auto& entry) { return entry.first == name; });
+    if (duration != std::end(durations)) {
+      reader.Duration(node, full_name, duration->second);
+    } else if (name == "max_attempts") {
+      int64_t attempts = 0;
+      if (reader.Integer(node, full_name, 1, INT_MAX, &attempts)) {
+        config->max_attempts = static_cast<int>(attempts);
+      }
+    } else if (name == "estimate_hours") {
+      double hours = 0;
+      if (!reader.Number(node, full_name, &hours)) continue;
+      if (hours > 0) {
+        config->estimate_hours = hours;
+      } else {
+        reader.Error(node.source(), "'" + full_name + "' must be positive");
+      }
+    } else if (name == "honor_tool") {
+      reader.Boolean(node, full_name, &config->honor_tool);
+    } else if (name == "agent_type") {
+      if (reader.NonEmptyString(node, full_name, &config->default_agent_type)) {
+        CheckAgentTypeReference(reader, node, config->default_agent_type, full_name, *config);
+      }
+    } else {
+      reader.WarnUnknownKey(key, full_name,
+                            "max_attempts, timeout, backoff, estimate_hours, kill_grace, "
+                            "acceptance_timeout, honor_tool, agent_type");
+    }
+  }
+}
+
+/// A relative program path with a '/' ("./tools/review.sh") means "next to the
+/// config file", wherever orchestra runs from; a bare name stays for PATH.
+void ResolveProgram(const std::string& config_dir, std::vector<std::string>* argv) {
+  if (argv->empty()) return;
+  const std::filesystem::path program((*argv)[0]);
+  if ((*argv)[0].find('/') == std::string::npos || program.is_absolute()) return;
+  (*argv)[0] = (std::filesystem::path(config_dir) / program).lexically_normal().string();
+}
+
+/// Reads one [agent_types.NAME]. A built-in's name starts from the built-in;
+/// a new name starts empty and must say its kind.
+void ReadAgentType(TomlReader& reader, const std::string& name, const toml::table& table,
+                   Config* config) {
+  const auto builtin = config->agent_types.find(name);
+  AgentType type = builtin != config->agent_types.end() ? builtin->second : AgentType{};
+  type.name = name;
+  const std::string prefix = "agent_types." + name + ".";
+  bool kind_given = false;
+  bool argv_unreadable = false;
+  std::vector<std::pair<std::string, toml::source_region>> sim_only_keys;
+  std::optional<toml::source_region> argv_key;
+
+  for (auto&& [key, node] : table) {
+    const std::string key_name(key.str());
+    const std::string full_name = prefix + key_name;
+    if (key_name == "kind") {
+      kind_given = true;
+      std::string kind;
+      if (!reader.String(node, full_name, &kind)) continue;
+      if (IsKnownKind(kind)) {
+        type.kind = kind;
+      } else {
+        reader.Error(node.source(), "unknown kind '" + kind + "' for agent type '" + name + "'",
+                     kKindHint);
+      }
+    } else if (key_name == "argv") {
+      argv_key = key.source();
+      argv_unreadable = !reader.StringArray(node, full_name, &type.argv);
+    } else if (key_name == "env") {
+      reader.StringTable(node, full_name, &type.env);
+    } else if (key_name == "time_scale") {
+      double scale = 0;
+      if (!reader.Number(node, full_name, &scale)) continue;
+      if (scale >= 0) {
+        type.time_scale = scale;
+      } else {
+        reader.Error(node.source(), "'" + full_name + "' must not be negative");
+      }
+    } else if (key_name == "fail") {
+      reader.StringArray(node, full_name, &type.fail_ids);
+    } else if (key_name == "fail_attempts") {
+      int64_t attempts = 0;
+      if (reader.Integer(node, full_name, 0, INT_MAX, &attempts)) {
+        type.fail_attempts = static_cast<int>(attempts);
+      }
+    } else if (key_name == "fail_probability") {
+      double probability = 0;
+      if (!reader.Number(node, full_name, &probability)) continue;
+      if (probability >= 0 && probability <= 1) {
+        type.fail_probability = probability;
+      } else {
+        reader.Error(node.source(), "'" + full_name + "' must be between 0 and 1");
+      }
+    } else if (key_name == "seed") {
+      int64_t seed = 0;
+      if (reader.Integer(node, full_name, 0, INT64_MAX, &seed)) type.seed = static_cast<uint64_t>(seed);
+    } else {
+      reader.WarnUnknownKey(key, full_name,
+                            "kind, argv, env, time_scale, fail, fail_attempts, "
+                            "fail_probability, seed");
+      continue;
+    }
+    if (IsSimOnlyKey(key_name)) sim_only_keys.emplace_back(full_name, key.source());
+  }
+
+  if (!kind_given && builtin == config->agent_types.end()) {
+    reader.Error(table.source(), "agent type '" + name + "' needs a kind", kKindHint);
+  }
+  if (type.kind == "command" && type.argv.empty() && !argv_unreadable) {
+    reader.Error(table.source(), "agent type '" + name + "' of kind command needs a non-empty argv",
+                 "for example argv = [\"./tools/agent.sh\", \"{id}\", \"{prompt_file}\"]");
+  }
+  if (!type.argv.empty() && type.argv[0].empty()) {
+    reader.Error(table.source(), "agent type '" + name + "' has an empty program in argv");
+  }
+  if (!type.kind.empty() && type.kind != "sim") {
+    for (const auto& [key_name, where] : sim_only_keys) {
+      reader.Warning(where, "'" + key_name + "' only applies to kind sim; ignored");
+    }
+  }
+  if (type.kind == "sim" && argv_key) {
+    reader.Warning(*argv_key, "'" + prefix + "argv' does not apply to kind sim; ignored");
+  }
+  ResolveProgram(config->config_dir, &type.argv);
+  // Kept even when broken, so agents naming it do not add "unknown type" errors.
+  config->agent_types[name] = std::move(type);
+}
+
+/// Reads [[agents]]; runs after [agent_types] so each `type` can be checked.
+void ReadAgents(TomlReader& reader, const toml::node& node, Config* config) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr || (!array->empty() && !array->is_array_of_tables())) {
+    reader.Error(node.source(), "'agents' must be an array of tables, not " + TypeName(node),
+                 "write each agent as an [[agents]] table with id and type");
+    return;
+  }
+  std::map<std::string, int> line_by_id;
+  for (const toml::node& element : *array) {
+    const toml::table& table = *element.as_table();
+    AgentConfig agent;
+    agent.line = table.source().begin.line;
+    const std::string what = "agent at line " + std::to_string(agent.line);
+    for (auto&& [key, value] : table) {
+      const std::string key_name(key.str());
+      if (key_name == "id") {
+        if (!reader.NonEmptyString(value, "agents.id", &agent.id)) continue;
+        auto [first, inserted] = line_by_id.emplace(agent.id, agent.line);
+        if (!inserted) {
+          reader.Error(value.source(),
+                       "duplicate agent id '" + agent.id + "': also defined on line " +
+                           std::to_string(first->second),
+                       "give each [[agents]] entry its own id");
+        }
+      } else if (key_name == "type") {
+        reader.NonEmptyString(value, "agents.type", &agent.type);
+      } else if (key_name == "track") {
+        reader.NonEmptyString(value, "agents.track", &agent.track);
+      } else {
+        reader.WarnUnknownKey(key, "agents." + key_name, "id, type, track");
+      }
+    }
+    const std::string user = agent.id.empty() ? what : "agent '" + agent.id + "'";
+    if (!table.contains("id")) {
+      reader.Error(table.source(), "[[agents]] entry without an id", "add id = \"agent-1\"");
+    }
+    if (const toml::node* type = table.get("type")) {
+      if (!agent.type.empty()) CheckAgentTypeReference(reader, *type, agent.type, user, *config);
+    } else {
+      reader.Error(table.source(), user + " has no type",
+                   "add type = \"NAME\" (" + KnownTypes(*config) + ")");
+    }
+    config->agents.push_back(std::move(agent));
+  }
+}
+
+void ReadTracks(TomlReader& reader, const toml::table& table, Config* config) {
+  for (auto&& [key, node] : table) {
+    TrackEntry entry;
+    entry.track = std::string(key.str());
+    entry.line = key.source().begin.line;
+    entry.column = key.source().begin.column;
+    if (!reader.StringArray(node, "tracks." + entry.track, &entry.names)) continue;
+    if (entry.names.empty()) {
+      reader.Warning(key.source(), "track '" + entry.track + "' lists no workstreams");
+    }
+    config->tracks.push_back(std::move(entry));
+  }
+  // toml++ iterates keys sorted by name; keep the file's order instead.
+  std::sort(config->tracks.begin(), config->tracks.end(), [](const TrackEntry& a, const TrackEntry& b) {
+    return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+  });
+}
+
+/// Reads every section in dependency order: types before the defaults and
+/// agents that name them.
+void ReadRoot(TomlReader& reader, const toml::table& root, Config* config) {
+  for (auto&& [key, node] : root) {
+    const std::string name(key.str());
+    if (name == "paths" || name == "defaults" || name == "agent_types" || name == "agents" ||
+        name == "tracks") {
+      continue;
+    }
+    reader.Warning(key.source(),
+                   std::string(node.is_table() ? "unknown table" : "unknown key") + " '" + name +
+                       "' ignored",
+                   std::string("known sections: ") + kSections);
+  }
+  if (const toml::node* node = root.get("paths")) {
+    if (const toml::table* table = reader.Table(*node, "paths")) ReadPaths(reader, *table, config);
+  }
+  if (const toml::node* node = root.get("agent_types")) {
+    if (const toml::table* types = reader.Table(*node, "agent_types")) {
+      for (auto&& [key, type_node] : *types) {
+        const std::string name(key.str());
+        if (const toml::table* table = reader.Table(type_node, "agent_types." + name)) {
+          ReadAgentType(reader, name, *table, config);
+        }
+      }
+    }
+  }
+  if (const toml::node* node = root.get("defaults")) {
+    if (const toml::table* table = reader.Table(*node, "defaults")) {
+      ReadDefaults(reader, *table, config);
+    }
+  }
+  if (const toml::node* node = root.get("agents")) ReadAgents(reader, *node, config);
+  if (const toml::node* node = root.get("tracks")) {
+    if (const toml::table* table = reader.Table(*node, "tracks")) ReadTracks(reader, *table, config);
+  }
+}
+
+}  // namespace
+
+std::string Config::ProjectPath(const std::string& path) const {
+  const std::filesystem::path given(path);
+  if (given.is_absolute()) return path;
+  if (project_dir.empty()) {
+    // No project folder set yet: relative to where orchestra runs.
+    std::error_code error;
+    return std::filesystem::absolute(given, error).lexically_normal().string();
+  }
+  return (std::filesystem::path(project_dir) / given).lexically_normal().string();
+}
+
+std::map<std::string, AgentType> BuiltinAgentTypes() {
+  std::map<std::string, AgentType> types;
+  types["sim"] = AgentType{.name = "sim", .kind = "sim"};
+  types["aider"] = AgentType{.name = "aider",
+                             .kind = "aider",
+                             .argv = {"aider", "{files}", "--message", "{prompt}", "--yes-always"}};
+  types["command"] = AgentType{.name = "command", .kind = "command"};
+  return types;
+}
+
+bool LoadConfig(const std::string& path, Config* config, Diagnostics* diagnostics) {
+  const std::string project_dir = config->project_dir;
+  *config = Config();
+  config->file = path;
+  std::error_code error;
+  std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  if (error) absolute = path;
+  config->config_dir = absolute.lexically_normal().parent_path().string();
+  config->project_dir = project_dir.empty() ? config->config_dir : project_dir;
+
+  if (!std::filesystem::is_regular_file(path, error)) {
+    diagnostics->Error(path, 0, 0, "cannot read config file", "check that the file exists");
+    return false;
+  }
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& parse_error) {
+    const toml::source_position& begin = parse_error.source().begin;
+    diagnostics->Error(path, static_cast<int>(begin.line), static_cast<int>(begin.column),
+                       std::string(parse_error.description()));
+    return false;
+  }
+
+  Diagnostics found;
+  TomlReader reader(path, &found);
+  ReadRoot(reader, root, config);
+  // Sections are read in dependency order; report in the file's order.
+  std::vector<Diagnostic> items = found.items();
+  std::stable_sort(items.begin(), items.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+  });
+  for (Diagnostic& item : items) diagnostics->Add(std::move(item));
+  return !found.HasErrors();
+}
+
+void UseAnonymousAgents(int count, Config* config) {
+  config->agents.clear();
+  for (int number = 1; number <= count; ++number) {
+    AgentConfig agent;
+    agent.id = "agent-" + std::to_string(number);
+    agent.type = config->default_agent_type;
+    config->agents.push_back(std::move(agent));
+  }
+}
+
+}  // namespace orchestra
