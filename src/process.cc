@@ -195,10 +195,13 @@ struct ChildAccess {
     std::unique_ptr<Child> owned;
     UvProcessRunner* runner = child->runner;
     if (runner != nullptr) {
-      auto found = std::find_if(runner->children_.begin(), runner->children_.end(),
-                                [&](const std::unique_ptr<Child>& each) { return each.get() == child; });
+      std::vector<std::unique_ptr<Child>>& children = runner->children_;
+      auto found = std::find_if(children.begin(), children.end(),
+                                [&](const std::unique_ptr<Child>& each) {
+                                  return each.get() == child;
+                                });
       owned = std::move(*found);
-      runner->children_.erase(found);
+      children.erase(found);
     } else {
       owned.reset(child);  // released by the runner's destructor
     }

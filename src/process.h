@@ -14,7 +14,8 @@ struct uv_loop_s;
 
 namespace orchestra {
 
-/// What to start. `argv[0]` is looked up on PATH unless it contains a '/'.
+/// What to start. `argv[0]` is looked up on PATH (the child's, so after `env` is
+/// applied) unless it contains a '/'. It runs directly, never through a shell.
 struct ProcessSpec {
   std::vector<std::string> argv;
   std::vector<std::string> env;  // KEY=VALUE entries added to (or replacing in) ours

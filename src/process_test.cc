@@ -110,6 +110,7 @@ class ProcessTest : public ::testing::Test {
   /// Runs the loop until `done` holds or `limit_seconds` pass; returns done().
   bool RunUntil(std::function<bool()> done, double limit_seconds = 20) {
     if (done()) return true;
+    /// The state a repeating timer needs to check `done` and stop the loop.
     struct Poll {
       uv_timer_t timer;
       std::function<bool()> done;
