@@ -441,7 +441,7 @@ pid_t StartDetachedSleep() {
   return child;
 }
 
-TEST(KillStaleProcessGroupTest, KillsTheGroupOnlyWhenTheStartTimeMatches) {
+TEST(ProcessKillStaleGroupTest, KillsTheGroupOnlyWhenTheStartTimeMatches) {
   const pid_t leader = StartDetachedSleep();
   ASSERT_GT(leader, 0);
   ASSERT_TRUE(WaitFor([&] { return getpgid(leader) == leader; }));
@@ -459,7 +459,7 @@ TEST(KillStaleProcessGroupTest, KillsTheGroupOnlyWhenTheStartTimeMatches) {
   EXPECT_FALSE(KillStaleProcessGroup(leader, start_time));  // nothing left
 }
 
-TEST(KillStaleProcessGroupTest, KillsMembersLeftBehindByADeadLeader) {
+TEST(ProcessKillStaleGroupTest, KillsMembersLeftBehindByADeadLeader) {
   int pipe_fds[2];
   ASSERT_EQ(pipe(pipe_fds), 0);
   const pid_t leader = fork();
@@ -488,7 +488,7 @@ TEST(KillStaleProcessGroupTest, KillsMembersLeftBehindByADeadLeader) {
 // pid 0 would mean "our own group" to kill(). Checked from a child in a group of
 // its own, so a broken guard kills only that child. (-1, "everyone", is not
 // exercised: a broken guard would take the machine down with it.)
-TEST(KillStaleProcessGroupTest, NeverSignalsOurOwnGroup) {
+TEST(ProcessKillStaleGroupTest, NeverSignalsOurOwnGroup) {
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
