@@ -14,7 +14,8 @@ struct uv_loop_s;
 
 namespace orchestra {
 
-/// What to start. `argv[0]` is looked up on PATH unless it contains a '/'.
+/// What to start. `argv[0]` is looked up on PATH (the child's, so after `env` is
+/// applied) unless it contains a '/'. It runs directly, never through a shell.
 struct ProcessSpec {
   std::vector<std::string> argv;
   std::vector<std::string> env;  // KEY=VALUE entries added to (or replacing in) ours
@@ -29,11 +30,13 @@ struct ProcessResult {
   int exit_code = -1;    // valid when term_signal == 0 and spawn_error is empty
   int term_signal = 0;   // signal that ended it, 0 if it exited
   bool timed_out = false;
+  double timeout_seconds = 0;  // the limit it ran under (0: none); Describe names it
   std::string spawn_error;  // set when it could not be started (then nothing ran)
   double duration_seconds = 0;
 
   bool Succeeded() const { return spawn_error.empty() && term_signal == 0 && exit_code == 0; }
-  /// "exit code 3", "signal 9 (Killed)", "timed out after 45s", "could not start: ...".
+  /// "exit code 3", "killed by signal 9 (SIGKILL)", "could not start: ...", and when
+  /// it timed out that first: "timed out after 45s, killed by signal 15 (SIGTERM)".
   std::string Describe() const;
 };
 
@@ -56,7 +59,20 @@ class ProcessRunner {
   virtual size_t running() const = 0;
 };
 
-/// ProcessRunner on a libuv loop.
+/// ProcessRunner on a libuv loop. Each child is spawned detached (it calls
+/// setsid(), so its pid is also its process group id) and its handle keeps the
+/// loop alive until it has been reported.
+///
+/// on_exit runs from a close callback, after every libuv handle of that child is
+/// closed and the child is forgotten (running() no longer counts it), so it may
+/// Start, Terminate or Kill anything, or even destroy the runner.
+///
+/// Contract for the owner: run the loop until running() == 0 before destroying
+/// the runner. The destructor is safe anyway: it SIGKILLs every remaining group,
+/// reaps the leaders with waitpid and closes their handles without calling
+/// on_exit. Those handles are freed by their close callbacks, so run the loop
+/// once more before uv_loop_close (which reports UV_EBUSY until then).
+/// Not thread-safe: use it only on the loop's thread.
 class UvProcessRunner : public ProcessRunner {
  public:
   explicit UvProcessRunner(uv_loop_s* loop);
@@ -65,6 +81,7 @@ class UvProcessRunner : public ProcessRunner {
              std::string* error) override;
   void Terminate(int64_t handle) override;
   void Kill(int64_t handle) override;
+  /// Children started and not yet reported through on_exit.
   size_t running() const override;
 
  private:

@@ -1,0 +1,505 @@
+#include "process.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace orchestra {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream contents;
+  contents << file.rdbuf();
+  return contents.str();
+}
+
+// Polls `condition` for up to five seconds: generous for a loaded machine, and
+// only "happened" or "did not happen" is asserted, never how fast.
+bool WaitFor(const std::function<bool()>& condition) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+// True when `pid` no longer runs. A killed grandchild is reparented to init (or
+// a subreaper), which may leave it a zombie for a while: that counts as gone.
+bool IsGone(int pid) {
+  if (kill(pid, 0) != 0) return errno == ESRCH;
+  const std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  const size_t name_end = stat.rfind(')');
+  if (name_end == std::string::npos || name_end + 2 >= stat.size()) return true;
+  const char state = stat[name_end + 2];
+  return state == 'Z' || state == 'X';
+}
+
+bool WaitUntilGone(int pid) {
+  return WaitFor([pid] { return IsGone(pid); });
+}
+
+// Reads a pid the script wrote with `echo $! > file`, 0 if there is none.
+int ReadPid(const std::string& path) {
+  std::istringstream text(ReadFile(path));
+  int pid = 0;
+  text >> pid;
+  return pid;
+}
+
+/// A fresh loop, runner and scratch folder per test; the runner is destroyed
+/// and the loop drained and closed at the end, which fails if a handle leaked.
+class ProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(uv_loop_init(&loop_), 0);
+    char pattern[] = "/tmp/orchestra-process-test-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    runner_ = std::make_unique<UvProcessRunner>(&loop_);
+  }
+
+  void TearDown() override {
+    runner_.reset();
+    uv_run(&loop_, UV_RUN_DEFAULT);  // lets the close callbacks finish
+    EXPECT_EQ(uv_loop_close(&loop_), 0);
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  /// A `sh -c script` spec logging to <dir>/log.
+  ProcessSpec Shell(const std::string& script) {
+    ProcessSpec spec;
+    spec.argv = {"/bin/sh", "-c", script};
+    spec.log_path = dir_ + "/log";
+    return spec;
+  }
+
+  /// What the exit callback of one started process saw.
+  struct Outcome {
+    bool finished = false;
+    ProcessResult result;
+    int64_t handle = 0;
+    int pid = 0;
+  };
+
+  void StartOrFail(const ProcessSpec& spec, Outcome* outcome) {
+    std::string error;
+    ASSERT_TRUE(runner_->Start(
+        spec,
+        [outcome](const ProcessResult& result) {
+          EXPECT_FALSE(outcome->finished) << "on_exit called twice";
+          outcome->finished = true;
+          outcome->result = result;
+        },
+        &outcome->handle, &outcome->pid, &error))
+        << error;
+  }
+
+  /// Runs the loop until `done` holds or `limit_seconds` pass; returns done().
+  bool RunUntil(std::function<bool()> done, double limit_seconds = 20) {
+    if (done()) return true;
+    /// The state a repeating timer needs to check `done` and stop the loop.
+    struct Poll {
+      uv_timer_t timer;
+      std::function<bool()> done;
+      uint64_t deadline_ms;
+      bool closed = false;
+    } poll;
+    poll.done = std::move(done);
+    uv_update_time(&loop_);
+    poll.deadline_ms = uv_now(&loop_) + static_cast<uint64_t>(limit_seconds * 1000);
+    uv_timer_init(&loop_, &poll.timer);
+    poll.timer.data = &poll;
+    uv_timer_start(
+        &poll.timer,
+        [](uv_timer_t* timer) {
+          auto* poll = static_cast<Poll*>(timer->data);
+          if (poll->done() || uv_now(timer->loop) >= poll->deadline_ms) uv_stop(timer->loop);
+        },
+        10, 10);
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    uv_close(reinterpret_cast<uv_handle_t*>(&poll.timer),
+             [](uv_handle_t* handle) { static_cast<Poll*>(handle->data)->closed = true; });
+    while (!poll.closed) uv_run(&loop_, UV_RUN_NOWAIT);
+    return poll.done();
+  }
+
+  bool RunUntilFinished(const Outcome& outcome) {
+    return RunUntil([&outcome] { return outcome.finished; });
+  }
+
+  uv_loop_t loop_;
+  std::string dir_;
+  std::unique_ptr<UvProcessRunner> runner_;
+};
+
+TEST_F(ProcessTest, CapturesExitCode) {
+  Outcome outcome;
+  StartOrFail(Shell("exit 3"), &outcome);
+  EXPECT_EQ(runner_->running(), 1u);
+  ASSERT_TRUE(RunUntilFinished(outcome));
+  EXPECT_EQ(outcome.result.exit_code, 3);
+  EXPECT_EQ(outcome.result.term_signal, 0);
+  EXPECT_FALSE(outcome.result.timed_out);
+  EXPECT_FALSE(outcome.result.Succeeded());
+  EXPECT_GT(outcome.result.duration_seconds, 0);
+  EXPECT_EQ(outcome.result.Describe(), "exit code 3");
+  EXPECT_EQ(runner_->running(), 0u);
+}
+
+// Detached children must still keep the loop alive (we never uv_unref them):
+// a plain uv_run returns only after the exit was reported.
+TEST_F(ProcessTest, DetachedChildKeepsLoopAliveUntilReported) {
+  Outcome outcome;
+  StartOrFail(Shell("sleep 0.2; exit 0"), &outcome);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  EXPECT_TRUE(outcome.finished);
+  EXPECT_TRUE(outcome.result.Succeeded());
+}
+
+TEST_F(ProcessTest, ChildLeadsItsOwnProcessGroupAndSession) {
+  Outcome outcome;
+  ProcessSpec spec;
+  spec.argv = {"sleep", "100"};
+  StartOrFail(spec, &outcome);
+  EXPECT_EQ(getpgid(outcome.pid), outcome.pid);
+  EXPECT_EQ(getsid(outcome.pid), outcome.pid);
+  runner_->Kill(outcome.handle);
+  ASSERT_TRUE(RunUntilFinished(outcome));
+}
+
+TEST_F(ProcessTest, AppendsStdoutAndStderrToLogAcrossRuns) {
+  for (const char* run : {"1", "2"}) {
+    Outcome outcome;
+    ProcessSpec spec = Shell("echo out-$RUN; echo err-$RUN >&2");
+    spec.log_path = dir_ + "/nested/folders/attempt.log";
+    spec.env = {std::string("RUN=") + run};
+    StartOrFail(spec, &outcome);
+    ASSERT_TRUE(RunUntilFinished(outcome));
+    EXPECT_TRUE(outcome.result.Succeeded());
+  }
+  EXPECT_EQ(ReadFile(dir_ + "/nested/folders/attempt.log"), "out-1\nerr-1\nout-2\nerr-2\n");
+}
+
+TEST_F(ProcessTest, EnvironmentIsOursWithEntriesAddedOrReplaced) {
+  setenv("ORCHESTRA_PROCESS_TEST_KEPT", "kept", 1);
+  setenv("ORCHESTRA_PROCESS_TEST_REPLACED", "ours", 1);
+  Outcome outcome;
+  ProcessSpec spec = Shell(
+      "echo \"$ORCHESTRA_PROCESS_TEST_KEPT $ORCHESTRA_PROCESS_TEST_REPLACED "
+      "$ORCHESTRA_PROCESS_TEST_ADDED\"; env | grep -c '^ORCHESTRA_PROCESS_TEST_REPLACED='");
+  spec.env = {"ORCHESTRA_PROCESS_TEST_REPLACED=theirs", "ORCHESTRA_PROCESS_TEST_ADDED=added"};
+  StartOrFail(spec, &outcome);
+  ASSERT_TRUE(RunUntilFinished(outcome));
+  unsetenv("ORCHESTRA_PROCESS_TEST_KEPT");
+  unsetenv("ORCHESTRA_PROCESS_TEST_REPLACED");
+  EXPECT_EQ(ReadFile(spec.log_path), "kept theirs added\n1\n");
+}
+
+TEST_F(ProcessTest, RunsInTheGivenWorkingDirectory) {
+  const std::string work = dir_ + "/work";
+  std::filesystem::create_directories(work);
+  Outcome outcome;
+  ProcessSpec spec = Shell("pwd -P");
+  spec.cwd = work;
+  StartOrFail(spec, &outcome);
+  ASSERT_TRUE(RunUntilFinished(outcome));
+  EXPECT_EQ(ReadFile(spec.log_path), std::filesystem::canonical(work).string() + "\n");
+}
+
+TEST_F(ProcessTest, StdinIsDevNull) {
+  Outcome outcome;
+  ProcessSpec spec = Shell("wc -c");
+  spec.timeout_seconds = 60;  // a stdin that waits for input would end here, not in 0s
+  StartOrFail(spec, &outcome);
+  ASSERT_TRUE(RunUntilFinished(outcome));
+  EXPECT_TRUE(outcome.result.Succeeded()) << outcome.result.Describe();
+  EXPECT_EQ(ReadFile(spec.log_path), "0\n");
+}
+
+TEST_F(ProcessTest, MissingProgramFailsCleanlyAndSaysWhyInTheLog) {
+  ProcessSpec spec;
+  spec.argv = {"nosuchprog-orchestra-test", "--flag"};
+  spec.log_path = dir_ + "/log";
+  bool called = false;
+  int64_t handle = 0;
+  int pid = 0;
+  std::string error;
+  EXPECT_FALSE(runner_->Start(
+      spec, [&](const ProcessResult&) { called = true; }, &handle, &pid, &error));
+  EXPECT_EQ(error,
+            "cannot start 'nosuchprog-orchestra-test': no such file or directory (check the "
+            "agent's argv)");
+  EXPECT_EQ(ReadFile(spec.log_path), error + "\n");
+  EXPECT_EQ(runner_->running(), 0u);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  EXPECT_FALSE(called);
+}
+
+TEST_F(ProcessTest, MissingWorkingDirectoryFailsCleanly) {
+  ProcessSpec spec = Shell("true");
+  spec.cwd = dir_ + "/no-such-folder";
+  int64_t handle = 0;
+  int pid = 0;
+  std::string error;
+  EXPECT_FALSE(runner_->Start(spec, nullptr, &handle, &pid, &error));
+  EXPECT_NE(error.find("working directory '" + spec.cwd + "' does not exist"), std::string::npos)
+      << error;
+  EXPECT_EQ(ReadFile(spec.log_path), error + "\n");
+}
+
+TEST_F(ProcessTest, TimeoutKillsTheWholeGroup) {
+  const std::string grandchild_file = dir_ + "/grandchild";
+  Outcome outcome;
+  ProcessSpec spec = Shell("sleep 100 & echo $! > " + grandchild_file + "; sleep 100");
+  spec.timeout_seconds = 1;
+  spec.kill_grace_seconds = 0.3;
+  StartOrFail(spec, &outcome);
+  ASSERT_TRUE(RunUntilFinished(outcome));
+  EXPECT_TRUE(outcome.result.timed_out);
+  EXPECT_NE(outcome.result.term_signal, 0);
+  EXPECT_FALSE(outcome.result.Succeeded());
+  EXPECT_EQ(outcome.result.Describe().rfind("timed out after 1s, killed by signal", 0), 0u)
+      << outcome.result.Describe();
+  const int grandchild = ReadPid(grandchild_file);
+  ASSERT_GT(grandchild, 0);
+  EXPECT_TRUE(WaitUntilGone(grandchild));
+}
+
+TEST_F(ProcessTest, TerminateEscalatesToSigkillAfterTheGracePeriod) {
+  const std::string ready = dir_ + "/ready";
+  Outcome outcome;
+  ProcessSpec spec = Shell("trap '' TERM; touch " + ready + "; sleep 100");
+  spec.kill_grace_seconds = 0.3;
+  StartOrFail(spec, &outcome);
+  ASSERT_TRUE(RunUntil([&] { return std::filesystem::exists(ready); }));
+  runner_->Terminate(outcome.handle);
+  ASSERT_TRUE(RunUntilFinished(outcome));
+  EXPECT_EQ(outcome.result.term_signal, SIGKILL);
+  EXPECT_FALSE(outcome.result.timed_out);
+  EXPECT_EQ(outcome.result.Describe(), "killed by signal 9 (SIGKILL)");
+}
+
+TEST_F(ProcessTest, TerminateSendsSigterm) {
+  Outcome outcome;
+  ProcessSpec spec;
+  spec.argv = {"sleep", "100"};
+  StartOrFail(spec, &outcome);
+  runner_->Terminate(outcome.handle);
+  ASSERT_TRUE(RunUntilFinished(outcome));
+  EXPECT_EQ(outcome.result.term_signal, SIGTERM);
+  EXPECT_EQ(outcome.result.Describe(), "killed by signal 15 (SIGTERM)");
+}
+
+TEST_F(ProcessTest, KillDoesNotWaitForTheGracePeriod) {
+  Outcome outcome;
+  ProcessSpec spec = Shell("trap '' TERM; sleep 100");
+  spec.kill_grace_seconds = 1000;  // longer than RunUntil waits
+  StartOrFail(spec, &outcome);
+  runner_->Kill(outcome.handle);
+  ASSERT_TRUE(RunUntilFinished(outcome));
+  EXPECT_EQ(outcome.result.term_signal, SIGKILL);
+}
+
+TEST_F(ProcessTest, LeftoversInTheGroupDieWhenTheLeaderExits) {
+  const std::string grandchild_file = dir_ + "/grandchild";
+  Outcome outcome;
+  StartOrFail(Shell("sleep 100 & echo $! > " + grandchild_file + "; exit 0"), &outcome);
+  ASSERT_TRUE(RunUntilFinished(outcome));
+  EXPECT_TRUE(outcome.result.Succeeded()) << outcome.result.Describe();
+  const int grandchild = ReadPid(grandchild_file);
+  ASSERT_GT(grandchild, 0);
+  EXPECT_TRUE(WaitUntilGone(grandchild));
+}
+
+TEST_F(ProcessTest, ConcurrentProcessesReportIndependently) {
+  Outcome slow, fast;
+  StartOrFail(Shell("sleep 0.3; exit 4"), &slow);
+  StartOrFail(Shell("exit 5"), &fast);
+  EXPECT_NE(slow.handle, fast.handle);
+  EXPECT_EQ(runner_->running(), 2u);
+  ASSERT_TRUE(RunUntil([&] { return slow.finished && fast.finished; }));
+  EXPECT_EQ(slow.result.exit_code, 4);
+  EXPECT_EQ(fast.result.exit_code, 5);
+  EXPECT_EQ(runner_->running(), 0u);
+}
+
+TEST_F(ProcessTest, OnExitMayStartAnotherProcess) {
+  Outcome first, second;
+  size_t running_in_callback = 99;
+  int64_t handle = 0;
+  int pid = 0;
+  std::string error;
+  ASSERT_TRUE(runner_->Start(
+      Shell("exit 1"),
+      [&](const ProcessResult& result) {
+        first.finished = true;
+        first.result = result;
+        running_in_callback = runner_->running();
+        StartOrFail(Shell("exit 2"), &second);
+      },
+      &handle, &pid, &error))
+      << error;
+  ASSERT_TRUE(RunUntil([&] { return second.finished; }));
+  EXPECT_EQ(first.result.exit_code, 1);
+  EXPECT_EQ(running_in_callback, 0u);
+  EXPECT_EQ(second.result.exit_code, 2);
+  EXPECT_EQ(runner_->running(), 0u);
+}
+
+// The owner should drain the loop first, but a runner destroyed early must
+// still leave nothing running and keep the loop closable.
+TEST_F(ProcessTest, DestructorKillsEveryGroupWithoutReporting) {
+  const std::string grandchild_file = dir_ + "/grandchild";
+  Outcome outcome;
+  StartOrFail(Shell("sleep 100 & echo $! > " + grandchild_file + "; sleep 100"), &outcome);
+  ASSERT_TRUE(RunUntil([&] { return ReadPid(grandchild_file) > 0; }));
+  runner_.reset();
+  EXPECT_TRUE(IsGone(outcome.pid));  // killed and reaped before the destructor returned
+  EXPECT_TRUE(WaitUntilGone(ReadPid(grandchild_file)));
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  EXPECT_FALSE(outcome.finished);
+}
+
+TEST(ProcessResultTest, Describe) {
+  ProcessResult result;
+  result.exit_code = 0;
+  EXPECT_EQ(result.Describe(), "exit code 0");
+  result.exit_code = -1;
+  result.term_signal = SIGKILL;
+  EXPECT_EQ(result.Describe(), "killed by signal 9 (SIGKILL)");
+  result.timed_out = true;
+  result.timeout_seconds = 2;
+  result.term_signal = SIGTERM;
+  EXPECT_EQ(result.Describe(), "timed out after 2s, killed by signal 15 (SIGTERM)");
+  result.timeout_seconds = 0.5;
+  result.term_signal = 0;
+  result.exit_code = 143;
+  EXPECT_EQ(result.Describe(), "timed out after 0.5s, exit code 143");
+  result.spawn_error = "cannot start 'x': permission denied";
+  EXPECT_EQ(result.Describe(), "could not start: cannot start 'x': permission denied");
+}
+
+TEST(ProcessStartTimeTest, LiveProcessHasOneAndADeadOneDoesNot) {
+  EXPECT_GT(ProcessStartTime(getpid()), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) _exit(0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_EQ(ProcessStartTime(child), 0);
+  EXPECT_EQ(ProcessStartTime(0), 0);
+  EXPECT_EQ(ProcessStartTime(-1), 0);
+}
+
+// The command name sits in parentheses and may hold ") " itself; a parser that
+// stops at the first ')' would read the wrong field.
+TEST(ProcessStartTimeTest, CommandNameWithParenthesesAndSpaces) {
+  const char kName[] = ") 9 9 9 9 9 9 9";  // 15 characters, the most a name keeps
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    prctl(PR_SET_NAME, kName);
+    const char byte = 1;
+    if (write(ready[1], &byte, 1) != 1) _exit(1);
+    pause();
+    _exit(0);
+  }
+  close(ready[1]);
+  char byte = 0;
+  EXPECT_EQ(read(ready[0], &byte, 1), 1);
+  close(ready[0]);
+  EXPECT_EQ(ReadFile("/proc/" + std::to_string(child) + "/comm"), std::string(kName) + "\n");
+  // Started after us, so no earlier (and nowhere near the small fields around 22).
+  EXPECT_GE(ProcessStartTime(child), ProcessStartTime(getpid()));
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+}
+
+// Forks `sleep 100` as the leader of a new session and process group.
+pid_t StartDetachedSleep() {
+  const pid_t child = fork();
+  if (child == 0) {
+    setsid();
+    execlp("sleep", "sleep", "100", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return child;
+}
+
+TEST(ProcessKillStaleGroupTest, KillsTheGroupOnlyWhenTheStartTimeMatches) {
+  const pid_t leader = StartDetachedSleep();
+  ASSERT_GT(leader, 0);
+  ASSERT_TRUE(WaitFor([&] { return getpgid(leader) == leader; }));
+  const int64_t start_time = ProcessStartTime(leader);
+  ASSERT_GT(start_time, 0);
+
+  EXPECT_FALSE(KillStaleProcessGroup(leader, start_time + 1));  // as if the pid were reused
+  EXPECT_EQ(waitpid(leader, nullptr, WNOHANG), 0) << "a stranger must be left alone";
+
+  EXPECT_TRUE(KillStaleProcessGroup(leader, start_time));
+  int status = 0;
+  ASSERT_EQ(waitpid(leader, &status, 0), leader);
+  EXPECT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+  EXPECT_FALSE(KillStaleProcessGroup(leader, start_time));  // nothing left
+}
+
+TEST(ProcessKillStaleGroupTest, KillsMembersLeftBehindByADeadLeader) {
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  const pid_t leader = fork();
+  ASSERT_GE(leader, 0);
+  if (leader == 0) {
+    setsid();
+    const pid_t member = fork();
+    if (member == 0) {
+      execlp("sleep", "sleep", "100", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    _exit(write(pipe_fds[1], &member, sizeof member) == sizeof member ? 0 : 1);
+  }
+  close(pipe_fds[1]);
+  pid_t member = 0;
+  EXPECT_EQ(read(pipe_fds[0], &member, sizeof member), static_cast<ssize_t>(sizeof member));
+  close(pipe_fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(leader, &status, 0), leader);
+  ASSERT_GT(member, 0);
+
+  EXPECT_TRUE(KillStaleProcessGroup(leader, 12345));
+  EXPECT_TRUE(WaitUntilGone(member));
+}
+
+// pid 0 would mean "our own group" to kill(). Checked from a child in a group of
+// its own, so a broken guard kills only that child. (-1, "everyone", is not
+// exercised: a broken guard would take the machine down with it.)
+TEST(ProcessKillStaleGroupTest, NeverSignalsOurOwnGroup) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    setpgid(0, 0);
+    _exit(KillStaleProcessGroup(0, 0) ? 1 : 0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status)) << "the child was signalled";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+}  // namespace
+}  // namespace orchestra
