@@ -3,6 +3,7 @@
 // (Debian 12) does not record positions, so this small scanner does.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <unordered_map>
 
@@ -31,5 +32,12 @@ class JsonPositions {
  private:
   std::unordered_map<std::string, TextPosition> positions_;
 };
+
+/// The pointer to member `key` of the object at `pointer`, escaping '~' and '/'
+/// as RFC 6901 says ("/a~1b" is key "a/b").
+std::string JsonPointerChild(const std::string& pointer, const std::string& key);
+
+/// The pointer to element `index` of the array at `pointer`.
+std::string JsonPointerChild(const std::string& pointer, size_t index);
 
 }  // namespace orchestra

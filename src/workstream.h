@@ -41,23 +41,28 @@ struct Workstream {
   nlohmann::json raw;  // the whole object as written, unknown fields included
 };
 
-/// Parses "45m", "30s", "2h", "1h30m", "90" (seconds) or "1.5h" into seconds.
-/// Returns false on anything else.
+/// Parses "45m", "30s", "2h", "1h30m", "1.5h", "500ms" or "90" (seconds) into
+/// seconds: unsigned decimals with units h, m, s, ms, largest first, each at
+/// most once. Returns false on anything else (negatives, empty text, junk).
 bool ParseDuration(const std::string& text, double* seconds);
 
-/// Formats seconds as a short human duration: "42s", "3m05s", "1h02m".
+/// Formats seconds, rounded to whole seconds, as a short human duration: "42s",
+/// "3m05s", "1h02m" (hours drop the seconds).
 std::string FormatDuration(double seconds);
 
 /// True when `id` can name a file and a git branch: [A-Za-z0-9._-]+, not
-/// starting with '.' or '-'.
+/// starting with '.' or '-', not ending with '.' or ".lock", without "..".
 bool IsValidWorkstreamId(const std::string& id);
 
-/// Maps the upstream priority words (foreground, background, critical, high,
-/// medium, normal, low; any case) to an integer. Returns false if unknown.
+/// Maps the upstream priority words (any case) to an integer: critical 3, high 2,
+/// medium 1, normal and foreground 0, low -1, background -2; and the levels
+/// "P0".."P3", alone or labelled ("P0-CRITICAL"), to 3..0. Returns false if unknown.
 bool PriorityFromWord(const std::string& word, int* priority);
 
 /// True when an acceptance_tests entry reads as prose ("Verify the docs ...")
 /// rather than a shell command; such entries go into the prompt but are not run.
+/// Prose: at least three words, the first capitalised, purely alphabetic and not
+/// an executable on $PATH.
 bool LooksLikeProse(const std::string& acceptance_test);
 
 }  // namespace orchestra

@@ -1,0 +1,600 @@
+#include "loader.h"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <climits>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+#include "json_positions.h"
+
+namespace orchestra {
+namespace {
+
+using nlohmann::json;
+
+// Every property of the upstream schema (workstream.schema.json): files
+// written for the upstream orchestrator load without warnings. Most are kept in
+// `raw` only; docs/workstream-format.md says which ones Orchestra reads.
+constexpr std::array<std::string_view, 22> kUpstreamFields = {
+    "id",          "openspec_change", "ccpm_issue",       "gate",
+    "files_scope", "files_create",    "tasks",            "acceptance_tests",
+    "depends_on",  "tool",            "capability",       "capability_payload",
+    "circuit_breaker", "metadata",    "parallel_ok",      "conflict_group",
+    "kind",        "priority",        "estimated_context_tokens", "max_cost_usd",
+    "compensation_actions", "test_gates",
+};
+
+// Fields only Orchestra defines.
+constexpr std::array<std::string_view, 8> kOrchestraFields = {
+    "title", "prompt", "track", "estimate_hours", "timeout", "max_attempts", "agent", "allow_empty",
+};
+
+bool IsKnownField(const std::string& name) {
+  auto is_name = [&name](std::string_view known) { return name == known; };
+  return std::any_of(kUpstreamFields.begin(), kUpstreamFields.end(), is_name) ||
+         std::any_of(kOrchestraFields.begin(), kOrchestraFields.end(), is_name);
+}
+
+// How a wrong value reads in "'x' must be ..., not <this>": scalars as written
+// (long strings shortened), containers and null by their kind.
+std::string Describe(const json& value) {
+  if (value.is_object()) return "an object";
+  if (value.is_array()) return "an array";
+  if (value.is_string()) {
+    constexpr size_t kMaxLength = 40;
+    std::string text = value.get<std::string>();
+    if (text.size() > kMaxLength) {
+      size_t cut = kMaxLength;
+      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+      text = text.substr(0, cut) + "...";
+    }
+    return json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string_view Trim(std::string_view text) {
+  const size_t begin = text.find_first_not_of(" \t");
+  if (begin == std::string_view::npos) return {};
+  return text.substr(begin, text.find_last_not_of(" \t") - begin + 1);
+}
+
+// A positive number of hours written as text ("18", "1.5").
+std::optional<double> ParseHours(std::string_view text) {
+  text = Trim(text);
+  double hours = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), hours);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return {};
+  if (!std::isfinite(hours) || hours <= 0) return {};
+  return hours;
+}
+
+/// An estimate found in free-form metadata: a number, numeric text, or a
+/// range such as "10-14" (its midpoint).
+struct MetadataEstimate {
+  double hours = 0;
+  bool is_range = false;
+};
+
+std::optional<MetadataEstimate> ParseMetadataEstimate(const json& value) {
+  if (value.is_number()) {
+    const double hours = value.get<double>();
+    if (std::isfinite(hours) && hours > 0) return MetadataEstimate{hours, false};
+    return {};
+  }
+  if (!value.is_string()) return {};
+  const std::string text = value.get<std::string>();
+  if (auto hours = ParseHours(text)) return MetadataEstimate{*hours, false};
+  const size_t dash = text.find('-');
+  if (dash == std::string::npos) return {};
+  const auto low = ParseHours(std::string_view(text).substr(0, dash));
+  const auto high = ParseHours(std::string_view(text).substr(dash + 1));
+  if (!low || !high || *low > *high) return {};
+  return MetadataEstimate{(*low + *high) / 2, true};
+}
+
+// An integer in [minimum, INT_MAX], as JSON writes it (no fraction).
+std::optional<int> IntegerAtLeast(const json& value, int minimum) {
+  if (!value.is_number_integer()) return {};
+  const double number = value.get<double>();
+  if (number < minimum || number > INT_MAX) return {};
+  return static_cast<int>(number);
+}
+
+std::optional<int> PriorityFrom(const json& value) {
+  if (value.is_number_integer()) return IntegerAtLeast(value, INT_MIN + 1);
+  int priority = 0;
+  if (value.is_string() && PriorityFromWord(value.get<std::string>(), &priority)) return priority;
+  return {};
+}
+
+/// WorkstreamReader reads one workstream object into a Workstream, reporting
+/// every problem at the position of the field that has it. A field with the
+/// wrong type makes the whole workstream unusable, but reading goes on so one
+/// run shows all of its problems.
+class WorkstreamReader {
+ public:
+  WorkstreamReader(const std::string& file, const JsonPositions& positions, const json& object,
+                   std::string pointer, Diagnostics* diagnostics)
+      : file_(file),
+        positions_(positions),
+        object_(object),
+        pointer_(std::move(pointer)),
+        diagnostics_(diagnostics) {}
+
+  /// Fills `workstream`; false when any error was reported.
+  bool Read(Workstream* workstream, std::vector<std::string>* warned_fields) {
+    const TextPosition start = positions_.Find(pointer_);
+    workstream->file = file_;
+    workstream->line = start.line;
+    workstream->column = start.column;
+    workstream->raw = object_;
+    ReadId(&workstream->id);
+    ReadString("title", &workstream->title);
+    ReadString("prompt", &workstream->prompt);
+    ReadString("track", &workstream->track);
+    ReadString("agent", &workstream->agent_type);
+    ReadString("tool", &workstream->tool);
+    ReadStringList("tasks", &workstream->tasks);
+    ReadStringList("files_scope", &workstream->files_scope);
+    ReadStringList("files_create", &workstream->files_create);
+    ReadStringList("acceptance_tests", &workstream->acceptance_tests);
+    ReadDependsOn(&workstream->depends_on);
+    CheckMetadata();
+    CheckAllowEmpty();
+    ReadEstimate(workstream);
+    ReadTimeout(&workstream->timeout_seconds);
+    ReadMaxAttempts(&workstream->max_attempts);
+    ReadPriority(&workstream->priority);
+    WarnUnknownFields(warned_fields);
+    return ok_;
+  }
+
+ private:
+  const json* Field(const std::string& name) const {
+    auto found = object_.find(name);
+    return found == object_.end() ? nullptr : &*found;
+  }
+
+  const json* Metadata() const {
+    const json* metadata = Field("metadata");
+    return metadata != nullptr && metadata->is_object() ? metadata : nullptr;
+  }
+
+  std::string Pointer(const std::string& field) const {
+    return JsonPointerChild(pointer_, field);
+  }
+
+  void Error(const std::string& pointer, const std::string& message,
+             const std::string& hint = "") {
+    const TextPosition position = positions_.Find(pointer);
+    diagnostics_->Error(file_, position.line, position.column, message, hint);
+    ok_ = false;
+  }
+
+  void Warning(const std::string& pointer, const std::string& message,
+               const std::string& hint = "") {
+    const TextPosition position = positions_.Find(pointer);
+    diagnostics_->Warning(file_, position.line, position.column, message, hint);
+  }
+
+  // "'<name>' must be <expected>, not <what was there>" at the value's position.
+  void WrongValue(const std::string& pointer, const std::string& name,
+                  const std::string& expected, const json& value, const std::string& hint = "") {
+    Error(pointer, "'" + name + "' must be " + expected + ", not " + Describe(value), hint);
+  }
+
+  void ReadId(std::string* id) {
+    const json* value = Field("id");
+    if (value == nullptr) {
+      Error(pointer_, "workstream has no 'id'",
+            "add \"id\": \"ws-name\"; the id names the workstream's branch, log and dependencies");
+      return;
+    }
+    if (!value->is_string() || value->get<std::string>().empty()) {
+      WrongValue(Pointer("id"), "id", "a non-empty string", *value);
+      return;
+    }
+    *id = value->get<std::string>();
+    if (!IsValidWorkstreamId(*id)) {
+      WrongValue(Pointer("id"), "id", "a valid workstream id", *value,
+                 "ids name git branches and files: use letters, digits, '.', '_' and '-', "
+                 "do not start with '.' or '-', and avoid '..' and a trailing '.' or '.lock'");
+    }
+  }
+
+  void ReadString(const std::string& name, std::string* out) {
+    const json* value = Field(name);
+    if (value == nullptr) return;
+    if (!value->is_string()) {
+      WrongValue(Pointer(name), name, "a string", *value);
+      return;
+    }
+    *out = value->get<std::string>();
+  }
+
+  // Every element that is not a string is reported at its own position.
+  void ReadStringList(const std::string& name, std::vector<std::string>* out) {
+    const json* value = Field(name);
+    if (value == nullptr) return;
+    if (!value->is_array()) {
+      WrongValue(Pointer(name), name, "an array of strings", *value);
+      return;
+    }
+    for (size_t index = 0; index < value->size(); ++index) {
+      const json& element = (*value)[index];
+      if (!element.is_string()) {
+        const std::string element_name = name + "[" + std::to_string(index) + "]";
+        WrongValue(JsonPointerChild(Pointer(name), index), element_name, "a string", element);
+        continue;
+      }
+      out->push_back(element.get<std::string>());
+    }
+  }
+
+  // Repeats are harmless (the upstream plans have some), so they are dropped
+  // with a warning rather than failing the load.
+  void ReadDependsOn(std::vector<std::string>* depends_on) {
+    std::vector<std::string> listed;
+    ReadStringList("depends_on", &listed);
+    for (size_t index = 0; index < listed.size(); ++index) {
+      const std::string& dependency = listed[index];
+      if (std::find(depends_on->begin(), depends_on->end(), dependency) != depends_on->end()) {
+        Warning(JsonPointerChild(Pointer("depends_on"), index),
+                "'" + dependency + "' is listed twice in depends_on", "the repeat is ignored");
+        continue;
+      }
+      depends_on->push_back(dependency);
+    }
+  }
+
+  void CheckMetadata() {
+    const json* metadata = Field("metadata");
+    if (metadata != nullptr && !metadata->is_object()) {
+      WrongValue(Pointer("metadata"), "metadata", "an object", *metadata);
+    }
+  }
+
+  void CheckAllowEmpty() {
+    const json* allow_empty = Field("allow_empty");
+    if (allow_empty != nullptr && !allow_empty->is_boolean()) {
+      WrongValue(Pointer("allow_empty"), "allow_empty", "true or false", *allow_empty);
+    }
+  }
+
+  // `estimate_hours` wins; otherwise the upstream metadata estimates are used
+  // when they parse. Metadata is free-form, so a value that does not parse
+  // there is ignored, not reported.
+  void ReadEstimate(Workstream* workstream) {
+    if (const json* value = Field("estimate_hours")) {
+      const double hours = value->is_number() ? value->get<double>() : 0;
+      if (!std::isfinite(hours) || hours <= 0) {
+        WrongValue(Pointer("estimate_hours"), "estimate_hours", "a positive number of hours",
+                   *value);
+        return;
+      }
+      workstream->estimate_hours = hours;
+      workstream->estimate_source = EstimateSource::kField;
+      return;
+    }
+    const json* metadata = Metadata();
+    if (metadata == nullptr) return;
+    for (const char* name : {"estimated_hours", "estimated_effort_hours"}) {
+      auto found = metadata->find(name);
+      if (found == metadata->end()) continue;
+      if (auto estimate = ParseMetadataEstimate(*found)) {
+        workstream->estimate_hours = estimate->hours;
+        workstream->estimate_source =
+            estimate->is_range ? EstimateSource::kMetadataRange : EstimateSource::kMetadataHours;
+        return;
+      }
+    }
+  }
+
+  void ReadTimeout(std::optional<double>* timeout_seconds) {
+    const json* value = Field("timeout");
+    if (value == nullptr) return;
+    double seconds = 0;
+    if (value->is_number()) {
+      seconds = value->get<double>();
+    } else if (value->is_string()) {
+      ParseDuration(value->get<std::string>(), &seconds);
+    }
+    if (!std::isfinite(seconds) || seconds <= 0) {
+      WrongValue(Pointer("timeout"), "timeout", "a duration or a positive number of seconds",
+                 *value, "write e.g. \"45m\", \"1h30m\", \"90s\" or 600");
+      return;
+    }
+    *timeout_seconds = seconds;
+  }
+
+  // `max_attempts` wins over the upstream `circuit_breaker.max_attempts`; both
+  // are checked when present.
+  void ReadMaxAttempts(std::optional<int>* max_attempts) {
+    if (const json* value = Field("max_attempts")) {
+      *max_attempts = IntegerAtLeast(*value, 1);
+      if (!*max_attempts) {
+        WrongValue(Pointer("max_attempts"), "max_attempts", "an integer >= 1", *value);
+      }
+    }
+    const json* circuit_breaker = Field("circuit_breaker");
+    if (circuit_breaker == nullptr) return;
+    if (!circuit_breaker->is_object()) {
+      WrongValue(Pointer("circuit_breaker"), "circuit_breaker", "an object", *circuit_breaker);
+      return;
+    }
+    auto found = circuit_breaker->find("max_attempts");
+    if (found == circuit_breaker->end()) return;
+    const std::optional<int> breaker_attempts = IntegerAtLeast(*found, 1);
+    if (!breaker_attempts) {
+      WrongValue(JsonPointerChild(Pointer("circuit_breaker"), "max_attempts"),
+                 "circuit_breaker.max_attempts", "an integer >= 1", *found);
+    } else if (!*max_attempts) {
+      *max_attempts = breaker_attempts;
+    }
+  }
+
+  // `priority` is an integer or an upstream word; without it, a word in
+  // metadata.priority (free-form: ignored when it does not parse).
+  void ReadPriority(int* priority) {
+    if (const json* value = Field("priority")) {
+      const std::optional<int> parsed = PriorityFrom(*value);
+      if (!parsed) {
+        WrongValue(Pointer("priority"), "priority", "an integer or a priority word", *value,
+                   "words (any case): critical, high, medium, normal, low, foreground, "
+                   "background, or P0..P3");
+        return;
+      }
+      *priority = *parsed;
+      return;
+    }
+    const json* metadata = Metadata();
+    if (metadata == nullptr) return;
+    auto found = metadata->find("priority");
+    if (found == metadata->end()) return;
+    if (const std::optional<int> parsed = PriorityFrom(*found)) *priority = *parsed;
+  }
+
+  // Once per field name per load: a folder of files sharing an extra field
+  // would otherwise bury the real problems. In file order, as a reader scans.
+  void WarnUnknownFields(std::vector<std::string>* warned_fields) {
+    std::vector<std::pair<TextPosition, std::string>> unknown;
+    for (const auto& [name, value] : object_.items()) {
+      if (IsKnownField(name)) continue;
+      if (std::find(warned_fields->begin(), warned_fields->end(), name) != warned_fields->end()) {
+        continue;
+      }
+      warned_fields->push_back(name);
+      unknown.emplace_back(positions_.Find(Pointer(name)), name);
+    }
+    std::sort(unknown.begin(), unknown.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.first.line, a.first.column) < std::tie(b.first.line, b.first.column);
+    });
+    for (const auto& [position, name] : unknown) {
+      diagnostics_->Warning(file_, position.line, position.column,
+                            "unknown field '" + name + "' is kept but not used",
+                            "docs/workstream-format.md lists the fields Orchestra reads");
+    }
+  }
+
+  const std::string& file_;
+  const JsonPositions& positions_;
+  const json& object_;
+  const std::string pointer_;
+  Diagnostics* diagnostics_;
+  bool ok_ = true;
+};
+
+// nlohmann's message without its "[json.exception.parse_error.101] parse error
+// at line 1, column 1: " preamble: the diagnostic carries the position itself.
+std::string ParseErrorMessage(const std::string& what) {
+  std::string message = what;
+  if (message.rfind("[json.exception.", 0) == 0) {
+    const size_t end = message.find("] ");
+    if (end != std::string::npos) message.erase(0, end + 2);
+  }
+  if (message.rfind("parse error", 0) == 0) {
+    const size_t end = message.find(": ");
+    if (end != std::string::npos) message.erase(0, end + 2);
+  }
+  return "invalid JSON: " + message;
+}
+
+bool IsTokenChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '+' || c == '-';
+}
+
+// The character before the token that ends at `offset`, skipping whitespace.
+char CharBeforeToken(const std::string& text, size_t offset) {
+  size_t index = std::min(offset, text.size());
+  while (index > 0 && index < text.size() && IsTokenChar(text[index]) &&
+         IsTokenChar(text[index - 1])) {
+    --index;
+  }
+  while (index > 0) {
+    const char c = text[--index];
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return c;
+  }
+  return '\0';
+}
+
+bool IsCommentAt(const std::string& text, size_t offset) {
+  return text.compare(offset, 2, "/*") == 0 || text.compare(offset, 2, "//") == 0;
+}
+
+// How to fix the usual hand-written JSON mistakes, judged by the text at the
+// error: nlohmann's message says what it expected, not what the author meant.
+std::string ParseErrorHint(const std::string& text, size_t offset) {
+  if (IsCommentAt(text, offset)) return "JSON does not allow comments; remove the /* ... */ lines";
+  const char at = offset < text.size() ? text[offset] : '\0';
+  if (at == '\'') return "JSON strings need double quotes";
+  const char before = CharBeforeToken(text, offset);
+  if ((at == '}' || at == ']') && before == ',') return "remove the ',' before the closing bracket";
+  if (before == '{' && at != '"' && at != '}') {
+    return "a value is wrapped in { } like a template placeholder; write the plain value";
+  }
+  return "check for a missing ',', quote or bracket just before this point";
+}
+
+// Reports a syntax error at its position; returns true when it sat on a comment.
+bool ReportParseError(const std::string& file, const std::string& text,
+                      const json::parse_error& error, Diagnostics* diagnostics) {
+  const size_t offset = error.byte > 0 ? error.byte - 1 : 0;  // `byte` counts from 1
+  const TextPosition position = JsonPositions::FromOffset(text, offset);
+  diagnostics->Error(file, position.line, position.column, ParseErrorMessage(error.what()),
+                     ParseErrorHint(text, offset));
+  return IsCommentAt(text, offset);
+}
+
+// Parses `text` with `comments` allowed or not; reports the failure. Returns
+// nullopt on failure, with `on_comment` telling whether it sat on a comment.
+std::optional<json> ParseReporting(const std::string& file, const std::string& text, bool comments,
+                                   Diagnostics* diagnostics, bool* on_comment) {
+  *on_comment = false;
+  try {
+    return json::parse(text, nullptr, true, comments);
+  } catch (const json::parse_error& error) {
+    *on_comment = ReportParseError(file, text, error, diagnostics);
+  } catch (const json::exception& error) {  // e.g. a number too large for a double
+    diagnostics->Error(file, 0, 0, ParseErrorMessage(error.what()));
+  }
+  return std::nullopt;
+}
+
+bool ParseJson(const std::string& file, const std::string& text, json* document,
+               Diagnostics* diagnostics) {
+  bool on_comment = false;
+  std::optional<json> parsed = ParseReporting(file, text, false, diagnostics, &on_comment);
+  if (parsed) {
+    *document = std::move(*parsed);
+    return true;
+  }
+  // Comments are the usual first defect of hand-edited files; parsing past them
+  // reports the next problem in the same run instead of the next one.
+  if (on_comment) ParseReporting(file, text, true, diagnostics, &on_comment);
+  return false;
+}
+
+std::string JoinPath(const std::string& dir, const std::string& name) {
+  return !dir.empty() && dir.back() == '/' ? dir + name : dir + "/" + name;
+}
+
+// Names of the `*.json` files directly in `dir`, sorted. Hidden files are
+// skipped, as the shell's `*.json` would.
+bool ListJsonFiles(const std::string& dir, std::vector<std::string>* names,
+                   Diagnostics* diagnostics) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (!fs::is_directory(dir, error)) {
+    const bool exists = fs::exists(dir, error);
+    diagnostics->Error(dir, 0, 0,
+                       exists ? "workstreams path is not a folder" : "workstreams folder not found",
+                       "create it or pass --workstreams DIR");
+    return false;
+  }
+  for (fs::directory_iterator entry(dir, error), end; !error && entry != end;
+       entry.increment(error)) {
+    const std::string name = entry->path().filename().string();
+    std::error_code type_error;
+    if (name.size() > 5 && name.front() != '.' && name.ends_with(".json") &&
+        entry->is_regular_file(type_error)) {
+      names->push_back(name);
+    }
+  }
+  if (error) {
+    diagnostics->Error(dir, 0, 0, "cannot list the workstreams folder: " + error.message());
+    return false;
+  }
+  if (names->empty()) {
+    diagnostics->Error(dir, 0, 0, "no *.json workstream files in " + dir,
+                       "add one file per workstream; docs/workstream-format.md shows the format");
+    return false;
+  }
+  std::sort(names->begin(), names->end());
+  return true;
+}
+
+bool ReadFile(const std::string& path, std::string* text, Diagnostics* diagnostics) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diagnostics->Error(path, 0, 0, std::string("cannot open: ") + std::strerror(errno));
+    return false;
+  }
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  if (in.bad()) {
+    diagnostics->Error(path, 0, 0, "cannot read the file");
+    return false;
+  }
+  *text = contents.str();
+  return true;
+}
+
+}  // namespace
+
+bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstreams,
+                     Diagnostics* diagnostics) {
+  std::vector<std::string> names;
+  if (!ListJsonFiles(dir, &names, diagnostics)) return false;
+  std::vector<std::string> warned_fields;
+  bool ok = true;
+  for (const std::string& name : names) {
+    const std::string file = JoinPath(dir, name);
+    std::string text;
+    if (!ReadFile(file, &text, diagnostics)) {
+      ok = false;
+      continue;
+    }
+    ok = ParseWorkstreamFile(file, text, workstreams, diagnostics, &warned_fields) && ok;
+  }
+  return ok;
+}
+
+bool ParseWorkstreamFile(const std::string& file, const std::string& text,
+                         std::vector<Workstream>* workstreams, Diagnostics* diagnostics,
+                         std::vector<std::string>* warned_fields) {
+  json document;
+  if (!ParseJson(file, text, &document, diagnostics)) return false;
+  const JsonPositions positions(text);
+  auto read = [&](const json& object, const std::string& pointer) {
+    Workstream workstream;
+    WorkstreamReader reader(file, positions, object, pointer, diagnostics);
+    if (!reader.Read(&workstream, warned_fields)) return false;
+    workstreams->push_back(std::move(workstream));
+    return true;
+  };
+  if (document.is_object()) return read(document, "");
+  const TextPosition root = positions.Find("");
+  if (!document.is_array()) {
+    diagnostics->Error(file, root.line, root.column,
+                       "a workstream file must hold an object or an array of objects, not " +
+                           Describe(document));
+    return false;
+  }
+  if (document.empty()) diagnostics->Warning(file, root.line, root.column, "the array holds no workstreams");
+  bool ok = true;
+  for (size_t index = 0; index < document.size(); ++index) {
+    const std::string pointer = JsonPointerChild("", index);
+    if (!document[index].is_object()) {
+      const TextPosition position = positions.Find(pointer);
+      diagnostics->Error(file, position.line, position.column,
+                         "each workstream must be an object, not " + Describe(document[index]));
+      ok = false;
+      continue;
+    }
+    ok = read(document[index], pointer) && ok;
+  }
+  return ok;
+}
+
+}  // namespace orchestra

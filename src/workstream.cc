@@ -1,0 +1,196 @@
+#include "workstream.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+#include <string_view>
+
+namespace orchestra {
+namespace {
+
+/// One unit of a duration like "1h30m".
+struct DurationUnit {
+  std::string_view suffix;
+  double seconds;
+};
+
+// In the order they must appear: "1h30m" is fine, "30m1h" is a typo.
+constexpr std::array<DurationUnit, 4> kDurationUnits = {{
+    {"h", 3600},
+    {"m", 60},
+    {"s", 1},
+    {"ms", 0.001},
+}};
+
+// Reads an unsigned decimal ("90", "1.5") at the front of `text`. Signs and
+// exponents are refused: durations are written by people, not printed by code.
+bool ConsumeNumber(std::string_view* text, double* value) {
+  size_t length = 0;
+  bool seen_digit = false;
+  bool seen_point = false;
+  for (; length < text->size(); ++length) {
+    const char c = (*text)[length];
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      seen_digit = true;
+    } else if (c == '.' && !seen_point) {
+      seen_point = true;
+    } else {
+      break;
+    }
+  }
+  if (!seen_digit) return false;
+  std::from_chars(text->data(), text->data() + length, *value, std::chars_format::fixed);
+  text->remove_prefix(length);
+  return true;
+}
+
+// Index into kDurationUnits of the unit at the front of `text`, or -1. The
+// longest suffix wins, so "500ms" is milliseconds, not minutes.
+int ConsumeUnit(std::string_view* text) {
+  int match = -1;
+  for (size_t unit = 0; unit < kDurationUnits.size(); ++unit) {
+    const std::string_view suffix = kDurationUnits[unit].suffix;
+    if (text->substr(0, suffix.size()) == suffix &&
+        (match < 0 || suffix.size() > kDurationUnits[match].suffix.size())) {
+      match = static_cast<int>(unit);
+    }
+  }
+  if (match >= 0) text->remove_prefix(kDurationUnits[match].suffix.size());
+  return match;
+}
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+std::string Lowercase(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
+// "P0".."P3", alone or followed by a label ("P0-CRITICAL"), as upstream plans
+// write them; P0 is the most urgent.
+bool PriorityFromLevel(std::string_view word, int* priority) {
+  if (word.size() < 2 || (word[0] != 'P' && word[0] != 'p')) return false;
+  if (word[1] < '0' || word[1] > '3') return false;
+  if (word.size() > 2 && word[2] != '-') return false;
+  *priority = 3 - (word[1] - '0');
+  return true;
+}
+
+// True when `program` names an executable file in a directory of $PATH.
+bool IsOnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr) return false;
+  std::istringstream directories(path);
+  std::string directory;
+  while (std::getline(directories, directory, ':')) {
+    if (directory.empty()) directory = ".";
+    if (access((directory + "/" + program).c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool ParseDuration(const std::string& text, double* seconds) {
+  std::string_view rest = Trim(text);
+  double number = 0;
+  if (!ConsumeNumber(&rest, &number)) return false;
+  if (rest.empty()) {  // a bare number counts seconds
+    *seconds = number;
+    return true;
+  }
+  double total = 0;
+  int previous_unit = -1;
+  while (true) {
+    const int unit = ConsumeUnit(&rest);
+    if (unit <= previous_unit) return false;  // unknown, repeated or out of order
+    previous_unit = unit;
+    total += number * kDurationUnits[unit].seconds;
+    if (rest.empty()) break;
+    if (!ConsumeNumber(&rest, &number)) return false;
+  }
+  *seconds = total;
+  return true;
+}
+
+std::string FormatDuration(double seconds) {
+  if (seconds < 0) return "-" + FormatDuration(-seconds);
+  const long long total = std::llround(seconds);
+  const long long hours = total / 3600;
+  const long long minutes = total % 3600 / 60;
+  const long long rest = total % 60;
+  auto two_digits = [](long long value) {
+    return (value < 10 ? "0" : "") + std::to_string(value);
+  };
+  if (hours > 0) return std::to_string(hours) + "h" + two_digits(minutes) + "m";
+  if (minutes > 0) return std::to_string(minutes) + "m" + two_digits(rest) + "s";
+  return std::to_string(rest) + "s";
+}
+
+bool IsValidWorkstreamId(const std::string& id) {
+  if (id.empty() || id.front() == '.' || id.front() == '-' || id.back() == '.') return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
+      return false;
+    }
+  }
+  // git refuses these in branch names, and the id names a branch.
+  const std::string_view lock_suffix = ".lock";
+  const bool ends_in_lock =
+      id.size() >= lock_suffix.size() && id.compare(id.size() - lock_suffix.size(),
+                                                    lock_suffix.size(), lock_suffix) == 0;
+  return !ends_in_lock && id.find("..") == std::string::npos;
+}
+
+bool PriorityFromWord(const std::string& word, int* priority) {
+  if (PriorityFromLevel(word, priority)) return true;
+  static constexpr std::array<std::pair<std::string_view, int>, 7> kWords = {{
+      {"critical", 3},
+      {"high", 2},
+      {"medium", 1},
+      {"normal", 0},
+      {"foreground", 0},
+      {"low", -1},
+      {"background", -2},
+  }};
+  const std::string lower = Lowercase(word);
+  for (const auto& [name, value] : kWords) {
+    if (lower == name) {
+      *priority = value;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool LooksLikeProse(const std::string& acceptance_test) {
+  std::istringstream words(acceptance_test);
+  std::string first;
+  words >> first;
+  if (first.empty() || !std::isupper(static_cast<unsigned char>(first.front()))) return false;
+  for (char c : first) {
+    if (!std::isalpha(static_cast<unsigned char>(c))) return false;
+  }
+  std::string word;
+  int count = 1;
+  while (count < 3 && words >> word) ++count;
+  // Checked last: it touches the filesystem. A capitalised program such as
+  // "Rscript x.R" is a command even though it reads like a sentence.
+  return count >= 3 && !IsOnPath(first);
+}
+
+}  // namespace orchestra
