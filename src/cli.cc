@@ -489,6 +489,7 @@ int CommandPause(const GlobalOptions& options) {
 int RunCommandLine(int argc, char** argv) {
   CLI::App app{"orchestra: run a dependency graph of workstreams on a pool of AI coding agents"};
   app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the command: `orchestra status --json`
   GlobalOptions options;
   std::string directory;
   app.add_option("-C", directory, "Run as if started in DIR")->type_name("DIR");

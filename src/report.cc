@@ -61,12 +61,17 @@ bool LoadSnapshot(StateStore* store, double now, int log_limit, StateSnapshot* s
   return log_limit == 0 || store->LoadLog("", log_limit, &snapshot->log, error);
 }
 
-double WorkstreamSeconds(const WorkstreamRecord& record, double now) {
-  double started = 0, ended = 0;
-  if (!ParseTimestamp(record.started_at, &started)) return 0;
-  if (record.status == WorkstreamStatus::kRunning) return std::max(0.0, now - started);
-  if (!ParseTimestamp(record.completed_at, &ended)) return 0;
-  return std::max(0.0, ended - started);
+double WorkstreamSeconds(const StateSnapshot& snapshot, const WorkstreamRecord& record) {
+  double started = 0;
+  if (record.status == WorkstreamStatus::kRunning && ParseTimestamp(record.started_at, &started)) {
+    return std::max(0.0, snapshot.now - started);
+  }
+  if (record.attempt == 0) return 0;
+  // Attempts are stored with sub-second durations; timestamps have seconds only.
+  for (auto it = snapshot.attempts.rbegin(); it != snapshot.attempts.rend(); ++it) {
+    if (it->workstream_id == record.workstream_id) return it->duration_seconds;
+  }
+  return 0;
 }
 
 std::string RenderStatusTable(const StateSnapshot& snapshot, bool color) {
@@ -79,7 +84,7 @@ std::string RenderStatusTable(const StateSnapshot& snapshot, bool color) {
   for (const WorkstreamRecord& record : snapshot.workstreams) {
     std::string status = fmt::format("{:<9}", StatusName(record.status));
     if (color) status = fmt::format("\033[{}m{}\033[0m", StatusColor(record.status), status);
-    const double seconds = WorkstreamSeconds(record, snapshot.now);
+    const double seconds = WorkstreamSeconds(snapshot, record);
     text += fmt::format("{:<{}}  {}  {:<10}  {:>7}  {:>8}  {}\n", record.workstream_id, id_width, status,
                         record.agent_id.empty() ? "-" : record.agent_id,
                         record.attempt ? std::to_string(record.attempt) : "-",
@@ -118,7 +123,7 @@ nlohmann::json StatusJson(const StateSnapshot& snapshot) {
                           {"attempt", record.attempt},
                           {"started_at", record.started_at},
                           {"completed_at", record.completed_at},
-                          {"duration_seconds", WorkstreamSeconds(record, snapshot.now)},
+                          {"duration_seconds", WorkstreamSeconds(snapshot, record)},
                           {"error", record.error_message}};
     row["exit_code"] = record.exit_code ? nlohmann::json(*record.exit_code) : nlohmann::json(nullptr);
     json["workstreams"].push_back(row);
@@ -148,7 +153,7 @@ bool WriteExecutionReport(const std::string& path, const StateSnapshot& snapshot
   out << "## Workstreams\n\n| Workstream | Status | Agent | Attempts | Duration | Track |\n"
          "|---|---|---|---|---|---|\n";
   for (const WorkstreamRecord& record : snapshot.workstreams) {
-    const double seconds = WorkstreamSeconds(record, snapshot.now);
+    const double seconds = WorkstreamSeconds(snapshot, record);
     out << fmt::format("| {} | {} | {} | {} | {} | {} |\n", record.workstream_id, StatusName(record.status),
                        record.agent_id.empty() ? "-" : record.agent_id, attempts_by_id[record.workstream_id].size(),
                        seconds > 0 ? FormatDuration(seconds) : "-", record.track.empty() ? "-" : record.track);

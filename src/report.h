@@ -26,7 +26,7 @@ bool LoadSnapshot(StateStore* store, double now, int log_limit, StateSnapshot* s
 
 /// Seconds a workstream has taken: its latest attempt's duration, or the time
 /// since it started while it runs.
-double WorkstreamSeconds(const WorkstreamRecord& record, double now);
+double WorkstreamSeconds(const StateSnapshot& snapshot, const WorkstreamRecord& record);
 
 /// The status table: one row per workstream (id, status, agent, attempt,
 /// duration), then totals by status and the run's state.

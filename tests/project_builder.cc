@@ -6,7 +6,7 @@ namespace orchestra::testing {
 
 namespace {
 
-const char kAgentScript[] = R"(#!/bin/sh
+const char kAgentScript[] = R"SH(#!/bin/sh
 # Test agent: records its start and end, sleeps, fails on request.
 dir=$(cd "$(dirname "$0")" && pwd)
 id="$ORCHESTRA_WORKSTREAM_ID"
@@ -22,7 +22,7 @@ if [ "$ORCHESTRA_ATTEMPT" -le "$fails" ]; then
   exit 3
 fi
 echo "end $id $ORCHESTRA_AGENT_ID $ORCHESTRA_ATTEMPT $(date +%s%N) ok" >> "$dir/events.log"
-)";
+)SH";
 
 }  // namespace
 

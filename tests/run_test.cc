@@ -49,7 +49,9 @@ TEST(RunTest, NeverMoreAgentsThanConfiguredAndDependenciesFirst) {
   std::map<std::string, long long> ends = FirstOkEnd(events);
   for (const AgentEvent& event : events) {
     if (event.kind != "start") continue;
-    if (event.id == "b" || event.id == "c") EXPECT_GT(event.time_ns, ends["a"]);
+    if (event.id == "b" || event.id == "c") {
+      EXPECT_GT(event.time_ns, ends["a"]);
+    }
     if (event.id == "d") {
       EXPECT_GT(event.time_ns, ends["b"]);
       EXPECT_GT(event.time_ns, ends["c"]);
@@ -72,8 +74,12 @@ TEST(RunTest, TrackedWorkRunsOnlyOnItsTrackAgents) {
   int free_runs = 0;
   for (const AgentEvent& event : project.Events()) {
     if (event.kind != "start") continue;
-    if (event.id.rfind("ws-api-", 0) == 0) EXPECT_EQ(event.agent, "api-agent") << event.id;
-    if (event.id == "ws-db-0") EXPECT_EQ(event.agent, "db-agent");
+    if (event.id.rfind("ws-api-", 0) == 0) {
+      EXPECT_EQ(event.agent, "api-agent") << event.id;
+    }
+    if (event.id == "ws-db-0") {
+      EXPECT_EQ(event.agent, "db-agent");
+    }
     if (event.id.rfind("ws-free-", 0) == 0) ++free_runs;
   }
   EXPECT_EQ(free_runs, 4);
