@@ -1,5 +1,6 @@
 #include "workstream.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -98,7 +99,12 @@ bool IsOnPath(const std::string& program) {
   std::string directory;
   while (std::getline(directories, directory, ':')) {
     if (directory.empty()) directory = ".";
-    if (access((directory + "/" + program).c_str(), X_OK) == 0) return true;
+    const std::string candidate = directory + "/" + program;
+    struct stat status;  // a directory is "executable" too, but runs nothing
+    if (stat(candidate.c_str(), &status) == 0 && S_ISREG(status.st_mode) &&
+        access(candidate.c_str(), X_OK) == 0) {
+      return true;
+    }
   }
   return false;
 }

@@ -100,12 +100,14 @@ TEST(WorkstreamTest, CapitalisedProgramOnPathIsACommand) {
   const std::string dir = pattern;
   std::ofstream(dir + "/Deploy") << "#!/bin/sh\n";
   ASSERT_EQ(chmod((dir + "/Deploy").c_str(), 0755), 0);
+  std::filesystem::create_directory(dir + "/Check");  // a folder is not a program
   const char* old_path = std::getenv("PATH");
   const std::string saved_path = old_path != nullptr ? old_path : "";
 
   EXPECT_TRUE(LooksLikeProse("Deploy the app now"));
   setenv("PATH", (dir + ":" + saved_path).c_str(), 1);
   EXPECT_FALSE(LooksLikeProse("Deploy the app now"));
+  EXPECT_TRUE(LooksLikeProse("Check the app works"));
 
   setenv("PATH", saved_path.c_str(), 1);
   std::filesystem::remove_all(dir);
