@@ -9,6 +9,8 @@ namespace {
 // deep, and recursion must stay bounded whatever the input.
 constexpr int kMaxDepth = 512;
 
+constexpr char kByteOrderMark[] = "\xEF\xBB\xBF";  // UTF-8
+
 bool IsUtf8Continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
 /// PositionCursor turns increasing byte offsets into lines and columns in one
@@ -16,7 +18,9 @@ bool IsUtf8Continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) 
 /// file sits on one line. Columns count code points, as editors show them.
 class PositionCursor {
  public:
-  explicit PositionCursor(const std::string& text) : text_(text) {}
+  // A byte order mark takes no column: editors do not show it.
+  explicit PositionCursor(const std::string& text)
+      : text_(text), offset_(text.compare(0, 3, kByteOrderMark) == 0 ? 3 : 0) {}
 
   /// Position of `offset`, which must not be below the previous call's.
   TextPosition AdvanceTo(size_t offset) {
@@ -35,7 +39,7 @@ class PositionCursor {
 
  private:
   const std::string& text_;
-  size_t offset_ = 0;
+  size_t offset_;
   TextPosition position_;
 };
 
@@ -66,7 +70,7 @@ class Scanner {
       : text_(text), cursor_(text), positions_(positions) {}
 
   void Run() {
-    if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) offset_ = 3;  // a UTF-8 byte order mark
+    if (text_.compare(0, 3, kByteOrderMark) == 0) offset_ = 3;
     SkipWhitespace();
     Record("");
     ScanValue("", 0);

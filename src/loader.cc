@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <climits>
@@ -26,12 +27,28 @@ using nlohmann::json;
 // written for the upstream orchestrator load without warnings. Most are kept in
 // `raw` only; docs/workstream-format.md says which ones Orchestra reads.
 constexpr std::array<std::string_view, 22> kUpstreamFields = {
-    "id",          "openspec_change", "ccpm_issue",       "gate",
-    "files_scope", "files_create",    "tasks",            "acceptance_tests",
-    "depends_on",  "tool",            "capability",       "capability_payload",
-    "circuit_breaker", "metadata",    "parallel_ok",      "conflict_group",
-    "kind",        "priority",        "estimated_context_tokens", "max_cost_usd",
-    "compensation_actions", "test_gates",
+    "id",
+    "openspec_change",
+    "ccpm_issue",
+    "gate",
+    "files_scope",
+    "files_create",
+    "tasks",
+    "acceptance_tests",
+    "depends_on",
+    "tool",
+    "capability",
+    "capability_payload",
+    "circuit_breaker",
+    "metadata",
+    "parallel_ok",
+    "conflict_group",
+    "kind",
+    "priority",
+    "estimated_context_tokens",
+    "max_cost_usd",
+    "compensation_actions",
+    "test_gates",
 };
 
 // Fields only Orchestra defines.
@@ -72,9 +89,10 @@ std::string_view Trim(std::string_view text) {
 // A positive number of hours written as text ("18", "1.5").
 std::optional<double> ParseHours(std::string_view text) {
   text = Trim(text);
+  if (text.empty()) return {};
   double hours = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), hours);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return {};
+  if (error != std::errc() || end != text.data() + text.size()) return {};
   if (!std::isfinite(hours) || hours <= 0) return {};
   return hours;
 }
@@ -112,7 +130,7 @@ std::optional<int> IntegerAtLeast(const json& value, int minimum) {
 }
 
 std::optional<int> PriorityFrom(const json& value) {
-  if (value.is_number_integer()) return IntegerAtLeast(value, INT_MIN + 1);
+  if (value.is_number_integer()) return IntegerAtLeast(value, INT_MIN);
   int priority = 0;
   if (value.is_string() && PriorityFromWord(value.get<std::string>(), &priority)) return priority;
   return {};
@@ -132,7 +150,8 @@ class WorkstreamReader {
         pointer_(std::move(pointer)),
         diagnostics_(diagnostics) {}
 
-  /// Fills `workstream`; false when any error was reported.
+  /// Fills `workstream`; false when any error was reported. Its problems are
+  /// reported in file order, as a reader fixing them goes down the file.
   bool Read(Workstream* workstream, std::vector<std::string>* warned_fields) {
     const TextPosition start = positions_.Find(pointer_);
     workstream->file = file_;
@@ -157,10 +176,19 @@ class WorkstreamReader {
     ReadMaxAttempts(&workstream->max_attempts);
     ReadPriority(&workstream->priority);
     WarnUnknownFields(warned_fields);
-    return ok_;
+    ReportInFileOrder();
+    return !found_.HasErrors();
   }
 
  private:
+  void ReportInFileOrder() {
+    std::vector<Diagnostic> found = found_.items();
+    std::stable_sort(found.begin(), found.end(), [](const Diagnostic& a, const Diagnostic& b) {
+      return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+    });
+    for (Diagnostic& diagnostic : found) diagnostics_->Add(std::move(diagnostic));
+  }
+
   const json* Field(const std::string& name) const {
     auto found = object_.find(name);
     return found == object_.end() ? nullptr : &*found;
@@ -171,26 +199,22 @@ class WorkstreamReader {
     return metadata != nullptr && metadata->is_object() ? metadata : nullptr;
   }
 
-  std::string Pointer(const std::string& field) const {
-    return JsonPointerChild(pointer_, field);
-  }
+  std::string Pointer(const std::string& field) const { return JsonPointerChild(pointer_, field); }
 
-  void Error(const std::string& pointer, const std::string& message,
-             const std::string& hint = "") {
+  void Error(const std::string& pointer, const std::string& message, const std::string& hint = "") {
     const TextPosition position = positions_.Find(pointer);
-    diagnostics_->Error(file_, position.line, position.column, message, hint);
-    ok_ = false;
+    found_.Error(file_, position.line, position.column, message, hint);
   }
 
   void Warning(const std::string& pointer, const std::string& message,
                const std::string& hint = "") {
     const TextPosition position = positions_.Find(pointer);
-    diagnostics_->Warning(file_, position.line, position.column, message, hint);
+    found_.Warning(file_, position.line, position.column, message, hint);
   }
 
   // "'<name>' must be <expected>, not <what was there>" at the value's position.
-  void WrongValue(const std::string& pointer, const std::string& name,
-                  const std::string& expected, const json& value, const std::string& hint = "") {
+  void WrongValue(const std::string& pointer, const std::string& name, const std::string& expected,
+                  const json& value, const std::string& hint = "") {
     Error(pointer, "'" + name + "' must be " + expected + ", not " + Describe(value), hint);
   }
 
@@ -223,7 +247,8 @@ class WorkstreamReader {
     *out = value->get<std::string>();
   }
 
-  // Every element that is not a string is reported at its own position.
+  // Every element that is not a string is reported at its own position; `out`
+  // is filled only when all are strings, so its indices are the file's.
   void ReadStringList(const std::string& name, std::vector<std::string>* out) {
     const json* value = Field(name);
     if (value == nullptr) return;
@@ -231,15 +256,16 @@ class WorkstreamReader {
       WrongValue(Pointer(name), name, "an array of strings", *value);
       return;
     }
+    bool all_strings = true;
     for (size_t index = 0; index < value->size(); ++index) {
       const json& element = (*value)[index];
       if (!element.is_string()) {
         const std::string element_name = name + "[" + std::to_string(index) + "]";
         WrongValue(JsonPointerChild(Pointer(name), index), element_name, "a string", element);
-        continue;
+        all_strings = false;
       }
-      out->push_back(element.get<std::string>());
     }
+    if (all_strings) *out = value->get<std::vector<std::string>>();
   }
 
   // Repeats are harmless (the upstream plans have some), so they are dropped
@@ -366,24 +392,16 @@ class WorkstreamReader {
   }
 
   // Once per field name per load: a folder of files sharing an extra field
-  // would otherwise bury the real problems. In file order, as a reader scans.
+  // would otherwise bury the real problems.
   void WarnUnknownFields(std::vector<std::string>* warned_fields) {
-    std::vector<std::pair<TextPosition, std::string>> unknown;
     for (const auto& [name, value] : object_.items()) {
       if (IsKnownField(name)) continue;
       if (std::find(warned_fields->begin(), warned_fields->end(), name) != warned_fields->end()) {
         continue;
       }
       warned_fields->push_back(name);
-      unknown.emplace_back(positions_.Find(Pointer(name)), name);
-    }
-    std::sort(unknown.begin(), unknown.end(), [](const auto& a, const auto& b) {
-      return std::tie(a.first.line, a.first.column) < std::tie(b.first.line, b.first.column);
-    });
-    for (const auto& [position, name] : unknown) {
-      diagnostics_->Warning(file_, position.line, position.column,
-                            "unknown field '" + name + "' is kept but not used",
-                            "docs/workstream-format.md lists the fields Orchestra reads");
+      Warning(Pointer(name), "unknown field '" + name + "' is kept but not used",
+              "docs/workstream-format.md lists the fields Orchestra reads");
     }
   }
 
@@ -392,7 +410,7 @@ class WorkstreamReader {
   const json& object_;
   const std::string pointer_;
   Diagnostics* diagnostics_;
-  bool ok_ = true;
+  Diagnostics found_;  // this workstream's problems, sorted into diagnostics_ at the end
 };
 
 // nlohmann's message without its "[json.exception.parse_error.101] parse error
@@ -414,15 +432,27 @@ bool IsTokenChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '+' || c == '-';
 }
 
-// The character before the token that ends at `offset`, skipping whitespace.
-char CharBeforeToken(const std::string& text, size_t offset) {
-  size_t index = std::min(offset, text.size());
-  while (index > 0 && index < text.size() && IsTokenChar(text[index]) &&
-         IsTokenChar(text[index - 1])) {
-    --index;
+// nlohmann reports the last character it read; a diagnostic reads better at
+// the start of the offending token: the opening quote of "title", not its end.
+size_t TokenStart(const std::string& text, size_t offset) {
+  if (offset >= text.size()) return offset;
+  if (text[offset] == '"') {
+    for (size_t index = offset; index > 0; --index) {
+      if (text[index - 1] != '"') continue;
+      size_t backslashes = 0;
+      while (index - 1 - backslashes > 0 && text[index - 2 - backslashes] == '\\') ++backslashes;
+      if (backslashes % 2 == 0) return index - 1;
+    }
+    return offset;
   }
-  while (index > 0) {
-    const char c = text[--index];
+  while (offset > 0 && IsTokenChar(text[offset]) && IsTokenChar(text[offset - 1])) --offset;
+  return offset;
+}
+
+// The last character before `offset` that is not whitespace, or '\0'.
+char CharBefore(const std::string& text, size_t offset) {
+  for (size_t index = std::min(offset, text.size()); index > 0; --index) {
+    const char c = text[index - 1];
     if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return c;
   }
   return '\0';
@@ -432,28 +462,51 @@ bool IsCommentAt(const std::string& text, size_t offset) {
   return text.compare(offset, 2, "/*") == 0 || text.compare(offset, 2, "//") == 0;
 }
 
+bool StartsValue(char c) { return c == '"' || c == '{' || c == '[' || IsTokenChar(c); }
+
+bool EndsValue(char c) { return c == '"' || c == '}' || c == ']' || IsTokenChar(c); }
+
 // How to fix the usual hand-written JSON mistakes, judged by the text at the
 // error: nlohmann's message says what it expected, not what the author meant.
-std::string ParseErrorHint(const std::string& text, size_t offset) {
-  if (IsCommentAt(text, offset)) return "JSON does not allow comments; remove the /* ... */ lines";
+std::string ParseErrorHint(const std::string& text, size_t offset, const std::string& message) {
+  if (text.compare(offset, 2, "/*") == 0) {
+    return "JSON does not allow comments; remove the /* ... */ lines";
+  }
+  if (text.compare(offset, 2, "//") == 0) return "JSON does not allow comments; remove the // lines";
+  if (message.find("UTF-8") != std::string::npos) return "save the file as UTF-8";
+  if (message.find("control character") != std::string::npos) {
+    return "write line breaks and tabs inside strings as \\n and \\t";
+  }
   const char at = offset < text.size() ? text[offset] : '\0';
   if (at == '\'') return "JSON strings need double quotes";
-  const char before = CharBeforeToken(text, offset);
+  const char before = CharBefore(text, offset);
   if ((at == '}' || at == ']') && before == ',') return "remove the ',' before the closing bracket";
   if (before == '{' && at != '"' && at != '}') {
     return "a value is wrapped in { } like a template placeholder; write the plain value";
   }
+  if (StartsValue(at) && EndsValue(before)) return "a ',' is missing before this value";
   return "check for a missing ',', quote or bracket just before this point";
 }
 
 // Reports a syntax error at its position; returns true when it sat on a comment.
 bool ReportParseError(const std::string& file, const std::string& text,
                       const json::parse_error& error, Diagnostics* diagnostics) {
-  const size_t offset = error.byte > 0 ? error.byte - 1 : 0;  // `byte` counts from 1
+  const size_t offset = TokenStart(text, error.byte > 0 ? error.byte - 1 : 0);  // from 1
   const TextPosition position = JsonPositions::FromOffset(text, offset);
-  diagnostics->Error(file, position.line, position.column, ParseErrorMessage(error.what()),
-                     ParseErrorHint(text, offset));
+  const std::string message = ParseErrorMessage(error.what());
+  diagnostics->Error(file, position.line, position.column, message,
+                     ParseErrorHint(text, offset, message));
   return IsCommentAt(text, offset);
+}
+
+// nlohmann reports a number too large for a double ("number overflow parsing
+// '1e999'") without an offset; the literal it quotes finds the spot.
+TextPosition OverflowPosition(const std::string& text, const std::string& message) {
+  const size_t open = message.find('\'');
+  const size_t close = message.rfind('\'');
+  if (open == std::string::npos || close <= open + 1) return TextPosition();
+  const size_t found = text.find(message.substr(open + 1, close - open - 1));
+  return JsonPositions::FromOffset(text, found == std::string::npos ? 0 : found);
 }
 
 // Parses `text` with `comments` allowed or not; reports the failure. Returns
@@ -465,8 +518,10 @@ std::optional<json> ParseReporting(const std::string& file, const std::string& t
     return json::parse(text, nullptr, true, comments);
   } catch (const json::parse_error& error) {
     *on_comment = ReportParseError(file, text, error, diagnostics);
-  } catch (const json::exception& error) {  // e.g. a number too large for a double
-    diagnostics->Error(file, 0, 0, ParseErrorMessage(error.what()));
+  } catch (const json::exception& error) {  // a number too large for a double
+    const TextPosition position = OverflowPosition(text, error.what());
+    diagnostics->Error(file, position.line, position.column, ParseErrorMessage(error.what()),
+                       "write a smaller number");
   }
   return std::nullopt;
 }
@@ -480,7 +535,7 @@ bool ParseJson(const std::string& file, const std::string& text, json* document,
     return true;
   }
   // Comments are the usual first defect of hand-edited files; parsing past them
-  // reports the next problem in the same run instead of the next one.
+  // reports the next problem now rather than on the next run.
   if (on_comment) ParseReporting(file, text, true, diagnostics, &on_comment);
   return false;
 }
@@ -576,12 +631,14 @@ bool ParseWorkstreamFile(const std::string& file, const std::string& text,
   if (document.is_object()) return read(document, "");
   const TextPosition root = positions.Find("");
   if (!document.is_array()) {
-    diagnostics->Error(file, root.line, root.column,
-                       "a workstream file must hold an object or an array of objects, not " +
-                           Describe(document));
+    diagnostics->Error(
+        file, root.line, root.column,
+        "a workstream file must hold an object or an array of objects, not " + Describe(document));
     return false;
   }
-  if (document.empty()) diagnostics->Warning(file, root.line, root.column, "the array holds no workstreams");
+  if (document.empty()) {
+    diagnostics->Warning(file, root.line, root.column, "the array holds no workstreams");
+  }
   bool ok = true;
   for (size_t index = 0; index < document.size(); ++index) {
     const std::string pointer = JsonPointerChild("", index);

@@ -1,5 +1,6 @@
 #include "workstream.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -98,7 +99,12 @@ bool IsOnPath(const std::string& program) {
   std::string directory;
   while (std::getline(directories, directory, ':')) {
     if (directory.empty()) directory = ".";
-    if (access((directory + "/" + program).c_str(), X_OK) == 0) return true;
+    const std::string candidate = directory + "/" + program;
+    struct stat status;  // a directory is "executable" too, but runs nothing
+    if (stat(candidate.c_str(), &status) == 0 && S_ISREG(status.st_mode) &&
+        access(candidate.c_str(), X_OK) == 0) {
+      return true;
+    }
   }
   return false;
 }
@@ -133,9 +139,7 @@ std::string FormatDuration(double seconds) {
   const long long hours = total / 3600;
   const long long minutes = total % 3600 / 60;
   const long long rest = total % 60;
-  auto two_digits = [](long long value) {
-    return (value < 10 ? "0" : "") + std::to_string(value);
-  };
+  auto two_digits = [](long long value) { return (value < 10 ? "0" : "") + std::to_string(value); };
   if (hours > 0) return std::to_string(hours) + "h" + two_digits(minutes) + "m";
   if (minutes > 0) return std::to_string(minutes) + "m" + two_digits(rest) + "s";
   return std::to_string(rest) + "s";
@@ -151,8 +155,8 @@ bool IsValidWorkstreamId(const std::string& id) {
   // git refuses these in branch names, and the id names a branch.
   const std::string_view lock_suffix = ".lock";
   const bool ends_in_lock =
-      id.size() >= lock_suffix.size() && id.compare(id.size() - lock_suffix.size(),
-                                                    lock_suffix.size(), lock_suffix) == 0;
+      id.size() >= lock_suffix.size() &&
+      id.compare(id.size() - lock_suffix.size(), lock_suffix.size(), lock_suffix) == 0;
   return !ends_in_lock && id.find("..") == std::string::npos;
 }
 

@@ -1,0 +1,469 @@
+#include "loader.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace orchestra {
+namespace {
+
+const std::string kFixtures = ORCHESTRA_SHARED_DIR "/fixtures/upstream-workstreams";
+
+/// TempDir is a fresh folder under /tmp, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    char pattern[] = "/tmp/orchestra-loader-test-XXXXXX";
+    path_ = mkdtemp(pattern) != nullptr ? pattern : "";
+  }
+  ~TempDir() {
+    if (!path_.empty()) std::filesystem::remove_all(path_);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  void Write(const std::string& name, const std::string& text) const {
+    std::ofstream(path_ + "/" + name, std::ios::binary) << text;
+  }
+
+ private:
+  std::string path_;
+};
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+const Workstream* FindById(const std::vector<Workstream>& workstreams, const std::string& id) {
+  auto found = std::find_if(workstreams.begin(), workstreams.end(),
+                            [&id](const Workstream& workstream) { return workstream.id == id; });
+  return found == workstreams.end() ? nullptr : &*found;
+}
+
+// Parses `text` as the file "ws.json" of a fresh load.
+bool Parse(const std::string& text, std::vector<Workstream>* workstreams,
+           Diagnostics* diagnostics) {
+  std::vector<std::string> warned_fields;
+  return ParseWorkstreamFile("ws.json", text, workstreams, diagnostics, &warned_fields);
+}
+
+TEST(LoaderTest, LoadsEveryUpstreamWorkstream) {
+  const std::string dir = kFixtures + "/valid";
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_TRUE(LoadWorkstreams(dir, &workstreams, &diagnostics)) << diagnostics.Render();
+  EXPECT_EQ(diagnostics.ErrorCount(), 0) << diagnostics.Render();
+  ASSERT_EQ(workstreams.size(), 37u);
+  EXPECT_EQ(workstreams.front().id, "ws-01-hardcoded-path-index");  // sorted by file name
+  EXPECT_EQ(workstreams.front().file, dir + "/ws-01-hardcoded-path-index.json");
+  EXPECT_EQ(workstreams.front().line, 1);
+  EXPECT_EQ(workstreams.front().column, 1);
+  EXPECT_EQ(workstreams.front().tool, "codex");
+  EXPECT_FALSE(workstreams.front().estimate_hours.has_value());
+  EXPECT_EQ(workstreams.front().estimate_source, EstimateSource::kDefault);
+
+  // ws-18, ws-19, ws-20 and ws-21 repeat dependencies: 6 repeats in all.
+  EXPECT_EQ(diagnostics.WarningCount(), 6) << diagnostics.Render();
+  for (const Diagnostic& warning : diagnostics.items()) {
+    EXPECT_NE(warning.message.find("is listed twice in depends_on"), std::string::npos);
+  }
+  EXPECT_EQ(diagnostics.items()[0].Render(),
+            dir +
+                "/ws-18-update-infrastructure-scripts.json:74:5: warning: "
+                "'ws-10-openspec-integration' is listed twice in depends_on "
+                "(hint: the repeat is ignored)");
+}
+
+TEST(LoaderTest, ReadsUpstreamEstimatesPrioritiesAndRetries) {
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  LoadWorkstreams(kFixtures + "/valid", &workstreams, &diagnostics);
+
+  const Workstream* ws18 = FindById(workstreams, "ws-18-update-infrastructure-scripts");
+  ASSERT_NE(ws18, nullptr);
+  EXPECT_EQ(ws18->estimate_hours, 12);  // metadata.estimated_effort_hours "10-14"
+  EXPECT_EQ(ws18->estimate_source, EstimateSource::kMetadataRange);
+  EXPECT_EQ(ws18->max_attempts, 5);         // circuit_breaker.max_attempts
+  EXPECT_EQ(ws18->depends_on.size(), 17u);  // 19 listed, 2 repeats
+  EXPECT_EQ(ws18->depends_on[4], "ws-10-openspec-integration");
+  EXPECT_EQ(ws18->tool, "aider");
+  EXPECT_EQ(ws18->raw["metadata"]["risk_level"], "HIGH");
+
+  const Workstream* ws21 = FindById(workstreams, "ws-21-ci-gate-path-standards");
+  ASSERT_NE(ws21, nullptr);
+  EXPECT_EQ(ws21->estimate_hours, 3.5);  // "3-4"
+
+  const Workstream* phase_a = FindById(workstreams, "ws-uet-phase-a-quick-wins");
+  ASSERT_NE(phase_a, nullptr);
+  EXPECT_EQ(phase_a->estimate_hours, 18);
+  EXPECT_EQ(phase_a->estimate_source, EstimateSource::kMetadataHours);
+  EXPECT_EQ(phase_a->priority, 2);  // metadata.priority "HIGH"
+  EXPECT_EQ(phase_a->acceptance_tests.size(), 4u);
+  EXPECT_EQ(phase_a->files_create.size(), 4u);
+
+  const Workstream* ws22 = FindById(workstreams, "ws-22-pipeline-plus-phase0-schema");
+  ASSERT_NE(ws22, nullptr);
+  EXPECT_EQ(ws22->priority, 3);  // metadata.priority "critical"
+}
+
+TEST(LoaderTest, LoadsAnArrayOfWorkstreams) {
+  const std::string file = kFixtures + "/variant-shapes/example_multi.json";
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  std::vector<std::string> warned_fields;
+  EXPECT_TRUE(
+      ParseWorkstreamFile(file, ReadText(file), &workstreams, &diagnostics, &warned_fields));
+  EXPECT_EQ(diagnostics.items().size(), 0u) << diagnostics.Render();
+  ASSERT_EQ(workstreams.size(), 3u);
+  EXPECT_EQ(workstreams[0].id, "ws-core-lib");
+  EXPECT_EQ(workstreams[1].id, "ws-api-layer");
+  EXPECT_EQ(workstreams[2].id, "ws-cli");
+  EXPECT_EQ(workstreams[2].depends_on, std::vector<std::string>{"ws-api-layer"});
+  EXPECT_EQ(workstreams[1].file, file);
+  EXPECT_EQ(workstreams[1].line, 11);  // each object's opening brace
+  EXPECT_EQ(workstreams[1].column, 3);
+}
+
+TEST(LoaderTest, ReportsEveryMalformedUpstreamFileWithAPosition) {
+  const std::string dir = kFixtures + "/invalid-json";
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(LoadWorkstreams(dir, &workstreams, &diagnostics));
+  EXPECT_TRUE(workstreams.empty());
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    ++files;
+    const std::string file = dir + "/" + entry.path().filename().string();
+    const bool reported = std::any_of(
+        diagnostics.items().begin(), diagnostics.items().end(), [&file](const Diagnostic& d) {
+          return d.file == file && d.severity == Severity::kError && d.line > 0 && d.column > 0;
+        });
+    EXPECT_TRUE(reported) << file << "\n" << diagnostics.Render();
+  }
+  EXPECT_EQ(files, 12);
+}
+
+TEST(LoaderTest, PointsAtCommentsThenAtTemplateBraces) {
+  // Line 1 opens with "/* DOC_ID ... */"; line 8 is `  "duration_days": {3},`.
+  const std::string file = kFixtures + "/invalid-json/ws-abs-001-tool-adapter.json";
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  std::vector<std::string> warned_fields;
+  EXPECT_FALSE(
+      ParseWorkstreamFile(file, ReadText(file), &workstreams, &diagnostics, &warned_fields));
+  ASSERT_EQ(diagnostics.items().size(), 2u) << diagnostics.Render();
+  EXPECT_EQ(diagnostics.items()[0].Render(),
+            file +
+                ":1:1: error: invalid JSON: syntax error while parsing value - invalid "
+                "literal; last read: '/' (hint: JSON does not allow comments; remove the "
+                "/* ... */ lines)");
+  const Diagnostic& braces = diagnostics.items()[1];
+  EXPECT_EQ(braces.line, 8);
+  EXPECT_EQ(braces.column, 21);
+  EXPECT_EQ(braces.hint,
+            "a value is wrapped in { } like a template placeholder; write the plain value");
+
+  const std::string file7 = kFixtures + "/invalid-json/ws-abs-007-file-store.json";
+  Diagnostics diagnostics7;
+  ParseWorkstreamFile(file7, ReadText(file7), &workstreams, &diagnostics7, &warned_fields);
+  ASSERT_EQ(diagnostics7.items().size(), 2u) << diagnostics7.Render();
+  EXPECT_EQ(diagnostics7.items()[1].line, 8);
+  EXPECT_EQ(diagnostics7.items()[1].column, 21);
+}
+
+TEST(LoaderTest, HintsAtCommonSyntaxMistakes) {
+  const struct {
+    const char* text;
+    int line;
+    int column;
+    const char* hint;
+  } cases[] = {
+      {"{\"depends_on\": ['a']}", 1, 17, "JSON strings need double quotes"},
+      {"// a note\n{}", 1, 1, "JSON does not allow comments; remove the // lines"},
+      {"{\"id\": \"a\",\n}", 2, 1, "remove the ',' before the closing bracket"},
+      {"{\"tasks\": [\"a\",]}", 1, 16, "remove the ',' before the closing bracket"},
+      {"{\"tasks\": {['a']}}", 1, 12,
+       "a value is wrapped in { } like a template placeholder; write the plain value"},
+      {"{\"id\": \"a\" \"title\": \"b\"}", 1, 12, "a ',' is missing before this value"},
+      {"[1 22]", 1, 4, "a ',' is missing before this value"},
+      {"{\"a\": \"x\" \"b\\\"c\"}", 1, 11, "a ',' is missing before this value"},
+      {"{\"a\": 12345x}", 1, 7, "check for a missing ',', quote or bracket just before this point"},
+      {"", 1, 1, "check for a missing ',', quote or bracket just before this point"},
+      {"{\"id\": \"a\nb\"}", 1, 10, "write line breaks and tabs inside strings as \\n and \\t"},
+      {"{\"id\": \"a\xFF\"}", 1, 10, "save the file as UTF-8"},
+      {"{\"id\": \"a\",\n \"estimate_hours\": 1e999}", 2, 20, "write a smaller number"},
+  };
+  for (const auto& test : cases) {
+    std::vector<Workstream> workstreams;
+    Diagnostics diagnostics;
+    EXPECT_FALSE(Parse(test.text, &workstreams, &diagnostics));
+    ASSERT_EQ(diagnostics.ErrorCount(), 1) << test.text << "\n" << diagnostics.Render();
+    const Diagnostic& error = diagnostics.items()[0];
+    EXPECT_EQ(error.line, test.line) << test.text;
+    EXPECT_EQ(error.column, test.column) << test.text;
+    EXPECT_EQ(error.hint, test.hint) << test.text;
+    EXPECT_EQ(error.message.rfind("invalid JSON: ", 0), 0u) << error.message;
+  }
+}
+
+TEST(LoaderTest, ReportsWrongTypesAtTheirFields) {
+  const std::string text =
+      "{\n"
+      "  \"id\": \"ws-a\",\n"
+      "  \"title\": 42,\n"
+      "  \"depends_on\": [\"ws-b\", 7],\n"
+      "  \"timeout\": \"soon\",\n"
+      "  \"max_attempts\": 0,\n"
+      "  \"priority\": \"urgent\",\n"
+      "  \"estimate_hours\": -1,\n"
+      "  \"metadata\": [],\n"
+      "  \"circuit_breaker\": {\"max_attempts\": 2.5},\n"
+      "  \"allow_empty\": \"yes\"\n"
+      "}\n";
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(Parse(text, &workstreams, &diagnostics));
+  EXPECT_TRUE(workstreams.empty());  // so validation does not trip over it again
+  EXPECT_EQ(
+      diagnostics.Render(),
+      "ws.json:3:3: error: 'title' must be a string, not 42\n"
+      "ws.json:4:26: error: 'depends_on[1]' must be a string, not 7\n"
+      "ws.json:5:3: error: 'timeout' must be a duration or a positive number of seconds, "
+      "not \"soon\" (hint: write e.g. \"45m\", \"1h30m\", \"90s\" or 600)\n"
+      "ws.json:6:3: error: 'max_attempts' must be an integer >= 1, not 0\n"
+      "ws.json:7:3: error: 'priority' must be an integer or a priority word, not \"urgent\" "
+      "(hint: words (any case): critical, high, medium, normal, low, foreground, "
+      "background, or P0..P3)\n"
+      "ws.json:8:3: error: 'estimate_hours' must be a positive number of hours, not -1\n"
+      "ws.json:9:3: error: 'metadata' must be an object, not an array\n"
+      "ws.json:10:23: error: 'circuit_breaker.max_attempts' must be an integer >= 1, not 2.5\n"
+      "ws.json:11:3: error: 'allow_empty' must be true or false, not \"yes\"\n");
+}
+
+TEST(LoaderTest, ReportsMissingAndInvalidIds) {
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(Parse("[\n  {\"title\": \"x\"},\n  {\"id\": \"{ws-a}\"},\n  {\"id\": \"\"}\n]",
+                     &workstreams, &diagnostics));
+  EXPECT_TRUE(workstreams.empty());
+  ASSERT_EQ(diagnostics.ErrorCount(), 3) << diagnostics.Render();
+  const Diagnostic& missing = diagnostics.items()[0];
+  EXPECT_EQ(missing.message, "workstream has no 'id'");
+  EXPECT_EQ(missing.line, 2);
+  EXPECT_EQ(missing.column, 3);
+  const Diagnostic& invalid = diagnostics.items()[1];
+  EXPECT_EQ(invalid.message, "'id' must be a valid workstream id, not \"{ws-a}\"");
+  EXPECT_EQ(invalid.line, 3);
+  EXPECT_EQ(invalid.column, 4);
+  EXPECT_NE(invalid.hint.find("letters, digits, '.', '_' and '-'"), std::string::npos);
+  EXPECT_EQ(diagnostics.items()[2].message, "'id' must be a non-empty string, not \"\"");
+}
+
+TEST(LoaderTest, KeepsTheGoodWorkstreamsOfABadFile) {
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(Parse("[{\"id\": \"good\"}, {\"id\": \"bad\", \"tasks\": \"one\"}, 3]", &workstreams,
+                     &diagnostics));
+  ASSERT_EQ(workstreams.size(), 1u);
+  EXPECT_EQ(workstreams[0].id, "good");
+  EXPECT_EQ(diagnostics.Render(),
+            "ws.json:1:32: error: 'tasks' must be an array of strings, not \"one\"\n"
+            "ws.json:1:49: error: each workstream must be an object, not 3\n");
+}
+
+TEST(LoaderTest, RejectsFilesThatHoldNoObjects) {
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(Parse("\n  \"ws-a\"", &workstreams, &diagnostics));
+  EXPECT_EQ(diagnostics.Render(),
+            "ws.json:2:3: error: a workstream file must hold an object or an array of "
+            "objects, not \"ws-a\"\n");
+
+  Diagnostics empty_array;
+  EXPECT_TRUE(Parse("[]", &workstreams, &empty_array));
+  EXPECT_EQ(empty_array.Render(), "ws.json:1:1: warning: the array holds no workstreams\n");
+}
+
+TEST(LoaderTest, ReadsOrchestraFields) {
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_TRUE(Parse(R"({
+    "id": "ws-a", "title": "Do A", "prompt": "Write a.txt", "track": "docs",
+    "agent": "aider", "tool": "codex", "tasks": ["t1", "t2"], "files_scope": ["a/"],
+    "acceptance_tests": ["test -f a.txt"], "estimate_hours": 1.5, "timeout": "1h30m",
+    "max_attempts": 4, "circuit_breaker": {"max_attempts": 9}, "priority": -1,
+    "allow_empty": true, "depends_on": ["ws-a", "ws-unknown"]
+  })",
+                    &workstreams, &diagnostics))
+      << diagnostics.Render();
+  EXPECT_EQ(diagnostics.items().size(), 0u) << diagnostics.Render();
+  ASSERT_EQ(workstreams.size(), 1u);
+  const Workstream& workstream = workstreams[0];
+  EXPECT_EQ(workstream.title, "Do A");
+  EXPECT_EQ(workstream.prompt, "Write a.txt");
+  EXPECT_EQ(workstream.track, "docs");
+  EXPECT_EQ(workstream.agent_type, "aider");
+  EXPECT_EQ(workstream.tool, "codex");
+  EXPECT_EQ(workstream.tasks, (std::vector<std::string>{"t1", "t2"}));
+  EXPECT_EQ(workstream.files_scope, std::vector<std::string>{"a/"});
+  EXPECT_EQ(workstream.acceptance_tests, std::vector<std::string>{"test -f a.txt"});
+  EXPECT_EQ(workstream.estimate_hours, 1.5);
+  EXPECT_EQ(workstream.estimate_source, EstimateSource::kField);
+  EXPECT_EQ(workstream.timeout_seconds, 5400);
+  EXPECT_EQ(workstream.max_attempts, 4);  // wins over circuit_breaker
+  EXPECT_EQ(workstream.priority, -1);
+  // Self and unknown dependencies are validation's business.
+  EXPECT_EQ(workstream.depends_on, (std::vector<std::string>{"ws-a", "ws-unknown"}));
+}
+
+TEST(LoaderTest, FallsBackToMetadataEstimatesAndPriorities) {
+  const struct {
+    const char* text;
+    std::optional<double> hours;
+    EstimateSource source;
+    int priority;
+  } cases[] = {
+      {R"({"id": "a", "metadata": {"estimated_hours": "6"}})", 6, EstimateSource::kMetadataHours,
+       0},
+      {R"({"id": "a", "metadata": {"estimated_effort_hours": "10-14", "priority": "P1"}})", 12,
+       EstimateSource::kMetadataRange, 2},
+      {R"({"id": "a", "metadata": {"estimated_effort_hours": " 2 - 3 "}})", 2.5,
+       EstimateSource::kMetadataRange, 0},
+      {R"({"id": "a", "metadata": {"estimated_effort_hours": 6}})", 6,
+       EstimateSource::kMetadataHours, 0},
+      {R"({"id": "a", "metadata": {"estimated_hours": 18, "estimated_effort_hours": "1-2"}})", 18,
+       EstimateSource::kMetadataHours, 0},
+      {R"({"id": "a", "metadata": {"estimated_hours": "lots", "estimated_effort_hours": "4"}})", 4,
+       EstimateSource::kMetadataHours, 0},
+      {R"({"id": "a", "metadata": {"estimated_hours": "lots", "priority": "whenever"}})",
+       std::nullopt, EstimateSource::kDefault, 0},
+      {R"({"id": "a", "metadata": {"estimated_effort_hours": "14-10", "priority": 5}})",
+       std::nullopt, EstimateSource::kDefault, 5},
+      {R"({"id": "a", "estimate_hours": 2, "priority": "low",
+           "metadata": {"estimated_hours": 9, "priority": "critical"}})",
+       2, EstimateSource::kField, -1},
+  };
+  for (const auto& test : cases) {
+    std::vector<Workstream> workstreams;
+    Diagnostics diagnostics;
+    EXPECT_TRUE(Parse(test.text, &workstreams, &diagnostics)) << test.text;
+    EXPECT_EQ(diagnostics.items().size(), 0u) << test.text << "\n" << diagnostics.Render();
+    ASSERT_EQ(workstreams.size(), 1u) << test.text;
+    EXPECT_EQ(workstreams[0].estimate_hours, test.hours) << test.text;
+    EXPECT_EQ(workstreams[0].estimate_source, test.source) << test.text;
+    EXPECT_EQ(workstreams[0].priority, test.priority) << test.text;
+  }
+}
+
+TEST(LoaderTest, AcceptsTimeoutsAsDurationsOrSeconds) {
+  const struct {
+    const char* text;
+    double seconds;
+  } cases[] = {
+      {R"({"id": "a", "timeout": "45m"})", 2700},
+      {R"({"id": "a", "timeout": "90"})", 90},
+      {R"({"id": "a", "timeout": 600})", 600},
+      {R"({"id": "a", "timeout": 0.5})", 0.5},
+  };
+  for (const auto& test : cases) {
+    std::vector<Workstream> workstreams;
+    Diagnostics diagnostics;
+    EXPECT_TRUE(Parse(test.text, &workstreams, &diagnostics)) << diagnostics.Render();
+    ASSERT_EQ(workstreams.size(), 1u);
+    EXPECT_EQ(workstreams[0].timeout_seconds, test.seconds) << test.text;
+  }
+  for (const char* text : {R"({"id": "a", "timeout": 0})", R"({"id": "a", "timeout": "-5m"})",
+                           R"({"id": "a", "timeout": "0s"})", R"({"id": "a", "timeout": true})"}) {
+    std::vector<Workstream> workstreams;
+    Diagnostics diagnostics;
+    EXPECT_FALSE(Parse(text, &workstreams, &diagnostics)) << text;
+    EXPECT_EQ(diagnostics.ErrorCount(), 1) << text;
+  }
+}
+
+TEST(LoaderTest, WarnsAboutEachUnknownFieldOnce) {
+  TempDir dir;
+  dir.Write("b.json", "{\n  \"id\": \"b\",\n  \"doc_id\": \"DOC-2\",\n  \"owner\": \"me\"\n}\n");
+  dir.Write("a.json", "{\"id\": \"a\", \"doc_id\": \"DOC-1\"}");
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_TRUE(LoadWorkstreams(dir.path(), &workstreams, &diagnostics));
+  EXPECT_EQ(diagnostics.Render(),
+            dir.path() +
+                "/a.json:1:13: warning: unknown field 'doc_id' is kept but not used "
+                "(hint: docs/workstream-format.md lists the fields Orchestra reads)\n" +
+                dir.path() +
+                "/b.json:4:3: warning: unknown field 'owner' is kept but not used "
+                "(hint: docs/workstream-format.md lists the fields Orchestra "
+                "reads)\n");
+  ASSERT_EQ(workstreams.size(), 2u);
+  EXPECT_EQ(workstreams[1].raw["doc_id"], "DOC-2");  // kept for whoever needs it
+}
+
+TEST(LoaderTest, KnowsEveryUpstreamSchemaField) {
+  // Every property of the upstream schema, so no warning may come out.
+  const std::string schema = ReadText(kFixtures + "/schema/workstream.schema.json");
+  const nlohmann::json properties = nlohmann::json::parse(schema)["properties"];
+  nlohmann::json workstream = nlohmann::json::object();
+  for (const auto& [name, value] : properties.items()) workstream[name] = nullptr;
+  workstream["id"] = "ws-a";
+  for (const char* name : {"title", "prompt", "track", "estimate_hours", "timeout", "max_attempts",
+                           "agent", "allow_empty"}) {
+    workstream[name] = nullptr;
+  }
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  Parse(workstream.dump(), &workstreams, &diagnostics);
+  EXPECT_EQ(diagnostics.WarningCount(), 0) << diagnostics.Render();
+  EXPECT_GT(properties.size(), 20u);
+}
+
+TEST(LoaderTest, LoadsJsonFilesSortedByName) {
+  TempDir dir;
+  dir.Write("b.json", R"({"id": "b"})");
+  dir.Write("a.json", R"([{"id": "a1"}, {"id": "a2"}])");
+  dir.Write("README.md", "not a workstream");
+  dir.Write(".hidden.json", "not even JSON");
+  std::filesystem::create_directory(dir.path() + "/sub.json");
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_TRUE(LoadWorkstreams(dir.path() + "/", &workstreams, &diagnostics))
+      << diagnostics.Render();
+  ASSERT_EQ(workstreams.size(), 3u);
+  EXPECT_EQ(workstreams[0].id, "a1");
+  EXPECT_EQ(workstreams[2].id, "b");
+  EXPECT_EQ(workstreams[2].file, dir.path() + "/b.json");
+}
+
+TEST(LoaderTest, ReportsMissingAndEmptyFolders) {
+  TempDir dir;
+  std::vector<Workstream> workstreams;
+  Diagnostics missing;
+  EXPECT_FALSE(LoadWorkstreams(dir.path() + "/nope", &workstreams, &missing));
+  EXPECT_EQ(missing.Render(), dir.path() +
+                                  "/nope: error: workstreams folder not found (hint: create it "
+                                  "or pass --workstreams DIR)\n");
+
+  dir.Write("notes.txt", "hello");
+  Diagnostics empty;
+  EXPECT_FALSE(LoadWorkstreams(dir.path(), &workstreams, &empty));
+  ASSERT_EQ(empty.ErrorCount(), 1);
+  EXPECT_EQ(empty.items()[0].message, "no *.json workstream files in " + dir.path());
+
+  Diagnostics not_a_folder;
+  EXPECT_FALSE(LoadWorkstreams(dir.path() + "/notes.txt", &workstreams, &not_a_folder));
+  EXPECT_EQ(not_a_folder.items()[0].message, "workstreams path is not a folder");
+  EXPECT_TRUE(workstreams.empty());
+}
+
+}  // namespace
+}  // namespace orchestra
