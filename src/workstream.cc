@@ -1,5 +1,7 @@
 #include "workstream.h"
 
+#include <cstdio>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -135,6 +137,12 @@ bool ParseDuration(const std::string& text, double* seconds) {
 
 std::string FormatDuration(double seconds) {
   if (seconds < 0) return "-" + FormatDuration(-seconds);
+  // Sub-10-second work (simulated agents, quick checks) keeps a tenth.
+  if (seconds > 0 && seconds < 9.95) {
+    char text[16];
+    std::snprintf(text, sizeof text, "%.1fs", seconds);
+    return text;
+  }
   const long long total = std::llround(seconds);
   const long long hours = total / 3600;
   const long long minutes = total % 3600 / 60;

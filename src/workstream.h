@@ -46,8 +46,8 @@ struct Workstream {
 /// most once. Returns false on anything else (negatives, empty text, junk).
 bool ParseDuration(const std::string& text, double* seconds);
 
-/// Formats seconds, rounded to whole seconds, as a short human duration: "42s",
-/// "3m05s", "1h02m" (hours drop the seconds).
+/// Formats seconds as a short human duration: "0.4s" (a tenth below ten
+/// seconds), "42s", "3m05s", "1h02m" (hours drop the seconds).
 std::string FormatDuration(double seconds);
 
 /// True when `id` can name a file and a git branch: [A-Za-z0-9._-]+, not

@@ -38,6 +38,8 @@ TEST(WorkstreamTest, RejectsMalformedDurations) {
 
 TEST(WorkstreamTest, FormatsDurations) {
   EXPECT_EQ(FormatDuration(0), "0s");
+  EXPECT_EQ(FormatDuration(0.25), "0.2s");
+  EXPECT_EQ(FormatDuration(9.5), "9.5s");
   EXPECT_EQ(FormatDuration(42), "42s");
   EXPECT_EQ(FormatDuration(42.4), "42s");
   EXPECT_EQ(FormatDuration(59.6), "1m00s");
