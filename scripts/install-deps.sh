@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache git pkg-config
-  nlohmann-json3-dev libsqlite3-dev sqlite3 libcli11-dev libspdlog-dev libfmt-dev
+  nlohmann-json3-dev libsqlite3-dev sqlite3 libcli11-dev libfmt-dev
   libtomlplusplus-dev libuv1-dev libgtest-dev libgmock-dev
   procps
 )
