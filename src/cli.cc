@@ -59,6 +59,15 @@ bool LoadValidProject(const GlobalOptions& options, Project* project) {
   return ok;
 }
 
+/// Loads the config alone (commands that need paths, not the plan); prints
+/// diagnostics. False means exit 2.
+bool LoadConfigOnly(const GlobalOptions& options, Config* config) {
+  Diagnostics diagnostics;
+  const bool ok = LoadProjectConfig(options.project, config, &diagnostics);
+  PrintDiagnostics(diagnostics);
+  return ok;
+}
+
 /// Maps target ids to graph nodes; unknown ids are errors with a suggestion.
 bool ResolveTargets(const Project& project, const std::vector<std::string>& ids, std::vector<int>* nodes) {
   std::vector<std::string> all;
@@ -263,11 +272,7 @@ int CommandRun(const GlobalOptions& options, const std::vector<std::string>& tar
 
 int CommandStatus(const GlobalOptions& options) {
   Config config;
-  Diagnostics diagnostics;
-  if (!LoadProjectConfig(options.project, &config, &diagnostics)) {
-    PrintDiagnostics(diagnostics);
-    return kExitUsage;
-  }
+  if (!LoadConfigOnly(options, &config)) return kExitUsage;
   SystemClock clock;
   const std::string state_path = config.ProjectPath(config.state_path);
   std::unique_ptr<SqliteStore> store = OpenState(state_path, &clock, false);
@@ -292,11 +297,7 @@ int CommandStatus(const GlobalOptions& options) {
 
 int CommandLogs(const GlobalOptions& options, const std::string& id, int attempt_number, bool follow) {
   Config config;
-  Diagnostics diagnostics;
-  if (!LoadProjectConfig(options.project, &config, &diagnostics)) {
-    PrintDiagnostics(diagnostics);
-    return kExitUsage;
-  }
+  if (!LoadConfigOnly(options, &config)) return kExitUsage;
   SystemClock clock;
   std::unique_ptr<SqliteStore> store = OpenState(config.ProjectPath(config.state_path), &clock, false);
   if (!store) return kExitUsage;
@@ -420,11 +421,7 @@ int CommandRetry(const GlobalOptions& options, const std::vector<std::string>& i
 
 int CommandReset(const GlobalOptions& options, bool yes) {
   Config config;
-  Diagnostics diagnostics;
-  if (!LoadProjectConfig(options.project, &config, &diagnostics)) {
-    PrintDiagnostics(diagnostics);
-    return kExitUsage;
-  }
+  if (!LoadConfigOnly(options, &config)) return kExitUsage;
   const std::string state_path = config.ProjectPath(config.state_path);
   if (!fs::exists(state_path)) {
     std::printf("no state at %s: nothing to reset\n", state_path.c_str());
@@ -459,11 +456,7 @@ int CommandReset(const GlobalOptions& options, bool yes) {
 
 int CommandPause(const GlobalOptions& options) {
   Config config;
-  Diagnostics diagnostics;
-  if (!LoadProjectConfig(options.project, &config, &diagnostics)) {
-    PrintDiagnostics(diagnostics);
-    return kExitUsage;
-  }
+  if (!LoadConfigOnly(options, &config)) return kExitUsage;
   const std::string state_path = config.ProjectPath(config.state_path);
   const long holder = StateLock::Holder(state_path);
   if (holder == 0) {
