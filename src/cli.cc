@@ -481,7 +481,6 @@ int CommandPause(const GlobalOptions& options) {
 
 int RunCommandLine(int argc, char** argv) {
   CLI::App app{"orchestra: run a dependency graph of workstreams on a pool of AI coding agents"};
-  app.require_subcommand(1);
   app.fallthrough();  // global options may follow the command: `orchestra status --json`
   GlobalOptions options;
   std::string directory;
@@ -531,6 +530,12 @@ int RunCommandLine(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     const int code = app.exit(error);
     return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (app.get_subcommands().empty()) {
+    std::fprintf(stderr,
+                 "orchestra: name a command: validate, plan, run, status, logs, pause, retry or reset "
+                 "(see --help)\n");
+    return kExitUsage;
   }
   if (sim->parsed()) return RunSimAgent(sim_id, sim_seconds, sim_exit_code);
   if (!directory.empty()) {

@@ -10,6 +10,18 @@ namespace orchestra {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Diagnostics name files relative to where the user is, when that is shorter.
+std::string DisplayPath(const fs::path& path) {
+  std::error_code error;
+  const fs::path relative = fs::relative(path, fs::current_path(), error);
+  if (error || relative.empty() || *relative.begin() == "..") return path.string();
+  return relative.string();
+}
+
+}  // namespace
+
 bool LoadProjectConfig(const ProjectOptions& options, Config* config, Diagnostics* diagnostics) {
   std::error_code error;
   const fs::path project_dir = fs::weakly_canonical(fs::absolute(options.directory), error);
@@ -33,7 +45,7 @@ bool LoadProjectConfig(const ProjectOptions& options, Config* config, Diagnostic
                          "check the --config path, or leave it out to use the defaults");
       return false;
     }
-    ok = LoadConfig(path.lexically_normal().string(), config, diagnostics);
+    ok = LoadConfig(DisplayPath(path.lexically_normal()), config, diagnostics);
   }
   if (!options.workstreams_dir.empty()) {
     config->workstreams_dir = fs::absolute(options.workstreams_dir).lexically_normal().string();
@@ -48,11 +60,7 @@ bool LoadProjectConfig(const ProjectOptions& options, Config* config, Diagnostic
 bool LoadProject(const ProjectOptions& options, Project* project, Diagnostics* diagnostics) {
   bool ok = LoadProjectConfig(options, &project->config, diagnostics);
   ok = CheckAgentTypes(project->config, diagnostics) && ok;
-  // Diagnostics name files relative to where the user is, when that is shorter.
-  std::string dir = project->config.ProjectPath(project->config.workstreams_dir);
-  std::error_code error;
-  const fs::path relative = fs::relative(dir, fs::current_path(), error);
-  if (!error && !relative.empty() && *relative.begin() != "..") dir = relative.string();
+  const std::string dir = DisplayPath(project->config.ProjectPath(project->config.workstreams_dir));
   ok = LoadWorkstreams(dir, &project->workstreams, diagnostics) && ok;
   ok = ValidateProject(project->config, &project->workstreams, diagnostics) && ok;
   project->graph = std::make_unique<Graph>(project->workstreams);

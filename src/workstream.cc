@@ -1,5 +1,6 @@
 #include "workstream.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <sys/stat.h>
@@ -190,19 +191,25 @@ bool PriorityFromWord(const std::string& word, int* priority) {
 }
 
 bool LooksLikeProse(const std::string& acceptance_test) {
-  std::istringstream words(acceptance_test);
-  std::string first;
-  words >> first;
-  if (first.empty() || !std::isupper(static_cast<unsigned char>(first.front()))) return false;
-  for (char c : first) {
-    if (!std::isalpha(static_cast<unsigned char>(c))) return false;
-  }
-  std::string word;
-  int count = 1;
-  while (count < 3 && words >> word) ++count;
-  // Checked last: it touches the filesystem. A capitalised program such as
-  // "Rscript x.R" is a command even though it reads like a sentence.
-  return count >= 3 && !IsOnPath(first);
+  std::istringstream in(acceptance_test);
+  std::vector<std::string> words;
+  for (std::string word; in >> word;) words.push_back(word);
+  if (words.size() < 3) return false;
+  const std::string& first = words.front();
+  const bool capitalised_word =
+      std::isupper(static_cast<unsigned char>(first.front())) &&
+      std::all_of(first.begin(), first.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+  // A sentence about a file ("router.config.yaml validates against YAML
+  // syntax") has four or more plain words: no options, paths, pipes,
+  // redirections, quotes or variables, which nearly every command has.
+  const bool plain_sentence =
+      words.size() >= 4 && first.find('/') == std::string::npos &&
+      std::none_of(words.begin(), words.end(), [](const std::string& word) { return word.front() == '-'; }) &&
+      acceptance_test.find_first_of("/|<>=$'\"`;&(){}[]") == std::string::npos;
+  if (!capitalised_word && !plain_sentence) return false;
+  // Checked last: it touches the filesystem. A program on PATH ("Rscript x.R",
+  // "make check all targets") is a command even when it reads like a sentence.
+  return !IsOnPath(first);
 }
 
 }  // namespace orchestra

@@ -84,13 +84,14 @@ TEST(WorkstreamTest, MapsPriorityWords) {
 TEST(WorkstreamTest, TellsProseFromCommands) {
   for (const char* prose :
        {"Verify docs/X.md contains the section map", "All directories exist and are empty",
-        "Task persists across process restart"}) {
+        "Task persists across process restart", "router.config.yaml validates against YAML syntax"}) {
     EXPECT_TRUE(LooksLikeProse(prose)) << prose;
   }
   for (const char* command :
        {"pytest -q tests/x.py", "ls gui/", "python -c 'import core'", "grep -r TODO src",
         "./scripts/check.sh", "test -f x", "Verify it",  // too short to be a sentence
-        "Verify2 the thing works", "", "   "}) {
+        "pytest tests/patches/ -v", "mypy core/x.py --strict", "python scripts/init_db.py",
+        "sh -c true", "Verify2 the thing", "", "   "}) {
     EXPECT_FALSE(LooksLikeProse(command)) << command;
   }
 }
