@@ -163,7 +163,10 @@ bool Executor::Recover(std::string* error) {
   std::vector<AttemptRecord> running;
   if (!store_->RunningAttempts(&running, error)) return false;
   for (const AttemptRecord& attempt : running) {
-    const bool killed = attempt.pid > 0 && KillStaleProcessGroup(attempt.pid, attempt.pid_start_time);
+    // The pid may be missing (a crash between start and spawn) and processes
+    // may have left the group; the attempt key in their environment finds them.
+    bool killed = attempt.pid > 0 && KillStaleProcessGroup(attempt.pid, attempt.pid_start_time);
+    killed = KillProcessesWithEnvironment(AttemptKey(attempt.id)) > 0 || killed;
     AttemptEnd end;
     end.outcome = AttemptOutcome::kAbandoned;
     end.new_status = WorkstreamStatus::kPending;
@@ -171,7 +174,7 @@ bool Executor::Recover(std::string* error) {
     end.event_type = "requeued";
     end.message = fmt::format("attempt {} was left running by a stopped orchestrator{}; requeued",
                               attempt.attempt,
-                              killed ? fmt::format(" (killed its process group {})", attempt.pid) : "");
+                              killed ? " (its processes were still running and were killed)" : "");
     if (!store_->FinishAttempt(attempt.id, end, error)) return false;
     if (observer_) {
       LogEntry entry{0, FormatTimestamp(clock_->Now()), attempt.workstream_id, attempt.agent_id,
@@ -244,6 +247,11 @@ void Executor::Pump() {
   for (const Assignment& assignment : scheduler_->Dispatch()) StartAttempt(assignment);
 }
 
+std::string Executor::AttemptKey(int64_t attempt_id) const {
+  // Unique across projects on this machine: the state file plus the attempt row.
+  return fmt::format("ORCHESTRA_ATTEMPT_KEY={}#{}", project_.StatePath(), attempt_id);
+}
+
 std::string Executor::AttemptLogPath(const std::string& id, int attempt) const {
   return (fs::path(project_.LogsDir()) / "workstreams" / id / fmt::format("attempt-{}.log", attempt))
       .string();
@@ -298,6 +306,7 @@ void Executor::StartAttempt(const Assignment& assignment) {
     AppendToFile(raw->log_path, "orchestra: " + error + "\n");
     return FinishAttempt(raw, AttemptOutcome::kFailed, spawn_failure, error);
   }
+  spec.env.push_back(AttemptKey(raw->id));
   std::string command_line;
   for (const std::string& argument : spec.argv) command_line += " " + argument;
   AppendToFile(raw->log_path,
@@ -314,6 +323,13 @@ void Executor::StartAttempt(const Assignment& assignment) {
 
 void Executor::OnAgentExit(Attempt* attempt, const ProcessResult& result) {
   attempt->handle = 0;
+  // Whatever the process started and left behind, even outside its process
+  // group, ends with it.
+  const int leftovers = KillProcessesWithEnvironment(AttemptKey(attempt->id));
+  if (leftovers > 0) {
+    AppendToFile(attempt->log_path,
+                 fmt::format("orchestra: killed {} leftover process(es) of this attempt\n", leftovers));
+  }
   if (interrupts_ > 0 || !fatal_error_.empty()) {
     return FinishAttempt(attempt, AttemptOutcome::kInterrupted, result, "interrupted");
   }
@@ -356,7 +372,7 @@ void Executor::RunNextAcceptanceTest(Attempt* attempt) {
   spec.timeout_seconds = project_.config.acceptance_timeout_seconds;
   spec.kill_grace_seconds = project_.config.kill_grace_seconds;
   spec.env = {"ORCHESTRA_WORKSTREAM_ID=" + workstream.id,
-              "ORCHESTRA_ATTEMPT=" + std::to_string(attempt->number)};
+              "ORCHESTRA_ATTEMPT=" + std::to_string(attempt->number), AttemptKey(attempt->id)};
   int pid = 0;
   std::string error;
   if (!runner_->Start(

@@ -72,6 +72,7 @@ class Executor {
   RunProgress Progress() const;
   double SecondsPerEstimatedHour() const;
   std::string AttemptLogPath(const std::string& id, int attempt) const;
+  std::string AttemptKey(int64_t attempt_id) const;
 
   const Project& project_;
   StateStore* store_;

@@ -3,6 +3,8 @@
 // repeating work.
 #include "executor.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include <filesystem>
@@ -194,6 +196,60 @@ TEST_F(ExecutorTest, ASpawnFailureIsAFailedAttemptThatBlocksDependents) {
   EXPECT_EQ(attempts.size(), 2u);
   EXPECT_NE(attempts.back().error_message.find("cannot start"), std::string::npos)
       << attempts.back().error_message;
+}
+
+TEST_F(ExecutorTest, ResumeKillsAProcessOfAnAttemptWhosePidWasNeverRecorded) {
+  // A crash between "attempt started" and "pid recorded" leaves a row without
+  // a pid while its agent runs on, here in a session of its own.
+  AttemptRecord record;
+  record.workstream_id = "a";
+  record.attempt = 1;
+  record.agent_id = "agent-1";
+  int64_t attempt_id = 0;
+  std::string error;
+  ASSERT_TRUE(store_->SyncWorkstreams({{"a", ""}, {"b", ""}, {"c", ""}}, &error)) << error;
+  ASSERT_TRUE(store_->StartAttempt(record, &attempt_id, &error)) << error;
+  const std::string key =
+      "ORCHESTRA_ATTEMPT_KEY=" + project_.StatePath() + "#" + std::to_string(attempt_id);
+  const pid_t orphan = fork();
+  if (orphan == 0) {
+    setsid();
+    putenv(const_cast<char*>(key.c_str()));
+    execlp("sleep", "sleep", "300", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until the exec happened (the environment is the sleep's own).
+  for (int i = 0; i < 250 && ProcessStartTime(orphan) == 0; ++i) usleep(20000);
+  usleep(100000);
+
+  EXPECT_EQ(Run(store_.get(), &error), RunEnd::kCompleted) << error;
+  int status = 0;
+  EXPECT_EQ(waitpid(orphan, &status, 0), orphan);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  EXPECT_EQ(Ran(), "a b c ");
+}
+
+TEST_F(ExecutorTest, NothingAnAgentStartedOutlivesItsAttemptEvenOutsideItsGroup) {
+  project_.config.agent_types["recorder"].argv = {
+      "sh", "-c",
+      "setsid sh -c 'echo $$ > {id}.escaped; exec sleep 300' > /dev/null 2>&1 &"
+      " while [ ! -s {id}.escaped ]; do sleep 0.01; done; echo {id} >> ran.txt"};
+  std::string error;
+  EXPECT_EQ(Run(store_.get(), &error), RunEnd::kCompleted) << error;
+  for (const char* id : {"a", "b", "c"}) {
+    std::ifstream in(dir_ + "/" + id + ".escaped");
+    int pid = 0;
+    ASSERT_TRUE(in >> pid) << id;
+    // Killed processes may linger as zombies until init reaps them.
+    bool gone = false;
+    for (int i = 0; i < 250 && !gone; ++i) {
+      std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+      std::string text;
+      gone = !std::getline(stat, text) || text.substr(text.rfind(')') + 2, 1) == "Z";
+      if (!gone) usleep(20000);
+    }
+    EXPECT_TRUE(gone) << id << " left process " << pid << " running";
+  }
 }
 
 }  // namespace

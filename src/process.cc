@@ -384,4 +384,33 @@ bool KillStaleProcessGroup(int64_t pid, int64_t start_time) {
   return true;
 }
 
+namespace {
+
+// True when /proc/<pid>/environ holds `entry` as one whole NUL-separated item.
+bool EnvironmentHolds(const std::string& pid, const std::string& entry) {
+  std::ifstream in("/proc/" + pid + "/environ", std::ios::binary);
+  for (std::string item; std::getline(in, item, '\0');) {
+    if (item == entry) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int KillProcessesWithEnvironment(const std::string& entry) {
+  int matched = 0;
+  std::error_code error;
+  for (const auto& process : std::filesystem::directory_iterator("/proc", error)) {
+    const std::string name = process.path().filename().string();
+    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
+    const int pid = std::stoi(name);
+    if (pid <= 1 || pid == getpid() || !EnvironmentHolds(name, entry)) continue;
+    ++matched;
+    const pid_t group = getpgid(pid);
+    if (group > 1 && group != getpgrp()) kill(-group, SIGKILL);
+    kill(pid, SIGKILL);
+  }
+  return matched;
+}
+
 }  // namespace orchestra

@@ -101,4 +101,11 @@ int64_t ProcessStartTime(int pid);
 /// Returns true if something was killed.
 bool KillStaleProcessGroup(int64_t pid, int64_t start_time);
 
+/// Kills (SIGKILL) every process whose environment holds exactly `entry`
+/// ("KEY=VALUE"), and its process group. Agents inherit the entry, so this
+/// reaches what an attempt started even after it left its process group
+/// (setsid, daemons) or after the orchestrator died before recording a pid.
+/// Returns how many processes matched.
+int KillProcessesWithEnvironment(const std::string& entry);
+
 }  // namespace orchestra
