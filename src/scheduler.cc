@@ -25,6 +25,10 @@ Scheduler::Scheduler(const Graph& graph, SchedulingInputs inputs)
 
 bool Scheduler::ReadyOrder::operator()(int a, int b) const {
   const SchedulingInputs& inputs = scheduler->inputs_;
+  if (!inputs.rank.empty()) {
+    if (inputs.rank[a] != inputs.rank[b]) return inputs.rank[a] < inputs.rank[b];
+    return a < b;
+  }
   if (inputs.priorities[a] != inputs.priorities[b]) {
     return inputs.priorities[a] > inputs.priorities[b];
   }
@@ -109,12 +113,20 @@ int Scheduler::PickAgent(int workstream) const {
   return best;
 }
 
+bool Scheduler::ConflictsWithRunning(int workstream) const {
+  if (inputs_.conflicts.empty()) return false;
+  for (int other : inputs_.conflicts[workstream]) {
+    if (states_[other] == SchedulingState::kRunning) return true;
+  }
+  return false;
+}
+
 std::vector<Assignment> Scheduler::Dispatch() {
   std::vector<Assignment> assignments;
   int idle = agent_count() - running_count_;
   for (auto it = ready_.begin(); it != ready_.end() && idle > 0;) {
     const int workstream = *it;
-    const int agent = PickAgent(workstream);
+    const int agent = ConflictsWithRunning(workstream) ? -1 : PickAgent(workstream);
     if (agent < 0) {
       ++it;
       continue;

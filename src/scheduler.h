@@ -31,6 +31,12 @@ struct SchedulingInputs {
   std::vector<int> max_attempts;               // failures allowed before `failed`
   std::vector<std::string> agent_ids;          // the pool
   std::vector<std::vector<bool>> eligible;     // eligible[agent][workstream]
+  /// Optional: pairs that must never run at the same time (overlapping file
+  /// scopes); conflicts[w] lists the workstreams w excludes. Empty: none.
+  std::vector<std::vector<int>> conflicts;
+  /// Optional: a planner's order (lower first) replacing the default order
+  /// among ready workstreams. Empty: priority, bottom level, id.
+  std::vector<int> rank;
 };
 
 /// One decision: start `attempt` of `workstream` on `agent`.
@@ -50,7 +56,8 @@ struct FinishResult {
 /// Scheduler holds the state of a run as the graph sees it and picks work:
 /// among the ready workstreams an idle agent may take, highest priority first,
 /// then the longest remaining path to the end of the graph (critical path
-/// first), then id. Each workstream is assigned to the idle eligible agent
+/// first), then id (or a planner's rank when given). A workstream in conflict
+/// with a running one waits. Each workstream is assigned to the idle eligible agent
 /// with the fewest eligible workstreams overall, which keeps the agents that
 /// can do more free for work only they can do.
 class Scheduler {
@@ -121,6 +128,7 @@ class Scheduler {
   void MakeReadyIfDependenciesDone(int workstream);
   std::vector<int> BlockDependents(int workstream);
   int PickAgent(int workstream) const;
+  bool ConflictsWithRunning(int workstream) const;
 
   const Graph& graph_;
   SchedulingInputs inputs_;

@@ -164,6 +164,31 @@ TEST(SchedulerTest, WorkNoAgentMayTakeEndsTheRun) {
   EXPECT_EQ(scheduler.state(0), SchedulingState::kReady);
 }
 
+TEST(SchedulerTest, ConflictingWorkstreamsNeverRunTogether) {
+  Fixture fixture({{"a", {}}, {"b", {}}, {"c", {}}}, 3);
+  fixture.inputs.conflicts = {{1}, {0}, {}};  // a and b share files
+  Scheduler scheduler(fixture.graph, fixture.inputs);
+  scheduler.Begin();
+  EXPECT_EQ(Ids(fixture, scheduler.Dispatch()), (std::vector<std::string>{"a", "c"}));
+  EXPECT_FALSE(scheduler.Finished());
+  scheduler.Finish(fixture.Node("a"), true);
+  EXPECT_EQ(Ids(fixture, scheduler.Dispatch()), std::vector<std::string>{"b"});
+}
+
+TEST(SchedulerTest, APlannersRankReplacesTheDefaultOrder) {
+  Fixture fixture({{"a", {}}, {"b", {}}, {"c", {}}}, 1);
+  fixture.inputs.rank = {2, 0, 1};
+  Scheduler scheduler(fixture.graph, fixture.inputs);
+  scheduler.Begin();
+  std::vector<std::string> order;
+  for (int step = 0; step < 3; ++step) {
+    Assignment assignment = scheduler.Dispatch().at(0);
+    order.push_back(fixture.graph.id(assignment.workstream));
+    scheduler.Finish(assignment.workstream, true);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"b", "c", "a"}));
+}
+
 // Property: on random DAGs with random failures, the scheduler never exceeds
 // the pool, never starts work before its dependencies completed, and ends with
 // every workstream completed, failed or blocked.
