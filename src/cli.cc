@@ -17,6 +17,9 @@
 #include "agent.h"
 #include "display.h"
 #include "executor.h"
+#include "gantt.h"
+#include "graph_export.h"
+#include "graphviz.h"
 #include "planner.h"
 #include "project.h"
 #include "report.h"
@@ -204,7 +207,41 @@ nlohmann::json PlanJson(const Project& project, const Plan& plan) {
   return json;
 }
 
-int CommandPlan(const GlobalOptions& options, const std::vector<std::string>& target_ids) {
+/// Exit-2 check of a chart file name, before any work is done.
+bool CheckGanttPath(const std::string& path) {
+  GanttFormat format;
+  if (path.empty() || GanttFormatFromPath(path, &format)) return true;
+  std::fprintf(stderr, "orchestra: --gantt %s: name the chart file .svg or .html\n", path.c_str());
+  return false;
+}
+
+/// `path` relative to the current folder when it is inside it, else absolute.
+std::string DisplayPath(const std::string& path) {
+  const fs::path absolute = fs::absolute(path);
+  const fs::path relative = fs::relative(absolute);
+  return relative.empty() || relative.begin()->string() == ".." ? absolute.string() : relative.string();
+}
+
+/// Writes a chart file and says where; false (after the message) on failure.
+bool WriteChart(const std::string& path, const std::vector<GanttChart>& charts, const std::string& title) {
+  std::string error;
+  if (!WriteGanttFile(path, charts, title, &error)) {
+    std::fprintf(stderr, "orchestra: %s\n", error.c_str());
+    return false;
+  }
+  std::fprintf(stderr, "Gantt chart: %s\n", DisplayPath(path).c_str());
+  return true;
+}
+
+/// The plan of every workstream next to what the state records, on one page.
+std::vector<GanttChart> PlanAndRunCharts(const Project& project, const StateSnapshot& snapshot) {
+  const Plan plan = MakePlan(project, {});
+  return {GanttFromPlan(project, plan), GanttFromAttempts(snapshot, project, plan.critical_path)};
+}
+
+int CommandPlan(const GlobalOptions& options, const std::vector<std::string>& target_ids,
+                const std::string& gantt_path) {
+  if (!CheckGanttPath(gantt_path)) return kExitUsage;
   Project project;
   if (!LoadValidProject(options, &project)) return kExitUsage;
   std::vector<int> targets;
@@ -214,6 +251,9 @@ int CommandPlan(const GlobalOptions& options, const std::vector<std::string>& ta
     std::printf("%s\n", PlanJson(project, plan).dump(2).c_str());
   } else {
     PrintPlanText(project, plan);
+  }
+  if (!gantt_path.empty() && !WriteChart(gantt_path, {GanttFromPlan(project, plan)}, "Orchestra plan")) {
+    return kExitIncomplete;
   }
   return kExitOk;
 }
@@ -255,6 +295,12 @@ int CommandRun(const GlobalOptions& options, const std::vector<std::string>& tar
       } else {
         std::fprintf(stderr, "orchestra: %s\n", error.c_str());
       }
+      const std::string gantt = (fs::path(project.ReportsDir()) / "gantt.html").string();
+      if (WriteGanttFile(gantt, PlanAndRunCharts(project, snapshot), "Orchestra: plan and run", &error)) {
+        std::printf("Gantt chart: %s\n", fs::relative(gantt).c_str());
+      } else {
+        std::fprintf(stderr, "orchestra: %s\n", error.c_str());
+      }
     }
     const char* ending = "";
     switch (end) {
@@ -268,6 +314,90 @@ int CommandRun(const GlobalOptions& options, const std::vector<std::string>& tar
   }
   uv_loop_close(&loop);
   return exit_code;
+}
+
+/// Seconds from the latest run's start to its end (or to `now` while it runs).
+double RunWallSeconds(const StateSnapshot& snapshot) {
+  double started = 0;
+  double ended = snapshot.now;
+  if (!snapshot.has_run || !ParseTimestamp(snapshot.run.started_at, &started)) return 0;
+  if (!snapshot.run.ended_at.empty()) ParseTimestamp(snapshot.run.ended_at, &ended);
+  return std::max(0.0, ended - started);
+}
+
+int CommandReport(const GlobalOptions& options, const std::string& gantt_path) {
+  if (!CheckGanttPath(gantt_path)) return kExitUsage;
+  Project project;
+  if (!LoadValidProject(options, &project)) return kExitUsage;
+  SystemClock clock;
+  std::unique_ptr<SqliteStore> store = OpenState(project.StatePath(), &clock, false);
+  if (!store) return kExitUsage;
+  StateSnapshot snapshot;
+  std::string error;
+  if (!LoadSnapshot(store.get(), clock.Now(), 0, &snapshot, &error) || !store->LoadLog("", 0, &snapshot.log, &error)) {
+    std::fprintf(stderr, "orchestra: %s\n", error.c_str());
+    return kExitIncomplete;
+  }
+  const std::string report = (fs::path(project.ReportsDir()) / "execution_report.md").string();
+  if (!WriteExecutionReport(report, snapshot, RunWallSeconds(snapshot), &error)) {
+    std::fprintf(stderr, "orchestra: %s\n", error.c_str());
+    return kExitIncomplete;
+  }
+  std::printf("Report: %s\n", fs::relative(report).c_str());
+  if (!gantt_path.empty() && !WriteChart(gantt_path, PlanAndRunCharts(project, snapshot), "Orchestra: plan and run")) {
+    return kExitIncomplete;
+  }
+  return kExitOk;
+}
+
+/// `graph --format`: the named one, else from the output's extension, else dot.
+std::string GraphFormat(const std::string& format, const std::string& output_path) {
+  if (!format.empty()) return format;
+  const std::string extension = fs::path(output_path).extension().string();
+  if (extension == ".svg") return "svg";
+  if (extension == ".mmd" || extension == ".mermaid") return "mermaid";
+  return "dot";
+}
+
+int CommandGraph(const GlobalOptions& options, const std::string& format_option, const std::string& output_path) {
+  const std::string format = GraphFormat(format_option, output_path);
+  Project project;
+  if (!LoadValidProject(options, &project)) return kExitUsage;
+  GraphPicture picture;
+  picture.statuses.assign(project.workstreams.size(), WorkstreamStatus::kPending);
+  std::string error;
+  if (fs::exists(project.StatePath())) {
+    SystemClock clock;
+    std::unique_ptr<SqliteStore> store = OpenState(project.StatePath(), &clock, false);
+    std::vector<WorkstreamRecord> records;
+    if (!store || !store->LoadWorkstreams(&records, &error)) {
+      if (!error.empty()) std::fprintf(stderr, "orchestra: %s\n", error.c_str());
+      return kExitIncomplete;
+    }
+    for (const WorkstreamRecord& record : records) {
+      const int node = project.graph->IndexOf(record.workstream_id);
+      if (node >= 0) picture.statuses[node] = record.status;
+    }
+  }
+  picture.critical_path = MakePlan(project, {}).critical_path;
+  std::string text = format == "mermaid" ? ToMermaid(project, picture) : ToDot(project, picture);
+  if (format == "svg" && !RunDot(text, "svg", &text, &error)) {
+    std::fprintf(stderr, "orchestra: %s\n", error.c_str());
+    return kExitIncomplete;
+  }
+  if (output_path.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return kExitOk;
+  }
+  std::ofstream out(output_path, std::ios::trunc | std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) {
+    std::fprintf(stderr, "orchestra: cannot write %s\n", output_path.c_str());
+    return kExitIncomplete;
+  }
+  std::fprintf(stderr, "Graph: %s\n", DisplayPath(output_path).c_str());
+  return kExitOk;
 }
 
 int CommandStatus(const GlobalOptions& options) {
@@ -496,6 +626,8 @@ int RunCommandLine(int argc, char** argv) {
   CLI::App* validate = app.add_subcommand("validate", "Check workstreams and config; exit 2 on errors");
   CLI::App* plan = app.add_subcommand("plan", "Show waves, critical path and agent order without running");
   plan->add_option("ids", targets, "Only these workstreams and their dependencies");
+  std::string gantt_path;
+  plan->add_option("--gantt", gantt_path, "Also write the plan as a Gantt chart (.svg or .html)")->type_name("FILE");
   CLI::App* run = app.add_subcommand("run", "Run (or resume) the plan");
   run->add_option("ids", targets, "Only these workstreams and their dependencies");
   bool dry_run = false;
@@ -516,6 +648,15 @@ int RunCommandLine(int argc, char** argv) {
   bool yes = false;
   reset->add_flag("-y,--yes", yes, "Do not ask");
   CLI::App* pause = app.add_subcommand("pause", "Ask the running orchestrator to start nothing new and exit");
+  CLI::App* report = app.add_subcommand("report", "Write reports/execution_report.md from the state");
+  report->add_option("--gantt", gantt_path, "Also write the run beside the plan as a Gantt chart (.svg or .html)")
+      ->type_name("FILE");
+  CLI::App* graph = app.add_subcommand("graph", "Print the dependency graph (DOT, Mermaid or SVG)");
+  std::string graph_format;
+  std::string graph_output;
+  graph->add_option("--format", graph_format, "dot, mermaid or svg (default: from --output's extension, else dot)")
+      ->check(CLI::IsMember({"dot", "mermaid", "svg"}));
+  graph->add_option("-o,--output", graph_output, "Write to FILE instead of stdout")->type_name("FILE");
   CLI::App* sim = app.add_subcommand("sim-agent", "");  // hidden: the simulated agent process
   sim->group("");
   std::string sim_id;
@@ -533,7 +674,7 @@ int RunCommandLine(int argc, char** argv) {
   }
   if (app.get_subcommands().empty()) {
     std::fprintf(stderr,
-                 "orchestra: name a command: validate, plan, run, status, logs, pause, retry or reset "
+                 "orchestra: name a command: validate, plan, run, status, logs, pause, retry, reset, report or graph "
                  "(see --help)\n");
     return kExitUsage;
   }
@@ -541,7 +682,7 @@ int RunCommandLine(int argc, char** argv) {
   if (!directory.empty()) {
     // Paths given on the command line are relative to where the user is.
     for (std::string* path : {&options.project.workstreams_dir, &options.project.config_file,
-                              &options.project.state_path}) {
+                              &options.project.state_path, &gantt_path, &graph_output}) {
       if (!path->empty()) *path = fs::absolute(*path).string();
     }
     std::error_code error;
@@ -552,13 +693,15 @@ int RunCommandLine(int argc, char** argv) {
     }
   }
   if (validate->parsed()) return CommandValidate(options);
-  if (plan->parsed() || (run->parsed() && dry_run)) return CommandPlan(options, targets);
+  if (plan->parsed() || (run->parsed() && dry_run)) return CommandPlan(options, targets, gantt_path);
   if (run->parsed()) return CommandRun(options, targets);
   if (status->parsed()) return CommandStatus(options);
   if (logs->parsed()) return CommandLogs(options, log_id, log_attempt, follow);
   if (retry->parsed()) return CommandRetry(options, targets, all_failed);
   if (reset->parsed()) return CommandReset(options, yes);
   if (pause->parsed()) return CommandPause(options);
+  if (report->parsed()) return CommandReport(options, gantt_path);
+  if (graph->parsed()) return CommandGraph(options, graph_format, graph_output);
   return kExitUsage;
 }
 
