@@ -7,7 +7,7 @@ packages=(
   nlohmann-json3-dev libsqlite3-dev sqlite3 libcli11-dev libfmt-dev
   libtomlplusplus-dev libuv1-dev libgtest-dev libgmock-dev
   procps
-  graphviz librsvg2-bin libxml2-utils  # `graph --format svg` runs dot; tests check SVG with xmllint
+  graphviz  # `dot`, for `orchestra graph --format svg` and its tests
 )
 missing=()
 for package in "${packages[@]}"; do

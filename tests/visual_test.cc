@@ -135,5 +135,15 @@ TEST(VisualTest, GraphPrintsDotMermaidOrSvg) {
   EXPECT_EQ(bad.exit_code, 2);
 }
 
+TEST(VisualTest, GraphSvgWithoutGraphvizNamesThePackage) {
+  TempDir project;
+  WriteProject(project.path());
+  CommandResult result = RunCommand(
+      project.path(), {"env", "PATH=" + project.path(), ORCHESTRA_BINARY, "--agents", "1", "graph", "--format", "svg"});
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+  EXPECT_NE(result.err.find("Debian package graphviz"), std::string::npos) << result.err;
+  EXPECT_EQ(result.out, "");
+}
+
 }  // namespace
 }  // namespace orchestra::testing
