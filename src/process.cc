@@ -13,6 +13,9 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <set>
+#include <chrono>
+#include <thread>
 #include <fstream>
 #include <sstream>
 
@@ -395,22 +398,38 @@ bool EnvironmentHolds(const std::string& pid, const std::string& entry) {
   return false;
 }
 
-}  // namespace
-
-int KillProcessesWithEnvironment(const std::string& entry) {
-  int matched = 0;
+// One scan of /proc: SIGKILL to each process (and its group) whose
+// environment holds `entry` and that is not in `killed` yet; adds them there.
+int KillMatchingProcesses(const std::string& entry, std::set<int>* killed) {
+  int found = 0;
   std::error_code error;
   for (const auto& process : std::filesystem::directory_iterator("/proc", error)) {
     const std::string name = process.path().filename().string();
     if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
     const int pid = std::stoi(name);
-    if (pid <= 1 || pid == getpid() || !EnvironmentHolds(name, entry)) continue;
-    ++matched;
+    if (pid <= 1 || pid == getpid() || killed->count(pid) || !EnvironmentHolds(name, entry)) continue;
+    killed->insert(pid);
+    ++found;
     const pid_t group = getpgid(pid);
     if (group > 1 && group != getpgrp()) kill(-group, SIGKILL);
     kill(pid, SIGKILL);
   }
-  return matched;
+  return found;
+}
+
+}  // namespace
+
+int KillProcessesWithEnvironment(const std::string& entry) {
+  // A process in the middle of execve shows no environment for a moment, and
+  // one may fork while we scan: scan again until a pass finds nothing new
+  // (at least twice, at most ten times).
+  std::set<int> killed;
+  for (int pass = 0; pass < 10; ++pass) {
+    const int found = KillMatchingProcesses(entry, &killed);
+    if (pass > 0 && found == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return static_cast<int>(killed.size());
 }
 
 }  // namespace orchestra
