@@ -138,12 +138,39 @@ int CommandValidate(const GlobalOptions& options) {
   return kExitOk;
 }
 
+/// Real durations of every succeeded attempt recorded in the project's state
+/// (none when there is no state yet).
+/// `*from_running_run` counts those of a run still in progress (started at or
+/// after its start, while another orchestrator holds the state).
+std::vector<ObservedDuration> LoadObservedDurations(const Project& project, int* from_running_run) {
+  std::vector<ObservedDuration> observed;
+  *from_running_run = 0;
+  const std::string state_path = project.StatePath();
+  if (!fs::exists(state_path)) return observed;
+  SystemClock clock;
+  std::string error;
+  std::unique_ptr<SqliteStore> store = SqliteStore::OpenExisting(state_path, &clock, &error);
+  std::vector<AttemptRecord> attempts;
+  if (!store || !store->LoadAttempts("", &attempts, &error)) return observed;
+  RunRecord run;
+  bool found = false;
+  const bool running = StateLock::Holder(state_path) != 0 && store->LatestRun(&run, &found, &error) && found &&
+                       run.state == RunState::kRunning;
+  for (const AttemptRecord& attempt : attempts) {
+    if (attempt.outcome == AttemptOutcome::kSucceeded) {
+      observed.push_back({attempt.workstream_id, attempt.duration_seconds});
+      if (running && attempt.started_at >= run.started_at) ++*from_running_run;
+    }
+  }
+  return observed;
+}
+
 std::string Percent(double value) { return fmt::format("{:.1f}%", value); }
 
 /// How far `hours` is above `bound`, in percent of the bound.
 double GapPercent(double hours, double bound) { return bound > 0 ? 100.0 * (hours - bound) / bound : 0; }
 
-void PrintPlanText(const Project& project, const Plan& plan) {
+void PrintPlanText(const Project& project, const Plan& plan, int observed_this_run) {
   const Graph& graph = *project.graph;
   std::printf("Plan: %zu workstreams, %zu agents, %zu waves\n\n", project.workstreams.size(),
               project.config.agents.size(), plan.waves.size());
@@ -195,6 +222,16 @@ void PrintPlanText(const Project& project, const Plan& plan) {
     std::printf("(k generic agents: any agent takes any workstream, so tracks and agent types are left out;\n"
                 " dependencies and priorities hold. * the configured count; its real constraints are above.)\n");
   }
+  if (!plan.corrected_estimates.empty()) {
+    std::printf("Estimates corrected by %d observed attempt(s) (%d from earlier runs, %d from the run in progress):",
+                plan.observed_attempts, plan.observed_attempts - observed_this_run, observed_this_run);
+    for (int node : plan.corrected_estimates) {
+      std::printf(" %s %s->%s", graph.id(node).c_str(),
+                  Hours(project.workstreams[node].estimate_hours.value_or(project.config.estimate_hours)).c_str(),
+                  Hours(plan.estimates[node]).c_str());
+    }
+    std::printf("\n");
+  }
   if (!plan.default_estimates.empty()) {
     std::printf("%zu workstream(s) have no estimate and use the default of %s:",
                 plan.default_estimates.size(), Hours(project.config.estimate_hours).c_str());
@@ -234,6 +271,8 @@ nlohmann::json PlanJson(const Project& project, const Plan& plan) {
   for (int node = 0; node < graph.size() && !plan.rank.empty(); ++node) order[plan.rank[node]] = node;
   json["order"] = ids(plan.rank.empty() ? std::vector<int>{} : order);
   json["default_estimates"] = ids(plan.default_estimates);
+  json["corrected_estimates"] = ids(plan.corrected_estimates);
+  json["observed_attempts"] = plan.observed_attempts;
   json["unschedulable"] = ids(plan.unschedulable);
   json["agents"] = nlohmann::json::array();
   for (size_t agent = 0; agent < plan.timelines.size(); ++agent) {
@@ -276,11 +315,17 @@ int CommandPlan(const GlobalOptions& options, const std::vector<std::string>& ta
   if (!ResolveTargets(project, target_ids, &targets)) return kExitUsage;
   PlanOptions plan_options;
   plan_options.budget_seconds = project.config.planner_budget_seconds;
+  int from_running_run = 0;
+  const std::vector<ObservedDuration> observed = LoadObservedDurations(project, &from_running_run);
+  const CorrectedEstimates corrected = CorrectEstimates(*project.graph, MakeSchedulingInputs(project).estimates, observed);
+  plan_options.corrected = &corrected;
   const Plan plan = MakePlan(project, targets, plan_options);
   if (options.json) {
-    std::printf("%s\n", PlanJson(project, plan).dump(2).c_str());
+    nlohmann::json json = PlanJson(project, plan);
+    json["observed_attempts_this_run"] = from_running_run;
+    std::printf("%s\n", json.dump(2).c_str());
   } else {
-    PrintPlanText(project, plan);
+    PrintPlanText(project, plan, from_running_run);
   }
   return kExitOk;
 }

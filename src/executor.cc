@@ -90,7 +90,17 @@ Executor::~Executor() = default;
 RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
   const Graph& graph = *project_.graph;
   SchedulingInputs inputs = MakeSchedulingInputs(project_);
-  // Dispatch follows the planner's order, the one `orchestra plan` shows.
+  // Dispatch follows the planner's order, the one `orchestra plan` shows,
+  // over estimates corrected by the attempts of earlier runs.
+  std::vector<AttemptRecord> history;
+  std::string history_error;
+  if (store_->LoadAttempts("", &history, &history_error)) {
+    std::vector<ObservedDuration> observed;
+    for (const AttemptRecord& attempt : history) {
+      if (attempt.outcome == AttemptOutcome::kSucceeded) observed.push_back({attempt.workstream_id, attempt.duration_seconds});
+    }
+    inputs.estimates = CorrectEstimates(graph, inputs.estimates, observed).estimates;
+  }
   SearchOptions search;
   search.budget_seconds = project_.config.planner_budget_seconds;
   inputs.rank = PlanRank(graph, inputs, targets, search);

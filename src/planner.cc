@@ -177,6 +177,12 @@ Plan MakePlan(const Project& project, const std::vector<int>& targets, const Pla
   const Graph& graph = *project.graph;
   SchedulingInputs inputs = MakeSchedulingInputs(project);
   Plan plan;
+  if (options.corrected && !options.corrected->corrected.empty()) {
+    inputs.estimates = options.corrected->estimates;
+    plan.corrected_estimates = options.corrected->corrected;
+  }
+  if (options.corrected) plan.observed_attempts = options.corrected->observed_attempts;
+  plan.estimates = inputs.estimates;
   plan.waves = graph.Waves();
   plan.critical_path = graph.CriticalPath(inputs.estimates);
   for (int node : plan.critical_path) plan.critical_path_hours += inputs.estimates[node];

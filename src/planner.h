@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "estimates.h"
 #include "planning_problem.h"
 #include "project.h"
 #include "schedule_search.h"
@@ -51,6 +52,9 @@ struct Plan {
   int64_t evaluations = 0;         // candidate schedules simulated
   double search_seconds = 0;
   std::vector<ScalingRow> scaling;  // 1..max(6, configured) generic agents
+  std::vector<double> estimates;         // per node: the hours planned with
+  std::vector<int> corrected_estimates;  // nodes whose estimate was learned from attempts
+  int observed_attempts = 0;             // succeeded attempts the correction used
 
   /// Hours agent `agent` waits between 0 and the makespan.
   double IdleHours(int agent) const;
@@ -60,6 +64,8 @@ struct Plan {
 struct PlanOptions {
   double budget_seconds = 0.2;  // schedule search for the configured agents
   bool scaling = true;          // also plan 1..max(6, N) generic agents (budget / 4 each)
+  /// Optional: estimates learned from earlier attempts, replacing the project's.
+  const CorrectedEstimates* corrected = nullptr;
 };
 
 /// The scheduler inputs for `project` (priorities, estimates, attempts, eligibility).
