@@ -267,24 +267,29 @@ int main(int argc, char** argv) {
               total.worse_than_hlfet == 0 ? "met" : "MISSED");
   std::printf("  planning time     mean %.1f ms, max %.1f ms   target <= 200 ms   %s\n",
               1000 * planner.seconds_sum / std::max(1, total.rows), 1000 * planner.seconds_max,
-              planner.seconds_max <= 0.2 + 0.01 ? "met" : "MISSED");
+              planner.seconds_max <= 0.2 ? "met" : "MISSED");
   std::printf("  optimality proved by the planner itself on %d rows; real Scheduler disagreed with the search on %d\n",
               total.proofs, total.scheduler_mismatches);
   std::printf("  unproven rows: mean %.3f%%, max %.2f%% above the file's lower bound\n", planner.MeanBoundGap(),
               planner.bound_gap_max);
 
   if (random_size > 0) {
-    const PlanningProblem problem = RandomProblem(random_size, 8, 42);
-    auto start = std::chrono::steady_clock::now();
-    SearchOptions options;
-    options.budget_seconds = budget;
-    const SearchResult search = SearchSchedule(problem, options);
-    const double makespan = SimulateRun(problem, search.rank);
-    const double seconds = Seconds(start);
-    std::printf("\nRandom DAG, %d tasks, 8 agents: planned in %.0f ms (search %.0f ms, %lld schedules simulated), "
-                "makespan %.0f, lower bound %.0f, HLFET %.0f   target < 1 s   %s\n",
-                random_size, 1000 * seconds, 1000 * search.seconds, static_cast<long long>(search.evaluations),
-                makespan, search.lower_bound.value, search.hlfet_makespan, seconds < 1 ? "met" : "MISSED");
+    // Few agents (bound by the work) and many (bound by the longest path).
+    for (int agents : {8, 64}) {
+      const PlanningProblem problem = RandomProblem(random_size, agents, 42);
+      auto start = std::chrono::steady_clock::now();
+      SearchOptions options;
+      options.budget_seconds = budget;
+      const SearchResult search = SearchSchedule(problem, options);
+      const double makespan = SimulateRun(problem, search.rank);
+      const double seconds = Seconds(start);
+      std::printf("\nRandom DAG, %d tasks, %d agents: planned in %.0f ms (search %.0f ms, %lld schedules simulated), "
+                  "makespan %.0f, lower bound %.0f, HLFET %.0f   target < 1 s   %s",
+                  random_size, agents, 1000 * seconds, 1000 * search.seconds,
+                  static_cast<long long>(search.evaluations), makespan, search.lower_bound.value,
+                  search.hlfet_makespan, seconds < 1 ? "met" : "MISSED");
+    }
+    std::printf("\n");
   }
   return failures || total.scheduler_mismatches ? 1 : 0;
 }

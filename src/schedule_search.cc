@@ -301,7 +301,7 @@ SearchResult SearchSchedule(const PlanningProblem& problem, const SearchOptions&
     if (options.max_evaluations > 0 && result.evaluations >= options.max_evaluations) return true;
     const double spent = elapsed();
     const double per_evaluation = spent / static_cast<double>(std::max<int64_t>(1, result.evaluations));
-    return spent + 3 * per_evaluation >= options.budget_seconds;
+    return spent + 3 * per_evaluation + 0.005 * options.budget_seconds >= options.budget_seconds;
   };
 
   if (options.local_search && !proven() && count > 1) {
