@@ -122,6 +122,17 @@ bool LockState(const std::string& state_path, StateLock* lock) {
 
 std::string Hours(double hours) { return fmt::format("{:.1f}h", hours); }
 
+/// `--budget` ("200ms", "1s", or seconds) into the config; false after saying why.
+bool ParseBudget(const std::string& text, Config* config) {
+  double seconds = 0;
+  if (!ParseDuration(text, &seconds) || !(seconds >= 0)) {
+    std::fprintf(stderr, "orchestra: --budget %s is not a duration (e.g. 200ms, 2s)\n", text.c_str());
+    return false;
+  }
+  config->planner_budget_seconds = seconds;
+  return true;
+}
+
 int CommandValidate(const GlobalOptions& options) {
   Project project;
   if (!LoadValidProject(options, &project)) return kExitUsage;
@@ -130,7 +141,39 @@ int CommandValidate(const GlobalOptions& options) {
   return kExitOk;
 }
 
-void PrintPlanText(const Project& project, const Plan& plan) {
+/// Real durations of every succeeded attempt recorded in the project's state
+/// (none when there is no state yet).
+/// `*from_running_run` counts those of a run still in progress (started at or
+/// after its start, while another orchestrator holds the state).
+std::vector<ObservedDuration> LoadObservedDurations(const Project& project, int* from_running_run) {
+  std::vector<ObservedDuration> observed;
+  *from_running_run = 0;
+  const std::string state_path = project.StatePath();
+  if (!fs::exists(state_path)) return observed;
+  SystemClock clock;
+  std::string error;
+  std::unique_ptr<SqliteStore> store = SqliteStore::OpenExisting(state_path, &clock, &error);
+  std::vector<AttemptRecord> attempts;
+  if (!store || !store->LoadAttempts("", &attempts, &error)) return observed;
+  RunRecord run;
+  bool found = false;
+  const bool running = StateLock::Holder(state_path) != 0 && store->LatestRun(&run, &found, &error) && found &&
+                       run.state == RunState::kRunning;
+  for (const AttemptRecord& attempt : attempts) {
+    if (attempt.outcome == AttemptOutcome::kSucceeded) {
+      observed.push_back({attempt.workstream_id, attempt.duration_seconds});
+      if (running && attempt.started_at >= run.started_at) ++*from_running_run;
+    }
+  }
+  return observed;
+}
+
+std::string Percent(double value) { return fmt::format("{:.1f}%", value); }
+
+/// How far `hours` is above `bound`, in percent of the bound.
+double GapPercent(double hours, double bound) { return bound > 0 ? 100.0 * (hours - bound) / bound : 0; }
+
+void PrintPlanText(const Project& project, const Plan& plan, int observed_this_run) {
   const Graph& graph = *project.graph;
   std::printf("Plan: %zu workstreams, %zu agents, %zu waves\n\n", project.workstreams.size(),
               project.config.agents.size(), plan.waves.size());
@@ -148,9 +191,9 @@ void PrintPlanText(const Project& project, const Plan& plan) {
     const AgentConfig& config = project.config.agents[agent];
     double busy = 0;
     for (const PlannedSlot& slot : plan.timelines[agent]) busy += slot.end_hours - slot.start_hours;
-    std::printf("  %s (%s%s): %zu workstreams, %s busy\n", config.id.c_str(), config.type.c_str(),
-                config.track.empty() ? "" : (", track " + config.track).c_str(),
-                plan.timelines[agent].size(), Hours(busy).c_str());
+    std::printf("  %s (%s%s): %zu workstreams, %s busy, %s idle\n", config.id.c_str(), config.type.c_str(),
+                config.track.empty() ? "" : (", track " + config.track).c_str(), plan.timelines[agent].size(),
+                Hours(busy).c_str(), Hours(plan.IdleHours(static_cast<int>(agent))).c_str());
     for (const PlannedSlot& slot : plan.timelines[agent]) {
       std::printf("    %7.1f - %7.1f  %s\n", slot.start_hours, slot.end_hours, graph.id(slot.workstream).c_str());
     }
@@ -158,6 +201,40 @@ void PrintPlanText(const Project& project, const Plan& plan) {
   std::printf("\nTotal work %s; predicted finish with these agents %s (critical path %s)\n",
               Hours(plan.total_hours).c_str(), Hours(plan.makespan_hours).c_str(),
               Hours(plan.critical_path_hours).c_str());
+  if (plan.proven_optimal) {
+    std::printf("Lower bound %s: this order is optimal\n", Hours(plan.lower_bound_hours).c_str());
+  } else {
+    std::printf("Lower bound %s: at most %s above the best possible\n", Hours(plan.lower_bound_hours).c_str(),
+                Percent(GapPercent(plan.makespan_hours, plan.lower_bound_hours)).c_str());
+  }
+  std::printf("Order: %s; plain critical-path-first order: %s\n", plan.rule.c_str(),
+              Hours(plan.baseline_hours).c_str());
+  if (!plan.scaling.empty()) {
+    std::printf("\nAgents  Finish    Speedup  Lower bound  Gap\n");
+    const double single = plan.scaling.front().makespan_hours;
+    for (const ScalingRow& row : plan.scaling) {
+      const bool configured = row.agents == static_cast<int>(project.config.agents.size());
+      std::string line = fmt::format(
+          "{:5}{}  {:<8}  {:6.2f}x  {:<11}  {:<5}{}", row.agents, configured ? "*" : " ",
+          Hours(row.makespan_hours), row.makespan_hours > 0 ? single / row.makespan_hours : 1.0,
+          Hours(row.lower_bound_hours), Percent(GapPercent(row.makespan_hours, row.lower_bound_hours)),
+          row.proven_optimal ? "  optimal" : "");
+      line.erase(line.find_last_not_of(' ') + 1);
+      std::printf("%s\n", line.c_str());
+    }
+    std::printf("(k generic agents: any agent takes any workstream, so tracks and agent types are left out;\n"
+                " dependencies and priorities hold. * the configured count; its real constraints are above.)\n");
+  }
+  if (!plan.corrected_estimates.empty()) {
+    std::printf("Estimates corrected by %d observed attempt(s) (%d from earlier runs, %d from the run in progress):",
+                plan.observed_attempts, plan.observed_attempts - observed_this_run, observed_this_run);
+    for (int node : plan.corrected_estimates) {
+      std::printf(" %s %s->%s", graph.id(node).c_str(),
+                  Hours(project.workstreams[node].estimate_hours.value_or(project.config.estimate_hours)).c_str(),
+                  Hours(plan.estimates[node]).c_str());
+    }
+    std::printf("\n");
+  }
   if (!plan.default_estimates.empty()) {
     std::printf("%zu workstream(s) have no estimate and use the default of %s:",
                 plan.default_estimates.size(), Hours(project.config.estimate_hours).c_str());
@@ -186,7 +263,19 @@ nlohmann::json PlanJson(const Project& project, const Plan& plan) {
   json["critical_path_hours"] = plan.critical_path_hours;
   json["total_hours"] = plan.total_hours;
   json["makespan_hours"] = plan.makespan_hours;
+  json["lower_bound_hours"] = plan.lower_bound_hours;
+  json["proven_optimal"] = plan.proven_optimal;
+  json["baseline_hours"] = plan.baseline_hours;
+  json["search"] = {{"rule", plan.rule},
+                    {"evaluations", plan.evaluations},
+                    {"seconds", plan.search_seconds},
+                    {"budget_seconds", project.config.planner_budget_seconds}};
+  std::vector<int> order(graph.size());
+  for (int node = 0; node < graph.size() && !plan.rank.empty(); ++node) order[plan.rank[node]] = node;
+  json["order"] = ids(plan.rank.empty() ? std::vector<int>{} : order);
   json["default_estimates"] = ids(plan.default_estimates);
+  json["corrected_estimates"] = ids(plan.corrected_estimates);
+  json["observed_attempts"] = plan.observed_attempts;
   json["unschedulable"] = ids(plan.unschedulable);
   json["agents"] = nlohmann::json::array();
   for (size_t agent = 0; agent < plan.timelines.size(); ++agent) {
@@ -197,8 +286,21 @@ nlohmann::json PlanJson(const Project& project, const Plan& plan) {
                           {"end_hours", slot.end_hours}});
     }
     const AgentConfig& config = project.config.agents[agent];
-    json["agents"].push_back(
-        {{"id", config.id}, {"type", config.type}, {"track", config.track}, {"timeline", timeline}});
+    json["agents"].push_back({{"id", config.id},
+                              {"type", config.type},
+                              {"track", config.track},
+                              {"idle_hours", plan.IdleHours(static_cast<int>(agent))},
+                              {"timeline", timeline}});
+  }
+  json["scaling"] = nlohmann::json::array();
+  for (const ScalingRow& row : plan.scaling) {
+    json["scaling"].push_back({{"agents", row.agents},
+                               {"makespan_hours", row.makespan_hours},
+                               {"lower_bound_hours", row.lower_bound_hours},
+                               {"speedup", row.makespan_hours > 0 ? plan.scaling.front().makespan_hours /
+                                                                        row.makespan_hours
+                                                                  : 1.0},
+                               {"proven_optimal", row.proven_optimal}});
   }
   json["tracks"] = nlohmann::json::object();
   for (const Workstream& workstream : project.workstreams) {
@@ -240,17 +342,26 @@ std::vector<GanttChart> PlanAndRunCharts(const Project& project, const StateSnap
 }
 
 int CommandPlan(const GlobalOptions& options, const std::vector<std::string>& target_ids,
-                const std::string& gantt_path) {
+                const std::string& budget, const std::string& gantt_path) {
   if (!CheckGanttPath(gantt_path)) return kExitUsage;
   Project project;
   if (!LoadValidProject(options, &project)) return kExitUsage;
+  if (!budget.empty() && !ParseBudget(budget, &project.config)) return kExitUsage;
   std::vector<int> targets;
   if (!ResolveTargets(project, target_ids, &targets)) return kExitUsage;
-  const Plan plan = MakePlan(project, targets);
+  PlanOptions plan_options;
+  plan_options.budget_seconds = project.config.planner_budget_seconds;
+  int from_running_run = 0;
+  const std::vector<ObservedDuration> observed = LoadObservedDurations(project, &from_running_run);
+  const CorrectedEstimates corrected = CorrectEstimates(*project.graph, MakeSchedulingInputs(project).estimates, observed);
+  plan_options.corrected = &corrected;
+  const Plan plan = MakePlan(project, targets, plan_options);
   if (options.json) {
-    std::printf("%s\n", PlanJson(project, plan).dump(2).c_str());
+    nlohmann::json json = PlanJson(project, plan);
+    json["observed_attempts_this_run"] = from_running_run;
+    std::printf("%s\n", json.dump(2).c_str());
   } else {
-    PrintPlanText(project, plan);
+    PrintPlanText(project, plan, from_running_run);
   }
   if (!gantt_path.empty() && !WriteChart(gantt_path, {GanttFromPlan(project, plan)}, "Orchestra plan")) {
     return kExitIncomplete;
@@ -258,9 +369,11 @@ int CommandPlan(const GlobalOptions& options, const std::vector<std::string>& ta
   return kExitOk;
 }
 
-int CommandRun(const GlobalOptions& options, const std::vector<std::string>& target_ids) {
+int CommandRun(const GlobalOptions& options, const std::vector<std::string>& target_ids,
+               const std::string& budget) {
   Project project;
   if (!LoadValidProject(options, &project)) return kExitUsage;
+  if (!budget.empty() && !ParseBudget(budget, &project.config)) return kExitUsage;
   std::vector<int> targets;
   if (!ResolveTargets(project, target_ids, &targets)) return kExitUsage;
   const std::string state_path = project.StatePath();
@@ -628,10 +741,14 @@ int RunCommandLine(int argc, char** argv) {
   plan->add_option("ids", targets, "Only these workstreams and their dependencies");
   std::string gantt_path;
   plan->add_option("--gantt", gantt_path, "Also write the plan as a Gantt chart (.svg or .html)")->type_name("FILE");
+  std::string budget;
+  plan->add_option("--budget", budget, "Time to search for a better order (default [planner] budget, 200ms)")
+      ->type_name("TIME");
   CLI::App* run = app.add_subcommand("run", "Run (or resume) the plan");
   run->add_option("ids", targets, "Only these workstreams and their dependencies");
   bool dry_run = false;
   run->add_flag("--dry-run", dry_run, "Same as `plan`");
+  run->add_option("--budget", budget, "Time to search for a better order before starting")->type_name("TIME");
   CLI::App* status = app.add_subcommand("status", "Show each workstream's state");
   CLI::App* logs = app.add_subcommand("logs", "Print a workstream's latest attempt log");
   std::string log_id;
@@ -693,8 +810,8 @@ int RunCommandLine(int argc, char** argv) {
     }
   }
   if (validate->parsed()) return CommandValidate(options);
-  if (plan->parsed() || (run->parsed() && dry_run)) return CommandPlan(options, targets, gantt_path);
-  if (run->parsed()) return CommandRun(options, targets);
+  if (plan->parsed() || (run->parsed() && dry_run)) return CommandPlan(options, targets, budget, gantt_path);
+  if (run->parsed()) return CommandRun(options, targets, budget);
   if (status->parsed()) return CommandStatus(options);
   if (logs->parsed()) return CommandLogs(options, log_id, log_attempt, follow);
   if (retry->parsed()) return CommandRetry(options, targets, all_failed);

@@ -23,7 +23,7 @@ namespace {
 constexpr const char* kKindHint = "kind is one of: command, sim, aider";
 constexpr const char* kDurationHint =
     "write a duration like \"30s\", \"45m\", \"1h30m\", \"1.5h\" or a number of seconds";
-constexpr const char* kSections = "agent_types, agents, defaults, paths, tracks";
+constexpr const char* kSections = "agent_types, agents, defaults, paths, planner, tracks";
 
 bool IsKnownKind(const std::string& kind) {
   return kind == "command" || kind == "sim" || kind == "aider";
@@ -440,13 +440,25 @@ void ReadTracks(TomlReader& reader, const toml::table& table, Config* config) {
   });
 }
 
+/// Reads [planner]: how long `plan` and `run` search for a good order.
+void ReadPlanner(TomlReader& reader, const toml::table& table, Config* config) {
+  for (auto&& [key, node] : table) {
+    const std::string name(key.str());
+    if (name == "budget") {
+      reader.Duration(node, "planner.budget", &config->planner_budget_seconds);
+    } else {
+      reader.WarnUnknownKey(key, "planner." + name, "budget");
+    }
+  }
+}
+
 /// Reads every section in dependency order: types before the defaults and
 /// agents that name them.
 void ReadRoot(TomlReader& reader, const toml::table& root, Config* config) {
   for (auto&& [key, node] : root) {
     const std::string name(key.str());
     if (name == "paths" || name == "defaults" || name == "agent_types" || name == "agents" ||
-        name == "tracks") {
+        name == "tracks" || name == "planner") {
       continue;
     }
     reader.Warning(key.source(),
@@ -471,6 +483,9 @@ void ReadRoot(TomlReader& reader, const toml::table& root, Config* config) {
     if (const toml::table* table = reader.Table(*node, "defaults")) {
       ReadDefaults(reader, *table, config);
     }
+  }
+  if (const toml::node* node = root.get("planner")) {
+    if (const toml::table* table = reader.Table(*node, "planner")) ReadPlanner(reader, *table, config);
   }
   if (const toml::node* node = root.get("agents")) ReadAgents(reader, *node, config);
   if (const toml::node* node = root.get("tracks")) {

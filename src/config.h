@@ -67,6 +67,7 @@ struct Config {
   double acceptance_timeout_seconds = 10 * 60;
   bool honor_tool = false;
   std::string default_agent_type = "sim";
+  double planner_budget_seconds = 0.2;  // [planner] budget: schedule search time
 
   // Built-ins merged with the file's; a Config made without any file (the
   // `--agents N` quick start) still knows the built-in types.

@@ -399,7 +399,7 @@ x = 1
 )"));
   EXPECT_EQ(Rendered(),
             "orchestra.toml:1:1: warning: unknown key 'colour' ignored (hint: known sections: "
-            "agent_types, agents, defaults, paths, tracks)\n"
+            "agent_types, agents, defaults, paths, planner, tracks)\n"
             "orchestra.toml:3:1: warning: unknown key 'defaults.retries' ignored (hint: known keys: "
             "max_attempts, timeout, backoff, estimate_hours, kill_grace, acceptance_timeout, "
             "honor_tool, agent_type)\n"
@@ -410,8 +410,16 @@ x = 1
             "orchestra.toml:11:1: warning: unknown key 'agents.model' ignored (hint: known keys: "
             "id, type, track)\n"
             "orchestra.toml:12:2: warning: unknown table 'extras' ignored (hint: known sections: "
-            "agent_types, agents, defaults, paths, tracks)\n");
+            "agent_types, agents, defaults, paths, planner, tracks)\n");
   EXPECT_EQ(config_.agents.size(), 1u);
+}
+
+TEST_F(ConfigTest, PlannerBudgetIsADuration) {
+  EXPECT_EQ(config_.planner_budget_seconds, 0.2);
+  EXPECT_TRUE(Load("[planner]\nbudget = \"750ms\"\n")) << Rendered();
+  EXPECT_DOUBLE_EQ(config_.planner_budget_seconds, 0.75);
+  EXPECT_FALSE(Load("[planner]\nbudget = \"soon\"\n"));
+  EXPECT_NE(Rendered().find("'planner.budget' is not a duration"), std::string::npos) << Rendered();
 }
 
 TEST(ConfigProjectPathTest, ResolvesAgainstProjectDir) {

@@ -90,6 +90,21 @@ Executor::~Executor() = default;
 RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
   const Graph& graph = *project_.graph;
   SchedulingInputs inputs = MakeSchedulingInputs(project_);
+  // Dispatch follows the planner's order, the one `orchestra plan` shows,
+  // over estimates corrected by the attempts of earlier runs.
+  std::vector<AttemptRecord> history;
+  std::string history_error;
+  if (store_->LoadAttempts("", &history, &history_error)) {
+    std::vector<ObservedDuration> observed;
+    for (const AttemptRecord& attempt : history) {
+      if (attempt.outcome == AttemptOutcome::kSucceeded) observed.push_back({attempt.workstream_id, attempt.duration_seconds});
+    }
+    inputs.estimates = CorrectEstimates(graph, inputs.estimates, observed).estimates;
+  }
+  SearchOptions search;
+  search.budget_seconds = project_.config.planner_budget_seconds;
+  inputs.rank = PlanRank(graph, inputs, targets, search);
+  planning_inputs_ = inputs;
   scheduler_ = std::make_unique<Scheduler>(graph, std::move(inputs));
   selected_.assign(graph.size(), targets.empty());
   if (!targets.empty()) {
@@ -452,9 +467,39 @@ void Executor::FinishAttempt(Attempt* attempt, AttemptOutcome outcome, const Pro
     if (!store_->MarkBlocked(blocked, reason, &error)) return Fail(error);
     for (const std::string& id : blocked) Emit(id, "", "blocked", id + " blocked: " + reason);
   }
+  if (finish.outcome == FinishResult::Outcome::kCompleted) MaybeReplan(node, duration);
   CheckPauseRequest();
   Pump();
   MaybeStop();
+}
+
+void Executor::MaybeReplan(int workstream, double duration_seconds) {
+  // Re-plan only when an attempt ended clearly earlier or later than its
+  // estimate predicted (at the rate observed so far): small noise would only
+  // reshuffle an order that is as good as before.
+  const double seconds_per_hour = SecondsPerEstimatedHour();
+  const double expected = planning_inputs_.estimates[workstream] * seconds_per_hour;
+  if (std::abs(duration_seconds - expected) <= std::max(0.25 * expected, 1.0)) return;
+  const Graph& graph = *project_.graph;
+  ReplanInput input;
+  input.selected = selected_;
+  input.rank = scheduler_->rank();
+  input.states.resize(graph.size());
+  input.remaining_hours.assign(graph.size(), 0);
+  const double now = clock_->Now();
+  for (int node = 0; node < graph.size(); ++node) input.states[node] = scheduler_->state(node);
+  for (const auto& [node, attempt] : attempts_) {
+    input.remaining_hours[node] = planning_inputs_.estimates[node] - (now - attempt->started_at) / seconds_per_hour;
+  }
+  input.search.budget_seconds = project_.config.planner_budget_seconds / 4;
+  input.search.seed = static_cast<uint64_t>(++replans_);
+  const ReplanResult result = Replan(graph, planning_inputs_, input);
+  if (!result.changed) return;
+  scheduler_->SetRank(result.rank);
+  Emit(project_.workstreams[workstream].id, "", "replanned",
+       fmt::format("{} took {} (estimate {}): new order predicts the rest in {:.1f}h instead of {:.1f}h",
+                   project_.workstreams[workstream].id, FormatDuration(duration_seconds),
+                   FormatDuration(expected), result.finish_hours, result.previous_finish_hours));
 }
 
 void Executor::ScheduleRetry(int workstream, int failures) {

@@ -63,6 +63,7 @@ class Executor {
   void FinishAttempt(Attempt* attempt, AttemptOutcome outcome, const ProcessResult& result,
                      const std::string& error_message);
   void ScheduleRetry(int workstream, int failures);
+  void MaybeReplan(int workstream, double duration_seconds);
   void OnSignal(int signal_number);
   void CheckPauseRequest();
   void MaybeStop();
@@ -95,6 +96,8 @@ class Executor {
   std::string fatal_error_;
   double observed_seconds_ = 0;  // actual durations of succeeded attempts...
   double observed_hours_ = 0;    // ...and their estimates, for the ETA
+  SchedulingInputs planning_inputs_;  // what the planner's rank was computed from
+  int replans_ = 0;
 };
 
 }  // namespace orchestra

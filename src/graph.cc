@@ -29,6 +29,14 @@ Graph::Graph(const std::vector<Workstream>& workstreams) {
   }
 }
 
+Graph::Graph(std::vector<std::string> ids, const std::vector<std::vector<int>>& dependencies)
+    : ids_(std::move(ids)), dependencies_(dependencies), dependents_(ids_.size()) {
+  for (int node = 0; node < size(); ++node) {
+    index_.emplace(ids_[node], node);
+    for (int dependency : dependencies_[node]) dependents_[dependency].push_back(node);
+  }
+}
+
 int Graph::IndexOf(const std::string& id) const {
   auto found = index_.find(id);
   return found == index_.end() ? -1 : found->second;

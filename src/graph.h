@@ -16,6 +16,9 @@ namespace orchestra {
 class Graph {
  public:
   explicit Graph(const std::vector<Workstream>& workstreams);
+  /// A graph of plain nodes (e.g. a benchmark's tasks): `dependencies[i]`
+  /// lists the nodes node i depends on.
+  Graph(std::vector<std::string> ids, const std::vector<std::vector<int>>& dependencies);
 
   int size() const { return static_cast<int>(ids_.size()); }
   /// Index of `id`, or -1.

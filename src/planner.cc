@@ -1,5 +1,8 @@
 #include "planner.h"
 
+#include <algorithm>
+#include <climits>
+#include <numeric>
 #include <queue>
 
 #include "validate.h"
@@ -24,10 +27,162 @@ SchedulingInputs MakeSchedulingInputs(const Project& project) {
   return inputs;
 }
 
-Plan MakePlan(const Project& project, const std::vector<int>& targets) {
+double Plan::IdleHours(int agent) const {
+  double busy = 0;
+  for (const PlannedSlot& slot : timelines[agent]) busy += slot.end_hours - slot.start_hours;
+  return std::max(0.0, makespan_hours - busy);
+}
+
+PlanningProblem MakePlanningProblem(const Graph& graph, const SchedulingInputs& inputs,
+                                    const std::vector<bool>& include, std::vector<int>* nodes) {
+  const int agent_count = static_cast<int>(inputs.agent_ids.size());
+  std::vector<int> task_of(graph.size(), -1);
+  nodes->clear();
+  for (int node : graph.TopologicalOrder()) {
+    if (!include[node]) continue;
+    bool runnable = false;
+    for (int agent = 0; agent < agent_count && !runnable; ++agent) runnable = inputs.eligible[agent][node];
+    for (int dependency : graph.dependencies(node)) {
+      // A dependency outside the selection is done already (or never will be).
+      if (include[dependency] && task_of[dependency] < 0) runnable = false;
+    }
+    if (!runnable) continue;
+    task_of[node] = static_cast<int>(nodes->size());
+    nodes->push_back(node);
+  }
+  PlanningProblem problem;
+  problem.agent_count = agent_count;
+  bool any_restriction = false;
+  for (int node : *nodes) {
+    problem.durations.push_back(inputs.estimates[node]);
+    std::vector<int> dependencies;
+    for (int dependency : graph.dependencies(node)) {
+      if (task_of[dependency] >= 0) dependencies.push_back(task_of[dependency]);
+    }
+    problem.dependencies.push_back(std::move(dependencies));
+    problem.priorities.push_back(inputs.priorities.empty() ? 0 : inputs.priorities[node]);
+    for (int agent = 0; agent < agent_count; ++agent) any_restriction |= !inputs.eligible[agent][node];
+  }
+  if (any_restriction) {
+    problem.eligible.assign(agent_count, std::vector<bool>(nodes->size()));
+    for (int agent = 0; agent < agent_count; ++agent) {
+      for (size_t task = 0; task < nodes->size(); ++task) {
+        problem.eligible[agent][task] = inputs.eligible[agent][(*nodes)[task]];
+      }
+    }
+  }
+  if (!inputs.conflicts.empty()) {
+    problem.conflicts.resize(nodes->size());
+    for (size_t task = 0; task < nodes->size(); ++task) {
+      for (int other : inputs.conflicts[(*nodes)[task]]) {
+        if (task_of[other] >= 0) problem.conflicts[task].push_back(task_of[other]);
+      }
+    }
+  }
+  return problem;
+}
+
+std::vector<int> RankForGraph(int graph_size, const std::vector<int>& nodes, const std::vector<int>& task_rank,
+                              const std::vector<int>& previous) {
+  std::vector<int> order(nodes.size());
+  for (size_t task = 0; task < nodes.size(); ++task) order[task_rank[task]] = nodes[task];
+  std::vector<bool> placed(graph_size, false);
+  for (int node : nodes) placed[node] = true;
+  std::vector<int> rest;
+  for (int node = 0; node < graph_size; ++node) {
+    if (!placed[node]) rest.push_back(node);
+  }
+  if (!previous.empty()) {
+    std::stable_sort(rest.begin(), rest.end(), [&](int a, int b) { return previous[a] < previous[b]; });
+  }
+  order.insert(order.end(), rest.begin(), rest.end());
+  std::vector<int> rank(graph_size);
+  for (int position = 0; position < graph_size; ++position) rank[order[position]] = position;
+  return rank;
+}
+
+namespace {
+
+std::vector<bool> Selection(const Graph& graph, const std::vector<int>& targets) {
+  std::vector<bool> include(graph.size(), targets.empty());
+  for (int node : graph.WithDependencies(targets)) include[node] = true;
+  return include;
+}
+
+}  // namespace
+
+std::vector<int> PlanRank(const Graph& graph, const SchedulingInputs& inputs, const std::vector<int>& targets,
+                          const SearchOptions& options, SearchResult* search) {
+  std::vector<int> nodes;
+  const PlanningProblem problem = MakePlanningProblem(graph, inputs, Selection(graph, targets), &nodes);
+  SearchResult result = SearchSchedule(problem, options);
+  std::vector<int> rank = RankForGraph(graph.size(), nodes, result.rank);
+  if (search) *search = std::move(result);
+  return rank;
+}
+
+double SimulateRun(const Graph& graph, const SchedulingInputs& inputs, const std::vector<int>& targets,
+                   std::vector<ScheduledTask>* schedule, std::vector<int>* unschedulable) {
+  const std::vector<double> estimates = inputs.estimates;
+  Scheduler scheduler(graph, inputs);
+  if (!targets.empty()) scheduler.Select(targets);
+  scheduler.Begin();
+  // Events ordered by finish time, then workstream index for determinism.
+  using Event = std::pair<double, int>;
+  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> finishing;
+  double now = 0;
+  if (schedule) schedule->clear();
+  while (true) {
+    for (const Assignment& assignment : scheduler.Dispatch()) {
+      const double end = now + estimates[assignment.workstream];
+      if (schedule) schedule->push_back({assignment.workstream, assignment.agent, now, end});
+      finishing.push({end, assignment.workstream});
+    }
+    if (finishing.empty()) break;
+    now = finishing.top().first;
+    while (!finishing.empty() && finishing.top().first == now) {
+      scheduler.Finish(finishing.top().second, true);
+      finishing.pop();
+    }
+  }
+  if (unschedulable) {
+    unschedulable->clear();
+    for (int node = 0; node < graph.size(); ++node) {
+      if (scheduler.state(node) == SchedulingState::kReady) unschedulable->push_back(node);
+    }
+  }
+  return now;
+}
+
+double SimulateRun(const PlanningProblem& problem, const std::vector<int>& rank,
+                   std::vector<ScheduledTask>* schedule) {
+  std::vector<std::string> ids;
+  for (int task = 0; task < problem.size(); ++task) ids.push_back(std::to_string(task));
+  const Graph graph(std::move(ids), problem.dependencies);
+  SchedulingInputs inputs;
+  inputs.priorities.assign(problem.size(), 0);
+  inputs.estimates = problem.durations;
+  inputs.max_attempts.assign(problem.size(), 1);
+  for (int agent = 0; agent < problem.agent_count; ++agent) {
+    inputs.agent_ids.push_back("agent-" + std::to_string(agent + 1));
+    inputs.eligible.push_back(problem.eligible.empty() ? std::vector<bool>(problem.size(), true)
+                                                       : problem.eligible[agent]);
+  }
+  inputs.conflicts = problem.conflicts;
+  inputs.rank = rank;
+  return SimulateRun(graph, inputs, {}, schedule);
+}
+
+Plan MakePlan(const Project& project, const std::vector<int>& targets, const PlanOptions& options) {
   const Graph& graph = *project.graph;
   SchedulingInputs inputs = MakeSchedulingInputs(project);
   Plan plan;
+  if (options.corrected && !options.corrected->corrected.empty()) {
+    inputs.estimates = options.corrected->estimates;
+    plan.corrected_estimates = options.corrected->corrected;
+  }
+  if (options.corrected) plan.observed_attempts = options.corrected->observed_attempts;
+  plan.estimates = inputs.estimates;
   plan.waves = graph.Waves();
   plan.critical_path = graph.CriticalPath(inputs.estimates);
   for (int node : plan.critical_path) plan.critical_path_hours += inputs.estimates[node];
@@ -38,32 +193,74 @@ Plan MakePlan(const Project& project, const std::vector<int>& targets) {
     }
   }
   plan.timelines.resize(inputs.agent_ids.size());
-  const std::vector<double> estimates = inputs.estimates;
 
-  Scheduler scheduler(graph, std::move(inputs));
-  if (!targets.empty()) scheduler.Select(targets);
-  scheduler.Begin();
-  // Events ordered by finish time, then workstream index for determinism.
-  using Event = std::pair<double, int>;
-  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> finishing;
-  double now = 0;
-  while (true) {
-    for (const Assignment& assignment : scheduler.Dispatch()) {
-      const double end = now + estimates[assignment.workstream];
-      plan.timelines[assignment.agent].push_back({assignment.workstream, now, end});
-      finishing.push({end, assignment.workstream});
-    }
-    if (finishing.empty()) break;
-    auto [time, workstream] = finishing.top();
-    finishing.pop();
-    now = time;
-    scheduler.Finish(workstream, true);
+  SearchOptions search_options;
+  search_options.budget_seconds = options.budget_seconds;
+  SearchResult search;
+  inputs.rank = PlanRank(graph, inputs, targets, search_options, &search);
+  plan.rank = inputs.rank;
+  plan.lower_bound_hours = search.lower_bound.value;
+  plan.rule = search.rule;
+  plan.baseline_hours = search.hlfet_makespan;
+  plan.evaluations = search.evaluations;
+  plan.search_seconds = search.seconds;
+
+  std::vector<ScheduledTask> schedule;
+  plan.makespan_hours = SimulateRun(graph, inputs, targets, &schedule, &plan.unschedulable);
+  plan.proven_optimal = search.proven_optimal && plan.makespan_hours <= plan.lower_bound_hours + 1e-9;
+  for (const ScheduledTask& slot : schedule) {
+    plan.timelines[slot.agent].push_back({slot.task, slot.start, slot.end});
   }
-  plan.makespan_hours = now;
-  for (int node = 0; node < graph.size(); ++node) {
-    if (scheduler.state(node) == SchedulingState::kReady) plan.unschedulable.push_back(node);
+
+  if (options.scaling) {
+    // k generic agents: tracks and agent types are left out, so the rows
+    // compare pool sizes; the configured row above keeps every constraint.
+    const int configured = static_cast<int>(inputs.agent_ids.size());
+    SchedulingInputs generic = inputs;
+    std::vector<int> nodes;
+    const std::vector<bool> include = Selection(graph, targets);
+    SearchOptions scaling_options = search_options;
+    scaling_options.budget_seconds = options.budget_seconds / 4;
+    for (int agents = 1; agents <= std::max(6, configured); ++agents) {
+      generic.agent_ids.assign(agents, "agent");
+      generic.eligible.assign(agents, std::vector<bool>(graph.size(), true));
+      const PlanningProblem problem = MakePlanningProblem(graph, generic, include, &nodes);
+      const SearchResult row = SearchSchedule(problem, scaling_options);
+      plan.scaling.push_back({agents, row.makespan, row.lower_bound.value, row.proven_optimal});
+    }
   }
   return plan;
+}
+
+ReplanResult Replan(const Graph& graph, const SchedulingInputs& inputs, const ReplanInput& input) {
+  // The remaining work: everything selected that has not completed, failed or
+  // been blocked. Running work has only its remaining hours left and must be
+  // first (it has started), which a top priority expresses.
+  std::vector<bool> include(graph.size(), false);
+  SchedulingInputs remaining = inputs;
+  for (int node = 0; node < graph.size(); ++node) {
+    const SchedulingState state = input.states[node];
+    include[node] = input.selected[node] && state != SchedulingState::kCompleted &&
+                    state != SchedulingState::kFailed && state != SchedulingState::kBlocked &&
+                    state != SchedulingState::kExcluded;
+    if (state == SchedulingState::kRunning) {
+      remaining.estimates[node] = std::max(0.0, input.remaining_hours[node]);
+      remaining.priorities[node] = INT_MAX;
+    }
+  }
+  std::vector<int> nodes;
+  const PlanningProblem problem = MakePlanningProblem(graph, remaining, include, &nodes);
+  SearchOptions options = input.search;
+  options.initial_rank.resize(nodes.size());
+  for (size_t task = 0; task < nodes.size(); ++task) options.initial_rank[task] = input.rank[nodes[task]];
+  const SearchResult search = SearchSchedule(problem, options);
+  ReplanResult result;
+  result.previous_finish_hours = search.initial_makespan;
+  result.finish_hours = search.makespan;
+  result.changed = search.makespan < search.initial_makespan - 1e-9;
+  result.rank = result.changed ? RankForGraph(graph.size(), nodes, search.rank, input.rank) : input.rank;
+  if (!result.changed) result.finish_hours = search.initial_makespan;
+  return result;
 }
 
 }  // namespace orchestra

@@ -197,6 +197,13 @@ void Scheduler::RetryDue(int workstream) {
   ready_.insert(workstream);
 }
 
+void Scheduler::SetRank(std::vector<int> rank) {
+  std::vector<int> ready(ready_.begin(), ready_.end());
+  ready_.clear();  // its comparator reads the rank: empty it before the rank changes
+  inputs_.rank = std::move(rank);
+  ready_.insert(ready.begin(), ready.end());
+}
+
 bool Scheduler::Finished() const {
   if (running_count_ > 0 || retry_wait_count_ > 0) return false;
   for (int workstream : ready_) {

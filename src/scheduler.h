@@ -101,6 +101,11 @@ class Scheduler {
   /// A retrying workstream's backoff ran out: it is ready again.
   void RetryDue(int workstream);
 
+  /// Replaces the planner's rank (a re-plan during the run). The ready set is
+  /// rebuilt, since its order changes; nothing else does.
+  void SetRank(std::vector<int> rank);
+  const std::vector<int>& rank() const { return inputs_.rank; }
+
   /// True when nothing is running or waiting for a retry and no idle agent can
   /// take a ready workstream: the run cannot make further progress.
   bool Finished() const;

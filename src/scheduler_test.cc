@@ -189,6 +189,25 @@ TEST(SchedulerTest, APlannersRankReplacesTheDefaultOrder) {
   EXPECT_EQ(order, (std::vector<std::string>{"b", "c", "a"}));
 }
 
+TEST(SchedulerTest, SetRankReordersTheReadyWork) {
+  Fixture fixture({{"a", {}}, {"b", {}}, {"c", {}}, {"d", {}}}, 1);
+  fixture.inputs.rank = {0, 1, 2, 3};
+  Scheduler scheduler(fixture.graph, fixture.inputs);
+  scheduler.Begin();
+  Assignment first = scheduler.Dispatch().at(0);
+  EXPECT_EQ(fixture.graph.id(first.workstream), "a");
+  scheduler.SetRank({0, 3, 2, 1});  // d, then c, then b
+  scheduler.Finish(first.workstream, true);
+  std::vector<std::string> order;
+  for (int step = 0; step < 3; ++step) {
+    Assignment assignment = scheduler.Dispatch().at(0);
+    order.push_back(fixture.graph.id(assignment.workstream));
+    scheduler.Finish(assignment.workstream, true);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"d", "c", "b"}));
+  EXPECT_TRUE(scheduler.Finished());
+}
+
 // Property: on random DAGs with random failures, the scheduler never exceeds
 // the pool, never starts work before its dependencies completed, and ends with
 // every workstream completed, failed or blocked.

@@ -1,0 +1,141 @@
+#include "planning_problem.h"
+
+#include <algorithm>
+#include <cmath>
+#include <queue>
+
+namespace orchestra {
+
+bool PlanningProblem::Unconstrained() const {
+  for (const std::vector<bool>& row : eligible) {
+    if (std::find(row.begin(), row.end(), false) != row.end()) return false;
+  }
+  for (const std::vector<int>& row : conflicts) {
+    if (!row.empty()) return false;
+  }
+  for (int priority : priorities) {
+    if (priority != priorities.front()) return false;
+  }
+  return true;
+}
+
+bool PlanningProblem::IntegralDurations() const {
+  for (double duration : durations) {
+    if (duration != std::floor(duration)) return false;
+  }
+  return true;
+}
+
+std::vector<std::vector<int>> Dependents(const PlanningProblem& problem) {
+  std::vector<std::vector<int>> dependents(problem.size());
+  for (int task = 0; task < problem.size(); ++task) {
+    for (int dependency : problem.dependencies[task]) dependents[dependency].push_back(task);
+  }
+  return dependents;
+}
+
+std::vector<int> TopologicalOrder(const PlanningProblem& problem) {
+  const std::vector<std::vector<int>> dependents = Dependents(problem);
+  std::vector<int> waiting(problem.size());
+  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
+  for (int task = 0; task < problem.size(); ++task) {
+    waiting[task] = static_cast<int>(problem.dependencies[task].size());
+    if (waiting[task] == 0) ready.push(task);
+  }
+  std::vector<int> order;
+  order.reserve(problem.size());
+  while (!ready.empty()) {
+    const int task = ready.top();
+    ready.pop();
+    order.push_back(task);
+    for (int dependent : dependents[task]) {
+      if (--waiting[dependent] == 0) ready.push(dependent);
+    }
+  }
+  return order;
+}
+
+std::vector<double> BottomLevels(const PlanningProblem& problem) {
+  const std::vector<std::vector<int>> dependents = Dependents(problem);
+  const std::vector<int> order = TopologicalOrder(problem);
+  std::vector<double> bottom(problem.size(), 0.0);
+  for (auto task = order.rbegin(); task != order.rend(); ++task) {
+    double longest_after = 0;
+    for (int dependent : dependents[*task]) longest_after = std::max(longest_after, bottom[dependent]);
+    bottom[*task] = problem.durations[*task] + longest_after;
+  }
+  return bottom;
+}
+
+std::vector<double> TopLevels(const PlanningProblem& problem) {
+  std::vector<double> top(problem.size(), 0.0);
+  for (int task : TopologicalOrder(problem)) {
+    for (int dependency : problem.dependencies[task]) {
+      top[task] = std::max(top[task], top[dependency] + problem.durations[dependency]);
+    }
+  }
+  return top;
+}
+
+namespace {
+
+/// True when some time window needs more work inside it than the agents can
+/// do, for every task fitting between its head (earliest start) and
+/// `makespan` - tail (its latest finish).
+bool EnergyInfeasible(const PlanningProblem& problem, const std::vector<double>& heads,
+                      const std::vector<double>& tails, double makespan) {
+  const int count = problem.size();
+  std::vector<double> starts(heads), ends;
+  ends.reserve(count);
+  for (int task = 0; task < count; ++task) ends.push_back(makespan - tails[task]);
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  std::sort(ends.begin(), ends.end());
+  ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
+  for (double window_start : starts) {
+    for (double window_end : ends) {
+      const double length = window_end - window_start;
+      if (length <= 0) continue;
+      const double capacity = problem.agent_count * length;
+      double demand = 0;
+      for (int task = 0; task < count && demand <= capacity; ++task) {
+        const double duration = problem.durations[task];
+        // Left-shifted as far as it can go, and right-shifted as far: the part
+        // inside the window in the better of the two is unavoidable.
+        const double latest_start = makespan - tails[task] - duration;
+        const double inside = std::min({duration, length, heads[task] + duration - window_start,
+                                        window_end - latest_start});
+        if (inside > 0) demand += inside;
+      }
+      if (demand > capacity) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+LowerBound ComputeLowerBound(const PlanningProblem& problem, double upper_bound, int energy_limit) {
+  LowerBound bound;
+  if (problem.size() == 0 || problem.agent_count <= 0) return bound;
+  const std::vector<double> bottom = BottomLevels(problem);
+  bound.critical_path = *std::max_element(bottom.begin(), bottom.end());
+  double total = 0;
+  for (double duration : problem.durations) total += duration;
+  bound.work = total / problem.agent_count;
+  const bool integral = problem.IntegralDurations();
+  if (integral) bound.work = std::ceil(bound.work - 1e-9);
+  bound.value = std::max(bound.critical_path, bound.work);
+  if (integral && problem.size() <= energy_limit && bound.value < upper_bound) {
+    const std::vector<double> heads = TopLevels(problem);
+    std::vector<double> tails(problem.size());
+    for (int task = 0; task < problem.size(); ++task) tails[task] = bottom[task] - problem.durations[task];
+    double makespan = bound.value;
+    while (makespan < upper_bound && EnergyInfeasible(problem, heads, tails, makespan)) makespan += 1;
+    bound.energy = makespan;
+    bound.value = std::max(bound.value, bound.energy);
+  }
+  return bound;
+}
+
+}  // namespace orchestra

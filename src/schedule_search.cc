@@ -1,0 +1,439 @@
+#include "schedule_search.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <numeric>
+#include <queue>
+#include <random>
+#include <set>
+
+namespace orchestra {
+
+ListSimulator::ListSimulator(const PlanningProblem& problem)
+    : problem_(problem),
+      dependents_(Dependents(problem)),
+      dependency_counts_(problem.size()),
+      eligible_counts_(problem.agent_count, problem.size()),
+      waiting_(problem.size()),
+      busy_with_(problem.agent_count, -1),
+      running_(problem.size(), 0) {
+  for (int task = 0; task < problem.size(); ++task) {
+    dependency_counts_[task] = static_cast<int>(problem.dependencies[task].size());
+  }
+  for (size_t agent = 0; agent < problem.eligible.size(); ++agent) {
+    eligible_counts_[agent] = static_cast<int>(
+        std::count(problem.eligible[agent].begin(), problem.eligible[agent].end(), true));
+    if (eligible_counts_[agent] != problem.size()) unconstrained_ = false;
+  }
+  for (const std::vector<int>& row : problem.conflicts) {
+    if (!row.empty()) unconstrained_ = false;
+  }
+}
+
+double ListSimulator::Simulate(const std::vector<int>& rank, std::vector<ScheduledTask>* schedule) {
+  if (schedule) schedule->clear();
+  waiting_ = dependency_counts_;
+  return unconstrained_ ? SimulateUnconstrained(rank, schedule) : SimulateConstrained(rank, schedule);
+}
+
+namespace {
+
+// Finish events: earliest first, then task index (the order does not change
+// any decision: every finish at one instant is processed before dispatching).
+using Event = std::pair<double, int>;
+using EventQueue = std::priority_queue<Event, std::vector<Event>, std::greater<Event>>;
+
+}  // namespace
+
+double ListSimulator::SimulateUnconstrained(const std::vector<int>& rank,
+                                            std::vector<ScheduledTask>* schedule) {
+  // Ready tasks by rank; idle agents by index (all agents are alike here, so
+  // the Scheduler's choice is the lowest idle index).
+  using Ranked = std::pair<int, int>;
+  std::priority_queue<Ranked, std::vector<Ranked>, std::greater<Ranked>> ready;
+  std::priority_queue<int, std::vector<int>, std::greater<int>> idle;
+  for (int agent = 0; agent < problem_.agent_count; ++agent) idle.push(agent);
+  for (int task = 0; task < problem_.size(); ++task) {
+    if (waiting_[task] == 0) ready.push({rank[task], task});
+  }
+  EventQueue finishing;
+  double now = 0;
+  while (true) {
+    while (!idle.empty() && !ready.empty()) {
+      const int task = ready.top().second;
+      ready.pop();
+      const int agent = idle.top();
+      idle.pop();
+      const double end = now + problem_.durations[task];
+      // The agent rides along in the event: task * agents + agent.
+      finishing.push({end, task * problem_.agent_count + agent});
+      if (schedule) schedule->push_back({task, agent, now, end});
+    }
+    if (finishing.empty()) break;
+    now = finishing.top().first;
+    while (!finishing.empty() && finishing.top().first == now) {
+      const int encoded = finishing.top().second;
+      finishing.pop();
+      const int task = encoded / problem_.agent_count;
+      idle.push(encoded % problem_.agent_count);
+      for (int dependent : dependents_[task]) {
+        if (--waiting_[dependent] == 0) ready.push({rank[dependent], dependent});
+      }
+    }
+  }
+  return now;
+}
+
+double ListSimulator::SimulateConstrained(const std::vector<int>& rank,
+                                          std::vector<ScheduledTask>* schedule) {
+  std::set<std::pair<int, int>> ready;
+  for (int task = 0; task < problem_.size(); ++task) {
+    if (waiting_[task] == 0) ready.insert({rank[task], task});
+  }
+  std::fill(busy_with_.begin(), busy_with_.end(), -1);
+  std::fill(running_.begin(), running_.end(), 0);
+  std::vector<int> agent_of(problem_.size(), -1);
+  int running_count = 0;
+  EventQueue finishing;
+  double now = 0;
+  auto conflicts_with_running = [&](int task) {
+    if (problem_.conflicts.empty()) return false;
+    for (int other : problem_.conflicts[task]) {
+      if (running_[other]) return true;
+    }
+    return false;
+  };
+  auto pick_agent = [&](int task) {
+    int best = -1;
+    for (int agent = 0; agent < problem_.agent_count; ++agent) {
+      if (busy_with_[agent] >= 0) continue;
+      if (!problem_.eligible.empty() && !problem_.eligible[agent][task]) continue;
+      if (best < 0 || eligible_counts_[agent] < eligible_counts_[best]) best = agent;
+    }
+    return best;
+  };
+  while (true) {
+    for (auto it = ready.begin(); it != ready.end() && running_count < problem_.agent_count;) {
+      const int task = it->second;
+      const int agent = conflicts_with_running(task) ? -1 : pick_agent(task);
+      if (agent < 0) {
+        ++it;
+        continue;
+      }
+      it = ready.erase(it);
+      busy_with_[agent] = task;
+      agent_of[task] = agent;
+      running_[task] = 1;
+      ++running_count;
+      const double end = now + problem_.durations[task];
+      finishing.push({end, task});
+      if (schedule) schedule->push_back({task, agent, now, end});
+    }
+    if (finishing.empty()) break;
+    now = finishing.top().first;
+    while (!finishing.empty() && finishing.top().first == now) {
+      const int task = finishing.top().second;
+      finishing.pop();
+      busy_with_[agent_of[task]] = -1;
+      running_[task] = 0;
+      --running_count;
+      for (int dependent : dependents_[task]) {
+        if (--waiting_[dependent] == 0) ready.insert({rank[dependent], dependent});
+      }
+    }
+  }
+  return now;
+}
+
+std::vector<int> RankFromOrder(const PlanningProblem& problem, const std::vector<int>& order) {
+  std::vector<int> sorted = order;
+  if (!problem.priorities.empty()) {
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [&](int a, int b) { return problem.priorities[a] > problem.priorities[b]; });
+  }
+  std::vector<int> rank(problem.size());
+  for (size_t position = 0; position < sorted.size(); ++position) {
+    rank[sorted[position]] = static_cast<int>(position);
+  }
+  return rank;
+}
+
+namespace {
+
+/// Tasks sorted by `better` (a strict order; ties fall back to index).
+std::vector<int> OrderBy(int count, const std::function<bool(int, int)>& better) {
+  std::vector<int> order(count);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), better);
+  return order;
+}
+
+/// Total duration of every task that (transitively) depends on each task;
+/// bit sets make it O(n^2 / 64), so it is skipped for very large graphs.
+std::vector<double> DescendantWork(const PlanningProblem& problem,
+                                   const std::vector<std::vector<int>>& dependents) {
+  const int count = problem.size();
+  const int words = (count + 63) / 64;
+  std::vector<uint64_t> reach(static_cast<size_t>(count) * words, 0);
+  const std::vector<int> order = TopologicalOrder(problem);
+  for (auto task = order.rbegin(); task != order.rend(); ++task) {
+    uint64_t* row = &reach[static_cast<size_t>(*task) * words];
+    for (int dependent : dependents[*task]) {
+      const uint64_t* other = &reach[static_cast<size_t>(dependent) * words];
+      for (int word = 0; word < words; ++word) row[word] |= other[word];
+      row[dependent / 64] |= uint64_t{1} << (dependent % 64);
+    }
+  }
+  std::vector<double> work(count, 0);
+  for (int task = 0; task < count; ++task) {
+    const uint64_t* row = &reach[static_cast<size_t>(task) * words];
+    for (int word = 0; word < words; ++word) {
+      for (uint64_t bits = row[word]; bits; bits &= bits - 1) {
+        work[task] += problem.durations[word * 64 + __builtin_ctzll(bits)];
+      }
+    }
+  }
+  return work;
+}
+
+constexpr int kDescendantWorkLimit = 4000;
+
+}  // namespace
+
+std::vector<int> HlfetRank(const PlanningProblem& problem) {
+  const std::vector<double> bottom = BottomLevels(problem);
+  return RankFromOrder(problem, OrderBy(problem.size(), [&](int a, int b) { return bottom[a] > bottom[b]; }));
+}
+
+SearchResult SearchSchedule(const PlanningProblem& problem, const SearchOptions& options) {
+  using SteadyClock = std::chrono::steady_clock;
+  const SteadyClock::time_point started = SteadyClock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(SteadyClock::now() - started).count(); };
+  SearchResult result;
+  const int count = problem.size();
+  if (count == 0) {
+    result.proven_optimal = true;
+    result.rule = "empty";
+    return result;
+  }
+  ListSimulator simulator(problem);
+  const std::vector<std::vector<int>> dependents = Dependents(problem);
+  const std::vector<double> bottom = BottomLevels(problem);
+  const std::vector<double> top = TopLevels(problem);
+  const std::vector<double>& durations = problem.durations;
+
+  std::vector<int> best_order;
+  double best = 0;
+  std::vector<ScheduledTask> schedule;
+  // Evaluates an order; keeps it when strictly better (the first one always).
+  auto evaluate = [&](const std::vector<int>& order) {
+    ++result.evaluations;
+    return simulator.Simulate(RankFromOrder(problem, order));
+  };
+  auto consider = [&](const std::vector<int>& order, const std::string& rule) {
+    const double makespan = evaluate(order);
+    if (best_order.empty() || makespan < best) {
+      best = makespan;
+      best_order = order;
+      result.rule = rule;
+    }
+    return makespan;
+  };
+
+  if (!options.initial_rank.empty()) {
+    result.initial_makespan = consider(
+        OrderBy(count, [&](int a, int b) { return options.initial_rank[a] < options.initial_rank[b]; }),
+        "previous plan");
+  }
+  const std::vector<int> hlfet = OrderBy(count, [&](int a, int b) { return bottom[a] > bottom[b]; });
+  result.hlfet_makespan = consider(hlfet, "bottom level (HLFET)");
+  consider(OrderBy(count,
+                   [&](int a, int b) {
+                     if (bottom[a] != bottom[b]) return bottom[a] > bottom[b];
+                     return dependents[a].size() > dependents[b].size();
+                   }),
+           "bottom level, then successors");
+  consider(OrderBy(count,
+                   [&](int a, int b) {
+                     if (bottom[a] != bottom[b]) return bottom[a] > bottom[b];
+                     return top[a] < top[b];
+                   }),
+           "latest start (ALAP), then earliest start");
+  consider(OrderBy(count,
+                   [&](int a, int b) {
+                     const double through_a = top[a] + bottom[a], through_b = top[b] + bottom[b];
+                     if (through_a != through_b) return through_a > through_b;
+                     return bottom[a] > bottom[b];
+                   }),
+           "longest path through the task");
+  consider(OrderBy(count,
+                   [&](int a, int b) {
+                     if (bottom[a] != bottom[b]) return bottom[a] > bottom[b];
+                     return durations[a] > durations[b];
+                   }),
+           "bottom level, then longest");
+  if (count <= kDescendantWorkLimit) {
+    const std::vector<double> descendant_work = DescendantWork(problem, dependents);
+    consider(OrderBy(count,
+                     [&](int a, int b) {
+                       if (bottom[a] != bottom[b]) return bottom[a] > bottom[b];
+                       return descendant_work[a] > descendant_work[b];
+                     }),
+             "bottom level, then successors' work");
+    consider(OrderBy(count,
+                     [&](int a, int b) {
+                       const double key_a = bottom[a] + descendant_work[a] / problem.agent_count;
+                       const double key_b = bottom[b] + descendant_work[b] / problem.agent_count;
+                       if (key_a != key_b) return key_a > key_b;
+                       return bottom[a] > bottom[b];
+                     }),
+             "bottom level plus successors' work per agent");
+  }
+
+  result.lower_bound = ComputeLowerBound(problem, best);
+  auto proven = [&] { return best <= result.lower_bound.value + 1e-9; };
+  std::mt19937_64 random(options.seed);
+  // Never start an evaluation that would end past the budget, and leave
+  // room for the caller's one replay of the result through the Scheduler.
+  auto out_of_time = [&] {
+    if (options.max_evaluations > 0 && result.evaluations >= options.max_evaluations) return true;
+    const double spent = elapsed();
+    const double per_evaluation = spent / static_cast<double>(std::max<int64_t>(1, result.evaluations));
+    return spent + 3 * per_evaluation + 0.005 * options.budget_seconds >= options.budget_seconds;
+  };
+
+  if (options.local_search && !proven() && count > 1) {
+    // Iterated local search over the order: insertion and swap moves, taking
+    // sideways steps across plateaus; after a while without progress, restart
+    // from the best order perturbed, or from a noisy bottom-level order.
+    std::vector<int> current = best_order;
+    double current_makespan = best;
+    int64_t since_improvement = 0;
+    const int64_t patience = 50 + 4 * static_cast<int64_t>(count);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    auto below = [&](int limit) { return static_cast<int>(random() % static_cast<uint64_t>(limit)); };
+    std::vector<int> candidate;
+    // The current schedule's critical chain: walking back from the last
+    // finish through what each task waited for (a dependency, or an agent
+    // that became free), the tasks that waited for an agent. Moving one of
+    // them ahead of work that started while it was ready is the move most
+    // likely to shorten the schedule.
+    std::vector<double> start(count), ready_at(count);
+    std::vector<int> position(count), waited;
+    bool chain_stale = true;
+    auto find_chain = [&] {
+      chain_stale = false;
+      waited.clear();
+      std::vector<ScheduledTask> current_schedule;
+      ++result.evaluations;
+      const double makespan = simulator.Simulate(RankFromOrder(problem, current), &current_schedule);
+      std::vector<double> end(count, 0);
+      for (const ScheduledTask& slot : current_schedule) {
+        start[slot.task] = slot.start;
+        end[slot.task] = slot.end;
+      }
+      for (int task = 0; task < count; ++task) {
+        ready_at[task] = 0;
+        for (int dependency : problem.dependencies[task]) ready_at[task] = std::max(ready_at[task], end[dependency]);
+        position[current[task]] = task;
+      }
+      int task = -1;
+      for (const ScheduledTask& slot : current_schedule) {
+        if (slot.end == makespan && (task < 0 || below(2) == 0)) task = slot.task;
+      }
+      for (int steps = 0; task >= 0 && steps <= count; ++steps) {
+        int next = -1;
+        if (start[task] > ready_at[task]) {
+          waited.push_back(task);
+          for (const ScheduledTask& slot : current_schedule) {
+            if (slot.end == start[task] && slot.task != task && (next < 0 || below(2) == 0)) next = slot.task;
+          }
+        } else {
+          for (int dependency : problem.dependencies[task]) {
+            if (end[dependency] == start[task]) next = dependency;
+          }
+        }
+        task = next;
+      }
+    };
+    auto guided_move = [&] {
+      if (chain_stale) find_chain();
+      if (waited.empty()) return false;
+      const int task = waited[below(static_cast<int>(waited.size()))];
+      std::vector<int> earlier;
+      for (int other = 0; other < count; ++other) {
+        if (position[other] < position[task] && start[other] >= ready_at[task] && start[other] <= start[task]) {
+          earlier.push_back(other);
+        }
+      }
+      if (earlier.empty()) return false;
+      const int from = position[task];
+      const int to = position[earlier[below(static_cast<int>(earlier.size()))]];
+      std::rotate(candidate.begin() + to, candidate.begin() + from, candidate.begin() + from + 1);
+      return true;
+    };
+    while (!out_of_time()) {
+      candidate = current;
+      const double move = unit(random);
+      const int window = std::max(2, std::min(count, 1 + below(count)));
+      if (move < 0.4 && guided_move()) {
+        // moved a waiting task on the critical chain ahead
+      } else if (move < 0.6) {
+        const int from = 1 + below(count - 1);
+        const int to = std::max(0, from - 1 - below(window));
+        std::rotate(candidate.begin() + to, candidate.begin() + from, candidate.begin() + from + 1);
+      } else if (move < 0.85) {
+        const int from = below(count - 1);
+        const int to = std::min(count - 1, from + 1 + below(window));
+        std::rotate(candidate.begin() + from, candidate.begin() + from + 1, candidate.begin() + to + 1);
+      } else {
+        const int first = below(count);
+        const int second = std::min(count - 1, first + 1 + below(window));
+        std::swap(candidate[first], candidate[second]);
+      }
+      const double makespan = evaluate(candidate);
+      ++since_improvement;
+      if (makespan <= current_makespan) {
+        if (candidate != current) chain_stale = true;
+        current.swap(candidate);
+        current_makespan = makespan;
+        if (makespan < best) {
+          best = makespan;
+          best_order = current;
+          result.rule = "local search";
+          since_improvement = 0;
+          if (proven()) break;
+        }
+      }
+      if (since_improvement > patience) {
+        since_improvement = 0;
+        if (unit(random) < 0.5) {
+          current = best_order;
+          for (int kick = 0; kick < 2 + below(4); ++kick) std::swap(current[below(count)], current[below(count)]);
+        } else {
+          const double noise = 0.02 + 0.3 * unit(random);
+          std::vector<double> key(count);
+          for (int task = 0; task < count; ++task) key[task] = bottom[task] * (1 + noise * unit(random));
+          current = OrderBy(count, [&](int a, int b) { return key[a] > key[b]; });
+        }
+        chain_stale = true;
+        current_makespan = evaluate(current);
+        if (current_makespan < best) {
+          best = current_makespan;
+          best_order = current;
+          result.rule = "local search";
+          if (proven()) break;
+        }
+      }
+    }
+  }
+  result.rank = RankFromOrder(problem, best_order);
+  result.makespan = best;
+  result.proven_optimal = proven();
+  result.seconds = elapsed();
+  return result;
+}
+
+}  // namespace orchestra

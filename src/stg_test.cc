@@ -1,0 +1,79 @@
+#include "stg.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+namespace orchestra {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kStgDir = std::string(ORCHESTRA_SHARED_DIR) + "/fixtures/stg";
+
+TEST(StgTest, LoadsTasksWithoutTheDummyEntryAndExit) {
+  PlanningProblem problem;
+  std::string error;
+  ASSERT_TRUE(LoadStg(kStgDir + "/50/rand0000.stg", &problem, &error)) << error;
+  ASSERT_EQ(problem.size(), 50);
+  EXPECT_EQ(problem.durations[0], 9);                          // STG task 1
+  EXPECT_TRUE(problem.dependencies[0].empty());                // its only predecessor was the entry
+  EXPECT_EQ(problem.dependencies[9], (std::vector<int>{1, 5, 7}));  // STG task 10: preds 2 6 8
+}
+
+// Every file of the sample loads, and its longest path matches the
+// generator's "CP Length" comment.
+TEST(StgTest, EveryFileLoadsWithTheCriticalPathItsHeaderStates) {
+  int files = 0;
+  for (const char* size : {"50", "100"}) {
+    for (const fs::directory_entry& entry : fs::directory_iterator(kStgDir + "/" + size)) {
+      PlanningProblem problem;
+      std::string error;
+      ASSERT_TRUE(LoadStg(entry.path().string(), &problem, &error)) << error;
+      EXPECT_EQ(problem.size(), std::stoi(size));
+      std::ifstream in(entry.path());
+      std::smatch match;
+      double stated = -1;
+      for (std::string line; std::getline(in, line);) {
+        static const std::regex kCriticalPath(R"(CP Length\s*:\s*(\d+))");
+        if (std::regex_search(line, match, kCriticalPath)) stated = std::stod(match[1]);
+      }
+      const std::vector<double> bottom = BottomLevels(problem);
+      EXPECT_EQ(*std::max_element(bottom.begin(), bottom.end()), stated) << entry.path();
+      ++files;
+    }
+  }
+  EXPECT_EQ(files, 200);
+}
+
+TEST(StgTest, ReadsProvenAndUnprovenOptima) {
+  std::vector<StgOptimum> optima;
+  std::string error;
+  ASSERT_TRUE(LoadStgOptima(kStgDir + "/optimal/Case50_4_OPT.csv", &optima, &error)) << error;
+  ASSERT_EQ(optima.size(), 100u);
+  EXPECT_EQ(optima[0].graph, "50/rand0000.stg");
+  EXPECT_EQ(optima[0].processors, 4);
+  EXPECT_TRUE(optima[0].proven());
+  const auto unproven = std::count_if(optima.begin(), optima.end(), [](const StgOptimum& o) { return !o.proven(); });
+  EXPECT_EQ(unproven, 4);
+  for (const StgOptimum& optimum : optima) EXPECT_LE(optimum.lower, optimum.upper);
+}
+
+TEST(StgTest, MalformedFilesNameTheLine) {
+  const fs::path path = fs::temp_directory_path() / "orchestra_stg_test_bad.stg";
+  {
+    std::ofstream out(path);
+    out << "2\n0 0 0\n1 3 1 0\n2 4 1 5\n3 0 2 1 2\n";
+  }
+  PlanningProblem problem;
+  std::string error;
+  EXPECT_FALSE(LoadStg(path.string(), &problem, &error));
+  EXPECT_NE(error.find(":4: task 2: predecessor 5 does not come before it"), std::string::npos) << error;
+  fs::remove(path);
+}
+
+}  // namespace
+}  // namespace orchestra
