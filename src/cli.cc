@@ -228,11 +228,19 @@ void PrintPlanText(const Project& project, const Plan& plan, int observed_this_r
   if (!plan.corrected_estimates.empty()) {
     std::printf("Estimates corrected by %d observed attempt(s) (%d from earlier runs, %d from the run in progress):",
                 plan.observed_attempts, plan.observed_attempts - observed_this_run, observed_this_run);
-    for (int node : plan.corrected_estimates) {
-      std::printf(" %s %s->%s", graph.id(node).c_str(),
-                  Hours(project.workstreams[node].estimate_hours.value_or(project.config.estimate_hours)).c_str(),
-                  Hours(plan.estimates[node]).c_str());
+    // The largest corrections tell the story; the JSON output has them all.
+    auto written = [&](int node) {
+      return project.workstreams[node].estimate_hours.value_or(project.config.estimate_hours);
+    };
+    auto change = [&](int node) { return std::abs(plan.estimates[node] / written(node) - 1.0); };
+    std::vector<int> largest = plan.corrected_estimates;
+    std::stable_sort(largest.begin(), largest.end(), [&](int a, int b) { return change(a) > change(b); });
+    const size_t shown = std::min<size_t>(largest.size(), 5);
+    for (size_t i = 0; i < shown; ++i) {
+      std::printf("%s %s %s->%s", i ? "," : "", graph.id(largest[i]).c_str(), Hours(written(largest[i])).c_str(),
+                  Hours(plan.estimates[largest[i]]).c_str());
     }
+    if (largest.size() > shown) std::printf(" and %zu more", largest.size() - shown);
     std::printf("\n");
   }
   if (!plan.default_estimates.empty()) {
