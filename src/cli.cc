@@ -161,6 +161,16 @@ void PrintPlanText(const Project& project, const Plan& plan) {
     for (int node : plan.default_estimates) std::printf(" %s", graph.id(node).c_str());
     std::printf("\n");
   }
+  if (!plan.scope_groups.empty()) {
+    std::printf("\nSerialised by overlapping file scopes (%zu overlapping pair(s); within a group, "
+                "workstreams whose scopes overlap never run at the same time):\n",
+                plan.scope_conflicts.size());
+    for (const std::vector<int>& group : plan.scope_groups) {
+      std::printf(" ");
+      for (int node : group) std::printf(" %s", graph.id(node).c_str());
+      std::printf("\n");
+    }
+  }
   if (!plan.unschedulable.empty()) {
     std::printf("No agent may run:");
     for (int node : plan.unschedulable) std::printf(" %s", graph.id(node).c_str());
@@ -185,6 +195,11 @@ nlohmann::json PlanJson(const Project& project, const Plan& plan) {
   json["makespan_hours"] = plan.makespan_hours;
   json["default_estimates"] = ids(plan.default_estimates);
   json["unschedulable"] = ids(plan.unschedulable);
+  json["isolation"] = project.config.isolation;
+  json["scope_conflicts"] = nlohmann::json::array();
+  for (const auto& [a, b] : plan.scope_conflicts) json["scope_conflicts"].push_back({graph.id(a), graph.id(b)});
+  json["scope_groups"] = nlohmann::json::array();
+  for (const std::vector<int>& group : plan.scope_groups) json["scope_groups"].push_back(ids(group));
   json["agents"] = nlohmann::json::array();
   for (size_t agent = 0; agent < plan.timelines.size(); ++agent) {
     nlohmann::json timeline = nlohmann::json::array();

@@ -27,9 +27,15 @@ struct Plan {
   std::vector<std::vector<PlannedSlot>> timelines;  // per agent
   std::vector<int> unschedulable;                   // no agent may run them
   std::vector<int> default_estimates;               // used the config default
+  /// Workstreams never run together because their file scopes overlap
+  /// (connected components of the conflict pairs); empty when not serialised.
+  std::vector<std::vector<int>> scope_groups;
+  std::vector<std::pair<int, int>> scope_conflicts;  // the overlapping pairs
+
 };
 
-/// The scheduler inputs for `project` (priorities, estimates, attempts, eligibility).
+/// The scheduler inputs for `project` (priorities, estimates, attempts,
+/// eligibility, and the scope conflicts when the config serialises them).
 SchedulingInputs MakeSchedulingInputs(const Project& project);
 
 /// Simulates the whole plan (or `targets` and their dependencies) with every

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "agent.h"
+#include "git.h"
 #include "loader.h"
 #include "validate.h"
 
@@ -18,6 +19,28 @@ std::string DisplayPath(const fs::path& path) {
   const fs::path relative = fs::relative(path, fs::current_path(), error);
   if (error || relative.empty() || *relative.begin() == "..") return path.string();
   return relative.string();
+}
+
+/// Resolves `isolation = "auto"`: worktrees when the project folder is the top
+/// level of a git work tree (a folder inside a repository, such as an example
+/// in a subfolder, keeps running in place).
+bool ResolveIsolation(Config* config, Diagnostics* diagnostics) {
+  if (config->isolation == "none") return true;
+  SystemGit git;
+  std::string top_level;
+  std::error_code error;
+  const bool at_top = GitTopLevel(&git, config->project_dir, &top_level) &&
+                      fs::equivalent(top_level, config->project_dir, error);
+  if (config->isolation == "auto") {
+    config->isolation = at_top ? "worktree" : "none";
+    return true;
+  }
+  if (at_top) return true;
+  diagnostics->Error(config->file.empty() ? "orchestra.toml" : config->file, 0, 0,
+                     "isolation = \"worktree\" needs the project folder to be the top level of a git "
+                     "repository (" + config->project_dir + " is not)",
+                     "run `git init` and commit, or set isolation = \"none\" in [defaults]");
+  return false;
 }
 
 }  // namespace
@@ -54,7 +77,7 @@ bool LoadProjectConfig(const ProjectOptions& options, Config* config, Diagnostic
     config->state_path = fs::absolute(options.state_path).lexically_normal().string();
   }
   if (options.agents > 0) UseAnonymousAgents(options.agents, config);
-  return ok;
+  return ResolveIsolation(config, diagnostics) && ok;
 }
 
 bool LoadProject(const ProjectOptions& options, Project* project, Diagnostics* diagnostics) {
