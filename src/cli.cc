@@ -17,6 +17,7 @@
 #include "agent.h"
 #include "display.h"
 #include "executor.h"
+#include "git.h"
 #include "planner.h"
 #include "project.h"
 #include "report.h"
@@ -233,6 +234,15 @@ int CommandPlan(const GlobalOptions& options, const std::vector<std::string>& ta
   return kExitOk;
 }
 
+/// The end of a run with worktree isolation: where the work is and how to get it.
+void PrintMergeSummary(const Config& config, int merged) {
+  SystemGit git;
+  std::string branch = git.Run(config.project_dir, {"symbolic-ref", "--short", "-q", "HEAD"}).Line();
+  if (branch.empty()) branch = "your checkout";
+  std::printf("%d workstream(s) merged into %s; `orchestra land` brings them into %s\n", merged,
+              config.integration_branch.c_str(), branch.c_str());
+}
+
 int CommandRun(const GlobalOptions& options, const std::vector<std::string>& target_ids) {
   Project project;
   if (!LoadValidProject(options, &project)) return kExitUsage;
@@ -280,6 +290,7 @@ int CommandRun(const GlobalOptions& options, const std::vector<std::string>& tar
       case RunEnd::kError: ending = "stopped on a state error; `orchestra run` resumes from what was recorded"; break;
     }
     std::printf("Wall time %s: %s\n", FormatDuration(clock.Now() - started).c_str(), ending);
+    if (project.config.UsesWorktrees()) PrintMergeSummary(project.config, executor.merged_count());
   }
   uv_loop_close(&loop);
   return exit_code;

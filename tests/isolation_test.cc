@@ -122,13 +122,219 @@ class GitProject {
     return ReadFile(outside_ / ("prompts/" + id + "-" + std::to_string(attempt) + ".md"));
   }
   std::string Sql(const std::string& query) const {
-    return Sqlite3(repo_ / ".state/orchestration.db", query).out;
+    return Sqlite3(repo_ / ".orchestra/state/orchestration.db", query).out;
   }
 
  private:
   TempDir repo_;
   TempDir outside_;
 };
+
+/// Everything of the user's checkout a run must leave alone: HEAD, the index
+/// file, `git status`, and every file of the working tree (including untracked
+/// and ignored ones) but Orchestra's own `.orchestra/` folder, which git
+/// ignores through .git/info/exclude.
+std::string CheckoutSnapshot(GitProject& project) {
+  std::ostringstream snapshot;
+  snapshot << "index " << std::hash<std::string>{}(ReadFile(project / ".git/index")) << "\n";
+  snapshot << "HEAD " << ReadFile(project / ".git/HEAD") << project.Rev("HEAD") << "\n";
+  snapshot << "status\n" << project.Git({"status", "--porcelain", "--untracked-files=all"});
+  std::vector<std::string> files;
+  for (auto it = fs::recursive_directory_iterator(project.path()); it != fs::recursive_directory_iterator(); ++it) {
+    const std::string name = it->path().filename().string();
+    if (it->is_directory() && (name == ".git" || name == ".orchestra") &&
+        it->path().parent_path() == fs::path(project.path())) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file()) {
+      files.push_back(fs::relative(it->path(), project.path()).string() + " " +
+                      std::to_string(std::hash<std::string>{}(ReadFile(it->path().string()))) + " " +
+                      std::to_string(static_cast<int>(fs::status(it->path()).permissions())));
+    }
+  }
+  std::sort(files.begin(), files.end());
+  for (const std::string& file : files) snapshot << file << "\n";
+  return snapshot.str();
+}
+
+/// True when the [start, end] intervals of two workstreams' attempts overlap.
+bool RanTogether(const std::vector<Event>& events, const std::string& a, const std::string& b) {
+  std::map<std::pair<std::string, int>, std::pair<long long, long long>> spans;
+  for (const Event& event : events) {
+    auto& span = spans[{event.id, event.attempt}];
+    (event.kind == "start" ? span.first : span.second) = event.time_ns;
+  }
+  for (const auto& [key_a, span_a] : spans) {
+    for (const auto& [key_b, span_b] : spans) {
+      if (key_a.first == a && key_b.first == b && span_a.first < span_b.second && span_b.first < span_a.second) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+
+TEST(IsolationTest, ParallelWorkstreamsLandOnTheIntegrationBranchAndTheCheckoutIsUntouched) {
+  GitProject project;
+  for (const char* id : {"ws-a", "ws-b", "ws-c"}) {
+    const std::string name = std::string(id).substr(3);
+    project.AddWorkstream(id, "\"files_scope\": [\"" + name + "/\"]");
+    project.SetScript(id, "sleep 0.5\nmkdir -p " + name + "\necho 'made by " + id + "' > " + name + "/file.txt\n");
+  }
+  project.WriteConfig(3);
+  project.CommitAll();
+  // The user is in the middle of something: staged, unstaged and untracked work.
+  WriteFile(project / "README.md", "unstaged edit\n");
+  WriteFile(project / "staged.txt", "staged\n");
+  project.Git({"add", "staged.txt"});
+  WriteFile(project / "notes/untracked.txt", "mine\n");
+  const std::string main_before = project.Rev("main");
+  const std::string before = CheckoutSnapshot(project);
+
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("3 workstream(s) merged into orchestra/integration; `orchestra land` brings them into main"),
+            std::string::npos)
+      << run.out;
+  EXPECT_EQ(CheckoutSnapshot(project), before);
+  EXPECT_EQ(project.Rev("main"), main_before);
+  EXPECT_EQ(project.Git({"status", "--porcelain", "--ignored", "--", ".orchestra"}), "!! .orchestra/\n");
+
+  for (const char* id : {"ws-a", "ws-b", "ws-c"}) {
+    const std::string name = std::string(id).substr(3);
+    EXPECT_EQ(project.Show("orchestra/integration", name + "/file.txt"), std::string("made by ") + id + "\n");
+    // Merged worktrees are removed; the branch stays for `orchestra diff`.
+    EXPECT_FALSE(fs::exists(project / (".orchestra/worktrees/" + std::string(id))));
+    EXPECT_EQ(project.Git({"log", "-1", "--format=%s%n%b", std::string("orchestra/") + id}),
+              std::string(id) + ": Do " + id + "\nOrchestra-Agent: " +
+                  project.Sql(std::string("SELECT agent_id FROM attempts WHERE workstream_id = '") + id + "'").substr(0, 7) +
+                  "\nOrchestra-Attempt: 1\n\n");
+  }
+  // History: one merge commit per workstream on top of the user's HEAD.
+  const std::string merges = project.Git({"log", "--first-parent", "--format=%s", "orchestra/integration"});
+  EXPECT_EQ(std::count(merges.begin(), merges.end(), '\n'), 4) << merges;
+  EXPECT_NE(merges.find("Merge ws-a: Do ws-a"), std::string::npos) << merges;
+  EXPECT_EQ(project.Git({"merge-base", "orchestra/integration", "main"}), main_before + "\n");
+  const std::vector<Event> events = project.Events();
+  EXPECT_TRUE(RanTogether(events, "ws-a", "ws-b") || RanTogether(events, "ws-b", "ws-c") ||
+              RanTogether(events, "ws-a", "ws-c"));
+  for (const Event& event : events) {
+    if (event.kind == "start") {
+      EXPECT_EQ(event.workdir, project / (".orchestra/worktrees/" + event.id));
+    }
+  }
+  EXPECT_EQ(project.Sql("SELECT COUNT(*) FROM attempts WHERE outcome = 'succeeded' AND merge_commit IS NOT NULL"),
+            "3\n");
+}
+
+TEST(IsolationTest, ADependentStartsFromItsDependencysMergedWork) {
+  GitProject project;
+  project.AddWorkstream("ws-a", "\"files_scope\": [\"a.txt\"]");
+  project.AddWorkstream("ws-b", "\"files_scope\": [\"b.txt\"], \"depends_on\": [\"ws-a\"]");
+  project.SetScript("ws-a", "echo from-a > a.txt\n");
+  project.SetScript("ws-b", "cat a.txt > b.txt\necho and-b >> b.txt\n");
+  project.WriteConfig(2);
+  project.CommitAll();
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(project.Show("orchestra/integration", "b.txt"), "from-a\nand-b\n");
+}
+
+TEST(IsolationTest, AConflictIsRetriedFromTheNewIntegrationHeadWithTheConflictInThePrompt) {
+  GitProject project;
+  // No declared scopes, so nothing serialises them: both edit README.md at once.
+  project.AddWorkstream("ws-a");
+  project.AddWorkstream("ws-b");
+  project.SetScript("ws-a", "echo 'line from a' > README.md\n");
+  project.SetScript("ws-b",
+                    "sleep 1\nif grep -q 'line from a' README.md; then echo 'line from b' >> README.md; "
+                    "else echo 'line from b' > README.md; fi\n");
+  project.WriteConfig(2);
+  project.CommitAll();
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(project.Show("orchestra/integration", "README.md"), "line from a\nline from b\n");
+  EXPECT_EQ(project.Sql("SELECT attempt, outcome, IFNULL(conflict_paths, '-'), IFNULL(merge_commit, '-') "
+                        "FROM attempts WHERE workstream_id = 'ws-b' ORDER BY id")
+                .substr(0, 28),
+            "1|conflict|README.md|-\n2|suc");
+  // The failed merge never moved the integration branch: created, ws-a, ws-b.
+  EXPECT_EQ(project.Git({"reflog", "show", "--format=%gs", "orchestra/integration"}).size() > 0, true);
+  const std::string reflog = project.Git({"reflog", "show", "--format=%gs", "refs/heads/orchestra/integration"});
+  EXPECT_EQ(std::count(reflog.begin(), reflog.end(), '\n'), 3) << reflog;
+  const std::string prompt = project.Prompt("ws-b", 2);
+  EXPECT_NE(prompt.find("The previous attempt failed"), std::string::npos) << prompt;
+  EXPECT_NE(prompt.find("merge conflict with orchestra/integration in: README.md"), std::string::npos) << prompt;
+  EXPECT_NE(prompt.find("ws-a: Do ws-a"), std::string::npos) << prompt;  // the other side
+}
+
+TEST(IsolationTest, OverlappingScopesNeverRunAtTheSameTime) {
+  GitProject project;
+  project.AddWorkstream("ws-dir", "\"files_scope\": [\"src/\"]");
+  project.AddWorkstream("ws-glob", "\"files_scope\": [\"src/*.py\"]");
+  project.AddWorkstream("ws-file", "\"files_create\": [\"src/new.py\"]");
+  project.AddWorkstream("ws-docs", "\"files_scope\": [\"docs/\"]");
+  for (const char* id : {"ws-dir", "ws-glob", "ws-file", "ws-docs"}) {
+    const std::string dir = std::string(id) == "ws-docs" ? "docs" : "src";
+    const std::string file = std::string(id) == "ws-file" ? "src/new.py" : dir + "/" + std::string(id).substr(3) + ".py";
+    project.SetScript(id, "sleep 0.4\nmkdir -p " + dir + "\necho " + id + " > " + file + "\n");
+  }
+  project.WriteConfig(4);
+  project.CommitAll();
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const std::vector<Event> events = project.Events();
+  EXPECT_FALSE(RanTogether(events, "ws-dir", "ws-glob"));
+  EXPECT_FALSE(RanTogether(events, "ws-dir", "ws-file"));
+  EXPECT_FALSE(RanTogether(events, "ws-glob", "ws-file"));
+  EXPECT_TRUE(RanTogether(events, "ws-docs", "ws-dir") || RanTogether(events, "ws-docs", "ws-glob") ||
+              RanTogether(events, "ws-docs", "ws-file"));
+}
+
+TEST(IsolationTest, EditsOutsideTheDeclaredScopeAreReportedOrFail) {
+  GitProject project;
+  project.AddWorkstream("ws-docs", "\"files_scope\": [\"docs/\"]");
+  project.SetScript("ws-docs", "mkdir -p docs src\necho doc > docs/a.md\necho stray > src/stray.py\n");
+  project.WriteConfig(1);
+  project.CommitAll();
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(project.Sql("SELECT out_of_scope_paths FROM attempts WHERE workstream_id = 'ws-docs'"), "src/stray.py\n");
+  EXPECT_NE(project.Sql("SELECT message FROM execution_log WHERE event_type = 'changes'")
+                .find("1 outside the declared scope: src/stray.py"),
+            std::string::npos);
+
+  GitProject strict;
+  strict.AddWorkstream("ws-docs", "\"files_scope\": [\"docs/\"], \"max_attempts\": 1");
+  strict.SetScript("ws-docs", "mkdir -p docs src\necho doc > docs/a.md\necho stray > src/stray.py\n");
+  strict.WriteConfig(1, "scope_policy = \"fail\"\n");
+  strict.CommitAll();
+  run = RunOrchestra(strict.path(), {"run"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_NE(strict.Sql("SELECT error_message FROM workstream_status").find("outside its declared scope"),
+            std::string::npos);
+  // A failed workstream's worktree is kept for inspection.
+  EXPECT_TRUE(fs::exists(strict / ".orchestra/worktrees/ws-docs/src/stray.py"));
+}
+
+TEST(IsolationTest, AnAgentThatChangesNothingFailsUnlessEmptyIsAllowed) {
+  GitProject project;
+  project.AddWorkstream("ws-idle", "\"max_attempts\": 1");
+  project.AddWorkstream("ws-check", "\"allow_empty\": true");
+  project.WriteConfig(2);
+  project.CommitAll();
+  const std::string head = project.Rev("HEAD");
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  const std::string statuses = project.Sql("SELECT workstream_id, status FROM workstream_status ORDER BY 1");
+  EXPECT_EQ(statuses, "ws-check|completed\nws-idle|failed\n");
+  EXPECT_NE(project.Sql("SELECT error_message FROM workstream_status WHERE workstream_id = 'ws-idle'")
+                .find("the agent changed no file"),
+            std::string::npos);
+  EXPECT_EQ(project.Rev("orchestra/integration"), head);  // nothing merged
+}
 
 TEST(IsolationTest, IsolationDefaultsToWorktreeOnlyAtTheTopOfARepository) {
   GitProject project;
