@@ -336,6 +336,97 @@ TEST(IsolationTest, AnAgentThatChangesNothingFailsUnlessEmptyIsAllowed) {
   EXPECT_EQ(project.Rev("orchestra/integration"), head);  // nothing merged
 }
 
+int Starts(const std::vector<Event>& events, const std::string& id) {
+  return static_cast<int>(std::count_if(events.begin(), events.end(), [&](const Event& event) {
+    return event.kind == "start" && event.id == id;
+  }));
+}
+
+TEST(IsolationTest, AFailedVerificationAfterMergeRecordsNoMerge) {
+  GitProject project;
+  project.AddWorkstream("ws-a", "\"files_scope\": [\"a.txt\"]");
+  // ws-b's own worktree has no a.txt, so its test passes there; the merged
+  // result has ws-a's a.txt, so the same test fails on it.
+  project.AddWorkstream("ws-b", "\"files_scope\": [\"b.txt\"], \"max_attempts\": 1, "
+                                "\"acceptance_tests\": [\"test ! -f a.txt\"]");
+  project.SetScript("ws-a", "echo a > a.txt\n");
+  project.SetScript("ws-b", "sleep 1\necho b > b.txt\n");
+  project.WriteConfig(2, "verify_after_merge = true\n");
+  project.CommitAll();
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_NE(project.Sql("SELECT error_message FROM workstream_status WHERE workstream_id = 'ws-b'")
+                .find("on the result of merging onto orchestra/integration (nothing was merged)"),
+            std::string::npos);
+  EXPECT_EQ(project.Sql("SELECT IFNULL(merge_commit, '-') FROM attempts WHERE workstream_id = 'ws-b'"), "-\n");
+  EXPECT_EQ(project.Show("orchestra/integration", "a.txt"), "a\n");
+  EXPECT_EQ(project.Show("orchestra/integration", "b.txt"), "");
+  EXPECT_FALSE(fs::exists(project / ".orchestra/verify/ws-b"));  // the temporary worktree is gone
+}
+
+TEST(IsolationTest, KillDuringAMergeLeavesTheIntegrationBranchBeforeItAndResumeFinishes) {
+  GitProject project;
+  const std::string verifying = project.Outside("verifying");
+  const std::string resumed = project.Outside("resumed");
+  project.AddWorkstream("ws-a", "\"files_scope\": [\"a.txt\"], \"acceptance_tests\": [\"if [ \\\"$ORCHESTRA_PHASE\\\" = verify ] && "
+                                "[ ! -f " + resumed + " ]; then touch " + verifying + "; sleep 60; fi\"]");
+  project.AddWorkstream("ws-b", "\"files_scope\": [\"b.txt\"], \"depends_on\": [\"ws-a\"]");
+  project.SetScript("ws-a", "echo a > a.txt\n");
+  project.SetScript("ws-b", "cat a.txt > b.txt\n");
+  project.WriteConfig(1, "verify_after_merge = true\n");
+  project.CommitAll();
+  const std::string initial = project.Rev("HEAD");
+  const pid_t orchestrator = StartOrchestra(project.path(), {"run"}, project.Outside("run.log"));
+  ASSERT_TRUE(WaitUntil([&] { return fs::exists(verifying); }, 20));
+  kill(orchestrator, SIGKILL);
+  WaitForExit(orchestrator);
+  EXPECT_EQ(project.Rev("orchestra/integration"), initial);  // before the merge
+  WriteFile(resumed, "");
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(project.Show("orchestra/integration", "b.txt"), "a\n");
+  EXPECT_NE(project.Sql("SELECT event_type FROM execution_log").find("requeued"), std::string::npos);
+}
+
+TEST(IsolationTest, KillRightAfterTheBranchMovesCountsTheMergeOnResume) {
+  GitProject project;
+  project.AddWorkstream("ws-a", "\"files_scope\": [\"a.txt\"]");
+  project.AddWorkstream("ws-b", "\"files_scope\": [\"b.txt\"], \"depends_on\": [\"ws-a\"]");
+  project.SetScript("ws-a", "echo a > a.txt\n");
+  project.SetScript("ws-b", "cat a.txt > b.txt\n");
+  project.WriteConfig(1);
+  project.CommitAll();
+  // git runs this hook once the integration branch has moved for the first
+  // merge; it kills the orchestrator (the parent of git update-ref) right then.
+  const std::string crashed = project.Outside("crashed");
+  WriteFile(project / ".git/hooks/reference-transaction",
+            "#!/bin/sh\n[ \"$1\" = committed ] || exit 0\n[ -f " + crashed + " ] && exit 0\n"
+            "while read old new ref; do\n"
+            "  if [ \"$ref\" = refs/heads/orchestra/integration ] && [ \"$old\" != 0000000000000000000000000000000000000000 ]; then\n"
+            "    touch " + crashed + "\n    kill -9 $(awk '{print $4}' /proc/$PPID/stat)\n  fi\n"
+            "done\n",
+            true);
+  const pid_t orchestrator = StartOrchestra(project.path(), {"run"}, project.Outside("run.log"));
+  EXPECT_EQ(WaitForExit(orchestrator, 30), 128 + SIGKILL);
+  ASSERT_TRUE(fs::exists(crashed));
+  const std::string merged = project.Rev("orchestra/integration");
+  EXPECT_EQ(project.Show("orchestra/integration", "a.txt"), "a\n");  // after the merge
+  EXPECT_EQ(project.Sql("SELECT outcome, merge_commit FROM attempts"), "running|" + merged + "\n");
+
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const std::vector<Event> events = project.Events();
+  EXPECT_EQ(Starts(events, "ws-a"), 1);  // merged once, never run again
+  EXPECT_EQ(Starts(events, "ws-b"), 1);
+  EXPECT_EQ(project.Show("orchestra/integration", "b.txt"), "a\n");
+  EXPECT_NE(project.Sql("SELECT message FROM execution_log WHERE workstream_id = 'ws-a'")
+                .find("was merged into orchestra/integration before the orchestrator stopped"),
+            std::string::npos);
+  const std::string merges = project.Git({"log", "--first-parent", "--format=%s", "orchestra/integration"});
+  EXPECT_EQ(std::count(merges.begin(), merges.end(), '\n'), 3) << merges;  // ws-b, ws-a, project
+  EXPECT_FALSE(fs::exists(project / ".orchestra/worktrees/ws-a"));
+}
+
 TEST(IsolationTest, IsolationDefaultsToWorktreeOnlyAtTheTopOfARepository) {
   GitProject project;
   project.AddWorkstream("ws-a");
