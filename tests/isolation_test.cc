@@ -21,11 +21,13 @@ namespace fs = std::filesystem;
 
 // The agent every test project uses: records its start and end (with the
 // worktree it ran in) outside the repository, keeps a copy of its prompt, and
-// runs `scripts/<id>.sh` (also outside) in its working folder.
+// runs `scripts/<id>.sh` (also outside) in its working folder. Scripts wait
+// for each other with WaitFor (below) to prove concurrency without timing.
 const char kAgentScript[] = R"SH(#!/bin/sh
 id="$1"
 out="$ORCHESTRA_TEST_OUT"
 echo "start $id $ORCHESTRA_ATTEMPT $(date +%s%N) $(pwd)" >> "$out/events.log"
+touch "$out/started-$id"
 cp "$ORCHESTRA_PROMPT_FILE" "$out/prompts/$id-$ORCHESTRA_ATTEMPT.md"
 status=0
 if [ -f "$out/scripts/$id.sh" ]; then
@@ -34,6 +36,13 @@ fi
 echo "end $id $ORCHESTRA_ATTEMPT $(date +%s%N)" >> "$out/events.log"
 exit $status
 )SH";
+
+/// Shell that waits (at most 20 s) until one of `ids` has started.
+std::string WaitFor(const std::vector<std::string>& ids) {
+  std::string test;
+  for (const std::string& id : ids) test += (test.empty() ? "" : " || ") + ("[ -f \"$ORCHESTRA_TEST_OUT/started-" + id + "\" ]");
+  return "for i in $(seq 400); do if " + test + "; then break; fi; sleep 0.05; done\n";
+}
 
 /// One agent start or end from events.log.
 struct Event {
@@ -181,7 +190,9 @@ TEST(IsolationTest, ParallelWorkstreamsLandOnTheIntegrationBranchAndTheCheckoutI
   for (const char* id : {"ws-a", "ws-b", "ws-c"}) {
     const std::string name = std::string(id).substr(3);
     project.AddWorkstream(id, "\"files_scope\": [\"" + name + "/\"]");
-    project.SetScript(id, "sleep 0.5\nmkdir -p " + name + "\necho 'made by " + id + "' > " + name + "/file.txt\n");
+    // Each waits until the others have started: they must run at once.
+    project.SetScript(id, WaitFor({"ws-a"}) + WaitFor({"ws-b"}) + WaitFor({"ws-c"}) + "mkdir -p " + name +
+                              "\necho 'made by " + id + "' > " + name + "/file.txt\n");
   }
   project.WriteConfig(3);
   project.CommitAll();
@@ -218,7 +229,7 @@ TEST(IsolationTest, ParallelWorkstreamsLandOnTheIntegrationBranchAndTheCheckoutI
   EXPECT_NE(merges.find("Merge ws-a: Do ws-a"), std::string::npos) << merges;
   EXPECT_EQ(project.Git({"merge-base", "orchestra/integration", "main"}), main_before + "\n");
   const std::vector<Event> events = project.Events();
-  EXPECT_TRUE(RanTogether(events, "ws-a", "ws-b") || RanTogether(events, "ws-b", "ws-c") ||
+  EXPECT_TRUE(RanTogether(events, "ws-a", "ws-b") && RanTogether(events, "ws-b", "ws-c") &&
               RanTogether(events, "ws-a", "ws-c"));
   for (const Event& event : events) {
     if (event.kind == "start") {
@@ -248,8 +259,11 @@ TEST(IsolationTest, AConflictIsRetriedFromTheNewIntegrationHeadWithTheConflictIn
   project.AddWorkstream("ws-a");
   project.AddWorkstream("ws-b");
   project.SetScript("ws-a", "echo 'line from a' > README.md\n");
+  // ws-b waits until ws-a is merged, so ws-b's first merge is the one that conflicts.
   project.SetScript("ws-b",
-                    "sleep 1\nif grep -q 'line from a' README.md; then echo 'line from b' >> README.md; "
+                    "for i in $(seq 400); do git show orchestra/integration:README.md | grep -q 'line from a' "
+                    "&& break; sleep 0.05; done\n"
+                    "if grep -q 'line from a' README.md; then echo 'line from b' >> README.md; "
                     "else echo 'line from b' > README.md; fi\n");
   project.WriteConfig(2);
   project.CommitAll();
@@ -279,7 +293,11 @@ TEST(IsolationTest, OverlappingScopesNeverRunAtTheSameTime) {
   for (const char* id : {"ws-dir", "ws-glob", "ws-file", "ws-docs"}) {
     const std::string dir = std::string(id) == "ws-docs" ? "docs" : "src";
     const std::string file = std::string(id) == "ws-file" ? "src/new.py" : dir + "/" + std::string(id).substr(3) + ".py";
-    project.SetScript(id, "sleep 0.4\nmkdir -p " + dir + "\necho " + id + " > " + file + "\n");
+    // ws-docs waits for a src workstream to start and they wait for ws-docs:
+    // it overlaps at least one of them, whatever the machine's speed.
+    const std::string wait = std::string(id) == "ws-docs" ? WaitFor({"ws-dir", "ws-glob", "ws-file"})
+                                                          : WaitFor({"ws-docs"});
+    project.SetScript(id, wait + "sleep 0.2\nmkdir -p " + dir + "\necho " + id + " > " + file + "\n");
   }
   project.WriteConfig(4);
   project.CommitAll();
@@ -350,7 +368,8 @@ TEST(IsolationTest, AFailedVerificationAfterMergeRecordsNoMerge) {
   project.AddWorkstream("ws-b", "\"files_scope\": [\"b.txt\"], \"max_attempts\": 1, "
                                 "\"acceptance_tests\": [\"test ! -f a.txt\"]");
   project.SetScript("ws-a", "echo a > a.txt\n");
-  project.SetScript("ws-b", "sleep 1\necho b > b.txt\n");
+  project.SetScript("ws-b", "for i in $(seq 400); do git cat-file -e orchestra/integration:a.txt 2>/dev/null "
+                           "&& break; sleep 0.05; done\necho b > b.txt\n");
   project.WriteConfig(2, "verify_after_merge = true\n");
   project.CommitAll();
   CommandResult run = RunOrchestra(project.path(), {"run"});
