@@ -18,6 +18,7 @@
 #include "display.h"
 #include "executor.h"
 #include "git.h"
+#include "git_commands.h"
 #include "planner.h"
 #include "project.h"
 #include "report.h"
@@ -542,6 +543,13 @@ int RunCommandLine(int argc, char** argv) {
   bool yes = false;
   reset->add_flag("-y,--yes", yes, "Do not ask");
   CLI::App* pause = app.add_subcommand("pause", "Ask the running orchestrator to start nothing new and exit");
+  CLI::App* land = app.add_subcommand("land", "Bring the integration branch into your current branch");
+  CLI::App* clean = app.add_subcommand("clean", "Remove kept worktrees and merged orchestra/<id> branches");
+  CLI::App* diff = app.add_subcommand("diff", "Show what a workstream changed");
+  std::string diff_id;
+  bool diff_stat = false;
+  diff->add_option("id", diff_id, "Workstream id")->required();
+  diff->add_flag("--stat", diff_stat, "Only the changed files and line counts");
   CLI::App* sim = app.add_subcommand("sim-agent", "");  // hidden: the simulated agent process
   sim->group("");
   std::string sim_id;
@@ -559,7 +567,8 @@ int RunCommandLine(int argc, char** argv) {
   }
   if (app.get_subcommands().empty()) {
     std::fprintf(stderr,
-                 "orchestra: name a command: validate, plan, run, status, logs, pause, retry or reset "
+                 "orchestra: name a command: validate, plan, run, status, logs, pause, retry, reset, "
+                 "land, clean or diff "
                  "(see --help)\n");
     return kExitUsage;
   }
@@ -585,6 +594,13 @@ int RunCommandLine(int argc, char** argv) {
   if (retry->parsed()) return CommandRetry(options, targets, all_failed);
   if (reset->parsed()) return CommandReset(options, yes);
   if (pause->parsed()) return CommandPause(options);
+  if (land->parsed() || clean->parsed() || diff->parsed()) {
+    Config config;
+    if (!LoadConfigOnly(options, &config)) return kExitUsage;
+    if (land->parsed()) return LandIntegrationBranch(config);
+    if (clean->parsed()) return CleanWorktrees(config);
+    return ShowWorkstreamDiff(config, diff_id, diff_stat);
+  }
   return kExitUsage;
 }
 

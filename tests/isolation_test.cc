@@ -446,6 +446,79 @@ TEST(IsolationTest, KillRightAfterTheBranchMovesCountsTheMergeOnResume) {
   EXPECT_FALSE(fs::exists(project / ".orchestra/worktrees/ws-a"));
 }
 
+TEST(IsolationTest, LandFastForwardsOrMergesAndRefusesADirtyWorkingTree) {
+  GitProject project;
+  project.AddWorkstream("ws-a", "\"files_scope\": [\"a.txt\"]");
+  project.SetScript("ws-a", "echo a > a.txt\n");
+  project.WriteConfig(1);
+  project.CommitAll();
+  ASSERT_EQ(RunOrchestra(project.path(), {"run"}).exit_code, 0);
+  const std::string head = project.Rev("HEAD");
+
+  WriteFile(project / "README.md", "uncommitted\n");
+  CommandResult land = RunOrchestra(project.path(), {"land"});
+  EXPECT_EQ(land.exit_code, 2);
+  EXPECT_NE(land.err.find("uncommitted changes"), std::string::npos) << land.err;
+  EXPECT_EQ(project.Rev("HEAD"), head);
+  project.Git({"checkout", "--", "README.md"});
+
+  land = RunOrchestra(project.path(), {"land"});
+  ASSERT_EQ(land.exit_code, 0) << land.err;
+  EXPECT_NE(land.out.find("fast-forwarded main to orchestra/integration"), std::string::npos) << land.out;
+  EXPECT_EQ(project.Rev("main"), project.Rev("orchestra/integration"));
+  EXPECT_EQ(ReadFile(project / "a.txt"), "a\n");
+  EXPECT_NE(RunOrchestra(project.path(), {"land"}).out.find("nothing to land"), std::string::npos);
+
+  // The user moved on meanwhile: landing new work makes a merge commit.
+  WriteFile(project / "mine.txt", "mine\n");
+  project.CommitAll("user work");
+  project.AddWorkstream("ws-b", "\"files_scope\": [\"b.txt\"]");
+  project.SetScript("ws-b", "echo b > b.txt\n");
+  project.CommitAll("another workstream");
+  ASSERT_EQ(RunOrchestra(project.path(), {"run"}).exit_code, 0);
+  land = RunOrchestra(project.path(), {"land"});
+  ASSERT_EQ(land.exit_code, 0) << land.err;
+  EXPECT_EQ(project.Git({"log", "-1", "--format=%s"}), "Land orchestra/integration into main\n");
+  EXPECT_EQ(project.Rev("HEAD^2"), project.Rev("orchestra/integration"));  // a merge commit
+  EXPECT_EQ(ReadFile(project / "b.txt"), "b\n");
+  EXPECT_EQ(ReadFile(project / "mine.txt"), "mine\n");
+}
+
+TEST(IsolationTest, CleanRemovesKeptWorktreesAndMergedBranchesAndDiffShowsAChange) {
+  GitProject project;
+  project.AddWorkstream("ws-ok", "\"files_scope\": [\"ok.txt\"]");
+  project.AddWorkstream("ws-bad", "\"files_scope\": [\"bad.txt\"], \"max_attempts\": 1, "
+                                  "\"acceptance_tests\": [\"false\"]");
+  project.SetScript("ws-ok", "echo 'made by ok' > ok.txt\n");
+  project.SetScript("ws-bad", "echo bad > bad.txt\n");
+  project.WriteConfig(2);
+  project.CommitAll();
+  EXPECT_EQ(RunOrchestra(project.path(), {"run"}).exit_code, 1);
+  EXPECT_FALSE(fs::exists(project / ".orchestra/worktrees/ws-ok"));
+  EXPECT_TRUE(fs::exists(project / ".orchestra/worktrees/ws-bad/bad.txt"));  // kept for inspection
+
+  CommandResult diff = RunOrchestra(project.path(), {"diff", "ws-ok"});
+  ASSERT_EQ(diff.exit_code, 0) << diff.err;
+  EXPECT_NE(diff.out.find("+made by ok"), std::string::npos) << diff.out;
+  EXPECT_NE(RunOrchestra(project.path(), {"diff", "ws-bad", "--stat"}).out.find("bad.txt"), std::string::npos);
+
+  CommandResult clean = RunOrchestra(project.path(), {"clean"});
+  ASSERT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_NE(clean.out.find("removed worktree .orchestra/worktrees/ws-bad"), std::string::npos) << clean.out;
+  EXPECT_NE(clean.out.find("deleted merged branch orchestra/ws-ok"), std::string::npos) << clean.out;
+  EXPECT_NE(clean.out.find("kept orchestra/ws-bad (not merged"), std::string::npos) << clean.out;
+  EXPECT_FALSE(fs::exists(project / ".orchestra/worktrees/ws-bad"));
+  EXPECT_EQ(project.Git({"branch", "--list", "orchestra/*", "--format=%(refname:short)"}),
+            "orchestra/integration\norchestra/ws-bad\n");
+  EXPECT_EQ(project.Git({"worktree", "list", "--porcelain"}).find(".orchestra"), std::string::npos);
+
+  // A resumed run recreates the failed workstream's worktree from scratch.
+  ASSERT_EQ(RunOrchestra(project.path(), {"retry", "ws-bad"}).exit_code, 0);
+  project.Git({"update-ref", "-d", "refs/heads/orchestra/ws-bad"});
+  EXPECT_EQ(RunOrchestra(project.path(), {"run"}).exit_code, 1);
+  EXPECT_TRUE(fs::exists(project / ".orchestra/worktrees/ws-bad/bad.txt"));
+}
+
 TEST(IsolationTest, IsolationDefaultsToWorktreeOnlyAtTheTopOfARepository) {
   GitProject project;
   project.AddWorkstream("ws-a");
