@@ -519,6 +519,74 @@ TEST(IsolationTest, CleanRemovesKeptWorktreesAndMergedBranchesAndDiffShowsAChang
   EXPECT_TRUE(fs::exists(project / ".orchestra/worktrees/ws-bad/bad.txt"));
 }
 
+TEST(IsolationTest, RebaseStrategyLandsEachWorkstreamAsOneCommitOnALinearHistory) {
+  GitProject project;
+  project.AddWorkstream("ws-a", "\"files_scope\": [\"a.txt\"]");
+  project.AddWorkstream("ws-b", "\"files_scope\": [\"b.txt\"], \"depends_on\": [\"ws-a\"]");
+  project.SetScript("ws-a", "echo a > a.txt\n");
+  project.SetScript("ws-b", "echo b > b.txt\n");
+  project.WriteConfig(2, "merge_strategy = \"rebase\"\n");
+  project.CommitAll();
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(project.Git({"log", "--format=%s", "-2", "orchestra/integration"}), "ws-b: Do ws-b\nws-a: Do ws-a\n");
+  EXPECT_EQ(project.Git({"rev-list", "--merges", "--count", "orchestra/integration"}), "0\n");
+  EXPECT_EQ(project.Show("orchestra/integration", "b.txt"), "b\n");
+}
+
+TEST(IsolationTest, AnInterruptStopsAMergeAndTheQueueBehindItAndResumeFinishes) {
+  GitProject project;
+  const std::string verifying = project.Outside("verifying");
+  const std::string resumed = project.Outside("resumed");
+  project.AddWorkstream("ws-a", "\"files_scope\": [\"a.txt\"], \"acceptance_tests\": [\"if [ \\\"$ORCHESTRA_PHASE\\\" = verify ] && "
+                                "[ ! -f " + resumed + " ]; then touch " + verifying + "; sleep 60; fi\"]");
+  project.AddWorkstream("ws-b", "\"files_scope\": [\"b.txt\"]");
+  project.SetScript("ws-a", "echo a > a.txt\n");
+  // ws-b finishes while ws-a's merge is being verified, so it waits in the queue.
+  project.SetScript("ws-b", "for i in $(seq 400); do [ -f " + verifying + " ] && break; sleep 0.05; done\necho b > b.txt\n");
+  project.WriteConfig(2, "verify_after_merge = true\n");
+  project.CommitAll();
+  const std::string initial = project.Rev("HEAD");
+  const pid_t orchestrator = StartOrchestra(project.path(), {"run"}, project.Outside("run.log"));
+  ASSERT_TRUE(WaitUntil([&] { return project.Sql("SELECT COUNT(*) FROM execution_log WHERE event_type = 'changes' "
+                                                 "AND workstream_id = 'ws-b'") == "1\n"; }, 20));
+  ASSERT_TRUE(WaitUntil([&] { return fs::exists(verifying); }, 20));
+  kill(orchestrator, SIGINT);
+  EXPECT_EQ(WaitForExit(orchestrator, 20), 130);
+  EXPECT_EQ(project.Rev("orchestra/integration"), initial);
+  EXPECT_EQ(project.Sql("SELECT workstream_id, outcome FROM attempts ORDER BY workstream_id"),
+            "ws-a|interrupted\nws-b|interrupted\n");
+  WriteFile(resumed, "");
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(project.Show("orchestra/integration", "a.txt"), "a\n");
+  EXPECT_EQ(project.Show("orchestra/integration", "b.txt"), "b\n");
+}
+
+TEST(IsolationTest, AWorkstreamThatKeepsConflictingFailsAndBlocksItsDependents) {
+  GitProject project;
+  project.AddWorkstream("ws-a");
+  project.AddWorkstream("ws-b", "\"max_attempts\": 1");
+  project.AddWorkstream("ws-c", "\"depends_on\": [\"ws-b\"]");
+  project.SetScript("ws-a", "echo 'line from a' > README.md\n");
+  project.SetScript("ws-b", "for i in $(seq 400); do git show orchestra/integration:README.md | grep -q 'line from a' "
+                            "&& break; sleep 0.05; done\necho 'line from b' > README.md\n");
+  project.WriteConfig(2);
+  project.CommitAll();
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_EQ(project.Sql("SELECT workstream_id, status FROM workstream_status ORDER BY 1"),
+            "ws-a|completed\nws-b|failed\nws-c|blocked\n");
+  EXPECT_EQ(project.Sql("SELECT outcome, conflict_paths FROM attempts WHERE workstream_id = 'ws-b'"),
+            "conflict|README.md\n");
+  EXPECT_EQ(project.Sql("SELECT error_message FROM workstream_status WHERE workstream_id = 'ws-b'").substr(0, 44),
+            "merge conflict with orchestra/integration in");
+  // `status` finds the state under .orchestra/ like `run` does.
+  CommandResult status = RunOrchestra(project.path(), {"status"});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("1 completed, 1 failed, 1 blocked"), std::string::npos) << status.out;
+}
+
 TEST(IsolationTest, IsolationDefaultsToWorktreeOnlyAtTheTopOfARepository) {
   GitProject project;
   project.AddWorkstream("ws-a");
