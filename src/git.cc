@@ -16,11 +16,12 @@ namespace orchestra {
 
 namespace {
 
-// Variables that make git look somewhere other than `-C <dir>` says.
-constexpr const char* kRedirectingVariables[] = {
-    "GIT_DIR",         "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_PREFIX", "GIT_NAMESPACE",
-    "LANG",            "LC_ALL",        "LANGUAGE",
+// Variables that make git look somewhere other than `-C <dir>` says, and the
+// locale ones, replaced by LC_ALL=C so messages read the same everywhere.
+constexpr const char* kDroppedVariables[] = {
+    "GIT_DIR",        "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_PREFIX",     "GIT_NAMESPACE",
+    "LANG",           "LC_ALL",        "LANGUAGE",
 };
 
 std::vector<std::string> GitEnvironment() {
@@ -28,9 +29,9 @@ std::vector<std::string> GitEnvironment() {
   for (char** entry = environ; *entry; ++entry) {
     const std::string text = *entry;
     const std::string name = text.substr(0, text.find('='));
-    const bool redirects = std::any_of(std::begin(kRedirectingVariables), std::end(kRedirectingVariables),
-                                       [&](const char* variable) { return name == variable; });
-    if (!redirects) env.push_back(text);
+    const bool dropped = std::any_of(std::begin(kDroppedVariables), std::end(kDroppedVariables),
+                                     [&](const char* variable) { return name == variable; });
+    if (!dropped) env.push_back(text);
   }
   env.push_back("LC_ALL=C");
   env.push_back("GIT_TERMINAL_PROMPT=0");
