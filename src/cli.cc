@@ -20,6 +20,8 @@
 #include "gantt.h"
 #include "graph_export.h"
 #include "graphviz.h"
+#include "git.h"
+#include "git_commands.h"
 #include "planner.h"
 #include "project.h"
 #include "report.h"
@@ -249,6 +251,16 @@ void PrintPlanText(const Project& project, const Plan& plan, int observed_this_r
     for (int node : plan.default_estimates) std::printf(" %s", graph.id(node).c_str());
     std::printf("\n");
   }
+  if (!plan.scope_groups.empty()) {
+    std::printf("\nSerialised by overlapping file scopes (%zu overlapping pair(s); within a group, "
+                "workstreams whose scopes overlap never run at the same time):\n",
+                plan.scope_conflicts.size());
+    for (const std::vector<int>& group : plan.scope_groups) {
+      std::printf(" ");
+      for (int node : group) std::printf(" %s", graph.id(node).c_str());
+      std::printf("\n");
+    }
+  }
   if (!plan.unschedulable.empty()) {
     std::printf("No agent may run:");
     for (int node : plan.unschedulable) std::printf(" %s", graph.id(node).c_str());
@@ -285,6 +297,11 @@ nlohmann::json PlanJson(const Project& project, const Plan& plan) {
   json["corrected_estimates"] = ids(plan.corrected_estimates);
   json["observed_attempts"] = plan.observed_attempts;
   json["unschedulable"] = ids(plan.unschedulable);
+  json["isolation"] = project.config.isolation;
+  json["scope_conflicts"] = nlohmann::json::array();
+  for (const auto& [a, b] : plan.scope_conflicts) json["scope_conflicts"].push_back({graph.id(a), graph.id(b)});
+  json["scope_groups"] = nlohmann::json::array();
+  for (const std::vector<int>& group : plan.scope_groups) json["scope_groups"].push_back(ids(group));
   json["agents"] = nlohmann::json::array();
   for (size_t agent = 0; agent < plan.timelines.size(); ++agent) {
     nlohmann::json timeline = nlohmann::json::array();
@@ -377,6 +394,15 @@ int CommandPlan(const GlobalOptions& options, const std::vector<std::string>& ta
   return kExitOk;
 }
 
+/// The end of a run with worktree isolation: where the work is and how to get it.
+void PrintMergeSummary(const Config& config, int merged) {
+  SystemGit git;
+  std::string branch = git.Run(config.project_dir, {"symbolic-ref", "--short", "-q", "HEAD"}).Line();
+  if (branch.empty()) branch = "your checkout";
+  std::printf("%d workstream(s) merged into %s; `orchestra land` brings them into %s\n", merged,
+              config.integration_branch.c_str(), branch.c_str());
+}
+
 int CommandRun(const GlobalOptions& options, const std::vector<std::string>& target_ids,
                const std::string& budget) {
   Project project;
@@ -432,6 +458,7 @@ int CommandRun(const GlobalOptions& options, const std::vector<std::string>& tar
       case RunEnd::kError: ending = "stopped on a state error; `orchestra run` resumes from what was recorded"; break;
     }
     std::printf("Wall time %s: %s\n", FormatDuration(clock.Now() - started).c_str(), ending);
+    if (project.config.UsesWorktrees()) PrintMergeSummary(project.config, executor.merged_count());
   }
   uv_loop_close(&loop);
   return exit_code;
@@ -782,6 +809,13 @@ int RunCommandLine(int argc, char** argv) {
   graph->add_option("--format", graph_format, "dot, mermaid or svg (default: from --output's extension, else dot)")
       ->check(CLI::IsMember({"dot", "mermaid", "svg"}));
   graph->add_option("-o,--output", graph_output, "Write to FILE instead of stdout")->type_name("FILE");
+  CLI::App* land = app.add_subcommand("land", "Bring the integration branch into your current branch");
+  CLI::App* clean = app.add_subcommand("clean", "Remove kept worktrees and merged orchestra/<id> branches");
+  CLI::App* diff = app.add_subcommand("diff", "Show what a workstream changed");
+  std::string diff_id;
+  bool diff_stat = false;
+  diff->add_option("id", diff_id, "Workstream id")->required();
+  diff->add_flag("--stat", diff_stat, "Only the changed files and line counts");
   CLI::App* sim = app.add_subcommand("sim-agent", "");  // hidden: the simulated agent process
   sim->group("");
   std::string sim_id;
@@ -799,7 +833,8 @@ int RunCommandLine(int argc, char** argv) {
   }
   if (app.get_subcommands().empty()) {
     std::fprintf(stderr,
-                 "orchestra: name a command: validate, plan, run, status, logs, pause, retry, reset, report or graph "
+                 "orchestra: name a command: validate, plan, run, status, logs, pause, retry, reset, "
+                 "report, graph, land, clean or diff "
                  "(see --help)\n");
     return kExitUsage;
   }
@@ -827,6 +862,13 @@ int RunCommandLine(int argc, char** argv) {
   if (pause->parsed()) return CommandPause(options);
   if (report->parsed()) return CommandReport(options, gantt_path);
   if (graph->parsed()) return CommandGraph(options, graph_format, graph_output);
+  if (land->parsed() || clean->parsed() || diff->parsed()) {
+    Config config;
+    if (!LoadConfigOnly(options, &config)) return kExitUsage;
+    if (land->parsed()) return LandIntegrationBranch(config);
+    if (clean->parsed()) return CleanWorktrees(config);
+    return ShowWorkstreamDiff(config, diff_id, diff_stat);
+  }
   return kExitUsage;
 }
 

@@ -235,6 +235,53 @@ void CheckAgentTypeReference(TomlReader& reader, const toml::node& node, const s
   }
 }
 
+/// Reads `defaults.name` when it is one of `allowed`; an error otherwise.
+void OneOf(TomlReader& reader, const toml::node& node, const std::string& name,
+           const std::vector<std::string>& allowed, std::string* out) {
+  std::string text;
+  if (!reader.String(node, name, &text)) return;
+  if (std::find(allowed.begin(), allowed.end(), text) == allowed.end()) {
+    std::string choices;
+    for (const std::string& choice : allowed) choices += (choices.empty() ? "\"" : ", \"") + choice + "\"";
+    reader.Error(node.source(), "'" + name + "' must be one of " + choices + ", not \"" + text + "\"");
+    return;
+  }
+  *out = std::move(text);
+}
+
+/// Reads the [defaults] keys of isolation and merge-back; false when `name` is
+/// none of them.
+bool ReadIsolationDefault(TomlReader& reader, const std::string& name, const toml::node& node,
+                          Config* config) {
+  const std::string full_name = "defaults." + name;
+  if (name == "isolation") {
+    OneOf(reader, node, full_name, {"worktree", "none"}, &config->isolation);
+  } else if (name == "integration_branch") {
+    std::string branch;
+    if (reader.NonEmptyString(node, full_name, &branch)) {
+      if (branch.find("..") != std::string::npos || branch.find(' ') != std::string::npos ||
+          branch.front() == '-' || branch.back() == '/' || branch.find("refs/") == 0) {
+        reader.Error(node.source(), "'" + full_name + "' is not a usable branch name: \"" + branch + "\"",
+                     "write a plain branch name such as \"orchestra/integration\"");
+      } else {
+        config->integration_branch = branch;
+      }
+    }
+  } else if (name == "merge_strategy") {
+    OneOf(reader, node, full_name, {"merge", "rebase"}, &config->merge_strategy);
+  } else if (name == "verify_after_merge") {
+    reader.Boolean(node, full_name, &config->verify_after_merge);
+  } else if (name == "scope_policy") {
+    OneOf(reader, node, full_name, {"warn", "fail"}, &config->scope_policy);
+  } else if (name == "serialize_overlapping_scopes") {
+    bool serialize = false;
+    if (reader.Boolean(node, full_name, &serialize)) config->serialize_overlapping_scopes = serialize;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 /// Reads [defaults]; runs after [agent_types] so `agent_type` can be checked.
 void ReadDefaults(TomlReader& reader, const toml::table& table, Config* config) {
   const std::pair<std::string, double*> durations[] = {
@@ -269,10 +316,12 @@ void ReadDefaults(TomlReader& reader, const toml::table& table, Config* config) 
       if (reader.NonEmptyString(node, full_name, &config->default_agent_type)) {
         CheckAgentTypeReference(reader, node, config->default_agent_type, full_name, *config);
       }
-    } else {
+    } else if (!ReadIsolationDefault(reader, name, node, config)) {
       reader.WarnUnknownKey(key, full_name,
                             "max_attempts, timeout, backoff, estimate_hours, kill_grace, "
-                            "acceptance_timeout, honor_tool, agent_type");
+                            "acceptance_timeout, honor_tool, agent_type, isolation, "
+                            "integration_branch, merge_strategy, verify_after_merge, "
+                            "scope_policy, serialize_overlapping_scopes");
     }
   }
 }

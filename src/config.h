@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,21 @@ struct Config {
   bool honor_tool = false;
   std::string default_agent_type = "sim";
   double planner_budget_seconds = 0.2;  // [planner] budget: schedule search time
+
+  // Isolation and merge-back (docs/config.md, "Isolation").
+  std::string isolation = "auto";  // "worktree", "none"; "auto" until LoadProjectConfig resolves it
+  std::string integration_branch = "orchestra/integration";
+  std::string merge_strategy = "merge";  // or "rebase"
+  bool verify_after_merge = false;
+  std::string scope_policy = "warn";  // or "fail"
+  std::optional<bool> serialize_overlapping_scopes;  // unset: when isolation is worktree
+
+  /// True when each attempt runs in its own git worktree.
+  bool UsesWorktrees() const { return isolation == "worktree"; }
+  /// True when workstreams with overlapping file scopes must not run together.
+  bool SerializesOverlappingScopes() const {
+    return serialize_overlapping_scopes.value_or(UsesWorktrees());
+  }
 
   // Built-ins merged with the file's; a Config made without any file (the
   // `--agents N` quick start) still knows the built-in types.

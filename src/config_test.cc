@@ -232,6 +232,42 @@ TEST_F(ConfigTest, ReadsDurationsAsTextOrSeconds) {
   EXPECT_EQ(config_.acceptance_timeout_seconds, 5400);
 }
 
+TEST_F(ConfigTest, ReadsIsolationKeys) {
+  const Config defaults;
+  EXPECT_EQ(defaults.isolation, "auto");
+  EXPECT_EQ(defaults.integration_branch, "orchestra/integration");
+  EXPECT_EQ(defaults.merge_strategy, "merge");
+  EXPECT_FALSE(defaults.verify_after_merge);
+  EXPECT_EQ(defaults.scope_policy, "warn");
+  ASSERT_TRUE(Load("[defaults]\nisolation = \"worktree\"\nintegration_branch = \"int/main\"\n"
+                   "merge_strategy = \"rebase\"\nverify_after_merge = true\nscope_policy = \"fail\"\n"
+                   "serialize_overlapping_scopes = false\n"))
+      << diagnostics_.Render();
+  EXPECT_TRUE(config_.UsesWorktrees());
+  EXPECT_EQ(config_.integration_branch, "int/main");
+  EXPECT_EQ(config_.merge_strategy, "rebase");
+  EXPECT_TRUE(config_.verify_after_merge);
+  EXPECT_EQ(config_.scope_policy, "fail");
+  EXPECT_FALSE(config_.SerializesOverlappingScopes());
+  // Unset, serialising follows isolation.
+  ASSERT_TRUE(Load("[defaults]\nisolation = \"none\"\n"));
+  EXPECT_FALSE(config_.SerializesOverlappingScopes());
+  ASSERT_TRUE(Load("[defaults]\nisolation = \"worktree\"\n"));
+  EXPECT_TRUE(config_.SerializesOverlappingScopes());
+}
+
+TEST_F(ConfigTest, RejectsUnknownIsolationValues) {
+  EXPECT_FALSE(Load("[defaults]\nisolation = \"docker\"\nmerge_strategy = \"squash\"\n"
+                    "integration_branch = \"a..b\"\n"));
+  EXPECT_EQ(Rendered(),
+            "orchestra.toml:2:13: error: 'defaults.isolation' must be one of \"worktree\", \"none\", "
+            "not \"docker\"\n"
+            "orchestra.toml:3:18: error: 'defaults.merge_strategy' must be one of \"merge\", "
+            "\"rebase\", not \"squash\"\n"
+            "orchestra.toml:4:22: error: 'defaults.integration_branch' is not a usable branch name: "
+            "\"a..b\" (hint: write a plain branch name such as \"orchestra/integration\")\n");
+}
+
 TEST_F(ConfigTest, ReportsWrongTypesWithPositions) {
   EXPECT_FALSE(Load(R"([defaults]
 max_attempts = "three"
@@ -402,7 +438,8 @@ x = 1
             "agent_types, agents, defaults, paths, planner, tracks)\n"
             "orchestra.toml:3:1: warning: unknown key 'defaults.retries' ignored (hint: known keys: "
             "max_attempts, timeout, backoff, estimate_hours, kill_grace, acceptance_timeout, "
-            "honor_tool, agent_type)\n"
+            "honor_tool, agent_type, isolation, integration_branch, merge_strategy, "
+            "verify_after_merge, scope_policy, serialize_overlapping_scopes)\n"
             "orchestra.toml:5:1: warning: unknown key 'paths.cache' ignored (hint: known keys: "
             "workstreams, state, logs, reports)\n"
             "orchestra.toml:7:1: warning: unknown key 'agent_types.sim.speed' ignored (hint: known "

@@ -13,6 +13,7 @@
 #include "agent.h"
 #include "planner.h"
 #include "prompt.h"
+#include "scope.h"
 #include "validate.h"
 
 namespace orchestra {
@@ -42,6 +43,14 @@ std::string LastLines(const std::string& path, int count) {
   for (const std::string& line : lines) text += line + "\n";
   return text;
 }
+
+std::string Join(const std::vector<std::string>& items, const std::string& separator) {
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : separator) + item;
+  return text;
+}
+
+std::string Short(const std::string& commit) { return commit.substr(0, 10); }
 
 template <typename Handle>
 void CloseAndDelete(Handle* handle) {
@@ -75,9 +84,17 @@ struct Executor::Attempt {
   double started_at = 0;
   int64_t handle = 0;  // current process
   std::string log_path;
-  std::string phase = "agent";
+  std::string phase = "agent";  // agent, acceptance, merge (queued), verify
   std::vector<std::string> acceptance_tests;  // commands still to run
+  std::vector<std::string> test_commands;     // all of them, for the verify after merge
   ProcessResult agent_result;
+  std::string workdir;  // where the agent and its acceptance tests run
+  // Worktree isolation:
+  std::string base_commit;     // integration head the worktree started from
+  std::string head_commit;     // the workstream branch after Orchestra's commit
+  std::string verify_dir;      // temporary worktree of the merge result
+  PreparedMerge merge;         // the merge waiting for update-ref
+  std::string conflict_paths;  // newline-separated, outcome kConflict
 };
 
 Executor::Executor(const Project& project, StateStore* store, ProcessRunner* runner, uv_loop_t* loop,
@@ -112,6 +129,18 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
     for (int node : graph.WithDependencies(targets)) selected_[node] = true;
   }
 
+  if (project_.config.UsesWorktrees()) {
+    git_ = std::make_unique<SystemGit>();
+    worktrees_ = std::make_unique<Worktrees>(git_.get(), project_.config.project_dir,
+                                             project_.config.integration_branch);
+    merge_queue_ = std::make_unique<MergeQueue>(git_.get(), project_.config.project_dir,
+                                                project_.config.integration_branch,
+                                                project_.config.merge_strategy);
+    if (!worktrees_->Prepare(error)) {
+      *error = "worktree isolation: " + *error;
+      return RunEnd::kError;
+    }
+  }
   if (!store_->BeginRun(getpid(), &run_id_, error) || !Recover(error) || !Restore(error)) {
     if (run_id_) store_->EndRun(run_id_, RunState::kFailed, error);
     return RunEnd::kError;
@@ -182,6 +211,9 @@ bool Executor::Recover(std::string* error) {
     // may have left the group; the attempt key in their environment finds them.
     bool killed = attempt.pid > 0 && KillStaleProcessGroup(attempt.pid, attempt.pid_start_time);
     killed = KillProcessesWithEnvironment(AttemptKey(attempt.id)) > 0 || killed;
+    bool merged = false;
+    if (!RecoverMerged(attempt, &merged, error)) return false;
+    if (merged) continue;
     AttemptEnd end;
     end.outcome = AttemptOutcome::kAbandoned;
     end.new_status = WorkstreamStatus::kPending;
@@ -197,6 +229,34 @@ bool Executor::Recover(std::string* error) {
       observer_->OnEvent(entry, RunProgress{});
     }
   }
+  return true;
+}
+
+bool Executor::RecoverMerged(const AttemptRecord& attempt, bool* merged, std::string* error) {
+  // The orchestrator died between recording a merge and finishing the attempt.
+  // The merge happened exactly when its commit is in the integration branch;
+  // then the attempt succeeded and nothing is done twice.
+  *merged = false;
+  if (!worktrees_ || attempt.merge_commit.empty()) return true;
+  const std::string head = worktrees_->IntegrationHead();
+  if (head.empty() || !IsAncestor(git_.get(), project_.config.project_dir, attempt.merge_commit, head)) {
+    return true;
+  }
+  AttemptEnd end;
+  end.outcome = AttemptOutcome::kSucceeded;
+  end.new_status = WorkstreamStatus::kCompleted;
+  end.event_type = "completed";
+  end.message = fmt::format("attempt {} of {} was merged into {} before the orchestrator stopped; completed",
+                            attempt.attempt, attempt.workstream_id, project_.config.integration_branch);
+  if (!store_->FinishAttempt(attempt.id, end, error)) return false;
+  std::string ignored;
+  worktrees_->Remove(attempt.workstream_id, &ignored);
+  if (observer_) {
+    LogEntry entry{0, FormatTimestamp(clock_->Now()), attempt.workstream_id, attempt.agent_id,
+                   end.event_type, end.message};
+    observer_->OnEvent(entry, RunProgress{});
+  }
+  *merged = true;
   return true;
 }
 
@@ -224,8 +284,10 @@ bool Executor::Restore(std::string* error) {
     const size_t recent = std::min<size_t>(history.size(), static_cast<size_t>(record.attempt));
     for (size_t i = history.size() - recent; i < history.size(); ++i) {
       const AttemptOutcome outcome = history[i]->outcome;
-      if (outcome == AttemptOutcome::kFailed || outcome == AttemptOutcome::kTimedOut) ++failures;
-      if (outcome == AttemptOutcome::kFailed || outcome == AttemptOutcome::kTimedOut) {
+      const bool failed = outcome == AttemptOutcome::kFailed || outcome == AttemptOutcome::kTimedOut ||
+                          outcome == AttemptOutcome::kConflict;
+      if (failed) ++failures;
+      if (failed) {
         last_failure_[node] = history[i]->error_message;
       }
     }
@@ -282,9 +344,11 @@ void Executor::StartAttempt(const Assignment& assignment) {
   attempt->number = assignment.attempt;
   attempt->started_at = clock_->Now();
   attempt->log_path = AttemptLogPath(workstream.id, assignment.attempt);
+  attempt->workdir = project_.config.project_dir;
   for (const std::string& test : workstream.acceptance_tests) {
     if (!LooksLikeProse(test)) attempt->acceptance_tests.push_back(test);
   }
+  attempt->test_commands = attempt->acceptance_tests;
 
   AttemptRecord record;
   record.workstream_id = workstream.id;
@@ -292,11 +356,29 @@ void Executor::StartAttempt(const Assignment& assignment) {
   record.agent_id = agent.id;
   record.log_path = attempt->log_path;
   std::string error;
+  if (worktrees_) {
+    // Dispatch time: the worktree starts from everything merged so far,
+    // which includes every dependency.
+    record.base_commit = worktrees_->IntegrationHead();
+    if (record.base_commit.empty()) {
+      return Fail("the integration branch " + project_.config.integration_branch + " is gone");
+    }
+    attempt->base_commit = record.base_commit;
+  }
   if (!store_->StartAttempt(record, &attempt->id, &error)) return Fail(error);
   Attempt* raw = attempt.get();
   attempts_[assignment.workstream] = std::move(attempt);
   Emit(workstream.id, agent.id, "started",
        fmt::format("attempt {} of {} started on {}", raw->number, workstream.id, agent.id));
+  if (worktrees_) {
+    if (!worktrees_->Create(workstream.id, raw->base_commit, &error)) {
+      ProcessResult failure;
+      failure.spawn_error = error;
+      AppendToFile(raw->log_path, "orchestra: cannot create the worktree: " + error + "\n");
+      return FinishAttempt(raw, AttemptOutcome::kFailed, failure, "cannot create the worktree: " + error);
+    }
+    raw->workdir = worktrees_->PathOf(workstream.id);
+  }
 
   AttemptContext context;
   context.workstream = &workstream;
@@ -306,7 +388,7 @@ void Executor::StartAttempt(const Assignment& assignment) {
   context.prompt = BuildPrompt(workstream, last_failure == last_failure_.end() ? "" : last_failure->second);
   context.prompt_file = (fs::path(raw->log_path).parent_path() /
                          fmt::format("attempt-{}.prompt.md", raw->number)).string();
-  context.workdir = project_.config.project_dir;
+  context.workdir = raw->workdir;
   context.workstream_file = fs::absolute(workstream.file).lexically_normal().string();
   context.log_path = raw->log_path;
   context.timeout_seconds = workstream.timeout_seconds.value_or(project_.config.timeout_seconds);
@@ -356,6 +438,7 @@ void Executor::OnAgentExit(Attempt* attempt, const ProcessResult& result) {
                            result, reason);
     }
     attempt->phase = "acceptance";
+    if (worktrees_ && !CommitAndCheckChanges(attempt)) return;  // it ended the attempt
     return RunNextAcceptanceTest(attempt);
   }
   // An acceptance test ended.
@@ -364,8 +447,13 @@ void Executor::OnAgentExit(Attempt* attempt, const ProcessResult& result) {
   if (!result.Succeeded()) {
     AppendToFile(attempt->log_path, fmt::format("orchestra: acceptance test failed ({}): {}\n",
                                                 result.Describe(), test));
+    const std::string where =
+        attempt->phase == "verify"
+            ? fmt::format(" on the result of merging onto {} (nothing was merged)",
+                          project_.config.integration_branch)
+            : "";
     const std::string reason =
-        fmt::format("acceptance test `{}` failed ({}); last output:\n{}", test, result.Describe(),
+        fmt::format("acceptance test `{}` failed{} ({}); last output:\n{}", test, where, result.Describe(),
                     LastLines(attempt->log_path, kFailureTailLines));
     return FinishAttempt(attempt, AttemptOutcome::kFailed, result, reason);
   }
@@ -375,6 +463,8 @@ void Executor::OnAgentExit(Attempt* attempt, const ProcessResult& result) {
 
 void Executor::RunNextAcceptanceTest(Attempt* attempt) {
   if (attempt->acceptance_tests.empty()) {
+    if (attempt->phase == "verify") return CommitMerge(attempt);
+    if (worktrees_) return EnqueueMerge(attempt);
     return FinishAttempt(attempt, AttemptOutcome::kSucceeded, attempt->agent_result, "");
   }
   const std::string& test = attempt->acceptance_tests.front();
@@ -382,12 +472,13 @@ void Executor::RunNextAcceptanceTest(Attempt* attempt) {
   AppendToFile(attempt->log_path, fmt::format("orchestra: acceptance test: {}\n", test));
   ProcessSpec spec;
   spec.argv = {"sh", "-c", test};
-  spec.cwd = project_.config.project_dir;
+  spec.cwd = attempt->phase == "verify" ? attempt->verify_dir : attempt->workdir;
   spec.log_path = attempt->log_path;
   spec.timeout_seconds = project_.config.acceptance_timeout_seconds;
   spec.kill_grace_seconds = project_.config.kill_grace_seconds;
   spec.env = {"ORCHESTRA_WORKSTREAM_ID=" + workstream.id,
-              "ORCHESTRA_ATTEMPT=" + std::to_string(attempt->number), AttemptKey(attempt->id)};
+              "ORCHESTRA_ATTEMPT=" + std::to_string(attempt->number), AttemptKey(attempt->id),
+              "ORCHESTRA_WORKDIR=" + spec.cwd, "ORCHESTRA_PHASE=" + attempt->phase};
   int pid = 0;
   std::string error;
   if (!runner_->Start(
@@ -415,6 +506,16 @@ void Executor::FinishAttempt(Attempt* attempt, AttemptOutcome outcome, const Pro
   if (result.term_signal != 0) end.signal = result.term_signal;
   end.duration_seconds = duration;
   end.error_message = error_message;
+  end.conflict_paths = attempt->conflict_paths;
+  bool was_merging = false;
+  if (merge_queue_) {
+    was_merging = merge_queue_->current() == node;
+    merge_queue_->Drop(node);
+  }
+  if (!attempt->verify_dir.empty()) {
+    std::string ignored;
+    worktrees_->RemoveAt(attempt->verify_dir, &ignored);
+  }
   if (outcome == AttemptOutcome::kInterrupted) {
     finish = scheduler_->Requeue(node);
     end.new_status = WorkstreamStatus::kPending;
@@ -456,6 +557,13 @@ void Executor::FinishAttempt(Attempt* attempt, AttemptOutcome outcome, const Pro
   std::string error;
   if (!store_->FinishAttempt(attempt_id, end, &error)) return Fail(error);
   Emit(workstream.id, agent_id, end.event_type, end.message);
+  if (worktrees_ && finish.outcome == FinishResult::Outcome::kCompleted) {
+    // Merged: the worktree is no longer needed (the branch stays for `diff`
+    // until `orchestra clean`). Failed worktrees stay for inspection.
+    std::string ignored;
+    worktrees_->Remove(workstream.id, &ignored);
+  }
+  if (was_merging && !in_merge_next_) MergeNext();
   if (finish.outcome == FinishResult::Outcome::kRetry) {
     last_failure_[node] = fmt::format("Attempt {} failed: {}", attempt_number, error_message);
     ScheduleRetry(node, finish.failures);
@@ -502,6 +610,144 @@ void Executor::MaybeReplan(int workstream, double duration_seconds) {
                    FormatDuration(expected), result.finish_hours, result.previous_finish_hours));
 }
 
+void Executor::DropAttempt(Attempt* attempt, const std::string& error) {
+  // The state could not be written: forget the attempt (it stays `running` in
+  // the store, so a resumed run recovers it) and stop.
+  if (merge_queue_) merge_queue_->Drop(attempt->workstream);
+  attempts_.erase(attempt->workstream);
+  Fail(error);
+}
+
+bool Executor::CommitAndCheckChanges(Attempt* attempt) {
+  const Workstream& workstream = project_.workstreams[attempt->workstream];
+  const AgentConfig& agent = project_.config.agents[attempt->agent];
+  const std::string message =
+      fmt::format("{}: {}\n\nOrchestra-Agent: {}\nOrchestra-Attempt: {}", workstream.id,
+                  workstream.title.empty() ? workstream.id : workstream.title, agent.id, attempt->number);
+  std::string head, error;
+  std::vector<std::string> changed;
+  if (!worktrees_->CommitAll(workstream.id, message, &head, &error) ||
+      !worktrees_->ChangedFiles(attempt->base_commit, head, &changed, &error)) {
+    FinishAttempt(attempt, AttemptOutcome::kFailed, attempt->agent_result,
+                  "cannot commit the agent's changes: " + error);
+    return false;
+  }
+  std::vector<std::string> outside;
+  const std::vector<std::string> scope = DeclaredScope(workstream);
+  for (const std::string& file : changed) {
+    if (!scope.empty() && !PathInScope(file, scope)) outside.push_back(file);
+  }
+  std::string summary = fmt::format("{} file(s) changed in {}", changed.size(), Short(head));
+  if (!outside.empty()) {
+    summary += fmt::format("; {} outside the declared scope: {}", outside.size(), Join(outside, ", "));
+  }
+  AppendToFile(attempt->log_path, "orchestra: " + summary + "\n");
+  if (!store_->RecordChanges(attempt->id, head, Join(outside, "\n"), summary, &error)) {
+    DropAttempt(attempt, error);
+    return false;
+  }
+  Emit(workstream.id, agent.id, "changes", summary);
+  attempt->head_commit = head;
+  if (!outside.empty() && project_.config.scope_policy == "fail") {
+    FinishAttempt(attempt, AttemptOutcome::kFailed, attempt->agent_result,
+                  fmt::format("changed files outside its declared scope (scope_policy = \"fail\"): {}",
+                              Join(outside, ", ")));
+    return false;
+  }
+  const auto type = project_.config.agent_types.find(agent.type);
+  const bool simulated = type != project_.config.agent_types.end() && type->second.kind == "sim";
+  if (changed.empty() && !workstream.allow_empty && !simulated) {
+    FinishAttempt(attempt, AttemptOutcome::kFailed, attempt->agent_result,
+                  "the agent changed no file (set \"allow_empty\": true if nothing to change is a success)");
+    return false;
+  }
+  return true;
+}
+
+void Executor::EnqueueMerge(Attempt* attempt) {
+  if (attempt->head_commit == attempt->base_commit) {
+    // Nothing to merge (an allowed empty result).
+    return FinishAttempt(attempt, AttemptOutcome::kSucceeded, attempt->agent_result, "");
+  }
+  attempt->phase = "merge";
+  merge_queue_->Add(attempt->workstream);
+  MergeNext();
+}
+
+void Executor::MergeNext() {
+  if (in_merge_next_) return;
+  in_merge_next_ = true;
+  for (int node = merge_queue_->TakeNext(); node >= 0; node = merge_queue_->TakeNext()) {
+    auto found = attempts_.find(node);
+    if (found == attempts_.end()) {
+      merge_queue_->Done();
+      continue;
+    }
+    Attempt* attempt = found->second.get();
+    const Workstream& workstream = project_.workstreams[node];
+    attempt->merge = merge_queue_->Prepare(
+        MergeRequest{workstream.id, workstream.title, attempt->base_commit, attempt->head_commit});
+    if (attempt->merge.outcome == PreparedMerge::Outcome::kConflict) {
+      attempt->conflict_paths = Join(attempt->merge.conflict_paths, "\n");
+      const std::string reason = fmt::format(
+          "merge conflict with {} in: {}\nYour previous changes were not merged. Start again from the "
+          "current {} and make your changes fit what is there now.\nConflicting paths:\n{}\n"
+          "Merged meanwhile (the other side):\n{}",
+          project_.config.integration_branch, Join(attempt->merge.conflict_paths, ", "),
+          project_.config.integration_branch, Join(attempt->merge.conflict_paths, "\n"),
+          attempt->merge.other_side.empty() ? "(no commit summary)\n" : attempt->merge.other_side);
+      AppendToFile(attempt->log_path, "orchestra: " + reason);
+      FinishAttempt(attempt, AttemptOutcome::kConflict, attempt->agent_result, reason);
+      continue;
+    }
+    if (attempt->merge.outcome == PreparedMerge::Outcome::kError) {
+      FinishAttempt(attempt, AttemptOutcome::kFailed, attempt->agent_result,
+                    "cannot merge: " + attempt->merge.error);
+      continue;
+    }
+    if (project_.config.verify_after_merge && !attempt->test_commands.empty()) {
+      // The merge result gets the acceptance tests before the branch moves.
+      attempt->verify_dir =
+          (fs::path(project_.config.project_dir) / ".orchestra" / "verify" / workstream.id).string();
+      std::string error;
+      if (!worktrees_->CreateDetached(attempt->verify_dir, attempt->merge.new_head, &error)) {
+        FinishAttempt(attempt, AttemptOutcome::kFailed, attempt->agent_result,
+                      "cannot check out the merge result: " + error);
+        continue;
+      }
+      AppendToFile(attempt->log_path,
+                   fmt::format("orchestra: verifying the merge onto {} in {}\n",
+                               project_.config.integration_branch, attempt->verify_dir));
+      attempt->phase = "verify";
+      attempt->acceptance_tests = attempt->test_commands;
+      in_merge_next_ = false;
+      RunNextAcceptanceTest(attempt);  // goes on in CommitMerge
+      return;
+    }
+    CommitMerge(attempt);
+  }
+  in_merge_next_ = false;
+}
+
+void Executor::CommitMerge(Attempt* attempt) {
+  const Workstream& workstream = project_.workstreams[attempt->workstream];
+  const std::string agent_id = project_.config.agents[attempt->agent].id;
+  const PreparedMerge merge = attempt->merge;
+  const std::string message = fmt::format("merging {} ({}) onto {} at {} as {}", workstream.id,
+                                          Short(attempt->head_commit), project_.config.integration_branch,
+                                          Short(merge.old_head), Short(merge.new_head));
+  std::string error;
+  if (!store_->RecordMerge(attempt->id, merge.new_head, message, &error)) return DropAttempt(attempt, error);
+  Emit(workstream.id, agent_id, "merging", message);
+  if (!merge_queue_->Advance(merge, workstream.id, &error)) {
+    return FinishAttempt(attempt, AttemptOutcome::kFailed, attempt->agent_result,
+                         "the integration branch moved during the merge: " + error);
+  }
+  AppendToFile(attempt->log_path, "orchestra: " + message + ": done\n");
+  ++merged_count_;
+  FinishAttempt(attempt, AttemptOutcome::kSucceeded, attempt->agent_result, "");
+}
+
 void Executor::ScheduleRetry(int workstream, int failures) {
   auto* timer = new uv_timer_t;
   uv_timer_init(loop_, timer);
@@ -536,8 +782,16 @@ void Executor::OnSignal(int signal_number) {
     Emit("", "", "interrupt",
          fmt::format("{} received: stopping {} running agent(s) (again to kill at once)",
                      signal_number == SIGINT ? "SIGINT" : "SIGTERM", attempts_.size()));
+    std::vector<Attempt*> queued;  // waiting to merge: no process to stop
     for (auto& [node, attempt] : attempts_) {
-      if (attempt->handle) runner_->Terminate(attempt->handle);
+      if (attempt->handle) {
+        runner_->Terminate(attempt->handle);
+      } else {
+        queued.push_back(attempt.get());
+      }
+    }
+    for (Attempt* attempt : queued) {
+      FinishAttempt(attempt, AttemptOutcome::kInterrupted, attempt->agent_result, "interrupted");
     }
   } else {
     for (auto& [node, attempt] : attempts_) {
@@ -586,8 +840,16 @@ void Executor::Fail(const std::string& error) {
   // The state can no longer be written: stop everything rather than act on
   // changes that were never recorded. Resume picks up from what was committed.
   if (fatal_error_.empty()) fatal_error_ = error;
-  for (auto& [node, attempt] : attempts_) {
-    if (attempt->handle) runner_->Terminate(attempt->handle);
+  for (auto it = attempts_.begin(); it != attempts_.end();) {
+    if (it->second->handle) {
+      runner_->Terminate(it->second->handle);
+      ++it;
+    } else {
+      // Waiting to merge, nothing to stop: it stays running in the state and
+      // is recovered on resume.
+      if (merge_queue_) merge_queue_->Drop(it->first);
+      it = attempts_.erase(it);
+    }
   }
   MaybeStop();
 }
@@ -596,8 +858,9 @@ void Executor::Emit(const std::string& workstream_id, const std::string& agent_i
                     const std::string& event_type, const std::string& message) {
   // Start/finish events are committed by their own transitions; run-level
   // events are appended here so the audit trail has them too.
-  static const char* const kCommittedElsewhere[] = {"started", "completed", "retry", "timeout",
-                                                    "failed", "interrupted", "blocked"};
+  static const char* const kCommittedElsewhere[] = {"started", "completed", "retry",   "timeout",
+                                                    "failed",  "interrupted", "blocked", "changes",
+                                                    "merging"};
   bool committed = false;
   for (const char* type : kCommittedElsewhere) committed = committed || event_type == type;
   std::string error;

@@ -11,11 +11,14 @@
 #include <vector>
 
 #include "clock.h"
+#include "git.h"
+#include "merge_queue.h"
 #include "process.h"
 #include "project.h"
 #include "run_observer.h"
 #include "scheduler.h"
 #include "state_store.h"
+#include "worktree.h"
 
 struct uv_loop_s;
 struct uv_signal_s;
@@ -51,6 +54,9 @@ class Executor {
   /// The scheduler's final view (valid after Run).
   const Scheduler& scheduler() const { return *scheduler_; }
 
+  /// Workstreams merged into the integration branch by this run (worktree isolation).
+  int merged_count() const { return merged_count_; }
+
  private:
   struct Attempt;
 
@@ -62,6 +68,13 @@ class Executor {
   void RunNextAcceptanceTest(Attempt* attempt);
   void FinishAttempt(Attempt* attempt, AttemptOutcome outcome, const ProcessResult& result,
                      const std::string& error_message);
+  // Worktree isolation: after the agent, commit and check; then the merge queue.
+  bool CommitAndCheckChanges(Attempt* attempt);
+  void EnqueueMerge(Attempt* attempt);
+  void MergeNext();
+  void CommitMerge(Attempt* attempt);
+  bool RecoverMerged(const AttemptRecord& attempt, bool* merged, std::string* error);
+  void DropAttempt(Attempt* attempt, const std::string& error);
   void ScheduleRetry(int workstream, int failures);
   void MaybeReplan(int workstream, double duration_seconds);
   void OnSignal(int signal_number);
@@ -98,6 +111,13 @@ class Executor {
   double observed_hours_ = 0;    // ...and their estimates, for the ETA
   SchedulingInputs planning_inputs_;  // what the planner's rank was computed from
   int replans_ = 0;
+
+  // Worktree isolation; all null with isolation "none".
+  std::unique_ptr<Git> git_;
+  std::unique_ptr<Worktrees> worktrees_;
+  std::unique_ptr<MergeQueue> merge_queue_;
+  bool in_merge_next_ = false;
+  int merged_count_ = 0;
 };
 
 }  // namespace orchestra

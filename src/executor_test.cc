@@ -48,6 +48,14 @@ class FailingStore : public StateStore {
   bool SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t start_time, std::string* error) override {
     return store_->SetAttemptPid(attempt_id, pid, start_time, error);
   }
+  bool RecordChanges(int64_t attempt_id, const std::string& head, const std::string& outside,
+                     const std::string& message, std::string* error) override {
+    return store_->RecordChanges(attempt_id, head, outside, message, error);
+  }
+  bool RecordMerge(int64_t attempt_id, const std::string& merge_commit, const std::string& message,
+                   std::string* error) override {
+    return store_->RecordMerge(attempt_id, merge_commit, message, error);
+  }
   bool FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::string* error) override {
     if (++finishes_ >= fail_from_) {
       *error = "disk full (injected)";

@@ -170,7 +170,7 @@ class WorkstreamReader {
     ReadStringList("acceptance_tests", &workstream->acceptance_tests);
     ReadDependsOn(&workstream->depends_on);
     CheckMetadata();
-    CheckAllowEmpty();
+    ReadAllowEmpty(&workstream->allow_empty);
     ReadEstimate(workstream);
     ReadTimeout(&workstream->timeout_seconds);
     ReadMaxAttempts(&workstream->max_attempts);
@@ -291,11 +291,14 @@ class WorkstreamReader {
     }
   }
 
-  void CheckAllowEmpty() {
+  void ReadAllowEmpty(bool* out) {
     const json* allow_empty = Field("allow_empty");
-    if (allow_empty != nullptr && !allow_empty->is_boolean()) {
+    if (allow_empty == nullptr) return;
+    if (!allow_empty->is_boolean()) {
       WrongValue(Pointer("allow_empty"), "allow_empty", "true or false", *allow_empty);
+      return;
     }
+    *out = allow_empty->get<bool>();
   }
 
   // `estimate_hours` wins; otherwise the upstream metadata estimates are used

@@ -5,6 +5,7 @@
 #include <numeric>
 #include <queue>
 
+#include "scope.h"
 #include "validate.h"
 
 namespace orchestra {
@@ -23,6 +24,13 @@ SchedulingInputs MakeSchedulingInputs(const Project& project) {
       eligible.push_back(AgentCanRun(project.config, agent, workstream));
     }
     inputs.eligible.push_back(std::move(eligible));
+  }
+  if (project.config.SerializesOverlappingScopes()) {
+    inputs.conflicts.resize(project.workstreams.size());
+    for (const auto& [a, b] : ScopeConflictPairs(project.workstreams)) {
+      inputs.conflicts[a].push_back(b);
+      inputs.conflicts[b].push_back(a);
+    }
   }
   return inputs;
 }
@@ -191,6 +199,16 @@ Plan MakePlan(const Project& project, const std::vector<int>& targets, const Pla
     if (project.workstreams[node].estimate_source == EstimateSource::kDefault) {
       plan.default_estimates.push_back(node);
     }
+  }
+  if (!inputs.conflicts.empty()) {
+    std::vector<std::pair<int, int>> pairs;
+    for (int node = 0; node < graph.size(); ++node) {
+      for (int other : inputs.conflicts[node]) {
+        if (node < other) pairs.push_back({node, other});
+      }
+    }
+    plan.scope_groups = ConflictGroups(graph.size(), pairs);
+    plan.scope_conflicts = std::move(pairs);
   }
   plan.timelines.resize(inputs.agent_ids.size());
 

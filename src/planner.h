@@ -56,6 +56,11 @@ struct Plan {
   std::vector<int> corrected_estimates;  // nodes whose estimate was learned from attempts
   int observed_attempts = 0;             // succeeded attempts the correction used
 
+  /// Workstreams never run together because their file scopes overlap
+  /// (connected components of the conflict pairs); empty when not serialised.
+  std::vector<std::vector<int>> scope_groups;
+  std::vector<std::pair<int, int>> scope_conflicts;  // the overlapping pairs
+
   /// Hours agent `agent` waits between 0 and the makespan.
   double IdleHours(int agent) const;
 };
@@ -68,7 +73,8 @@ struct PlanOptions {
   const CorrectedEstimates* corrected = nullptr;
 };
 
-/// The scheduler inputs for `project` (priorities, estimates, attempts, eligibility).
+/// The scheduler inputs for `project` (priorities, estimates, attempts,
+/// eligibility, and the scope conflicts when the config serialises them).
 SchedulingInputs MakeSchedulingInputs(const Project& project);
 
 /// The planning problem of the selected nodes (`include[node]`) that can run:

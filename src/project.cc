@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "agent.h"
+#include "git.h"
 #include "loader.h"
 #include "validate.h"
 
@@ -18,6 +19,34 @@ std::string DisplayPath(const fs::path& path) {
   const fs::path relative = fs::relative(path, fs::current_path(), error);
   if (error || relative.empty() || *relative.begin() == "..") return path.string();
   return relative.string();
+}
+
+/// Resolves `isolation = "auto"`: worktrees when the project folder is the top
+/// level of a git work tree (a folder inside a repository, such as an example
+/// in a subfolder, keeps running in place).
+bool ResolveIsolation(Config* config, Diagnostics* diagnostics) {
+  if (config->isolation == "none") return true;
+  SystemGit git;
+  std::string top_level;
+  std::error_code error;
+  const bool at_top = GitTopLevel(&git, config->project_dir, &top_level) &&
+                      fs::equivalent(top_level, config->project_dir, error);
+  if (config->isolation == "auto") config->isolation = at_top ? "worktree" : "none";
+  if (config->isolation == "none") return true;
+  if (at_top) {
+    // Orchestra's own files go where git ignores them (.orchestra/ is in
+    // info/exclude), so the user's checkout shows nothing new.
+    const Config defaults;
+    if (config->state_path == defaults.state_path) config->state_path = ".orchestra/state/orchestration.db";
+    if (config->logs_dir == defaults.logs_dir) config->logs_dir = ".orchestra/logs";
+    if (config->reports_dir == defaults.reports_dir) config->reports_dir = ".orchestra/reports";
+    return true;
+  }
+  diagnostics->Error(config->file.empty() ? "orchestra.toml" : config->file, 0, 0,
+                     "isolation = \"worktree\" needs the project folder to be the top level of a git "
+                     "repository (" + config->project_dir + " is not)",
+                     "run `git init` and commit, or set isolation = \"none\" in [defaults]");
+  return false;
 }
 
 }  // namespace
@@ -54,7 +83,7 @@ bool LoadProjectConfig(const ProjectOptions& options, Config* config, Diagnostic
     config->state_path = fs::absolute(options.state_path).lexically_normal().string();
   }
   if (options.agents > 0) UseAnonymousAgents(options.agents, config);
-  return ok;
+  return ResolveIsolation(config, diagnostics) && ok;
 }
 
 bool LoadProject(const ProjectOptions& options, Project* project, Diagnostics* diagnostics) {

@@ -1,4 +1,4 @@
-// The state database format (schema version 1, stored in PRAGMA user_version).
+// The state database format (schema version 2, stored in PRAGMA user_version).
 // docs/state.md explains every column, status transition and event type.
 //
 //   workstream_status  one row per workstream, its current state. Users query
@@ -25,6 +25,9 @@
 //     signal INTEGER, duration_seconds REAL, log_path TEXT, error_message TEXT
 //     (workstream_id, attempt) is deliberately not unique: `orchestra retry`
 //     restarts the attempt numbers of a workstream at 1.
+//     Version 2 adds, for worktree isolation: base_commit TEXT, head_commit TEXT,
+//     merge_commit TEXT, conflict_paths TEXT, out_of_scope_paths TEXT (paths
+//     newline-separated); outcome gains `conflict`.
 //
 //   runs               one row per `orchestra run`:
 //     id INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER, started_at TEXT,
@@ -53,7 +56,7 @@
 namespace orchestra {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr int kBusyTimeoutMilliseconds = 5000;
 
 constexpr const char* kCreateSchema = R"sql(
@@ -90,7 +93,12 @@ CREATE TABLE IF NOT EXISTS attempts (
   signal INTEGER,
   duration_seconds REAL,
   log_path TEXT,
-  error_message TEXT
+  error_message TEXT,
+  base_commit TEXT,
+  head_commit TEXT,
+  merge_commit TEXT,
+  conflict_paths TEXT,
+  out_of_scope_paths TEXT
 );
 CREATE TABLE IF NOT EXISTS runs (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -109,7 +117,8 @@ constexpr const char* kWorkstreamColumns =
     "error_message";
 constexpr const char* kAttemptColumns =
     "id, workstream_id, attempt, agent_id, pid, pid_start_time, started_at, ended_at, outcome, "
-    "exit_code, signal, duration_seconds, log_path, error_message";
+    "exit_code, signal, duration_seconds, log_path, error_message, base_commit, head_commit, "
+    "merge_commit, conflict_paths, out_of_scope_paths";
 constexpr const char* kLogColumns = "id, timestamp, workstream_id, agent_id, event_type, message";
 constexpr const char* kRunColumns = "id, pid, started_at, ended_at, state, pause_requested";
 
@@ -255,6 +264,11 @@ AttemptRecord AttemptAt(const Statement& row, std::string* bad_outcome) {
   attempt.duration_seconds = row.Real(11);
   attempt.log_path = row.Text(12);
   attempt.error_message = row.Text(13);
+  attempt.base_commit = row.Text(14);
+  attempt.head_commit = row.Text(15);
+  attempt.merge_commit = row.Text(16);
+  attempt.conflict_paths = row.Text(17);
+  attempt.out_of_scope_paths = row.Text(18);
   return attempt;
 }
 
@@ -351,8 +365,17 @@ bool Configure(sqlite3* db, bool set_wal, std::string* error) {
          Execute(db, "PRAGMA foreign_keys=ON", error);
 }
 
-/// Creates the schema of an empty database; refuses one written by a newer
-/// version. This is where migrations from version N to N+1 go.
+/// Version 1 -> 2: the worktree-isolation columns of attempts.
+constexpr const char* kMigrateToVersion2 = R"sql(
+ALTER TABLE attempts ADD COLUMN base_commit TEXT;
+ALTER TABLE attempts ADD COLUMN head_commit TEXT;
+ALTER TABLE attempts ADD COLUMN merge_commit TEXT;
+ALTER TABLE attempts ADD COLUMN conflict_paths TEXT;
+ALTER TABLE attempts ADD COLUMN out_of_scope_paths TEXT;
+)sql";
+
+/// Creates the schema of an empty database, or migrates an older one step by
+/// step, in one transaction; refuses one written by a newer version.
 bool Migrate(sqlite3* db, std::string* error) {
   return InTransaction(
       db, "create schema",
@@ -367,7 +390,11 @@ bool Migrate(sqlite3* db, std::string* error) {
           return false;
         }
         const std::string set_version = "PRAGMA user_version = " + std::to_string(kSchemaVersion);
-        return Execute(db, kCreateSchema, failure) && Execute(db, set_version.c_str(), failure);
+        if (version == 0) {
+          return Execute(db, kCreateSchema, failure) && Execute(db, set_version.c_str(), failure);
+        }
+        if (version == 1 && !Execute(db, kMigrateToVersion2, failure)) return false;
+        return Execute(db, set_version.c_str(), failure);
       },
       error);
 }
@@ -543,7 +570,8 @@ bool SqliteStore::StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id
         if (!Statement(
                  db_,
                  "INSERT INTO attempts (workstream_id, attempt, agent_id, pid, pid_start_time,"
-                 " started_at, outcome, log_path) VALUES (?, ?, ?, ?, ?, ?, 'running', ?)")
+                 " started_at, outcome, log_path, base_commit)"
+                 " VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)")
                  .BindText(1, attempt.workstream_id)
                  .BindInt(2, attempt.attempt)
                  .BindText(3, attempt.agent_id)
@@ -551,6 +579,7 @@ bool SqliteStore::StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id
                  .BindNonZero(5, attempt.pid_start_time)
                  .BindText(6, now)
                  .BindText(7, attempt.log_path)
+                 .BindText(8, attempt.base_commit)
                  .Run(failure)) {
           return false;
         }
@@ -583,6 +612,62 @@ bool SqliteStore::SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_sta
       error);
 }
 
+namespace {
+
+/// Updates one running attempt's `column` to `value` and logs the event, in
+/// the caller's transaction.
+bool UpdateRunningAttempt(sqlite3* db, int64_t attempt_id, const std::string& assignments,
+                          const std::vector<std::string>& values, const std::string& now,
+                          const std::string& event_type, const std::string& message,
+                          std::string* failure) {
+  Statement query(db, "SELECT workstream_id, agent_id, outcome FROM attempts WHERE id = ?");
+  query.BindInt(1, attempt_id);
+  bool row = false;
+  if (!query.Step(&row, failure)) return false;
+  if (!row) {
+    *failure = "no such attempt";
+    return false;
+  }
+  if (query.Text(2) != OutcomeName(AttemptOutcome::kRunning)) {
+    *failure = "attempt already ended (" + query.Text(2) + ")";
+    return false;
+  }
+  Statement update(db, "UPDATE attempts SET " + assignments + " WHERE id = ?");
+  int index = 1;
+  for (const std::string& value : values) update.BindText(index++, value);
+  update.BindInt(index, attempt_id);
+  return update.Run(failure) &&
+         InsertLog(db, now, query.Text(0), query.Text(1), event_type, message, failure);
+}
+
+}  // namespace
+
+bool SqliteStore::RecordChanges(int64_t attempt_id, const std::string& head_commit,
+                                const std::string& out_of_scope_paths, const std::string& message,
+                                std::string* error) {
+  const std::string now = FormatTimestamp(clock_->Now());
+  return InTransaction(
+      db_, "record changes of attempt " + std::to_string(attempt_id),
+      [&](std::string* failure) {
+        return UpdateRunningAttempt(db_, attempt_id, "head_commit = ?, out_of_scope_paths = ?",
+                                    {head_commit, out_of_scope_paths}, now, "changes", message,
+                                    failure);
+      },
+      error);
+}
+
+bool SqliteStore::RecordMerge(int64_t attempt_id, const std::string& merge_commit,
+                              const std::string& message, std::string* error) {
+  const std::string now = FormatTimestamp(clock_->Now());
+  return InTransaction(
+      db_, "record merge of attempt " + std::to_string(attempt_id),
+      [&](std::string* failure) {
+        return UpdateRunningAttempt(db_, attempt_id, "merge_commit = ?", {merge_commit}, now,
+                                    "merging", message, failure);
+      },
+      error);
+}
+
 bool SqliteStore::FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::string* error) {
   const std::string now = FormatTimestamp(clock_->Now());
   return InTransaction(
@@ -609,14 +694,16 @@ bool SqliteStore::FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::
         }
         if (!Statement(db_,
                        "UPDATE attempts SET ended_at = ?, outcome = ?, exit_code = ?, signal = ?,"
-                       " duration_seconds = ?, error_message = ? WHERE id = ?")
+                       " duration_seconds = ?, error_message = ?,"
+                       " conflict_paths = COALESCE(?, conflict_paths) WHERE id = ?")
                  .BindText(1, now)
                  .BindText(2, OutcomeName(end.outcome))
                  .BindOptional(3, end.exit_code)
                  .BindOptional(4, end.signal)
                  .BindReal(5, end.duration_seconds)
                  .BindText(6, end.error_message)
-                 .BindInt(7, attempt_id)
+                 .BindText(7, end.conflict_paths)
+                 .BindInt(8, attempt_id)
                  .Run(failure)) {
           return false;
         }

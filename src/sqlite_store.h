@@ -38,6 +38,11 @@ class SqliteStore : public StateStore {
   bool StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id, std::string* error) override;
   bool SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_start_time,
                      std::string* error) override;
+  bool RecordChanges(int64_t attempt_id, const std::string& head_commit,
+                     const std::string& out_of_scope_paths, const std::string& message,
+                     std::string* error) override;
+  bool RecordMerge(int64_t attempt_id, const std::string& merge_commit, const std::string& message,
+                   std::string* error) override;
   bool FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::string* error) override;
   bool MarkBlocked(const std::vector<std::string>& workstream_ids, const std::string& reason,
                    std::string* error) override;

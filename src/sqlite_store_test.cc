@@ -190,7 +190,66 @@ TEST_F(SqliteStoreTest, WorkstreamStatusHasExactlyTheNineColumnsInOrder) {
 TEST_F(SqliteStoreTest, UsesWalAndRecordsTheSchemaVersion) {
   Reader reader(path_);
   EXPECT_EQ(reader.Query("PRAGMA journal_mode"), Rows{"wal"});
-  EXPECT_EQ(reader.Query("PRAGMA user_version"), Rows{"1"});
+  EXPECT_EQ(reader.Query("PRAGMA user_version"), Rows{"2"});
+}
+
+TEST_F(SqliteStoreTest, MigratesAVersion1DatabaseKeepingItsRows) {
+  store_.reset();
+  {
+    Reader reader(path_);  // back to the version 1 attempts table, with one attempt
+    reader.Query("DROP TABLE attempts");
+    reader.Query(
+        "CREATE TABLE attempts (id INTEGER PRIMARY KEY AUTOINCREMENT, workstream_id TEXT NOT NULL,"
+        " attempt INTEGER NOT NULL, agent_id TEXT, pid INTEGER, pid_start_time INTEGER,"
+        " started_at TEXT, ended_at TEXT, outcome TEXT NOT NULL, exit_code INTEGER, signal INTEGER,"
+        " duration_seconds REAL, log_path TEXT, error_message TEXT)");
+    reader.Query("INSERT INTO attempts (workstream_id, attempt, outcome) VALUES ('a', 1, 'failed')");
+    reader.Query("PRAGMA user_version = 1");
+  }
+  Reopen();
+  EXPECT_EQ(Reader(path_).Query("PRAGMA user_version"), Rows{"2"});
+  std::vector<AttemptRecord> attempts;
+  std::string error;
+  ASSERT_TRUE(store_->LoadAttempts("a", &attempts, &error)) << error;
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].outcome, AttemptOutcome::kFailed);
+  EXPECT_EQ(attempts[0].base_commit, "");
+}
+
+TEST_F(SqliteStoreTest, RecordsCommitsMergesAndConflicts) {
+  Sync({{"a", ""}});
+  AttemptRecord record;
+  record.workstream_id = "a";
+  record.attempt = 1;
+  record.agent_id = "agent-1";
+  record.base_commit = "base";
+  int64_t id = 0;
+  std::string error;
+  ASSERT_TRUE(store_->StartAttempt(record, &id, &error)) << error;
+  ASSERT_TRUE(store_->RecordChanges(id, "head", "x.txt\ny.txt", "2 files changed", &error)) << error;
+  ASSERT_TRUE(store_->RecordMerge(id, "merge", "merging a", &error)) << error;
+  AttemptEnd end;
+  end.outcome = AttemptOutcome::kConflict;
+  end.new_status = WorkstreamStatus::kPending;
+  end.conflict_paths = "x.txt";
+  end.event_type = "retry";
+  ASSERT_TRUE(store_->FinishAttempt(id, end, &error)) << error;
+  std::vector<AttemptRecord> attempts;
+  ASSERT_TRUE(store_->LoadAttempts("a", &attempts, &error)) << error;
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].outcome, AttemptOutcome::kConflict);
+  EXPECT_EQ(attempts[0].base_commit, "base");
+  EXPECT_EQ(attempts[0].head_commit, "head");
+  EXPECT_EQ(attempts[0].merge_commit, "merge");
+  EXPECT_EQ(attempts[0].conflict_paths, "x.txt");
+  EXPECT_EQ(attempts[0].out_of_scope_paths, "x.txt\ny.txt");
+  EXPECT_EQ(Reader(path_).Query("SELECT outcome FROM attempts"), Rows{"conflict"});
+  // An ended attempt takes no more records.
+  EXPECT_FALSE(store_->RecordMerge(id, "other", "again", &error));
+  EXPECT_NE(error.find("already ended"), std::string::npos) << error;
+  std::vector<std::string> events;
+  for (const LogEntry& entry : Log("a")) events.push_back(entry.event_type);
+  EXPECT_EQ(events, (std::vector<std::string>{"started", "changes", "merging", "retry"}));
 }
 
 TEST_F(SqliteStoreTest, OpenCreatesTheFolderAndReopensAnExistingDatabase) {
@@ -202,10 +261,10 @@ TEST_F(SqliteStoreTest, OpenCreatesTheFolderAndReopensAnExistingDatabase) {
 
 TEST_F(SqliteStoreTest, OpenRefusesANewerSchema) {
   store_.reset();
-  Reader(path_).Query("PRAGMA user_version = 2");
+  Reader(path_).Query("PRAGMA user_version = 3");
   std::string error;
   EXPECT_FALSE(SqliteStore::Open(path_, &clock_, &error));
-  EXPECT_NE(error.find("schema version 2 is newer"), std::string::npos) << error;
+  EXPECT_NE(error.find("schema version 3 is newer"), std::string::npos) << error;
   EXPECT_NE(error.find(path_), std::string::npos) << error;
 }
 

@@ -8,8 +8,8 @@ namespace {
 // The stored names of each enum, indexed by its value. They are part of the
 // database format (docs/state.md): users query them, so never rename one.
 constexpr const char* kStatusNames[] = {"pending", "running", "completed", "failed", "blocked"};
-constexpr const char* kOutcomeNames[] = {"running",   "succeeded",   "failed",
-                                         "timed_out", "interrupted", "abandoned"};
+constexpr const char* kOutcomeNames[] = {"running",     "succeeded", "failed",  "timed_out",
+                                         "interrupted", "abandoned", "conflict"};
 constexpr const char* kRunStateNames[] = {"running", "paused",      "completed",
                                           "failed",  "interrupted", "crashed"};
 
@@ -49,7 +49,7 @@ bool ParseRunState(const std::string& name, RunState* state) {
 }
 
 static_assert(std::size(kStatusNames) == static_cast<size_t>(WorkstreamStatus::kBlocked) + 1);
-static_assert(std::size(kOutcomeNames) == static_cast<size_t>(AttemptOutcome::kAbandoned) + 1);
+static_assert(std::size(kOutcomeNames) == static_cast<size_t>(AttemptOutcome::kConflict) + 1);
 static_assert(std::size(kRunStateNames) == static_cast<size_t>(RunState::kCrashed) + 1);
 
 }  // namespace orchestra

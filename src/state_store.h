@@ -41,6 +41,7 @@ enum class AttemptOutcome {
   kTimedOut,     // killed after its timeout
   kInterrupted,  // stopped by SIGINT/SIGTERM to the orchestrator
   kAbandoned,    // found running after the orchestrator died; requeued
+  kConflict,     // its merge into the integration branch conflicted (worktree isolation)
 };
 
 const char* OutcomeName(AttemptOutcome outcome);
@@ -62,6 +63,12 @@ struct AttemptRecord {
   double duration_seconds = 0;
   std::string log_path;
   std::string error_message;
+  // Worktree isolation only (empty otherwise):
+  std::string base_commit;         // integration head the worktree started from
+  std::string head_commit;         // the workstream branch after Orchestra's commit
+  std::string merge_commit;        // what the integration branch is (about to be) moved to
+  std::string conflict_paths;      // newline-separated, when the merge conflicted
+  std::string out_of_scope_paths;  // newline-separated changed files outside the declared scope
 };
 
 /// One row of execution_log, the append-only audit trail.
@@ -81,6 +88,7 @@ struct AttemptEnd {
   std::optional<int> signal;
   double duration_seconds = 0;
   std::string error_message;
+  std::string conflict_paths;  // newline-separated; outcome kConflict
   WorkstreamStatus new_status = WorkstreamStatus::kFailed;  // pending for a retry
   std::string event_type;                                   // logged with `message`
   std::string message;
@@ -135,6 +143,18 @@ class StateStore {
   /// Records the process (group) id once the agent is spawned.
   virtual bool SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_start_time,
                              std::string* error) = 0;
+  /// Records what an attempt changed (worktree isolation): its branch head and
+  /// the changed files outside its declared scope (newline-separated, may be
+  /// empty). Logs `changes` with `message`.
+  virtual bool RecordChanges(int64_t attempt_id, const std::string& head_commit,
+                             const std::string& out_of_scope_paths, const std::string& message,
+                             std::string* error) = 0;
+  /// Records that the integration branch is about to move to `merge_commit`
+  /// for this attempt (logged as `merging`). Written before the ref moves, so a
+  /// resumed run can tell whether the merge happened: it did exactly when
+  /// `merge_commit` is in the integration branch's history.
+  virtual bool RecordMerge(int64_t attempt_id, const std::string& merge_commit,
+                           const std::string& message, std::string* error) = 0;
   /// Closes the attempt and moves its workstream to `end.new_status` (exit code,
   /// error_message, completed_at for completed/failed), logging `end.event_type`.
   /// Fails for an unknown or already ended attempt, or a `running` end.

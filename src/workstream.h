@@ -37,6 +37,7 @@ struct Workstream {
   std::optional<double> timeout_seconds;
   std::optional<int> max_attempts;  // max_attempts or circuit_breaker.max_attempts
   int priority = 0;                 // higher runs first
+  bool allow_empty = false;         // may succeed without changing a file (worktree isolation)
 
   nlohmann::json raw;  // the whole object as written, unknown fields included
 };

@@ -1,0 +1,26 @@
+// The commands that deal with the git side of worktree isolation:
+// `orchestra land` (the only command that touches the user's checkout),
+// `orchestra clean` and `orchestra diff`. Each returns a process exit code.
+#pragma once
+
+#include <string>
+
+#include "config.h"
+
+namespace orchestra {
+
+/// Brings the integration branch into the user's current branch: a
+/// fast-forward when possible, else a merge commit. Refuses (exit 2) on a
+/// dirty working tree, a detached HEAD or a run in progress (exit 3).
+int LandIntegrationBranch(const Config& config);
+
+/// Removes the worktrees kept for inspection (failed, blocked, interrupted
+/// workstreams) and the `orchestra/<id>` branches already merged into the
+/// integration branch. Unmerged branches are kept. Holds the state lock.
+int CleanWorktrees(const Config& config);
+
+/// Prints what workstream `id` changed: its latest recorded attempt's diff
+/// from the integration head it started at to its branch head.
+int ShowWorkstreamDiff(const Config& config, const std::string& id, bool stat);
+
+}  // namespace orchestra

@@ -1,0 +1,62 @@
+#include "git.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "git_test_repo.h"
+
+namespace orchestra {
+namespace {
+
+TEST(GitTest, RunsInTheGivenFolderAndReportsFailures) {
+  GitTestRepo repo;
+  SystemGit git;
+  std::string top;
+  ASSERT_TRUE(GitTopLevel(&git, repo.path(), &top));
+  EXPECT_TRUE(std::filesystem::equivalent(top, repo.path()));
+  EXPECT_FALSE(GitTopLevel(&git, "/", &top));
+  const GitResult failed = git.Run(repo.path(), {"rev-parse", "--verify", "no-such-branch"});
+  EXPECT_FALSE(failed.ok());
+  EXPECT_NE(failed.Describe({"rev-parse", "--verify", "no-such-branch"}).find("git rev-parse --verify no-such-branch: "),
+            std::string::npos);
+  EXPECT_EQ(ResolveCommit(&git, repo.path(), "no-such-branch"), "");
+  EXPECT_EQ(ResolveCommit(&git, repo.path(), "main").size(), 40u);
+}
+
+TEST(GitTest, AncestryAndOutputSplitting) {
+  GitTestRepo repo;
+  const std::string first = repo.Rev("HEAD");
+  repo.Write("a.txt", "a\n");
+  const std::string second = repo.Commit("second");
+  EXPECT_TRUE(IsAncestor(repo.git(), repo.path(), first, second));
+  EXPECT_TRUE(IsAncestor(repo.git(), repo.path(), second, second));
+  EXPECT_FALSE(IsAncestor(repo.git(), repo.path(), second, first));
+  EXPECT_EQ(SplitOutput("a\nb\n\nc", '\n'), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(SplitOutput(std::string("x\0y\0", 4), '\0'), (std::vector<std::string>{"x", "y"}));
+}
+
+TEST(GitTest, IgnoresAnExportedGitDirAndCommitsWithoutAnIdentity) {
+  GitTestRepo repo;
+  GitTestRepo other;
+  // A user's exported GIT_DIR must not redirect commands for another folder,
+  // and a machine without user.name/user.email can still commit.
+  setenv("GIT_DIR", (other.path() + "/.git").c_str(), 1);
+  setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
+  setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+  SystemGit git;
+  repo.Write("b.txt", "b\n");
+  EXPECT_TRUE(git.Run(repo.path(), {"add", "b.txt"}).ok());
+  const GitResult commit = git.Run(repo.path(), {"commit", "-q", "-m", "b"});
+  unsetenv("GIT_DIR");
+  unsetenv("GIT_CONFIG_GLOBAL");
+  unsetenv("GIT_CONFIG_NOSYSTEM");
+  ASSERT_TRUE(commit.ok()) << commit.err;
+  EXPECT_EQ(git.Run(repo.path(), {"log", "-1", "--format=%an <%ae>"}).Line(),
+            "Orchestra <orchestra@localhost>");
+  EXPECT_EQ(git.Run(other.path(), {"log", "--format=%s"}).out, "initial\n");
+}
+
+}  // namespace
+}  // namespace orchestra
