@@ -531,7 +531,7 @@ void Executor::FinishAttempt(Attempt* attempt, AttemptOutcome outcome, const Pro
         end.message = fmt::format("{} completed in {} (attempt {})", workstream.id,
                                   FormatDuration(duration), attempt->number);
         observed_seconds_ += duration;
-        observed_hours_ += workstream.estimate_hours.value_or(project_.config.estimate_hours);
+        observed_hours_ += planning_inputs_.estimates[node];
         break;
       case FinishResult::Outcome::kRetry:
         end.new_status = WorkstreamStatus::kPending;
@@ -915,7 +915,8 @@ RunProgress Executor::Progress() const {
         ++progress.waiting;
         break;
     }
-    remaining_hours += project_.workstreams[node].estimate_hours.value_or(project_.config.estimate_hours);
+    // Estimates corrected by earlier runs, at the pace observed in this one.
+    remaining_hours += planning_inputs_.estimates[node];
     longest_remaining = std::max(longest_remaining, scheduler_->bottom_levels()[node]);
   }
   const double agents = std::max<double>(1, static_cast<double>(project_.config.agents.size()));
