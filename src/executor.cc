@@ -105,6 +105,32 @@ Executor::Executor(const Project& project, StateStore* store, ProcessRunner* run
 Executor::~Executor() = default;
 
 RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
+  BuildScheduler(targets);
+  if (project_.config.UsesWorktrees() && !PrepareIsolation(error)) return RunEnd::kError;
+  if (!store_->BeginRun(getpid(), &run_id_, error) || !Recover(error) || !Restore(error)) {
+    if (run_id_) store_->EndRun(run_id_, RunState::kFailed, error);
+    return RunEnd::kError;
+  }
+  Emit("", "", "run_started",
+       fmt::format("run {} started: {} workstreams selected, {} agents", run_id_,
+                   std::count(selected_.begin(), selected_.end(), true),
+                   project_.config.agents.size()));
+  InstallLoopHandles();
+  CheckPauseRequest();
+  Pump();
+  MaybeStop();
+  uv_run(loop_, UV_RUN_DEFAULT);
+
+  RunState state;
+  const RunEnd end = DecideEnd(&state);
+  if (end == RunEnd::kError) *error = fatal_error_;
+  std::string end_error;
+  Emit("", "", "run_ended", fmt::format("run {} ended: {}", run_id_, RunStateName(state)));
+  if (!store_->EndRun(run_id_, state, &end_error) && error->empty()) *error = end_error;
+  return end;
+}
+
+void Executor::BuildScheduler(const std::vector<int>& targets) {
   const Graph& graph = *project_.graph;
   SchedulingInputs inputs = MakeSchedulingInputs(project_);
   // Dispatch follows the planner's order, the one `orchestra plan` shows,
@@ -114,7 +140,9 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
   if (store_->LoadAttempts("", &history, &history_error)) {
     std::vector<ObservedDuration> observed;
     for (const AttemptRecord& attempt : history) {
-      if (attempt.outcome == AttemptOutcome::kSucceeded) observed.push_back({attempt.workstream_id, attempt.duration_seconds});
+      if (attempt.outcome == AttemptOutcome::kSucceeded) {
+        observed.push_back({attempt.workstream_id, attempt.duration_seconds});
+      }
     }
     inputs.estimates = CorrectEstimates(graph, inputs.estimates, observed).estimates;
   }
@@ -128,28 +156,21 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
     scheduler_->Select(targets);
     for (int node : graph.WithDependencies(targets)) selected_[node] = true;
   }
+}
 
-  if (project_.config.UsesWorktrees()) {
-    git_ = std::make_unique<SystemGit>();
-    worktrees_ = std::make_unique<Worktrees>(git_.get(), project_.config.project_dir,
-                                             project_.config.integration_branch);
-    merge_queue_ = std::make_unique<MergeQueue>(git_.get(), project_.config.project_dir,
-                                                project_.config.integration_branch,
-                                                project_.config.merge_strategy);
-    if (!worktrees_->Prepare(error)) {
-      *error = "worktree isolation: " + *error;
-      return RunEnd::kError;
-    }
-  }
-  if (!store_->BeginRun(getpid(), &run_id_, error) || !Recover(error) || !Restore(error)) {
-    if (run_id_) store_->EndRun(run_id_, RunState::kFailed, error);
-    return RunEnd::kError;
-  }
-  Emit("", "", "run_started",
-       fmt::format("run {} started: {} workstreams selected, {} agents", run_id_,
-                   std::count(selected_.begin(), selected_.end(), true),
-                   project_.config.agents.size()));
+bool Executor::PrepareIsolation(std::string* error) {
+  git_ = std::make_unique<SystemGit>();
+  worktrees_ = std::make_unique<Worktrees>(git_.get(), project_.config.project_dir,
+                                           project_.config.integration_branch);
+  merge_queue_ = std::make_unique<MergeQueue>(git_.get(), project_.config.project_dir,
+                                              project_.config.integration_branch,
+                                              project_.config.merge_strategy);
+  if (worktrees_->Prepare(error)) return true;
+  *error = "worktree isolation: " + *error;
+  return false;
+}
 
+void Executor::InstallLoopHandles() {
   for (int signal_number : {SIGINT, SIGTERM, SIGUSR1}) {
     auto* handle = new uv_signal_t;
     uv_signal_init(loop_, handle);
@@ -169,36 +190,29 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
         if (self->observer_) self->observer_->OnTick(self->Progress());
       },
       1000, 1000);
+}
 
-  CheckPauseRequest();
-  Pump();
-  MaybeStop();
-  uv_run(loop_, UV_RUN_DEFAULT);
-
-  RunEnd end;
-  RunState state;
+RunEnd Executor::DecideEnd(RunState* state) const {
   if (!fatal_error_.empty()) {
-    end = RunEnd::kError;
-    state = RunState::kFailed;
-    *error = fatal_error_;
-  } else if (interrupts_ > 0) {
-    end = RunEnd::kInterrupted;
-    state = RunState::kInterrupted;
-  } else if (paused_) {
-    end = RunEnd::kPaused;
-    state = RunState::kPaused;
-  } else {
-    bool all_done = true;
-    for (int node = 0; node < graph.size(); ++node) {
-      if (selected_[node] && scheduler_->state(node) != SchedulingState::kCompleted) all_done = false;
-    }
-    end = all_done ? RunEnd::kCompleted : RunEnd::kIncomplete;
-    state = all_done ? RunState::kCompleted : RunState::kFailed;
+    *state = RunState::kFailed;
+    return RunEnd::kError;
   }
-  std::string end_error;
-  Emit("", "", "run_ended", fmt::format("run {} ended: {}", run_id_, RunStateName(state)));
-  if (!store_->EndRun(run_id_, state, &end_error) && error->empty()) *error = end_error;
-  return end;
+  if (interrupts_ > 0) {
+    *state = RunState::kInterrupted;
+    return RunEnd::kInterrupted;
+  }
+  if (paused_) {
+    *state = RunState::kPaused;
+    return RunEnd::kPaused;
+  }
+  for (int node = 0; node < project_.graph->size(); ++node) {
+    if (selected_[node] && scheduler_->state(node) != SchedulingState::kCompleted) {
+      *state = RunState::kFailed;
+      return RunEnd::kIncomplete;
+    }
+  }
+  *state = RunState::kCompleted;
+  return RunEnd::kCompleted;
 }
 
 bool Executor::Recover(std::string* error) {

@@ -60,6 +60,10 @@ class Executor {
  private:
   struct Attempt;
 
+  void BuildScheduler(const std::vector<int>& targets);
+  bool PrepareIsolation(std::string* error);
+  void InstallLoopHandles();
+  RunEnd DecideEnd(RunState* state) const;
   bool Recover(std::string* error);
   bool Restore(std::string* error);
   void Pump();
