@@ -510,17 +510,6 @@ void Executor::FinishAttempt(Attempt* attempt, AttemptOutcome outcome, const Pro
   const Workstream& workstream = project_.workstreams[node];
   const std::string agent_id = project_.config.agents[attempt->agent].id;
   const double duration = clock_->Now() - attempt->started_at;
-
-  FinishResult finish;
-  AttemptEnd end;
-  end.outcome = outcome;
-  if (result.spawn_error.empty() && result.term_signal == 0 && result.exit_code >= 0) {
-    end.exit_code = result.exit_code;
-  }
-  if (result.term_signal != 0) end.signal = result.term_signal;
-  end.duration_seconds = duration;
-  end.error_message = error_message;
-  end.conflict_paths = attempt->conflict_paths;
   bool was_merging = false;
   if (merge_queue_) {
     was_merging = merge_queue_->current() == node;
@@ -530,39 +519,13 @@ void Executor::FinishAttempt(Attempt* attempt, AttemptOutcome outcome, const Pro
     std::string ignored;
     worktrees_->RemoveAt(attempt->verify_dir, &ignored);
   }
-  if (outcome == AttemptOutcome::kInterrupted) {
-    finish = scheduler_->Requeue(node);
-    end.new_status = WorkstreamStatus::kPending;
-    end.event_type = "interrupted";
-    end.message = fmt::format("attempt {} interrupted; {} will run again on resume", attempt->number,
-                              workstream.id);
-  } else {
-    finish = scheduler_->Finish(node, outcome == AttemptOutcome::kSucceeded);
-    switch (finish.outcome) {
-      case FinishResult::Outcome::kCompleted:
-        end.new_status = WorkstreamStatus::kCompleted;
-        end.event_type = "completed";
-        end.message = fmt::format("{} completed in {} (attempt {})", workstream.id,
-                                  FormatDuration(duration), attempt->number);
-        observed_seconds_ += duration;
-        observed_hours_ += planning_inputs_.estimates[node];
-        break;
-      case FinishResult::Outcome::kRetry:
-        end.new_status = WorkstreamStatus::kPending;
-        end.event_type = outcome == AttemptOutcome::kTimedOut ? "timeout" : "retry";
-        end.message = fmt::format("attempt {} failed: {}; retrying in {}", attempt->number,
-                                  error_message.substr(0, error_message.find('\n')),
-                                  FormatDuration(project_.config.backoff_seconds *
-                                                 std::pow(2.0, finish.failures - 1)));
-        break;
-      case FinishResult::Outcome::kFailed:
-      case FinishResult::Outcome::kRequeued:
-        end.new_status = WorkstreamStatus::kFailed;
-        end.event_type = outcome == AttemptOutcome::kTimedOut ? "timeout" : "failed";
-        end.message = fmt::format("{} failed after {} attempt(s): {}", workstream.id, finish.failures,
-                                  error_message.substr(0, error_message.find('\n')));
-        break;
-    }
+  const FinishResult finish = outcome == AttemptOutcome::kInterrupted
+                                  ? scheduler_->Requeue(node)
+                                  : scheduler_->Finish(node, outcome == AttemptOutcome::kSucceeded);
+  const AttemptEnd end = DescribeEnd(*attempt, outcome, result, error_message, finish, duration);
+  if (finish.outcome == FinishResult::Outcome::kCompleted) {
+    observed_seconds_ += duration;
+    observed_hours_ += planning_inputs_.estimates[node];
   }
   const int64_t attempt_id = attempt->id;
   const int attempt_number = attempt->number;
@@ -593,6 +556,49 @@ void Executor::FinishAttempt(Attempt* attempt, AttemptOutcome outcome, const Pro
   CheckPauseRequest();
   Pump();
   MaybeStop();
+}
+
+AttemptEnd Executor::DescribeEnd(const Attempt& attempt, AttemptOutcome outcome, const ProcessResult& result,
+                                 const std::string& error_message, const FinishResult& finish,
+                                 double duration) const {
+  const std::string& id = project_.workstreams[attempt.workstream].id;
+  const std::string first_line = error_message.substr(0, error_message.find('\n'));
+  AttemptEnd end;
+  end.outcome = outcome;
+  if (result.spawn_error.empty() && result.term_signal == 0 && result.exit_code >= 0) {
+    end.exit_code = result.exit_code;
+  }
+  if (result.term_signal != 0) end.signal = result.term_signal;
+  end.duration_seconds = duration;
+  end.error_message = error_message;
+  end.conflict_paths = attempt.conflict_paths;
+  if (outcome == AttemptOutcome::kInterrupted) {
+    end.new_status = WorkstreamStatus::kPending;
+    end.event_type = "interrupted";
+    end.message = fmt::format("attempt {} interrupted; {} will run again on resume", attempt.number, id);
+    return end;
+  }
+  switch (finish.outcome) {
+    case FinishResult::Outcome::kCompleted:
+      end.new_status = WorkstreamStatus::kCompleted;
+      end.event_type = "completed";
+      end.message = fmt::format("{} completed in {} (attempt {})", id, FormatDuration(duration), attempt.number);
+      break;
+    case FinishResult::Outcome::kRetry:
+      end.new_status = WorkstreamStatus::kPending;
+      end.event_type = outcome == AttemptOutcome::kTimedOut ? "timeout" : "retry";
+      end.message = fmt::format(
+          "attempt {} failed: {}; retrying in {}", attempt.number, first_line,
+          FormatDuration(project_.config.backoff_seconds * std::pow(2.0, finish.failures - 1)));
+      break;
+    case FinishResult::Outcome::kFailed:
+    case FinishResult::Outcome::kRequeued:
+      end.new_status = WorkstreamStatus::kFailed;
+      end.event_type = outcome == AttemptOutcome::kTimedOut ? "timeout" : "failed";
+      end.message = fmt::format("{} failed after {} attempt(s): {}", id, finish.failures, first_line);
+      break;
+  }
+  return end;
 }
 
 void Executor::MaybeReplan(int workstream, double duration_seconds) {

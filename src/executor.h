@@ -79,6 +79,10 @@ class Executor {
   void CommitMerge(Attempt* attempt);
   bool RecoverMerged(const AttemptRecord& attempt, bool* merged, std::string* error);
   void DropAttempt(Attempt* attempt, const std::string& error);
+  /// What the store records for an ended attempt: outcome, new status, event.
+  AttemptEnd DescribeEnd(const Attempt& attempt, AttemptOutcome outcome, const ProcessResult& result,
+                         const std::string& error_message, const FinishResult& finish,
+                         double duration) const;
   void ScheduleRetry(int workstream, int failures);
   void MaybeReplan(int workstream, double duration_seconds);
   void OnSignal(int signal_number);
