@@ -393,7 +393,12 @@ void Executor::StartAttempt(const Assignment& assignment) {
     }
     raw->workdir = worktrees_->PathOf(workstream.id);
   }
+  LaunchAgent(raw);
+}
 
+void Executor::LaunchAgent(Attempt* raw) {
+  const Workstream& workstream = project_.workstreams[raw->workstream];
+  const AgentConfig& agent = project_.config.agents[raw->agent];
   AttemptContext context;
   context.workstream = &workstream;
   context.agent = &agent;
@@ -412,6 +417,7 @@ void Executor::StartAttempt(const Assignment& assignment) {
   ProcessSpec spec;
   int pid = 0;
   ProcessResult spawn_failure;
+  std::string error;
   if (!BuildAgentProcess(project_.config, context, &spec, &error)) {
     spawn_failure.spawn_error = error;
     AppendToFile(raw->log_path, "orchestra: " + error + "\n");

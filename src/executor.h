@@ -68,6 +68,8 @@ class Executor {
   bool Restore(std::string* error);
   void Pump();
   void StartAttempt(const Assignment& assignment);
+  /// Writes the prompt and starts the agent process of a recorded attempt.
+  void LaunchAgent(Attempt* attempt);
   void OnAgentExit(Attempt* attempt, const ProcessResult& result);
   void RunNextAcceptanceTest(Attempt* attempt);
   void FinishAttempt(Attempt* attempt, AttemptOutcome outcome, const ProcessResult& result,
