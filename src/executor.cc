@@ -44,12 +44,6 @@ std::string LastLines(const std::string& path, int count) {
   return text;
 }
 
-std::string Join(const std::vector<std::string>& items, const std::string& separator) {
-  std::string text;
-  for (const std::string& item : items) text += (text.empty() ? "" : separator) + item;
-  return text;
-}
-
 std::string Short(const std::string& commit) { return commit.substr(0, 10); }
 
 template <typename Handle>
@@ -665,10 +659,10 @@ bool Executor::CommitAndCheckChanges(Attempt* attempt) {
   }
   std::string summary = fmt::format("{} file(s) changed in {}", changed.size(), Short(head));
   if (!outside.empty()) {
-    summary += fmt::format("; {} outside the declared scope: {}", outside.size(), Join(outside, ", "));
+    summary += fmt::format("; {} outside the declared scope: {}", outside.size(), fmt::join(outside, ", "));
   }
   AppendToFile(attempt->log_path, "orchestra: " + summary + "\n");
-  if (!store_->RecordChanges(attempt->id, head, Join(outside, "\n"), summary, &error)) {
+  if (!store_->RecordChanges(attempt->id, head, fmt::format("{}", fmt::join(outside, "\n")), summary, &error)) {
     DropAttempt(attempt, error);
     return false;
   }
@@ -677,7 +671,7 @@ bool Executor::CommitAndCheckChanges(Attempt* attempt) {
   if (!outside.empty() && project_.config.scope_policy == "fail") {
     FinishAttempt(attempt, AttemptOutcome::kFailed, attempt->agent_result,
                   fmt::format("changed files outside its declared scope (scope_policy = \"fail\"): {}",
-                              Join(outside, ", ")));
+                              fmt::join(outside, ", ")));
     return false;
   }
   const auto type = project_.config.agent_types.find(agent.type);
@@ -714,13 +708,13 @@ void Executor::MergeNext() {
     attempt->merge = merge_queue_->Prepare(
         MergeRequest{workstream.id, workstream.title, attempt->base_commit, attempt->head_commit});
     if (attempt->merge.outcome == PreparedMerge::Outcome::kConflict) {
-      attempt->conflict_paths = Join(attempt->merge.conflict_paths, "\n");
+      attempt->conflict_paths = fmt::format("{}", fmt::join(attempt->merge.conflict_paths, "\n"));
       const std::string reason = fmt::format(
           "merge conflict with {} in: {}\nYour previous changes were not merged. Start again from the "
           "current {} and make your changes fit what is there now.\nConflicting paths:\n{}\n"
           "Merged meanwhile (the other side):\n{}",
-          project_.config.integration_branch, Join(attempt->merge.conflict_paths, ", "),
-          project_.config.integration_branch, Join(attempt->merge.conflict_paths, "\n"),
+          project_.config.integration_branch, fmt::join(attempt->merge.conflict_paths, ", "),
+          project_.config.integration_branch, fmt::join(attempt->merge.conflict_paths, "\n"),
           attempt->merge.other_side.empty() ? "(no commit summary)\n" : attempt->merge.other_side);
       AppendToFile(attempt->log_path, "orchestra: " + reason);
       FinishAttempt(attempt, AttemptOutcome::kConflict, attempt->agent_result, reason);

@@ -3,6 +3,8 @@
 // work on what earlier ones kept (the first of two duplicate ids, for one).
 #include "validate.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -17,12 +19,6 @@ constexpr size_t kNearestTrackIds = 5;
 
 std::string Position(const std::string& file, int line, int column) {
   return file + ":" + std::to_string(line) + ":" + std::to_string(column);
-}
-
-std::string Join(const std::vector<std::string>& items, const std::string& separator = ", ") {
-  std::string text;
-  for (const std::string& item : items) text += (text.empty() ? "" : separator) + item;
-  return text;
 }
 
 /// Where config-level diagnostics go when there is no config file to point at.
@@ -129,7 +125,7 @@ void CheckCycles(const std::vector<Workstream>& workstreams, Diagnostics* diagno
   for (const std::vector<std::string>& cycle : graph.FindCycles()) {
     const Workstream& first = workstreams[graph.IndexOf(cycle.front())];
     diagnostics->Error(first.file, first.line, first.column,
-                       "dependency cycle: " + Join(cycle, " -> "),
+                       fmt::format("dependency cycle: {}", fmt::join(cycle, " -> ")),
                        "remove one of these depends_on entries");
   }
 }
@@ -155,11 +151,11 @@ std::map<std::string, TrackAssignment> ResolveTracks(const Config& config,
         if (candidates.empty()) {
           diagnostics->Error(file, entry.line, entry.column,
                              "track '" + entry.track + "': '" + name + "' matches no workstream",
-                             "nearest ids: " + Join(NearestTrackIds(name, ids)));
+                             fmt::format("nearest ids: {}", fmt::join(NearestTrackIds(name, ids), ", ")));
         } else {
           diagnostics->Error(file, entry.line, entry.column,
-                             "track '" + entry.track + "': '" + name +
-                                 "' matches several workstreams: " + Join(candidates),
+                             fmt::format("track '{}': '{}' matches several workstreams: {}", entry.track, name,
+                                         fmt::join(candidates, ", ")),
                              "write the full id");
         }
         continue;
@@ -240,7 +236,7 @@ std::set<std::string> CheckTrackAgents(const Config& config,
 std::string TypesOf(const std::vector<const AgentConfig*>& agents) {
   std::set<std::string> types;
   for (const AgentConfig* agent : agents) types.insert(agent->type);
-  return Join(std::vector<std::string>(types.begin(), types.end()));
+  return fmt::format("{}", fmt::join(types, ", "));
 }
 
 /// Says why no agent can run `workstream`, narrowing the pool the way
