@@ -342,13 +342,6 @@ bool CheckGanttPath(const std::string& path) {
   return false;
 }
 
-/// `path` relative to the current folder when it is inside it, else absolute.
-std::string DisplayPath(const std::string& path) {
-  const fs::path absolute = fs::absolute(path);
-  const fs::path relative = fs::relative(absolute);
-  return relative.empty() || relative.begin()->string() == ".." ? absolute.string() : relative.string();
-}
-
 /// Writes a chart file and says where; false (after the message) on failure.
 bool WriteChart(const std::string& path, const std::vector<GanttChart>& charts, const std::string& title) {
   std::string error;
@@ -438,13 +431,13 @@ int CommandRun(const GlobalOptions& options, const std::vector<std::string>& tar
       store->LoadLog("", 0, &snapshot.log, &error);
       const std::string report = (fs::path(project.ReportsDir()) / "execution_report.md").string();
       if (WriteExecutionReport(report, snapshot, clock.Now() - started, &error)) {
-        std::printf("Report: %s\n", fs::relative(report).c_str());
+        std::printf("Report: %s\n", DisplayPath(report).c_str());
       } else {
         std::fprintf(stderr, "orchestra: %s\n", error.c_str());
       }
       const std::string gantt = (fs::path(project.ReportsDir()) / "gantt.html").string();
       if (WriteGanttFile(gantt, PlanAndRunCharts(project, snapshot), "Orchestra: plan and run", &error)) {
-        std::printf("Gantt chart: %s\n", fs::relative(gantt).c_str());
+        std::printf("Gantt chart: %s\n", DisplayPath(gantt).c_str());
       } else {
         std::fprintf(stderr, "orchestra: %s\n", error.c_str());
       }
@@ -491,7 +484,7 @@ int CommandReport(const GlobalOptions& options, const std::string& gantt_path) {
     std::fprintf(stderr, "orchestra: %s\n", error.c_str());
     return kExitIncomplete;
   }
-  std::printf("Report: %s\n", fs::relative(report).c_str());
+  std::printf("Report: %s\n", DisplayPath(report).c_str());
   if (!gantt_path.empty() && !WriteChart(gantt_path, PlanAndRunCharts(project, snapshot), "Orchestra: plan and run")) {
     return kExitIncomplete;
   }

@@ -11,15 +11,15 @@ namespace orchestra {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-// Diagnostics name files relative to where the user is, when that is shorter.
-std::string DisplayPath(const fs::path& path) {
+std::string DisplayPath(const std::string& path) {
+  const fs::path absolute = fs::absolute(path).lexically_normal();
   std::error_code error;
-  const fs::path relative = fs::relative(path, fs::current_path(), error);
-  if (error || relative.empty() || *relative.begin() == "..") return path.string();
+  const fs::path relative = fs::relative(absolute, fs::current_path(), error);
+  if (error || relative.empty() || *relative.begin() == "..") return absolute.string();
   return relative.string();
 }
+
+namespace {
 
 /// Resolves `isolation = "auto"`: worktrees when the project folder is the top
 /// level of a git work tree (a folder inside a repository, such as an example
@@ -74,7 +74,7 @@ bool LoadProjectConfig(const ProjectOptions& options, Config* config, Diagnostic
                          "check the --config path, or leave it out to use the defaults");
       return false;
     }
-    ok = LoadConfig(DisplayPath(path.lexically_normal()), config, diagnostics);
+    ok = LoadConfig(DisplayPath(path.string()), config, diagnostics);
   }
   if (!options.workstreams_dir.empty()) {
     config->workstreams_dir = fs::absolute(options.workstreams_dir).lexically_normal().string();

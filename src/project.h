@@ -34,6 +34,10 @@ struct Project {
   std::string ReportsDir() const { return config.ProjectPath(config.reports_dir); }
 };
 
+/// `path` relative to the current folder when it lies inside it, else absolute:
+/// how files are named in diagnostics and messages.
+std::string DisplayPath(const std::string& path);
+
 /// Loads only the config (for commands that need paths but not the plan).
 bool LoadProjectConfig(const ProjectOptions& options, Config* config, Diagnostics* diagnostics);
 
