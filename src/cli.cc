@@ -148,26 +148,24 @@ int CommandValidate(const GlobalOptions& options) {
 /// `*from_running_run` counts those of a run still in progress (started at or
 /// after its start, while another orchestrator holds the state).
 std::vector<ObservedDuration> LoadObservedDurations(const Project& project, int* from_running_run) {
-  std::vector<ObservedDuration> observed;
   *from_running_run = 0;
   const std::string state_path = project.StatePath();
-  if (!fs::exists(state_path)) return observed;
+  if (!fs::exists(state_path)) return {};
   SystemClock clock;
   std::string error;
   std::unique_ptr<SqliteStore> store = SqliteStore::OpenExisting(state_path, &clock, &error);
   std::vector<AttemptRecord> attempts;
-  if (!store || !store->LoadAttempts("", &attempts, &error)) return observed;
+  if (!store || !store->LoadAttempts("", &attempts, &error)) return {};
   RunRecord run;
   bool found = false;
   const bool running = StateLock::Holder(state_path) != 0 && store->LatestRun(&run, &found, &error) && found &&
                        run.state == RunState::kRunning;
   for (const AttemptRecord& attempt : attempts) {
-    if (attempt.outcome == AttemptOutcome::kSucceeded) {
-      observed.push_back({attempt.workstream_id, attempt.duration_seconds});
-      if (running && attempt.started_at >= run.started_at) ++*from_running_run;
+    if (running && attempt.outcome == AttemptOutcome::kSucceeded && attempt.started_at >= run.started_at) {
+      ++*from_running_run;
     }
   }
-  return observed;
+  return SucceededDurations(attempts);
 }
 
 std::string Percent(double value) { return fmt::format("{:.1f}%", value); }

@@ -37,4 +37,14 @@ CorrectedEstimates CorrectEstimates(const Graph& graph, const std::vector<double
   return result;
 }
 
+std::vector<ObservedDuration> SucceededDurations(const std::vector<AttemptRecord>& attempts) {
+  std::vector<ObservedDuration> observed;
+  for (const AttemptRecord& attempt : attempts) {
+    if (attempt.outcome == AttemptOutcome::kSucceeded) {
+      observed.push_back({attempt.workstream_id, attempt.duration_seconds});
+    }
+  }
+  return observed;
+}
+
 }  // namespace orchestra

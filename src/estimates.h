@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "graph.h"
+#include "state_store.h"
 
 namespace orchestra {
 
@@ -21,6 +22,9 @@ struct ObservedDuration {
   std::string workstream_id;
   double seconds = 0;
 };
+
+/// The durations of the succeeded attempts among `attempts`, in their order.
+std::vector<ObservedDuration> SucceededDurations(const std::vector<AttemptRecord>& attempts);
 
 /// Estimates after learning from observed attempts.
 struct CorrectedEstimates {

@@ -132,13 +132,7 @@ void Executor::BuildScheduler(const std::vector<int>& targets) {
   std::vector<AttemptRecord> history;
   std::string history_error;
   if (store_->LoadAttempts("", &history, &history_error)) {
-    std::vector<ObservedDuration> observed;
-    for (const AttemptRecord& attempt : history) {
-      if (attempt.outcome == AttemptOutcome::kSucceeded) {
-        observed.push_back({attempt.workstream_id, attempt.duration_seconds});
-      }
-    }
-    inputs.estimates = CorrectEstimates(graph, inputs.estimates, observed).estimates;
+    inputs.estimates = CorrectEstimates(graph, inputs.estimates, SucceededDurations(history)).estimates;
   }
   SearchOptions search;
   search.budget_seconds = project_.config.planner_budget_seconds;
