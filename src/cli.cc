@@ -519,7 +519,7 @@ int CommandGraph(const GlobalOptions& options, const std::string& format_option,
     }
   }
   picture.critical_path = MakePlan(project, {}).critical_path;
-  std::string text = format == "mermaid" ? ToMermaid(project, picture) : ToDot(project, picture);
+  std::string text = format == "mermaid" ? MermaidText(project, picture) : DotText(project, picture);
   if (format == "svg" && !RunDot(text, "svg", &text, &error)) {
     std::fprintf(stderr, "orchestra: %s\n", error.c_str());
     return kExitIncomplete;

@@ -70,7 +70,7 @@ std::string MermaidLabel(const std::string& text) {
 
 }  // namespace
 
-std::string ToDot(const Project& project, const GraphPicture& picture) {
+std::string DotText(const Project& project, const GraphPicture& picture) {
   const Graph& graph = *project.graph;
   const std::set<int> critical(picture.critical_path.begin(), picture.critical_path.end());
   std::string dot =
@@ -106,7 +106,7 @@ std::string ToDot(const Project& project, const GraphPicture& picture) {
   return dot + "}\n";
 }
 
-std::string ToMermaid(const Project& project, const GraphPicture& picture) {
+std::string MermaidText(const Project& project, const GraphPicture& picture) {
   const Graph& graph = *project.graph;
   std::string text = "flowchart LR\n";
   auto node_line = [&](int node) {

@@ -22,10 +22,10 @@ struct GraphPicture {
 
 /// A Graphviz digraph: one node statement per workstream (quoted id), one edge
 /// statement per dependency, a `cluster_` subgraph per track, a legend label.
-std::string ToDot(const Project& project, const GraphPicture& picture);
+std::string DotText(const Project& project, const GraphPicture& picture);
 
 /// A Mermaid `flowchart LR`: nodes `n<index>["id"]`, edges `-->`, a subgraph
 /// per track, classes for statuses, styles for the critical path.
-std::string ToMermaid(const Project& project, const GraphPicture& picture);
+std::string MermaidText(const Project& project, const GraphPicture& picture);
 
 }  // namespace orchestra

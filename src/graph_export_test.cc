@@ -51,7 +51,7 @@ int CountLines(const std::string& text, const std::string& pattern) {
 
 TEST(GraphExportTest, DotHasANodePerWorkstreamAndAnEdgePerDependency) {
   const Project project = Diamond();
-  const std::string dot = ToDot(project, Picture());
+  const std::string dot = DotText(project, Picture());
   EXPECT_EQ(dot.rfind("digraph workstreams {", 0), 0u);
   EXPECT_EQ(CountLines(dot, R"(^\s+"[a-d]" \[)"), 4) << dot;
   EXPECT_EQ(CountLines(dot, R"(^\s+"[a-d]" -> "[a-d]")"), 4) << dot;
@@ -68,7 +68,7 @@ TEST(GraphExportTest, GraphvizLaysTheDotOutAsSvg) {
   const Project project = Diamond();
   std::string svg;
   std::string error;
-  ASSERT_TRUE(RunDot(ToDot(project, Picture()), "svg", &svg, &error))
+  ASSERT_TRUE(RunDot(DotText(project, Picture()), "svg", &svg, &error))
       << error << " (scripts/install-deps.sh installs graphviz)";
   std::string xml_error;
   EXPECT_TRUE(testing::WellFormedXml(svg, &xml_error)) << xml_error;
@@ -86,7 +86,7 @@ TEST(GraphExportTest, DotErrorsComeBackAsMessages) {
 
 TEST(GraphExportTest, MermaidHasANodePerWorkstreamAndAnEdgePerDependency) {
   const Project project = Diamond();
-  const std::string mermaid = ToMermaid(project, Picture());
+  const std::string mermaid = MermaidText(project, Picture());
   EXPECT_EQ(mermaid.rfind("flowchart LR\n", 0), 0u);
   EXPECT_EQ(CountLines(mermaid, R"(^\s+n\d+\["[a-d]"\]$)"), 4) << mermaid;
   EXPECT_EQ(CountLines(mermaid, R"(^\s+n\d+ --> n\d+$)"), 4) << mermaid;
@@ -101,7 +101,7 @@ TEST(GraphExportTest, MermaidHasANodePerWorkstreamAndAnEdgePerDependency) {
 
 TEST(GraphExportTest, MissingStatusesArePending) {
   const Project project = Diamond();
-  const std::string dot = ToDot(project, GraphPicture{});
+  const std::string dot = DotText(project, GraphPicture{});
   EXPECT_EQ(CountOccurrences(dot, "fillcolor=\"#EEEEEE\""), 4) << dot;
   EXPECT_EQ(dot.find("penwidth=3"), std::string::npos);
 }
