@@ -353,7 +353,11 @@ bool WriteChart(const std::string& path, const std::vector<GanttChart>& charts, 
 
 /// The plan of every workstream next to what the state records, on one page.
 std::vector<GanttChart> PlanAndRunCharts(const Project& project, const StateSnapshot& snapshot) {
-  const Plan plan = MakePlan(project, {});
+  // The chart needs the configured agents' schedule only, not the scaling table.
+  PlanOptions options;
+  options.budget_seconds = project.config.planner_budget_seconds;
+  options.scaling = false;
+  const Plan plan = MakePlan(project, {}, options);
   return {GanttFromPlan(project, plan), GanttFromAttempts(snapshot, project, plan.critical_path)};
 }
 
