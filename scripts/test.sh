@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 # Let ccache share objects between clones of the repository (CI builds a fresh one).
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DORCHESTRA_WERROR=ON -DORCHESTRA_BUILD_TESTS=ON >/dev/null
 cmake --build build
 ctest --test-dir build --output-on-failure -j2

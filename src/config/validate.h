@@ -21,6 +21,11 @@ namespace orchestra {
 bool ValidateProject(const Config& config, std::vector<Workstream>* workstreams,
                      Diagnostics* diagnostics);
 
+/// Reports, for every agent, a type without the argv its kind needs and what
+/// the type's kind finds wrong with it (unknown placeholders...). Returns false
+/// if any is an error.
+bool CheckAgentTypes(const Config& config, Diagnostics* diagnostics);
+
 /// Resolves a `[tracks]` name: an exact id, else the unique id that starts with
 /// `name + "-"`. On failure `candidates` holds the ids that matched (0 or >1).
 bool MatchTrackName(const std::string& name, const std::vector<std::string>& ids,

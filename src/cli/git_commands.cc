@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "cli.h"
+#include "exit_code.h"
 #include "clock.h"
 #include "git.h"
 #include "sqlite_store.h"

@@ -1,10 +1,10 @@
-// The command line: parses arguments and runs one command. `main` only calls
-// RunCommandLine.
+// Exit codes of the orchestra command (documented in README.md), shared by
+// every command file so none needs to include the command line itself.
 #pragma once
 
 namespace orchestra {
 
-/// Exit codes (documented in README.md).
+/// ExitCode is what `orchestra` returns to its caller.
 enum ExitCode {
   kExitOk = 0,
   kExitIncomplete = 1,   // some workstream failed or is blocked; or an internal error
@@ -12,8 +12,5 @@ enum ExitCode {
   kExitLocked = 3,       // another orchestrator holds the state
   kExitInterrupted = 130,
 };
-
-/// Runs the command `argv` describes and returns the process exit code.
-int RunCommandLine(int argc, char** argv);
 
 }  // namespace orchestra

@@ -2,7 +2,6 @@
 
 #include <filesystem>
 
-#include "agent.h"
 #include "git.h"
 #include "loader.h"
 #include "validate.h"

@@ -20,19 +20,23 @@
 namespace orchestra {
 namespace {
 
-constexpr const char* kKindHint = "kind is one of: command, sim, aider";
 constexpr const char* kDurationHint =
     "write a duration like \"30s\", \"45m\", \"1h30m\", \"1.5h\" or a number of seconds";
 constexpr const char* kSections = "agent_types, agents, defaults, paths, planner, tracks";
 
-bool IsKnownKind(const std::string& kind) {
-  return kind == "command" || kind == "sim" || kind == "aider";
+std::string KindHint() { return "kind is one of: " + AgentKindNames(); }
+
+bool TakesArgv(const AgentType& type) {
+  const AgentKind* kind = FindAgentKind(type.kind);
+  return kind != nullptr && kind->takes_argv();
 }
 
-/// Keys that steer the simulated agent and mean nothing to other kinds.
-bool IsSimOnlyKey(const std::string& key) {
-  return key == "time_scale" || key == "fail" || key == "fail_attempts" ||
-         key == "fail_probability" || key == "seed";
+/// The kind whose own setting `key` is (time_scale... for sim), or null.
+const AgentKind* KindOwningKey(const std::string& key) {
+  for (const AgentKind* kind : AgentKinds()) {
+    if (kind->OwnsKey(key)) return kind;
+  }
+  return nullptr;
 }
 
 /// "an integer", "a string"...: what the file holds, for "must be X, not Y".
@@ -229,7 +233,7 @@ void CheckAgentTypeReference(TomlReader& reader, const toml::node& node, const s
   if (found == config.agent_types.end()) {
     reader.Error(node.source(), "unknown agent type '" + type + "' for " + user,
                  KnownTypes(config));
-  } else if (found->second.kind == "command" && found->second.argv.empty()) {
+  } else if (TakesArgv(found->second) && found->second.argv.empty()) {
     reader.Error(node.source(), user + " uses agent type '" + type + "', which has no argv",
                  "set argv in [agent_types." + type + "]");
   }
@@ -345,7 +349,7 @@ void ReadAgentType(TomlReader& reader, const std::string& name, const toml::tabl
   const std::string prefix = "agent_types." + name + ".";
   bool kind_given = false;
   bool argv_unreadable = false;
-  std::vector<std::pair<std::string, toml::source_region>> sim_only_keys;
+  std::vector<std::pair<std::string, toml::source_region>> kind_keys;  // kind-specific settings
   std::optional<toml::source_region> argv_key;
 
   for (auto&& [key, node] : table) {
@@ -355,11 +359,11 @@ void ReadAgentType(TomlReader& reader, const std::string& name, const toml::tabl
       kind_given = true;
       std::string kind;
       if (!reader.String(node, full_name, &kind)) continue;
-      if (IsKnownKind(kind)) {
+      if (FindAgentKind(kind)) {
         type.kind = kind;
       } else {
         reader.Error(node.source(), "unknown kind '" + kind + "' for agent type '" + name + "'",
-                     kKindHint);
+                     KindHint());
       }
     } else if (key_name == "argv") {
       argv_key = key.source();
@@ -398,26 +402,29 @@ void ReadAgentType(TomlReader& reader, const std::string& name, const toml::tabl
                             "fail_probability, seed");
       continue;
     }
-    if (IsSimOnlyKey(key_name)) sim_only_keys.emplace_back(full_name, key.source());
+    if (KindOwningKey(key_name)) kind_keys.emplace_back(key_name, key.source());
   }
 
   if (!kind_given && builtin == config->agent_types.end()) {
-    reader.Error(table.source(), "agent type '" + name + "' needs a kind", kKindHint);
+    reader.Error(table.source(), "agent type '" + name + "' needs a kind", KindHint());
   }
-  if (type.kind == "command" && type.argv.empty() && !argv_unreadable) {
-    reader.Error(table.source(), "agent type '" + name + "' of kind command needs a non-empty argv",
+  const AgentKind* kind = FindAgentKind(type.kind);
+  if (kind && kind->takes_argv() && type.argv.empty() && !argv_unreadable) {
+    reader.Error(table.source(),
+                 "agent type '" + name + "' of kind " + type.kind + " needs a non-empty argv",
                  "for example argv = [\"./tools/agent.sh\", \"{id}\", \"{prompt_file}\"]");
   }
   if (!type.argv.empty() && type.argv[0].empty()) {
     reader.Error(table.source(), "agent type '" + name + "' has an empty program in argv");
   }
-  if (!type.kind.empty() && type.kind != "sim") {
-    for (const auto& [key_name, where] : sim_only_keys) {
-      reader.Warning(where, "'" + key_name + "' only applies to kind sim; ignored");
+  for (const auto& [key_name, where] : kind_keys) {
+    if (kind && !kind->OwnsKey(key_name)) {
+      reader.Warning(where, "'" + prefix + key_name + "' only applies to kind " +
+                                KindOwningKey(key_name)->name() + "; ignored");
     }
   }
-  if (type.kind == "sim" && argv_key) {
-    reader.Warning(*argv_key, "'" + prefix + "argv' does not apply to kind sim; ignored");
+  if (kind && !kind->takes_argv() && argv_key) {
+    reader.Warning(*argv_key, "'" + prefix + "argv' does not apply to kind " + type.kind + "; ignored");
   }
   ResolveProgram(config->config_dir, &type.argv);
   // Kept even when broken, so agents naming it do not add "unknown type" errors.
@@ -555,14 +562,14 @@ std::string Config::ProjectPath(const std::string& path) const {
   return (std::filesystem::path(project_dir) / given).lexically_normal().string();
 }
 
-std::map<std::string, AgentType> BuiltinAgentTypes() {
-  std::map<std::string, AgentType> types;
-  types["sim"] = AgentType{.name = "sim", .kind = "sim"};
-  types["aider"] = AgentType{.name = "aider",
-                             .kind = "aider",
-                             .argv = {"aider", "{files}", "--message", "{prompt}", "--yes-always"}};
-  types["command"] = AgentType{.name = "command", .kind = "command"};
-  return types;
+const AgentType* Config::TypeOf(const AgentConfig& agent) const {
+  const auto found = agent_types.find(agent.type);
+  return found == agent_types.end() ? nullptr : &found->second;
+}
+
+const AgentKind* Config::KindOf(const AgentConfig& agent) const {
+  const AgentType* type = TypeOf(agent);
+  return type == nullptr ? nullptr : FindAgentKind(type->kind);
 }
 
 bool LoadConfig(const std::string& path, Config* config, Diagnostics* diagnostics) {

@@ -8,25 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "agent_kind.h"
 #include "diagnostic.h"
 
 namespace orchestra {
-
-/// AgentType says how to start an agent process: a `kind` (command, sim, aider)
-/// and, for argv-based kinds, the argv template with {placeholders}.
-struct AgentType {
-  std::string name;
-  std::string kind;               // "command", "sim" or "aider"
-  std::vector<std::string> argv;  // template; program resolved against the config dir
-  std::map<std::string, std::string> env;  // extra environment for the agent
-
-  // `sim` only: seconds slept = estimate_hours * time_scale.
-  double time_scale = 0.05;
-  std::vector<std::string> fail_ids;  // these workstreams fail...
-  int fail_attempts = 0;              // ...on their first N attempts (0 = always)
-  double fail_probability = 0.0;      // each attempt fails with this probability,
-  uint64_t seed = 0;                  // decided by a hash of (seed, id, attempt)
-};
 
 /// One agent slot of the pool: an id, its type, and optionally the track it is
 /// bound to (a tracked agent takes its track's work and untracked work).
@@ -44,9 +29,6 @@ struct TrackEntry {
   int line = 0;
   int column = 0;
 };
-
-/// The built-in agent types (`sim`, `aider`, `command` without argv).
-std::map<std::string, AgentType> BuiltinAgentTypes();
 
 /// Config is everything `orchestra.toml` can say, with defaults filled in.
 /// Paths are stored as written; `ProjectPath` makes them absolute.
@@ -90,6 +72,11 @@ struct Config {
   std::map<std::string, AgentType> agent_types = BuiltinAgentTypes();
   std::vector<AgentConfig> agents;
   std::vector<TrackEntry> tracks;
+
+  /// The type of `agent`, or null when it names an unknown one.
+  const AgentType* TypeOf(const AgentConfig& agent) const;
+  /// The kind of `agent`'s type, or null when the type or its kind is unknown.
+  const AgentKind* KindOf(const AgentConfig& agent) const;
 
   /// Absolute path for a project-relative path (absolute paths pass through).
   std::string ProjectPath(const std::string& path) const;

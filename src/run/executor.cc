@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "agent.h"
+#include "agent_kind.h"
 #include "planner.h"
 #include "prompt.h"
 #include "scope.h"
@@ -389,7 +389,7 @@ void Executor::LaunchAgent(Attempt* raw) {
   const AgentConfig& agent = project_.config.agents[raw->agent];
   AttemptContext context;
   context.workstream = &workstream;
-  context.agent = &agent;
+  context.agent_id = agent.id;
   context.attempt = raw->number;
   auto last_failure = last_failure_.find(raw->workstream);
   context.prompt = BuildPrompt(workstream, last_failure == last_failure_.end() ? "" : last_failure->second);
@@ -400,13 +400,16 @@ void Executor::LaunchAgent(Attempt* raw) {
   context.log_path = raw->log_path;
   context.timeout_seconds = workstream.timeout_seconds.value_or(project_.config.timeout_seconds);
   context.kill_grace_seconds = project_.config.kill_grace_seconds;
+  context.estimate_hours = workstream.estimate_hours.value_or(project_.config.estimate_hours);
   AppendToFile(context.prompt_file, context.prompt);
 
   ProcessSpec spec;
   int pid = 0;
   ProcessResult spawn_failure;
   std::string error;
-  if (!BuildAgentProcess(project_.config, context, &spec, &error)) {
+  const AgentType* type = project_.config.TypeOf(agent);
+  if (type == nullptr) error = fmt::format("agent '{}' has unknown type '{}'", agent.id, agent.type);
+  if (type == nullptr || !BuildAgentProcess(*type, context, &spec, &error)) {
     spawn_failure.spawn_error = error;
     AppendToFile(raw->log_path, "orchestra: " + error + "\n");
     return FinishAttempt(raw, AttemptOutcome::kFailed, spawn_failure, error);
@@ -668,8 +671,8 @@ bool Executor::CommitAndCheckChanges(Attempt* attempt) {
                               fmt::join(outside, ", ")));
     return false;
   }
-  const auto type = project_.config.agent_types.find(agent.type);
-  const bool simulated = type != project_.config.agent_types.end() && type->second.kind == "sim";
+  const AgentKind* kind = project_.config.KindOf(agent);
+  const bool simulated = kind != nullptr && kind->simulated();
   if (changed.empty() && !workstream.allow_empty && !simulated) {
     FinishAttempt(attempt, AttemptOutcome::kFailed, attempt->agent_result,
                   "the agent changed no file (set \"allow_empty\": true if nothing to change is a success)");
@@ -893,11 +896,11 @@ double Executor::SecondsPerEstimatedHour() const {
   bool all_sim = !project_.config.agents.empty();
   double sim_scale = 0;
   for (const AgentConfig& agent : project_.config.agents) {
-    auto type = project_.config.agent_types.find(agent.type);
-    if (type == project_.config.agent_types.end() || type->second.kind != "sim") {
+    const AgentKind* kind = project_.config.KindOf(agent);
+    if (kind == nullptr || !kind->simulated()) {
       all_sim = false;
     } else {
-      sim_scale = std::max(sim_scale, type->second.time_scale);
+      sim_scale = std::max(sim_scale, project_.config.TypeOf(agent)->time_scale);
     }
   }
   return all_sim ? sim_scale : seconds;

@@ -317,6 +317,32 @@ bool ValidateProject(const Config& config, std::vector<Workstream>* workstreams,
   return diagnostics->ErrorCount() == errors_before;
 }
 
+bool CheckAgentTypes(const Config& config, Diagnostics* diagnostics) {
+  const std::string file = ConfigFile(config);
+  bool ok = true;
+  for (const AgentConfig& agent : config.agents) {
+    auto found = config.agent_types.find(agent.type);
+    if (found == config.agent_types.end()) continue;  // the config loader reports it
+    const AgentType& type = found->second;
+    const AgentKind* kind = FindAgentKind(type.kind);
+    if (kind == nullptr) continue;  // likewise
+    if (kind->takes_argv() && type.argv.empty()) {
+      diagnostics->Error(file, agent.line, 1,
+                         fmt::format("agent '{}' has type '{}' with no argv", agent.id, agent.type),
+                         fmt::format("set argv in [agent_types.{}]", agent.type));
+      ok = false;
+      continue;
+    }
+    std::vector<AgentTypeProblem> problems;
+    kind->Check(type, &problems);
+    for (const AgentTypeProblem& problem : problems) {
+      diagnostics->Error(file, agent.line, 1, problem.message, problem.hint);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 bool MatchTrackName(const std::string& name, const std::vector<std::string>& ids,
                     std::string* match, std::vector<std::string>* candidates) {
   candidates->clear();

@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-#include "agent.h"
+#include "sim_agent.h"
 #include "display.h"
 #include "executor.h"
 #include "gantt.h"

@@ -1,0 +1,89 @@
+// Agent kinds: the ways Orchestra knows to run an agent (a command, the
+// simulated agent, aider...). A kind validates the types that name it, builds
+// the argv of an attempt, and says what the end of the agent's process means.
+// Adding an agent is one file with an AgentKind and one line in
+// agent_kinds.cc's registry.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "agent_type.h"
+#include "process.h"
+#include "workstream.h"
+
+namespace orchestra {
+
+/// AttemptContext holds the facts of one attempt that an agent command is built from.
+struct AttemptContext {
+  const Workstream* workstream = nullptr;
+  std::string agent_id;
+  int attempt = 1;
+  std::string prompt;           // the prompt text
+  std::string prompt_file;      // absolute path of the file holding `prompt`
+  std::string workdir;          // where the agent works
+  std::string workstream_file;  // absolute path of the workstream's JSON file
+  std::string log_path;         // attempt log
+  double estimate_hours = 0;    // the workstream's estimate (the default applied)
+  double timeout_seconds = 0;
+  double kill_grace_seconds = 10;
+};
+
+/// A problem with an agent type, found by its kind.
+struct AgentTypeProblem {
+  std::string message;
+  std::string hint;
+};
+
+/// What the end of an agent's process means for its attempt.
+struct AgentVerdict {
+  bool succeeded = false;
+  std::string reason;  // why it failed, as the failure message says it ("agent exit code 3")
+};
+
+/// AgentKind is one way of running an agent. Kinds are stateless singletons
+/// held by the registry (FindAgentKind).
+class AgentKind {
+ public:
+  virtual ~AgentKind() = default;
+
+  /// The name written as `kind = "..."`; also the name of its built-in type.
+  virtual const char* name() const = 0;
+  /// The built-in agent type of this kind (usable without any [agent_types]).
+  virtual AgentType BuiltinType() const;
+  /// True when the kind only simulates work: it changes no file, so an empty
+  /// change is no failure, and its pace sets the ETA.
+  virtual bool simulated() const { return false; }
+  /// True when the kind runs the type's argv template.
+  virtual bool takes_argv() const { return true; }
+  /// True when `key` of [agent_types.NAME] (beyond kind, argv and env) is one
+  /// of this kind's own settings.
+  virtual bool OwnsKey(const std::string& key) const;
+  /// Appends what is wrong with `type` (a type of this kind).
+  virtual void Check(const AgentType& type, std::vector<AgentTypeProblem>* problems) const;
+  /// The program and arguments of one attempt.
+  virtual bool BuildArgv(const AgentType& type, const AttemptContext& context,
+                         std::vector<std::string>* argv, std::string* error) const = 0;
+  /// What the end of the agent's process means. By default: exit code 0
+  /// succeeds, anything else fails.
+  virtual AgentVerdict Interpret(const ProcessResult& result) const;
+};
+
+/// The kind named `name`, or null when there is none.
+const AgentKind* FindAgentKind(const std::string& name);
+
+/// Every registered kind, in registry order.
+const std::vector<const AgentKind*>& AgentKinds();
+
+/// "command, sim, aider": the kind names, for hints.
+std::string AgentKindNames();
+
+/// The built-in agent types: one per kind, named after it.
+std::map<std::string, AgentType> BuiltinAgentTypes();
+
+/// Builds the process of an attempt: argv from the type's kind, the
+/// ORCHESTRA_* environment, workdir, log and timeout.
+bool BuildAgentProcess(const AgentType& type, const AttemptContext& context, ProcessSpec* spec,
+                       std::string* error);
+
+}  // namespace orchestra

@@ -1,0 +1,29 @@
+// Agent types: the `[agent_types.NAME]` tables of orchestra.toml as data. A
+// type names its kind (agent_kind.h), which decides how the type's fields turn
+// into a process.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace orchestra {
+
+/// AgentType says how to start an agent process: a `kind` and, for kinds that
+/// take one, the argv template with {placeholders}.
+struct AgentType {
+  std::string name;
+  std::string kind;               // a registered AgentKind's name
+  std::vector<std::string> argv;  // template; program resolved against the config dir
+  std::map<std::string, std::string> env;  // extra environment for the agent
+
+  // `sim` only: seconds slept = estimate_hours * time_scale.
+  double time_scale = 0.05;
+  std::vector<std::string> fail_ids;  // these workstreams fail...
+  int fail_attempts = 0;              // ...on their first N attempts (0 = always)
+  double fail_probability = 0.0;      // each attempt fails with this probability,
+  uint64_t seed = 0;                  // decided by a hash of (seed, id, attempt)
+};
+
+}  // namespace orchestra

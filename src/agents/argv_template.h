@@ -1,0 +1,25 @@
+// Argv templates: the `argv` of an agent type, with {placeholders} filled in
+// per attempt. Shared by the kinds that run a configured command.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "agent_kind.h"
+
+namespace orchestra {
+
+/// Expands one argv template element. `{files}` alone expands to one element
+/// per files_scope entry; other placeholders ({id}, {prompt}, {prompt_file},
+/// {workdir}, {attempt}, {agent}) are substituted inside the text.
+bool ExpandArgument(const std::string& element, const AttemptContext& context,
+                    std::vector<std::string>* out, std::string* error);
+
+/// Expands every element of `argv_template` into `*argv`.
+bool ExpandArgv(const std::vector<std::string>& argv_template, const AttemptContext& context,
+                std::vector<std::string>* argv, std::string* error);
+
+/// Appends a problem for each element with an unknown or unterminated placeholder.
+void CheckArgvTemplate(const AgentType& type, std::vector<AgentTypeProblem>* problems);
+
+}  // namespace orchestra
