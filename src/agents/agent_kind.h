@@ -41,6 +41,10 @@ struct AgentVerdict {
   std::string reason;  // why it failed, as the failure message says it ("agent exit code 3")
 };
 
+/// The default reading of an agent's end: exit code 0 succeeds, anything else
+/// (a signal, a timeout, a spawn error) fails with the process's description.
+AgentVerdict InterpretExitCode(const ProcessResult& result);
+
 /// AgentKind is one way of running an agent. Kinds are stateless singletons
 /// held by the registry (FindAgentKind).
 class AgentKind {

@@ -15,10 +15,12 @@ bool AgentKind::OwnsKey(const std::string&) const { return false; }
 
 void AgentKind::Check(const AgentType&, std::vector<AgentTypeProblem>*) const {}
 
-AgentVerdict AgentKind::Interpret(const ProcessResult& result) const {
+AgentVerdict InterpretExitCode(const ProcessResult& result) {
   if (result.Succeeded()) return {true, ""};
   return {false, "agent " + result.Describe()};
 }
+
+AgentVerdict AgentKind::Interpret(const ProcessResult& result) const { return InterpretExitCode(result); }
 
 const std::vector<const AgentKind*>& AgentKinds() {
   static const CommandAgent command;

@@ -418,9 +418,13 @@ int CommandRun(const GlobalOptions& options, const std::vector<std::string>& tar
   int exit_code;
   {
     UvProcessRunner runner(&loop);
+    UvTimers timers(&loop);
+    SystemProcessTable processes;
+    SystemGit git;
     Display display(stdout, IsTerminal(stdout), UseColor(stdout), &clock,
                     (fs::path(project.LogsDir()) / "orchestrator.log").string());
-    Executor executor(project, store.get(), &runner, &loop, &clock, &display);
+    Executor executor(project, ExecutorEffects{store.get(), &runner, &processes, &git, &timers, &clock,
+                                               &display, &loop, getpid()});
     std::string error;
     const RunEnd end = executor.Run(targets, &error);
     display.Finish();

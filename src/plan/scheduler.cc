@@ -142,7 +142,7 @@ std::vector<Assignment> Scheduler::Dispatch() {
   return assignments;
 }
 
-FinishResult Scheduler::Finish(int workstream, bool succeeded) {
+FinishResult Scheduler::Finish(int workstream, bool succeeded, bool retryable) {
   FinishResult result;
   busy_with_[agent_of_[workstream]] = -1;
   agent_of_[workstream] = -1;
@@ -155,7 +155,7 @@ FinishResult Scheduler::Finish(int workstream, bool succeeded) {
     return result;
   }
   result.failures = ++failures_[workstream];
-  if (failures_[workstream] < inputs_.max_attempts[workstream]) {
+  if (retryable && failures_[workstream] < inputs_.max_attempts[workstream]) {
     states_[workstream] = SchedulingState::kRetryWait;
     ++retry_wait_count_;
     result.outcome = FinishResult::Outcome::kRetry;

@@ -90,9 +90,9 @@ class Scheduler {
   std::vector<Assignment> Dispatch();
 
   /// An attempt ended. `succeeded` false counts as a failure: the workstream
-  /// retries (kRetryWait) while failures < max_attempts, else fails and blocks
-  /// its transitive dependents.
-  FinishResult Finish(int workstream, bool succeeded);
+  /// retries (kRetryWait) while failures < max_attempts and `retryable`, else
+  /// fails and blocks its transitive dependents.
+  FinishResult Finish(int workstream, bool succeeded, bool retryable = true);
 
   /// An attempt was stopped by us (interrupt, pause, abandoned): not counted as
   /// a failure; the workstream is ready again.

@@ -13,6 +13,7 @@
 #include "agent_kind.h"
 #include "planner.h"
 #include "prompt.h"
+#include "recovery.h"
 #include "scope.h"
 #include "validate.h"
 
@@ -78,7 +79,7 @@ struct Executor::Attempt {
   double started_at = 0;
   int64_t handle = 0;  // current process
   std::string log_path;
-  std::string phase = "agent";  // agent, acceptance, merge (queued), verify
+  AttemptPhase phase = AttemptPhase::kSetup;
   std::vector<std::string> acceptance_tests;  // commands still to run
   std::vector<std::string> test_commands;     // all of them, for the verify after merge
   ProcessResult agent_result;
@@ -91,17 +92,16 @@ struct Executor::Attempt {
   std::string conflict_paths;  // newline-separated, outcome kConflict
 };
 
-Executor::Executor(const Project& project, StateStore* store, ProcessRunner* runner, uv_loop_t* loop,
-                   const Clock* clock, RunObserver* observer)
-    : project_(project), store_(store), runner_(runner), loop_(loop), clock_(clock),
-      observer_(observer) {}
+Executor::Executor(const Project& project, const ExecutorEffects& effects)
+    : project_(project), effects_(effects), store_(effects.store), runner_(effects.runner),
+      clock_(effects.clock), observer_(effects.observer) {}
 
 Executor::~Executor() = default;
 
 RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
   BuildScheduler(targets);
   if (project_.config.UsesWorktrees() && !PrepareIsolation(error)) return RunEnd::kError;
-  if (!store_->BeginRun(getpid(), &run_id_, error) || !Recover(error) || !Restore(error)) {
+  if (!store_->BeginRun(effects_.pid, &run_id_, error) || !Recover(error) || !Restore(error)) {
     if (run_id_) store_->EndRun(run_id_, RunState::kFailed, error);
     return RunEnd::kError;
   }
@@ -113,7 +113,7 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
   CheckPauseRequest();
   Pump();
   MaybeStop();
-  uv_run(loop_, UV_RUN_DEFAULT);
+  uv_run(effects_.loop, UV_RUN_DEFAULT);
 
   RunState state;
   const RunEnd end = DecideEnd(&state);
@@ -147,10 +147,9 @@ void Executor::BuildScheduler(const std::vector<int>& targets) {
 }
 
 bool Executor::PrepareIsolation(std::string* error) {
-  git_ = std::make_unique<SystemGit>();
-  worktrees_ = std::make_unique<Worktrees>(git_.get(), project_.config.project_dir,
+  worktrees_ = std::make_unique<Worktrees>(effects_.git, project_.config.project_dir,
                                            project_.config.integration_branch);
-  merge_queue_ = std::make_unique<MergeQueue>(git_.get(), project_.config.project_dir,
+  merge_queue_ = std::make_unique<MergeQueue>(effects_.git, project_.config.project_dir,
                                               project_.config.integration_branch,
                                               project_.config.merge_strategy);
   if (worktrees_->Prepare(error)) return true;
@@ -161,23 +160,16 @@ bool Executor::PrepareIsolation(std::string* error) {
 void Executor::InstallLoopHandles() {
   for (int signal_number : {SIGINT, SIGTERM, SIGUSR1}) {
     auto* handle = new uv_signal_t;
-    uv_signal_init(loop_, handle);
+    uv_signal_init(effects_.loop, handle);
     handle->data = this;
     uv_signal_start(
         handle, [](uv_signal_t* h, int number) { static_cast<Executor*>(h->data)->OnSignal(number); },
         signal_number);
     signals_.push_back(handle);
   }
-  tick_timer_ = new uv_timer_t;
-  uv_timer_init(loop_, tick_timer_);
-  tick_timer_->data = this;
-  uv_timer_start(
-      tick_timer_,
-      [](uv_timer_t* h) {
-        auto* self = static_cast<Executor*>(h->data);
-        if (self->observer_) self->observer_->OnTick(self->Progress());
-      },
-      1000, 1000);
+  tick_timer_ = effects_.timers->Repeat(1, [this] {
+    if (observer_) observer_->OnTick(Progress());
+  });
 }
 
 RunEnd Executor::DecideEnd(RunState* state) const {
@@ -204,62 +196,24 @@ RunEnd Executor::DecideEnd(RunState* state) const {
 }
 
 bool Executor::Recover(std::string* error) {
-  // Attempts still marked running belong to an orchestrator that died. Their
-  // processes may live on: kill them first, then requeue the workstreams.
-  std::vector<AttemptRecord> running;
-  if (!store_->RunningAttempts(&running, error)) return false;
-  for (const AttemptRecord& attempt : running) {
-    // The pid may be missing (a crash between start and spawn) and processes
-    // may have left the group; the attempt key in their environment finds them.
-    bool killed = attempt.pid > 0 && KillStaleProcessGroup(attempt.pid, attempt.pid_start_time);
-    killed = KillProcessesWithEnvironment(AttemptKey(attempt.id)) > 0 || killed;
-    bool merged = false;
-    if (!RecoverMerged(attempt, &merged, error)) return false;
-    if (merged) continue;
-    AttemptEnd end;
-    end.outcome = AttemptOutcome::kAbandoned;
-    end.new_status = WorkstreamStatus::kPending;
-    end.error_message = "the orchestrator stopped while this attempt ran";
-    end.event_type = "requeued";
-    end.message = fmt::format("attempt {} was left running by a stopped orchestrator{}; requeued",
-                              attempt.attempt,
-                              killed ? " (its processes were still running and were killed)" : "");
-    if (!store_->FinishAttempt(attempt.id, end, error)) return false;
-    if (observer_) {
-      LogEntry entry{0, FormatTimestamp(clock_->Now()), attempt.workstream_id, attempt.agent_id,
-                     end.event_type, end.message};
-      observer_->OnEvent(entry, RunProgress{});
-    }
-  }
-  return true;
+  RecoveryContext context{store_,
+                          effects_.processes,
+                          worktrees_.get(),
+                          effects_.git,
+                          project_.config.project_dir,
+                          project_.config.integration_branch,
+                          project_.StatePath()};
+  std::vector<LogEntry> events;
+  const bool ok = RecoverAttempts(context, &events, error);
+  for (const LogEntry& event : events) Notify(event);
+  return ok;
 }
 
-bool Executor::RecoverMerged(const AttemptRecord& attempt, bool* merged, std::string* error) {
-  // The orchestrator died between recording a merge and finishing the attempt.
-  // The merge happened exactly when its commit is in the integration branch;
-  // then the attempt succeeded and nothing is done twice.
-  *merged = false;
-  if (!worktrees_ || attempt.merge_commit.empty()) return true;
-  const std::string head = worktrees_->IntegrationHead();
-  if (head.empty() || !IsAncestor(git_.get(), project_.config.project_dir, attempt.merge_commit, head)) {
-    return true;
-  }
-  AttemptEnd end;
-  end.outcome = AttemptOutcome::kSucceeded;
-  end.new_status = WorkstreamStatus::kCompleted;
-  end.event_type = "completed";
-  end.message = fmt::format("attempt {} of {} was merged into {} before the orchestrator stopped; completed",
-                            attempt.attempt, attempt.workstream_id, project_.config.integration_branch);
-  if (!store_->FinishAttempt(attempt.id, end, error)) return false;
-  std::string ignored;
-  worktrees_->Remove(attempt.workstream_id, &ignored);
-  if (observer_) {
-    LogEntry entry{0, FormatTimestamp(clock_->Now()), attempt.workstream_id, attempt.agent_id,
-                   end.event_type, end.message};
-    observer_->OnEvent(entry, RunProgress{});
-  }
-  *merged = true;
-  return true;
+void Executor::Notify(const LogEntry& event) {
+  if (observer_ == nullptr) return;
+  LogEntry stamped = event;
+  stamped.timestamp = FormatTimestamp(clock_->Now());
+  observer_->OnEvent(stamped, RunProgress{});
 }
 
 bool Executor::Restore(std::string* error) {
@@ -326,10 +280,7 @@ void Executor::Pump() {
   for (const Assignment& assignment : scheduler_->Dispatch()) StartAttempt(assignment);
 }
 
-std::string Executor::AttemptKey(int64_t attempt_id) const {
-  // Unique across projects on this machine: the state file plus the attempt row.
-  return fmt::format("ORCHESTRA_ATTEMPT_KEY={}#{}", project_.StatePath(), attempt_id);
-}
+std::string Executor::KeyOf(int64_t attempt_id) const { return AttemptKey(project_.StatePath(), attempt_id); }
 
 std::string Executor::AttemptLogPath(const std::string& id, int attempt) const {
   return (fs::path(project_.LogsDir()) / "workstreams" / id / fmt::format("attempt-{}.log", attempt))
@@ -374,10 +325,7 @@ void Executor::StartAttempt(const Assignment& assignment) {
        fmt::format("attempt {} of {} started on {}", raw->number, workstream.id, agent.id));
   if (worktrees_) {
     if (!worktrees_->Create(workstream.id, raw->base_commit, &error)) {
-      ProcessResult failure;
-      failure.spawn_error = error;
-      AppendToFile(raw->log_path, "orchestra: cannot create the worktree: " + error + "\n");
-      return FinishAttempt(raw, AttemptOutcome::kFailed, failure, "cannot create the worktree: " + error);
+      return FailSetup(raw, "cannot create the worktree: " + error);
     }
     raw->workdir = worktrees_->PathOf(workstream.id);
   }
@@ -405,104 +353,109 @@ void Executor::LaunchAgent(Attempt* raw) {
 
   ProcessSpec spec;
   int pid = 0;
-  ProcessResult spawn_failure;
   std::string error;
   const AgentType* type = project_.config.TypeOf(agent);
   if (type == nullptr) error = fmt::format("agent '{}' has unknown type '{}'", agent.id, agent.type);
-  if (type == nullptr || !BuildAgentProcess(*type, context, &spec, &error)) {
-    spawn_failure.spawn_error = error;
-    AppendToFile(raw->log_path, "orchestra: " + error + "\n");
-    return FinishAttempt(raw, AttemptOutcome::kFailed, spawn_failure, error);
-  }
-  spec.env.push_back(AttemptKey(raw->id));
+  if (type == nullptr || !BuildAgentProcess(*type, context, &spec, &error)) return FailSetup(raw, error);
+  spec.env.push_back(KeyOf(raw->id));
   std::string command_line;
   for (const std::string& argument : spec.argv) command_line += " " + argument;
   AppendToFile(raw->log_path,
                fmt::format("orchestra: {} attempt {} on {} at {}\norchestra: argv:{}\n", workstream.id,
                            raw->number, agent.id, FormatTimestamp(raw->started_at), command_line));
+  raw->phase = AttemptPhase::kAgent;
   if (!runner_->Start(
-          spec, [raw](const ProcessResult& result) { raw->executor->OnAgentExit(raw, result); },
+          spec, [raw](const ProcessResult& result) { raw->executor->OnProcessExit(raw, result); },
           &raw->handle, &pid, &error)) {
-    spawn_failure.spawn_error = error;
-    return FinishAttempt(raw, AttemptOutcome::kFailed, spawn_failure, error);
+    ProcessResult failure;
+    failure.spawn_error = error;
+    StepFacts facts{.phase = AttemptPhase::kAgent, .process = failure};
+    facts.agent = {false, "agent " + failure.Describe()};
+    Judge(raw, facts, failure);
+    return;
   }
-  if (!store_->SetAttemptPid(raw->id, pid, ProcessStartTime(pid), &error)) Fail(error);
+  if (!store_->SetAttemptPid(raw->id, pid, effects_.processes->StartTime(pid), &error)) Fail(error);
 }
 
-void Executor::OnAgentExit(Attempt* attempt, const ProcessResult& result) {
+void Executor::FailSetup(Attempt* attempt, const std::string& error) {
+  AppendToFile(attempt->log_path, "orchestra: " + error + "\n");
+  ProcessResult failure;
+  failure.spawn_error = error;
+  Judge(attempt, StepFacts{.phase = AttemptPhase::kSetup, .setup_error = error}, failure);
+}
+
+bool Executor::Judge(Attempt* attempt, const StepFacts& facts, const ProcessResult& result) {
+  const StepVerdict verdict = JudgeStep(facts);
+  if (!verdict.log_line.empty()) AppendToFile(attempt->log_path, "orchestra: " + verdict.log_line + "\n");
+  if (!verdict.ends) return true;
+  FinishAttempt(attempt, verdict, result);
+  return false;
+}
+
+void Executor::OnProcessExit(Attempt* attempt, const ProcessResult& result) {
   attempt->handle = 0;
   // Whatever the process started and left behind, even outside its process
   // group, ends with it.
-  const int leftovers = KillProcessesWithEnvironment(AttemptKey(attempt->id));
+  const int leftovers = effects_.processes->KillWithEnvironment(KeyOf(attempt->id));
   if (leftovers > 0) {
     AppendToFile(attempt->log_path,
                  fmt::format("orchestra: killed {} leftover process(es) of this attempt\n", leftovers));
   }
-  if (interrupts_ > 0 || !fatal_error_.empty()) {
-    return FinishAttempt(attempt, AttemptOutcome::kInterrupted, result, "interrupted");
-  }
-  if (attempt->phase == "agent") {
+  StepFacts facts;
+  facts.phase = attempt->phase;
+  facts.interrupted = interrupts_ > 0 || !fatal_error_.empty();
+  facts.process = result;
+  if (attempt->phase == AttemptPhase::kAgent) {
     attempt->agent_result = result;
-    if (!result.Succeeded()) {
-      const std::string reason = "agent " + result.Describe();
-      return FinishAttempt(attempt, result.timed_out ? AttemptOutcome::kTimedOut : AttemptOutcome::kFailed,
-                           result, reason);
-    }
-    attempt->phase = "acceptance";
+    const AgentKind* kind = project_.config.KindOf(project_.config.agents[attempt->agent]);
+    facts.agent = kind != nullptr ? kind->Interpret(result) : InterpretExitCode(result);
+    if (!Judge(attempt, facts, result)) return;
     if (worktrees_ && !CommitAndCheckChanges(attempt)) return;  // it ended the attempt
+    attempt->phase = AttemptPhase::kAcceptance;
     return RunNextAcceptanceTest(attempt);
   }
   // An acceptance test ended.
-  const std::string test = attempt->acceptance_tests.front();
+  facts.test = attempt->acceptance_tests.front();
   attempt->acceptance_tests.erase(attempt->acceptance_tests.begin());
-  if (!result.Succeeded()) {
-    AppendToFile(attempt->log_path, fmt::format("orchestra: acceptance test failed ({}): {}\n",
-                                                result.Describe(), test));
-    const std::string where =
-        attempt->phase == "verify"
-            ? fmt::format(" on the result of merging onto {} (nothing was merged)",
-                          project_.config.integration_branch)
-            : "";
-    const std::string reason =
-        fmt::format("acceptance test `{}` failed{} ({}); last output:\n{}", test, where, result.Describe(),
-                    LastLines(attempt->log_path, kFailureTailLines));
-    return FinishAttempt(attempt, AttemptOutcome::kFailed, result, reason);
-  }
-  AppendToFile(attempt->log_path, fmt::format("orchestra: acceptance test passed: {}\n", test));
-  RunNextAcceptanceTest(attempt);
+  facts.output_tail = LastLines(attempt->log_path, kFailureTailLines);
+  facts.integration_branch = project_.config.integration_branch;
+  if (Judge(attempt, facts, result)) RunNextAcceptanceTest(attempt);
 }
 
 void Executor::RunNextAcceptanceTest(Attempt* attempt) {
   if (attempt->acceptance_tests.empty()) {
-    if (attempt->phase == "verify") return CommitMerge(attempt);
+    if (attempt->phase == AttemptPhase::kVerify) return CommitMerge(attempt);
     if (worktrees_) return EnqueueMerge(attempt);
-    return FinishAttempt(attempt, AttemptOutcome::kSucceeded, attempt->agent_result, "");
+    StepVerdict succeeded;
+    succeeded.ends = true;
+    return FinishAttempt(attempt, succeeded, attempt->agent_result);
   }
   const std::string& test = attempt->acceptance_tests.front();
   const Workstream& workstream = project_.workstreams[attempt->workstream];
   AppendToFile(attempt->log_path, fmt::format("orchestra: acceptance test: {}\n", test));
   ProcessSpec spec;
   spec.argv = {"sh", "-c", test};
-  spec.cwd = attempt->phase == "verify" ? attempt->verify_dir : attempt->workdir;
+  spec.cwd = attempt->phase == AttemptPhase::kVerify ? attempt->verify_dir : attempt->workdir;
   spec.log_path = attempt->log_path;
   spec.timeout_seconds = project_.config.acceptance_timeout_seconds;
   spec.kill_grace_seconds = project_.config.kill_grace_seconds;
   spec.env = {"ORCHESTRA_WORKSTREAM_ID=" + workstream.id,
-              "ORCHESTRA_ATTEMPT=" + std::to_string(attempt->number), AttemptKey(attempt->id),
-              "ORCHESTRA_WORKDIR=" + spec.cwd, "ORCHESTRA_PHASE=" + attempt->phase};
+              "ORCHESTRA_ATTEMPT=" + std::to_string(attempt->number), KeyOf(attempt->id),
+              "ORCHESTRA_WORKDIR=" + spec.cwd, std::string("ORCHESTRA_PHASE=") + PhaseName(attempt->phase)};
   int pid = 0;
   std::string error;
   if (!runner_->Start(
-          spec, [attempt](const ProcessResult& result) { attempt->executor->OnAgentExit(attempt, result); },
+          spec, [attempt](const ProcessResult& result) { attempt->executor->OnProcessExit(attempt, result); },
           &attempt->handle, &pid, &error)) {
     ProcessResult failure;
     failure.spawn_error = error;
-    FinishAttempt(attempt, AttemptOutcome::kFailed, failure, "acceptance test could not start: " + error);
+    StepFacts facts{.phase = attempt->phase, .process = failure, .test = test};
+    attempt->acceptance_tests.erase(attempt->acceptance_tests.begin());
+    Judge(attempt, facts, failure);
   }
 }
 
-void Executor::FinishAttempt(Attempt* attempt, AttemptOutcome outcome, const ProcessResult& result,
-                             const std::string& error_message) {
+void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& verdict, const ProcessResult& result) {
   const int node = attempt->workstream;
   const Workstream& workstream = project_.workstreams[node];
   const std::string agent_id = project_.config.agents[attempt->agent].id;
@@ -516,16 +469,17 @@ void Executor::FinishAttempt(Attempt* attempt, AttemptOutcome outcome, const Pro
     std::string ignored;
     worktrees_->RemoveAt(attempt->verify_dir, &ignored);
   }
-  const FinishResult finish = outcome == AttemptOutcome::kInterrupted
+  const bool succeeded = verdict.outcome == AttemptOutcome::kSucceeded;
+  const FinishResult finish = verdict.outcome == AttemptOutcome::kInterrupted
                                   ? scheduler_->Requeue(node)
-                                  : scheduler_->Finish(node, outcome == AttemptOutcome::kSucceeded);
-  const AttemptEnd end = DescribeEnd(*attempt, outcome, result, error_message, finish, duration);
+                                  : scheduler_->Finish(node, succeeded, verdict.retryable);
+  const AttemptEnd end = DescribeEnd(*attempt, verdict, result, finish, duration);
   if (finish.outcome == FinishResult::Outcome::kCompleted) {
     observed_seconds_ += duration;
     observed_hours_ += planning_inputs_.estimates[node];
   }
-  const int64_t attempt_id = attempt->id;
   const int attempt_number = attempt->number;
+  const int64_t attempt_id = attempt->id;
   attempts_.erase(node);  // `attempt` is gone from here on
 
   std::string error;
@@ -539,7 +493,7 @@ void Executor::FinishAttempt(Attempt* attempt, AttemptOutcome outcome, const Pro
   }
   if (was_merging && !in_merge_next_) MergeNext();
   if (finish.outcome == FinishResult::Outcome::kRetry) {
-    last_failure_[node] = fmt::format("Attempt {} failed: {}", attempt_number, error_message);
+    last_failure_[node] = fmt::format("Attempt {} failed: {}", attempt_number, verdict.message);
     ScheduleRetry(node, finish.failures);
   }
   if (!finish.blocked.empty()) {
@@ -555,26 +509,26 @@ void Executor::FinishAttempt(Attempt* attempt, AttemptOutcome outcome, const Pro
   MaybeStop();
 }
 
-AttemptEnd Executor::DescribeEnd(const Attempt& attempt, AttemptOutcome outcome, const ProcessResult& result,
-                                 const std::string& error_message, const FinishResult& finish,
-                                 double duration) const {
+AttemptEnd Executor::DescribeEnd(const Attempt& attempt, const StepVerdict& verdict, const ProcessResult& result,
+                                 const FinishResult& finish, double duration) const {
   const std::string& id = project_.workstreams[attempt.workstream].id;
-  const std::string first_line = error_message.substr(0, error_message.find('\n'));
+  const std::string first_line = verdict.message.substr(0, verdict.message.find('\n'));
   AttemptEnd end;
-  end.outcome = outcome;
+  end.outcome = verdict.outcome;
   if (result.spawn_error.empty() && result.term_signal == 0 && result.exit_code >= 0) {
     end.exit_code = result.exit_code;
   }
   if (result.term_signal != 0) end.signal = result.term_signal;
   end.duration_seconds = duration;
-  end.error_message = error_message;
+  end.error_message = verdict.message;
   end.conflict_paths = attempt.conflict_paths;
-  if (outcome == AttemptOutcome::kInterrupted) {
+  if (verdict.outcome == AttemptOutcome::kInterrupted) {
     end.new_status = WorkstreamStatus::kPending;
     end.event_type = "interrupted";
     end.message = fmt::format("attempt {} interrupted; {} will run again on resume", attempt.number, id);
     return end;
   }
+  const bool timed_out = verdict.outcome == AttemptOutcome::kTimedOut;
   switch (finish.outcome) {
     case FinishResult::Outcome::kCompleted:
       end.new_status = WorkstreamStatus::kCompleted;
@@ -583,16 +537,17 @@ AttemptEnd Executor::DescribeEnd(const Attempt& attempt, AttemptOutcome outcome,
       break;
     case FinishResult::Outcome::kRetry:
       end.new_status = WorkstreamStatus::kPending;
-      end.event_type = outcome == AttemptOutcome::kTimedOut ? "timeout" : "retry";
-      end.message = fmt::format(
-          "attempt {} failed: {}; retrying in {}", attempt.number, first_line,
-          FormatDuration(project_.config.backoff_seconds * std::pow(2.0, finish.failures - 1)));
+      end.event_type = timed_out ? "timeout" : "retry";
+      end.message = fmt::format("attempt {} failed: {}; retrying in {}", attempt.number, first_line,
+                                FormatDuration(RetryDelay(finish.failures)));
       break;
     case FinishResult::Outcome::kFailed:
     case FinishResult::Outcome::kRequeued:
       end.new_status = WorkstreamStatus::kFailed;
-      end.event_type = outcome == AttemptOutcome::kTimedOut ? "timeout" : "failed";
-      end.message = fmt::format("{} failed after {} attempt(s): {}", id, finish.failures, first_line);
+      end.event_type = timed_out ? "timeout" : "failed";
+      end.message = verdict.retryable
+                        ? fmt::format("{} failed after {} attempt(s): {}", id, finish.failures, first_line)
+                        : fmt::format("{} failed without retrying: {}", id, first_line);
       break;
   }
   return end;
@@ -641,52 +596,46 @@ bool Executor::CommitAndCheckChanges(Attempt* attempt) {
   const std::string message =
       fmt::format("{}: {}\n\nOrchestra-Agent: {}\nOrchestra-Attempt: {}", workstream.id,
                   workstream.title.empty() ? workstream.id : workstream.title, agent.id, attempt->number);
+  attempt->phase = AttemptPhase::kChanges;
+  StepFacts facts{.phase = AttemptPhase::kChanges};
   std::string head, error;
-  std::vector<std::string> changed;
   if (!worktrees_->CommitAll(workstream.id, message, &head, &error) ||
-      !worktrees_->ChangedFiles(attempt->base_commit, head, &changed, &error)) {
-    FinishAttempt(attempt, AttemptOutcome::kFailed, attempt->agent_result,
-                  "cannot commit the agent's changes: " + error);
-    return false;
+      !worktrees_->ChangedFiles(attempt->base_commit, head, &facts.changed, &error)) {
+    facts.phase = AttemptPhase::kSetup;
+    facts.setup_error = "cannot commit the agent's changes: " + error;
+    return Judge(attempt, facts, attempt->agent_result);
   }
-  std::vector<std::string> outside;
   const std::vector<std::string> scope = DeclaredScope(workstream);
-  for (const std::string& file : changed) {
-    if (!scope.empty() && !PathInScope(file, scope)) outside.push_back(file);
+  for (const std::string& file : facts.changed) {
+    if (!scope.empty() && !PathInScope(file, scope)) facts.outside_scope.push_back(file);
   }
-  std::string summary = fmt::format("{} file(s) changed in {}", changed.size(), Short(head));
-  if (!outside.empty()) {
-    summary += fmt::format("; {} outside the declared scope: {}", outside.size(), fmt::join(outside, ", "));
+  std::string summary = fmt::format("{} file(s) changed in {}", facts.changed.size(), Short(head));
+  if (!facts.outside_scope.empty()) {
+    summary += fmt::format("; {} outside the declared scope: {}", facts.outside_scope.size(),
+                           fmt::join(facts.outside_scope, ", "));
   }
   AppendToFile(attempt->log_path, "orchestra: " + summary + "\n");
-  if (!store_->RecordChanges(attempt->id, head, fmt::format("{}", fmt::join(outside, "\n")), summary, &error)) {
+  if (!store_->RecordChanges(attempt->id, head, fmt::format("{}", fmt::join(facts.outside_scope, "\n")), summary,
+                             &error)) {
     DropAttempt(attempt, error);
     return false;
   }
   Emit(workstream.id, agent.id, "changes", summary);
   attempt->head_commit = head;
-  if (!outside.empty() && project_.config.scope_policy == "fail") {
-    FinishAttempt(attempt, AttemptOutcome::kFailed, attempt->agent_result,
-                  fmt::format("changed files outside its declared scope (scope_policy = \"fail\"): {}",
-                              fmt::join(outside, ", ")));
-    return false;
-  }
+  facts.scope_fails = project_.config.scope_policy == "fail";
   const AgentKind* kind = project_.config.KindOf(agent);
-  const bool simulated = kind != nullptr && kind->simulated();
-  if (changed.empty() && !workstream.allow_empty && !simulated) {
-    FinishAttempt(attempt, AttemptOutcome::kFailed, attempt->agent_result,
-                  "the agent changed no file (set \"allow_empty\": true if nothing to change is a success)");
-    return false;
-  }
-  return true;
+  facts.empty_allowed = workstream.allow_empty || (kind != nullptr && kind->simulated());
+  return Judge(attempt, facts, attempt->agent_result);
 }
 
 void Executor::EnqueueMerge(Attempt* attempt) {
   if (attempt->head_commit == attempt->base_commit) {
     // Nothing to merge (an allowed empty result).
-    return FinishAttempt(attempt, AttemptOutcome::kSucceeded, attempt->agent_result, "");
+    StepVerdict succeeded;
+    succeeded.ends = true;
+    return FinishAttempt(attempt, succeeded, attempt->agent_result);
   }
-  attempt->phase = "merge";
+  attempt->phase = AttemptPhase::kMerge;
   merge_queue_->Add(attempt->workstream);
   MergeNext();
 }
@@ -704,38 +653,29 @@ void Executor::MergeNext() {
     const Workstream& workstream = project_.workstreams[node];
     attempt->merge = merge_queue_->Prepare(
         MergeRequest{workstream.id, workstream.title, attempt->base_commit, attempt->head_commit});
+    StepFacts facts{.phase = AttemptPhase::kMerge, .integration_branch = project_.config.integration_branch};
     if (attempt->merge.outcome == PreparedMerge::Outcome::kConflict) {
       attempt->conflict_paths = fmt::format("{}", fmt::join(attempt->merge.conflict_paths, "\n"));
-      const std::string reason = fmt::format(
-          "merge conflict with {} in: {}\nYour previous changes were not merged. Start again from the "
-          "current {} and make your changes fit what is there now.\nConflicting paths:\n{}\n"
-          "Merged meanwhile (the other side):\n{}",
-          project_.config.integration_branch, fmt::join(attempt->merge.conflict_paths, ", "),
-          project_.config.integration_branch, fmt::join(attempt->merge.conflict_paths, "\n"),
-          attempt->merge.other_side.empty() ? "(no commit summary)\n" : attempt->merge.other_side);
-      AppendToFile(attempt->log_path, "orchestra: " + reason);
-      FinishAttempt(attempt, AttemptOutcome::kConflict, attempt->agent_result, reason);
-      continue;
+      facts.conflict_paths = attempt->merge.conflict_paths;
+      facts.other_side = attempt->merge.other_side;
+    } else if (attempt->merge.outcome == PreparedMerge::Outcome::kError) {
+      facts.merge_error = "cannot merge: " + attempt->merge.error;
     }
-    if (attempt->merge.outcome == PreparedMerge::Outcome::kError) {
-      FinishAttempt(attempt, AttemptOutcome::kFailed, attempt->agent_result,
-                    "cannot merge: " + attempt->merge.error);
-      continue;
-    }
+    if (!Judge(attempt, facts, attempt->agent_result)) continue;
     if (project_.config.verify_after_merge && !attempt->test_commands.empty()) {
       // The merge result gets the acceptance tests before the branch moves.
       attempt->verify_dir =
           (fs::path(project_.config.project_dir) / ".orchestra" / "verify" / workstream.id).string();
       std::string error;
       if (!worktrees_->CreateDetached(attempt->verify_dir, attempt->merge.new_head, &error)) {
-        FinishAttempt(attempt, AttemptOutcome::kFailed, attempt->agent_result,
-                      "cannot check out the merge result: " + error);
+        facts.merge_error = "cannot check out the merge result: " + error;
+        Judge(attempt, facts, attempt->agent_result);
         continue;
       }
       AppendToFile(attempt->log_path,
                    fmt::format("orchestra: verifying the merge onto {} in {}\n",
                                project_.config.integration_branch, attempt->verify_dir));
-      attempt->phase = "verify";
+      attempt->phase = AttemptPhase::kVerify;
       attempt->acceptance_tests = attempt->test_commands;
       in_merge_next_ = false;
       RunNextAcceptanceTest(attempt);  // goes on in CommitMerge
@@ -756,36 +696,30 @@ void Executor::CommitMerge(Attempt* attempt) {
   std::string error;
   if (!store_->RecordMerge(attempt->id, merge.new_head, message, &error)) return DropAttempt(attempt, error);
   Emit(workstream.id, agent_id, "merging", message);
+  attempt->phase = AttemptPhase::kMerge;
+  StepFacts facts{.phase = AttemptPhase::kMerge, .integration_branch = project_.config.integration_branch};
   if (!merge_queue_->Advance(merge, workstream.id, &error)) {
-    return FinishAttempt(attempt, AttemptOutcome::kFailed, attempt->agent_result,
-                         "the integration branch moved during the merge: " + error);
+    facts.merge_error = "the integration branch moved during the merge: " + error;
   }
+  if (!Judge(attempt, facts, attempt->agent_result)) return;
   AppendToFile(attempt->log_path, "orchestra: " + message + ": done\n");
   ++merged_count_;
-  FinishAttempt(attempt, AttemptOutcome::kSucceeded, attempt->agent_result, "");
+  StepVerdict succeeded;
+  succeeded.ends = true;
+  FinishAttempt(attempt, succeeded, attempt->agent_result);
+}
+
+double Executor::RetryDelay(int failures) const {
+  return project_.config.backoff_seconds * std::pow(2.0, failures - 1);
 }
 
 void Executor::ScheduleRetry(int workstream, int failures) {
-  auto* timer = new uv_timer_t;
-  uv_timer_init(loop_, timer);
-  timer->data = this;
-  retry_timers_[workstream] = timer;
-  const double delay = project_.config.backoff_seconds * std::pow(2.0, failures - 1);
-  uv_timer_start(
-      timer,
-      [](uv_timer_t* handle) {
-        auto* self = static_cast<Executor*>(handle->data);
-        for (auto it = self->retry_timers_.begin(); it != self->retry_timers_.end(); ++it) {
-          if (it->second != handle) continue;
-          self->scheduler_->RetryDue(it->first);
-          self->retry_timers_.erase(it);
-          break;
-        }
-        CloseAndDelete(handle);
-        self->Pump();
-        self->MaybeStop();
-      },
-      static_cast<uint64_t>(delay * 1000), 0);
+  retry_timers_[workstream] = effects_.timers->Start(RetryDelay(failures), [this, workstream] {
+    retry_timers_.erase(workstream);
+    scheduler_->RetryDue(workstream);
+    Pump();
+    MaybeStop();
+  });
 }
 
 void Executor::OnSignal(int signal_number) {
@@ -808,7 +742,7 @@ void Executor::OnSignal(int signal_number) {
       }
     }
     for (Attempt* attempt : queued) {
-      FinishAttempt(attempt, AttemptOutcome::kInterrupted, attempt->agent_result, "interrupted");
+      Judge(attempt, StepFacts{.phase = attempt->phase, .interrupted = true}, attempt->agent_result);
     }
   } else {
     for (auto& [node, attempt] : attempts_) {
@@ -838,19 +772,15 @@ void Executor::MaybeStop() {
   if (!attempts_.empty()) return;
   if (!stopping && !scheduler_->Finished()) return;
   stopped_ = true;
-  for (auto& [node, timer] : retry_timers_) {
-    uv_timer_stop(timer);
-    CloseAndDelete(timer);
-  }
+  for (auto& [node, timer] : retry_timers_) effects_.timers->Cancel(timer);
   retry_timers_.clear();
   for (uv_signal_t* handle : signals_) {
     uv_signal_stop(handle);
     CloseAndDelete(handle);
   }
   signals_.clear();
-  uv_timer_stop(tick_timer_);
-  CloseAndDelete(tick_timer_);
-  tick_timer_ = nullptr;
+  effects_.timers->Cancel(tick_timer_);
+  tick_timer_ = 0;
 }
 
 void Executor::Fail(const std::string& error) {
@@ -942,7 +872,7 @@ RunProgress Executor::Progress() const {
   progress.stopping = interrupts_ > 0;
   for (const auto& [node, attempt] : attempts_) {
     progress.attempts.push_back({project_.workstreams[node].id, project_.config.agents[attempt->agent].id,
-                                 attempt->number, attempt->started_at, attempt->phase});
+                                 attempt->number, attempt->started_at, PhaseName(attempt->phase)});
   }
   return progress;
 }

@@ -10,19 +10,21 @@
 #include <string>
 #include <vector>
 
+#include "attempt_outcome.h"
 #include "clock.h"
 #include "git.h"
 #include "merge_queue.h"
 #include "process.h"
+#include "process_table.h"
 #include "project.h"
 #include "run_observer.h"
 #include "scheduler.h"
 #include "state_store.h"
+#include "timers.h"
 #include "worktree.h"
 
 struct uv_loop_s;
 struct uv_signal_s;
-struct uv_timer_s;
 
 namespace orchestra {
 
@@ -38,12 +40,26 @@ enum class RunEnd {
 /// Exit code for a run end: 0, 1, 0, 130, 1.
 int ExitCodeFor(RunEnd end);
 
+/// ExecutorEffects are everything the executor does to the world, injected:
+/// a test replaces any of them (a fake process runner, a store or git that
+/// fails one call, timers in virtual time). The executor constructs none.
+struct ExecutorEffects {
+  StateStore* store = nullptr;
+  ProcessRunner* runner = nullptr;
+  ProcessTable* processes = nullptr;  // finds and kills what attempts left behind
+  Git* git = nullptr;                 // used with worktree isolation only
+  Timers* timers = nullptr;           // retry backoff and the display tick
+  const Clock* clock = nullptr;
+  RunObserver* observer = nullptr;    // may be null
+  uv_loop_s* loop = nullptr;          // runs everything; SIGINT/SIGTERM/SIGUSR1 arrive on it
+  int64_t pid = 0;                    // this orchestrator's pid, recorded in the run row
+};
+
 /// Executor runs one `orchestra run` over a validated project. Single-threaded:
-/// everything happens on the libuv loop it is given.
+/// everything happens on the libuv loop of its effects.
 class Executor {
  public:
-  Executor(const Project& project, StateStore* store, ProcessRunner* runner, uv_loop_s* loop,
-           const Clock* clock, RunObserver* observer);
+  Executor(const Project& project, const ExecutorEffects& effects);
   ~Executor();
 
   /// Runs the selected workstreams (all when `targets` is empty; otherwise
@@ -66,25 +82,29 @@ class Executor {
   RunEnd DecideEnd(RunState* state) const;
   bool Recover(std::string* error);
   bool Restore(std::string* error);
+  void Notify(const LogEntry& event);
   void Pump();
   void StartAttempt(const Assignment& assignment);
   /// Writes the prompt and starts the agent process of a recorded attempt.
   void LaunchAgent(Attempt* attempt);
-  void OnAgentExit(Attempt* attempt, const ProcessResult& result);
+  /// A step of the attempt ended: JudgeStep decides; true when it goes on.
+  /// Otherwise the attempt is finished (or dropped) and gone.
+  bool Judge(Attempt* attempt, const StepFacts& facts, const ProcessResult& result);
+  void FailSetup(Attempt* attempt, const std::string& error);
+  void OnProcessExit(Attempt* attempt, const ProcessResult& result);
   void RunNextAcceptanceTest(Attempt* attempt);
-  void FinishAttempt(Attempt* attempt, AttemptOutcome outcome, const ProcessResult& result,
-                     const std::string& error_message);
+  void FinishAttempt(Attempt* attempt, const StepVerdict& verdict, const ProcessResult& result);
   // Worktree isolation: after the agent, commit and check; then the merge queue.
   bool CommitAndCheckChanges(Attempt* attempt);
   void EnqueueMerge(Attempt* attempt);
   void MergeNext();
   void CommitMerge(Attempt* attempt);
-  bool RecoverMerged(const AttemptRecord& attempt, bool* merged, std::string* error);
   void DropAttempt(Attempt* attempt, const std::string& error);
   /// What the store records for an ended attempt: outcome, new status, event.
-  AttemptEnd DescribeEnd(const Attempt& attempt, AttemptOutcome outcome, const ProcessResult& result,
-                         const std::string& error_message, const FinishResult& finish,
-                         double duration) const;
+  AttemptEnd DescribeEnd(const Attempt& attempt, const StepVerdict& verdict, const ProcessResult& result,
+                         const FinishResult& finish, double duration) const;
+  /// The backoff before the retry that follows the `failures`-th failure.
+  double RetryDelay(int failures) const;
   void ScheduleRetry(int workstream, int failures);
   void MaybeReplan(int workstream, double duration_seconds);
   void OnSignal(int signal_number);
@@ -96,22 +116,22 @@ class Executor {
   RunProgress Progress() const;
   double SecondsPerEstimatedHour() const;
   std::string AttemptLogPath(const std::string& id, int attempt) const;
-  std::string AttemptKey(int64_t attempt_id) const;
+  std::string KeyOf(int64_t attempt_id) const;
 
   const Project& project_;
+  const ExecutorEffects effects_;
   StateStore* store_;
   ProcessRunner* runner_;
-  uv_loop_s* loop_;
   const Clock* clock_;
   RunObserver* observer_;
 
   std::unique_ptr<Scheduler> scheduler_;
   std::vector<bool> selected_;
   std::map<int, std::unique_ptr<Attempt>> attempts_;  // by workstream
-  std::map<int, uv_timer_s*> retry_timers_;            // by workstream
+  std::map<int, int64_t> retry_timers_;                // by workstream
   std::map<int, std::string> last_failure_;            // by workstream, for retry prompts
   std::vector<uv_signal_s*> signals_;
-  uv_timer_s* tick_timer_ = nullptr;
+  int64_t tick_timer_ = 0;
   int64_t run_id_ = 0;
   int interrupts_ = 0;
   bool paused_ = false;
@@ -122,8 +142,7 @@ class Executor {
   SchedulingInputs planning_inputs_;  // what the planner's rank was computed from
   int replans_ = 0;
 
-  // Worktree isolation; all null with isolation "none".
-  std::unique_ptr<Git> git_;
+  // Worktree isolation; null with isolation "none".
   std::unique_ptr<Worktrees> worktrees_;
   std::unique_ptr<MergeQueue> merge_queue_;
   bool in_merge_next_ = false;

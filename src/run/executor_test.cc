@@ -129,7 +129,11 @@ class ExecutorTest : public ::testing::Test {
     RunEnd end;
     {
       UvProcessRunner runner(&loop);
-      Executor executor(project_, store, &runner, &loop, &clock_, nullptr);
+      UvTimers timers(&loop);
+      SystemProcessTable processes;
+      SystemGit git;
+      Executor executor(project_,
+                        ExecutorEffects{store, &runner, &processes, &git, &timers, &clock_, nullptr, &loop, getpid()});
       end = executor.Run({}, error);
     }
     uv_run(&loop, UV_RUN_DEFAULT);

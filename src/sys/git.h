@@ -29,6 +29,19 @@ class Git {
   virtual GitResult Run(const std::string& dir, const std::vector<std::string>& args) = 0;
 };
 
+/// GitWrapper forwards every call to another Git, so a test overrides only the
+/// call it wants to fail or observe (LevelDB's EnvWrapper).
+class GitWrapper : public Git {
+ public:
+  explicit GitWrapper(Git* target) : target_(target) {}
+  GitResult Run(const std::string& dir, const std::vector<std::string>& args) override {
+    return target_->Run(dir, args);
+  }
+
+ private:
+  Git* target_;
+};
+
 /// SystemGit runs the `git` on PATH. The repository is always given by `-C`:
 /// GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE and the other variables that point
 /// git elsewhere are removed from its environment, so a user's exported

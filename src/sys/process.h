@@ -92,20 +92,4 @@ class UvProcessRunner : public ProcessRunner {
   friend struct ChildAccess;
 };
 
-/// The start time of `pid` from /proc/<pid>/stat (clock ticks since boot), or 0
-/// if there is no such process. With the pid it identifies a process uniquely.
-int64_t ProcessStartTime(int pid);
-
-/// Kills the process group `pgid` (SIGKILL) if its leader `pid` is still the
-/// process that started at `start_time`, or if the group has members left.
-/// Returns true if something was killed.
-bool KillStaleProcessGroup(int64_t pid, int64_t start_time);
-
-/// Kills (SIGKILL) every process whose environment holds exactly `entry`
-/// ("KEY=VALUE"), and its process group. Agents inherit the entry, so this
-/// reaches what an attempt started even after it left its process group
-/// (setsid, daemons) or after the orchestrator died before recording a pid.
-/// Returns how many processes matched.
-int KillProcessesWithEnvironment(const std::string& entry);
-
 }  // namespace orchestra

@@ -1,4 +1,5 @@
 #include "process.h"
+#include "process_table.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -1,0 +1,54 @@
+// The process table: the processes of this machine, seen through /proc. On
+// resume and at the end of each attempt, Orchestra finds what an attempt left
+// running (by the start time of its leader, and by the attempt key in the
+// environment) and kills it. Behind an interface so the executor's tests can
+// count and fail these calls without scanning /proc.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace orchestra {
+
+/// Signals the group `pgid` leads. ESRCH (nobody left) is a normal outcome, so
+/// errors are ignored. The guard matters: kill(0) or kill(-1) would hit our own
+/// group or every process we may signal.
+void SignalGroup(int pgid, int signal_number);
+
+/// ProcessTable looks up and kills processes of earlier or ended attempts.
+class ProcessTable {
+ public:
+  virtual ~ProcessTable() = default;
+  /// ProcessStartTime below.
+  virtual int64_t StartTime(int pid) = 0;
+  /// KillStaleProcessGroup below.
+  virtual bool KillStaleGroup(int64_t pid, int64_t start_time) = 0;
+  /// KillProcessesWithEnvironment below.
+  virtual int KillWithEnvironment(const std::string& entry) = 0;
+};
+
+/// SystemProcessTable is the real one, over /proc and kill(2).
+class SystemProcessTable : public ProcessTable {
+ public:
+  int64_t StartTime(int pid) override;
+  bool KillStaleGroup(int64_t pid, int64_t start_time) override;
+  int KillWithEnvironment(const std::string& entry) override;
+};
+
+/// The start time of `pid` from /proc/<pid>/stat (clock ticks since boot), or 0
+/// if there is no such process. With the pid it identifies a process uniquely.
+int64_t ProcessStartTime(int pid);
+
+/// Kills the process group `pgid` (SIGKILL) if its leader `pid` is still the
+/// process that started at `start_time`, or if the group has members left.
+/// Returns true if something was killed.
+bool KillStaleProcessGroup(int64_t pid, int64_t start_time);
+
+/// Kills (SIGKILL) every process whose environment holds exactly `entry`
+/// ("KEY=VALUE"), and its process group. Agents inherit the entry, so this
+/// reaches what an attempt started even after it left its process group
+/// (setsid, daemons) or after the orchestrator died before recording a pid.
+/// Returns how many processes matched.
+int KillProcessesWithEnvironment(const std::string& entry);
+
+}  // namespace orchestra
