@@ -50,6 +50,17 @@ StepVerdict JudgeChanges(const StepFacts& facts) {
   return GoOn();
 }
 
+/// The last line the test itself printed (not one of Orchestra's own notes),
+/// for the first line of the message, which is what the terminal shows.
+std::string LastOutputLine(const std::string& tail) {
+  std::istringstream lines(tail);
+  std::string last;
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.rfind("orchestra: ", 0) != 0) last = line;
+  }
+  return last;
+}
+
 StepVerdict JudgeTest(const StepFacts& facts) {
   const ProcessResult& process = facts.process;
   if (process.Succeeded() && !process.timed_out) {
@@ -63,22 +74,24 @@ StepVerdict JudgeTest(const StepFacts& facts) {
   if (!process.spawn_error.empty()) {
     return End(AttemptOutcome::kFailed, "acceptance test could not start: " + process.spawn_error, log_line);
   }
+  const std::string said = LastOutputLine(facts.output_tail);
+  const std::string output = "\nlast output:\n" + facts.output_tail;
   if (CouldNotRun(process)) {
     const std::string program = FirstProgram(facts.test);
     StepVerdict verdict = End(
         AttemptOutcome::kFailed,
-        fmt::format("acceptance test `{}` could not run{}: `{}` {} ({}); not retried: install `{}` or fix "
-                    "the command in acceptance_tests; last output:\n{}",
+        fmt::format("acceptance test `{}` could not run{}: `{}` {} ({}{}); not retried: install `{}` or fix "
+                    "the command in acceptance_tests{}",
                     facts.test, where, program,
                     process.exit_code == kExitNotFound ? "was not found" : "is not executable",
-                    process.Describe(), program, facts.output_tail),
+                    process.Describe(), said.empty() ? "" : ": " + said, program, output),
         log_line);
     verdict.retryable = false;
     return verdict;
   }
   return End(AttemptOutcome::kFailed,
-             fmt::format("acceptance test `{}` failed{} ({}); last output:\n{}", facts.test, where,
-                         process.Describe(), facts.output_tail),
+             fmt::format("acceptance test `{}` failed{} ({}){}{}", facts.test, where, process.Describe(),
+                         said.empty() ? "" : ": " + said, output),
              log_line);
 }
 

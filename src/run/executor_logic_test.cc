@@ -1,0 +1,331 @@
+// The executor's logic with every effect faked or wrapped: processes are
+// scripted (FakeProcessRunner), time is virtual (InstantTimers), and a store or
+// git that fails one chosen call is a wrapper overriding that call. The state
+// store is a real SQLite file and git a real repository where used.
+#include "executor.h"
+
+#include <gtest/gtest.h>
+#include <uv.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli_harness.h"
+#include "fake_process_runner.h"
+#include "fake_process_table.h"
+#include "git_test_repo.h"
+#include "recovery.h"
+#include "sqlite_store.h"
+#include "state_store_wrapper.h"
+#include "virtual_time.h"
+
+namespace orchestra {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::FakeProcessRunner;
+using testing::FakeProcessTable;
+using testing::InstantTimers;
+using testing::ManualClock;
+using Script = FakeProcessRunner::Script;
+
+/// The value of `key` in a spec's environment additions ("" when absent).
+std::string EnvOf(const ProcessSpec& spec, const std::string& key) {
+  for (const std::string& entry : spec.env) {
+    if (entry.rfind(key + "=", 0) == 0) return entry.substr(key.size() + 1);
+  }
+  return "";
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// A store whose FinishAttempt fails from the `fail_from`-th call on.
+class FinishFails : public StateStoreWrapper {
+ public:
+  FinishFails(StateStore* target, int fail_from) : StateStoreWrapper(target), fail_from_(fail_from) {}
+  bool FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::string* error) override {
+    if (++calls_ >= fail_from_) {
+      *error = "disk full (injected)";
+      return false;
+    }
+    return StateStoreWrapper::FinishAttempt(attempt_id, end, error);
+  }
+
+ private:
+  int fail_from_;
+  int calls_ = 0;
+};
+
+/// A project of workstreams a -> b -> c on two agents of kind command, run by
+/// a script: `behaviour` decides each process's end from its spec.
+class ExecutorLogicTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Config& config = project_.config;
+    config.project_dir = dir_.path();
+    config.config_dir = dir_.path();
+    config.backoff_seconds = 5;
+    config.isolation = "none";
+    AgentType type{.name = "scripted", .kind = "command", .argv = {"agent", "{id}"}};
+    config.agent_types["scripted"] = type;
+    config.agents = {{"agent-1", "scripted", "", 0}, {"agent-2", "scripted", "", 0}};
+    for (const char* id : {"a", "b", "c"}) {
+      Workstream workstream;
+      workstream.id = id;
+      workstream.file = dir_ / (std::string(id) + ".json");
+      if (!project_.workstreams.empty()) workstream.depends_on = {project_.workstreams.back().id};
+      project_.workstreams.push_back(workstream);
+    }
+    Rebuild();
+    std::string error;
+    store_ = SqliteStore::Open(dir_ / "state.db", &clock_, &error);
+    ASSERT_TRUE(store_) << error;
+  }
+
+  void Rebuild() { project_.graph = std::make_unique<Graph>(project_.workstreams); }
+
+  /// Runs the project; `store` defaults to the real one.
+  RunEnd Run(std::string* error, StateStore* store = nullptr, Git* git = nullptr) {
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    RunEnd end;
+    {
+      FakeProcessRunner runner(&loop, [this](const ProcessSpec& spec) { return behaviour(spec); });
+      InstantTimers timers(&loop, &clock_);
+      SystemGit system_git;
+      Executor executor(project_, ExecutorEffects{store ? store : store_.get(), &runner, &processes_,
+                                                  git ? git : &system_git, &timers, &clock_, nullptr,
+                                                  &loop, 4242});
+      end = executor.Run({}, error);
+      started_ = runner.started();
+      delays_ = timers.delays();
+    }
+    uv_run(&loop, UV_RUN_DEFAULT);
+    EXPECT_EQ(uv_loop_close(&loop), 0);
+    return end;
+  }
+
+  /// The workstream ids of the agents started, in order.
+  std::string AgentsStarted() const {
+    std::string ids;
+    for (const ProcessSpec& spec : started_) {
+      if (spec.argv[0] == "agent") ids += spec.argv[1] + " ";
+    }
+    return ids;
+  }
+
+  WorkstreamStatus Status(const std::string& id) {
+    std::vector<WorkstreamRecord> records;
+    std::string error;
+    EXPECT_TRUE(store_->LoadWorkstreams(&records, &error)) << error;
+    for (const WorkstreamRecord& record : records) {
+      if (record.workstream_id == id) return record.status;
+    }
+    ADD_FAILURE() << "no row for " << id;
+    return WorkstreamStatus::kPending;
+  }
+
+  std::vector<AttemptRecord> Attempts(const std::string& id) {
+    std::vector<AttemptRecord> attempts;
+    std::string error;
+    EXPECT_TRUE(store_->LoadAttempts(id, &attempts, &error)) << error;
+    return attempts;
+  }
+
+  std::function<Script(const ProcessSpec&)> behaviour = [](const ProcessSpec&) {
+    return FakeProcessRunner::Exit(0);
+  };
+  testing::TempDir dir_;
+  ManualClock clock_;
+  FakeProcessTable processes_;
+  Project project_;
+  std::unique_ptr<SqliteStore> store_;
+  std::vector<ProcessSpec> started_;
+  std::vector<double> delays_;
+};
+
+TEST_F(ExecutorLogicTest, RunsTheChainInDependencyOrder) {
+  std::string error;
+  EXPECT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  EXPECT_EQ(AgentsStarted(), "a b c ");
+  for (const char* id : {"a", "b", "c"}) EXPECT_EQ(Status(id), WorkstreamStatus::kCompleted) << id;
+  EXPECT_TRUE(delays_.empty());
+}
+
+TEST_F(ExecutorLogicTest, EveryProcessOfAnAttemptCarriesItsKeyAndItsLeftoversAreSought) {
+  project_.workstreams[0].acceptance_tests = {"make check"};
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  const std::vector<AttemptRecord> attempts = Attempts("a");
+  ASSERT_EQ(attempts.size(), 1u);
+  const std::string key = AttemptKey(project_.StatePath(), attempts[0].id);
+  ASSERT_GE(started_.size(), 2u);
+  for (int i = 0; i < 2; ++i) {  // the agent of `a`, then its acceptance test
+    EXPECT_NE(std::find(started_[i].env.begin(), started_[i].env.end(), key), started_[i].env.end());
+  }
+  EXPECT_EQ(std::count(processes_.searched.begin(), processes_.searched.end(), key), 2);
+}
+
+TEST_F(ExecutorLogicTest, LeftoversFoundAfterAnAgentAreKilledAndLogged) {
+  processes_.leftovers_of = AttemptKey(project_.StatePath(), 1);
+  processes_.leftover_count = 2;
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  const std::vector<AttemptRecord> attempts = Attempts("a");
+  ASSERT_EQ(attempts.size(), 1u);
+  ASSERT_EQ(attempts[0].id, 1);
+  EXPECT_NE(ReadAll(attempts[0].log_path).find("orchestra: killed 2 leftover process(es) of this attempt\n"),
+            std::string::npos);
+}
+
+TEST_F(ExecutorLogicTest, RetriesWithExponentialBackoffInVirtualTime) {
+  behaviour = [](const ProcessSpec& spec) {
+    const bool fails = spec.argv[1] == "a" && EnvOf(spec, "ORCHESTRA_ATTEMPT") != "3";
+    return FakeProcessRunner::Exit(fails ? 1 : 0);
+  };
+  std::string error;
+  EXPECT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  EXPECT_EQ(AgentsStarted(), "a a a b c ");
+  EXPECT_EQ(delays_, (std::vector<double>{5, 10}));
+  const std::vector<AttemptRecord> attempts = Attempts("a");
+  ASSERT_EQ(attempts.size(), 3u);
+  EXPECT_EQ(attempts[0].error_message, "agent exit code 1");
+  EXPECT_EQ(attempts[2].outcome, AttemptOutcome::kSucceeded);
+  // The third attempt's prompt tells the agent what went wrong before.
+  const std::string prompt = ReadAll(EnvOf(started_[2], "ORCHESTRA_PROMPT_FILE"));
+  EXPECT_NE(prompt.find("Attempt 2 failed: agent exit code 1"), std::string::npos) << prompt;
+}
+
+TEST_F(ExecutorLogicTest, ATimeoutFailsTheAttemptEvenWhenTheAgentExitsZero) {
+  project_.workstreams[0].max_attempts = 1;
+  behaviour = [](const ProcessSpec& spec) {
+    Script script = FakeProcessRunner::Exit(0);
+    if (spec.argv[1] == "a") {
+      script.result->timed_out = true;
+      script.result->timeout_seconds = 1;
+    }
+    return script;
+  };
+  std::string error;
+  EXPECT_EQ(Run(&error), RunEnd::kIncomplete) << error;
+  EXPECT_EQ(Status("a"), WorkstreamStatus::kFailed);
+  EXPECT_EQ(Status("b"), WorkstreamStatus::kBlocked);
+  const std::vector<AttemptRecord> attempts = Attempts("a");
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].outcome, AttemptOutcome::kTimedOut);
+  EXPECT_EQ(attempts[0].error_message, "agent timed out after 1s, exit code 0");
+}
+
+TEST_F(ExecutorLogicTest, AnAcceptanceTestWhoseProgramIsMissingFailsAtOnce) {
+  project_.workstreams[0].acceptance_tests = {"pytest -q"};
+  behaviour = [](const ProcessSpec& spec) {
+    return FakeProcessRunner::Exit(spec.argv[0] == "sh" ? 127 : 0);
+  };
+  std::string error;
+  EXPECT_EQ(Run(&error), RunEnd::kIncomplete) << error;
+  EXPECT_EQ(AgentsStarted(), "a ");  // once: no retry
+  EXPECT_TRUE(delays_.empty());
+  EXPECT_EQ(Status("a"), WorkstreamStatus::kFailed);
+  EXPECT_EQ(Status("c"), WorkstreamStatus::kBlocked);
+  const std::vector<AttemptRecord> attempts = Attempts("a");
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].error_message,
+            "acceptance test `pytest -q` could not run: `pytest` was not found (exit code 127); not retried: "
+            "install `pytest` or fix the command in acceptance_tests\nlast output:\n"
+            "orchestra: a attempt 1 on agent-1 at 2023-11-14 22:13:20\n"
+            "orchestra: argv: agent a\n"
+            "orchestra: acceptance test: pytest -q\n");
+}
+
+TEST_F(ExecutorLogicTest, AnAgentThatCannotStartIsAFailedAttempt) {
+  project_.workstreams[0].max_attempts = 2;
+  behaviour = [](const ProcessSpec& spec) {
+    return spec.argv[1] == "a" ? Script{std::nullopt, "cannot start 'agent': no such file"}
+                               : FakeProcessRunner::Exit(0);
+  };
+  std::string error;
+  EXPECT_EQ(Run(&error), RunEnd::kIncomplete) << error;
+  EXPECT_EQ(AgentsStarted(), "a a ");
+  const std::vector<AttemptRecord> attempts = Attempts("a");
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[1].error_message, "agent could not start: cannot start 'agent': no such file");
+  EXPECT_EQ(Status("b"), WorkstreamStatus::kBlocked);
+}
+
+TEST_F(ExecutorLogicTest, ALostWriteStopsTheRunAndResumeNeitherLosesNorRepeats) {
+  FinishFails failing(store_.get(), 2);  // b's end cannot be recorded
+  std::string error;
+  EXPECT_EQ(Run(&error, &failing), RunEnd::kError);
+  EXPECT_EQ(error, "disk full (injected)");
+  EXPECT_EQ(AgentsStarted(), "a b ");
+  EXPECT_EQ(Status("b"), WorkstreamStatus::kRunning);  // as a crash would leave it
+
+  error.clear();
+  EXPECT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  EXPECT_EQ(AgentsStarted(), "b c ");  // `a` is not repeated
+  const std::vector<AttemptRecord> attempts = Attempts("b");
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].outcome, AttemptOutcome::kAbandoned);
+  EXPECT_EQ(attempts[1].outcome, AttemptOutcome::kSucceeded);
+}
+
+TEST_F(ExecutorLogicTest, SigintStopsHangingAgentsAndRequeuesThem) {
+  behaviour = [](const ProcessSpec&) {
+    raise(SIGINT);  // arrives on the loop once this start returns
+    return FakeProcessRunner::Hang();
+  };
+  std::string error;
+  EXPECT_EQ(Run(&error), RunEnd::kInterrupted) << error;
+  EXPECT_EQ(AgentsStarted(), "a ");
+  EXPECT_EQ(Status("a"), WorkstreamStatus::kPending);
+  const std::vector<AttemptRecord> attempts = Attempts("a");
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].outcome, AttemptOutcome::kInterrupted);
+  EXPECT_EQ(attempts[0].signal, SIGTERM);
+}
+
+/// A git that fails every command whose first argument is `verb`.
+class GitFailing : public GitWrapper {
+ public:
+  GitFailing(Git* target, std::string verb) : GitWrapper(target), verb_(std::move(verb)) {}
+  GitResult Run(const std::string& dir, const std::vector<std::string>& args) override {
+    if (!args.empty() && args[0] == verb_) {
+      ++failures_;
+      return GitResult{128, "", "fatal: " + verb_ + " failed (injected)\n"};
+    }
+    return GitWrapper::Run(dir, args);
+  }
+  int failures() const { return failures_; }
+
+ private:
+  std::string verb_;
+  int failures_ = 0;
+};
+
+TEST_F(ExecutorLogicTest, AWorktreeThatCannotBeCreatedIsAFailedSetup) {
+  GitTestRepo repo;
+  project_.config.project_dir = repo.path();
+  project_.config.isolation = "worktree";
+  project_.workstreams[0].max_attempts = 1;
+  SystemGit git;
+  GitFailing failing(&git, "worktree");
+  std::string error;
+  EXPECT_EQ(Run(&error, nullptr, &failing), RunEnd::kIncomplete) << error;
+  EXPECT_TRUE(started_.empty());  // no agent ran
+  const std::vector<AttemptRecord> attempts = Attempts("a");
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].error_message,
+            "cannot create the worktree: git worktree prune: fatal: worktree failed (injected)");
+  EXPECT_EQ(failing.failures(), 1);
+  EXPECT_EQ(Status("c"), WorkstreamStatus::kBlocked);
+}
+
+}  // namespace
+}  // namespace orchestra

@@ -1,0 +1,77 @@
+// StateStoreWrapper: a StateStore that forwards every call to another one, so
+// a test overrides only the call it wants to fail or observe (LevelDB's
+// EnvWrapper). Fault-injection tests of the executor and of recovery build on it.
+#pragma once
+
+#include "state_store.h"
+
+namespace orchestra {
+
+/// StateStoreWrapper forwards each call to `target`, which it does not own.
+class StateStoreWrapper : public StateStore {
+ public:
+  explicit StateStoreWrapper(StateStore* target) : target_(target) {}
+
+  bool SyncWorkstreams(const std::vector<std::pair<std::string, std::string>>& id_tracks, std::string* error) override {
+    return target_->SyncWorkstreams(id_tracks, error);
+  }
+  bool LoadWorkstreams(std::vector<WorkstreamRecord>* records, std::string* error) override {
+    return target_->LoadWorkstreams(records, error);
+  }
+  bool LoadAttempts(const std::string& workstream_id, std::vector<AttemptRecord>* attempts, std::string* error) override {
+    return target_->LoadAttempts(workstream_id, attempts, error);
+  }
+  bool LoadLog(const std::string& workstream_id, int limit, std::vector<LogEntry>* entries, std::string* error) override {
+    return target_->LoadLog(workstream_id, limit, entries, error);
+  }
+  bool StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id, std::string* error) override {
+    return target_->StartAttempt(attempt, attempt_id, error);
+  }
+  bool RunningAttempts(std::vector<AttemptRecord>* attempts, std::string* error) override {
+    return target_->RunningAttempts(attempts, error);
+  }
+  bool SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_start_time, std::string* error) override {
+    return target_->SetAttemptPid(attempt_id, pid, pid_start_time, error);
+  }
+  bool RecordChanges(int64_t attempt_id, const std::string& head_commit, const std::string& out_of_scope_paths, const std::string& message, std::string* error) override {
+    return target_->RecordChanges(attempt_id, head_commit, out_of_scope_paths, message, error);
+  }
+  bool RecordMerge(int64_t attempt_id, const std::string& merge_commit, const std::string& message, std::string* error) override {
+    return target_->RecordMerge(attempt_id, merge_commit, message, error);
+  }
+  bool FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::string* error) override {
+    return target_->FinishAttempt(attempt_id, end, error);
+  }
+  bool MarkBlocked(const std::vector<std::string>& workstream_ids, const std::string& reason, std::string* error) override {
+    return target_->MarkBlocked(workstream_ids, reason, error);
+  }
+  bool ResetToPending(const std::vector<std::string>& workstream_ids, const std::string& event_type, const std::string& message, std::string* error) override {
+    return target_->ResetToPending(workstream_ids, event_type, message, error);
+  }
+  bool AppendLog(const std::string& workstream_id, const std::string& agent_id, const std::string& event_type, const std::string& message, std::string* error) override {
+    return target_->AppendLog(workstream_id, agent_id, event_type, message, error);
+  }
+  bool BeginRun(int64_t pid, int64_t* run_id, std::string* error) override {
+    return target_->BeginRun(pid, run_id, error);
+  }
+  bool EndRun(int64_t run_id, RunState state, std::string* error) override {
+    return target_->EndRun(run_id, state, error);
+  }
+  bool LatestRun(RunRecord* run, bool* found, std::string* error) override {
+    return target_->LatestRun(run, found, error);
+  }
+  bool RequestPause(std::string* error) override {
+    return target_->RequestPause(error);
+  }
+  bool ResetAll(std::string* error) override {
+    return target_->ResetAll(error);
+  }
+
+ protected:
+  StateStore* target() const { return target_; }
+
+ private:
+  StateStore* target_;
+};
+
+}  // namespace orchestra

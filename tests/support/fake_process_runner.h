@@ -1,0 +1,60 @@
+// A ProcessRunner that starts no process: each Start is answered on a later
+// turn of the loop with the result a test's script gives, so the executor's
+// logic runs in microseconds and any single start can fail or hang.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "process.h"
+
+struct uv_loop_s;
+
+namespace orchestra::testing {
+
+/// FakeProcessRunner records every ProcessSpec it is given and reports each
+/// "process" as the script says: a result (delivered on the next loop turn),
+/// nullopt for one that runs until Terminate or Kill, or a start failure.
+class FakeProcessRunner : public ProcessRunner {
+ public:
+  /// What becomes of a started process.
+  struct Script {
+    std::optional<ProcessResult> result;  // nullopt: runs until terminated
+    std::string start_error;              // non-empty: Start fails with it
+  };
+  using Behaviour = std::function<Script(const ProcessSpec&)>;
+
+  FakeProcessRunner(uv_loop_s* loop, Behaviour behaviour);
+  ~FakeProcessRunner() override;
+
+  bool Start(const ProcessSpec& spec, ExitCallback on_exit, int64_t* handle, int* pid,
+             std::string* error) override;
+  void Terminate(int64_t handle) override;
+  void Kill(int64_t handle) override;
+  size_t running() const override { return running_.size(); }
+
+  /// Every spec started, in order (failed starts included).
+  const std::vector<ProcessSpec>& started() const { return started_; }
+  /// Specs whose argv[0] is `program`.
+  std::vector<ProcessSpec> StartedWith(const std::string& program) const;
+
+  /// A result that exited with `code`.
+  static Script Exit(int code);
+  /// A process that runs until it is terminated.
+  static Script Hang();
+
+ private:
+  struct Pending;
+  void Deliver(int64_t handle, const ProcessResult& result);
+
+  uv_loop_s* loop_;
+  Behaviour behaviour_;
+  int64_t next_handle_ = 1;
+  std::vector<ProcessSpec> started_;
+  std::map<int64_t, ExitCallback> running_;
+};
+
+}  // namespace orchestra::testing

@@ -1,0 +1,28 @@
+// A ProcessTable for tests whose processes are fakes: it scans nothing and
+// counts what the executor asked of it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "process_table.h"
+
+namespace orchestra::testing {
+
+/// FakeProcessTable knows no process; it records the attempt keys the
+/// executor looked for, and can pretend to find leftovers of one.
+class FakeProcessTable : public ProcessTable {
+ public:
+  int64_t StartTime(int) override { return 0; }
+  bool KillStaleGroup(int64_t, int64_t) override { return false; }
+  int KillWithEnvironment(const std::string& entry) override {
+    searched.push_back(entry);
+    return entry == leftovers_of ? leftover_count : 0;
+  }
+
+  std::vector<std::string> searched;  // every entry looked for, in order
+  std::string leftovers_of;           // this entry...
+  int leftover_count = 0;             // ...finds this many processes
+};
+
+}  // namespace orchestra::testing

@@ -1,0 +1,51 @@
+// Virtual time for executor tests: a clock that only moves when told, and
+// timers that fire on the next loop turn after moving that clock by their
+// delay. A 5-second retry backoff then takes microseconds, and the durations
+// the executor records are exact.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "clock.h"
+#include "timers.h"
+
+namespace orchestra::testing {
+
+/// ManualClock reads a time that moves only by Advance.
+class ManualClock : public Clock {
+ public:
+  explicit ManualClock(double now = 1'700'000'000) : now_(now) {}
+  double Now() const override { return now_; }
+  void Advance(double seconds) { now_ += seconds; }
+
+ private:
+  double now_;
+};
+
+/// InstantTimers runs one-shot timers at once (on the next loop turn),
+/// advancing `clock` by their delay first, and records the delays asked for.
+/// Repeating timers (the display tick) are real libuv timers.
+class InstantTimers : public Timers {
+ public:
+  InstantTimers(uv_loop_s* loop, ManualClock* clock) : real_(loop), clock_(clock) {}
+  int64_t Start(double delay_seconds, Callback callback) override {
+    delays_.push_back(delay_seconds);
+    return real_.Start(0, [this, delay_seconds, callback = std::move(callback)] {
+      clock_->Advance(delay_seconds);
+      callback();
+    });
+  }
+  int64_t Repeat(double interval_seconds, Callback callback) override {
+    return real_.Repeat(interval_seconds, std::move(callback));
+  }
+  void Cancel(int64_t id) override { real_.Cancel(id); }
+  const std::vector<double>& delays() const { return delays_; }
+
+ private:
+  UvTimers real_;
+  ManualClock* clock_;
+  std::vector<double> delays_;
+};
+
+}  // namespace orchestra::testing
