@@ -409,6 +409,9 @@ void ReadAgentType(TomlReader& reader, const std::string& name, const toml::tabl
     reader.Error(table.source(), "agent type '" + name + "' needs a kind", KindHint());
   }
   const AgentKind* kind = FindAgentKind(type.kind);
+  if (kind && !argv_key && builtin == config->agent_types.end()) {
+    type.argv = kind->BuiltinType().argv;  // a new type of kind aider runs aider's default argv
+  }
   if (kind && kind->takes_argv() && type.argv.empty() && !argv_unreadable) {
     reader.Error(table.source(),
                  "agent type '" + name + "' of kind " + type.kind + " needs a non-empty argv",

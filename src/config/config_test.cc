@@ -339,6 +339,8 @@ kind = "command"
 kind = "aider"
 time_scale = 2.0
 )"));
+  // A new type of kind aider starts from aider's default argv.
+  EXPECT_EQ(config_.agent_types["fast"].argv, BuiltinAgentTypes()["aider"].argv);
   EXPECT_EQ(Rendered(),
             "orchestra.toml:1:1: error: agent type 'nokind' needs a kind (hint: kind is one of: "
             "command, sim, aider)\n"
