@@ -1,0 +1,116 @@
+#include "agent_kind.h"
+
+#include <gtest/gtest.h>
+
+#include "argv_template.h"
+#include "sim_agent.h"
+
+namespace orchestra {
+namespace {
+
+TEST(AgentKindsTest, RegistryFindsEachKindByName) {
+  EXPECT_EQ(AgentKindNames(), "command, sim, aider");
+  for (const AgentKind* kind : AgentKinds()) EXPECT_EQ(FindAgentKind(kind->name()), kind);
+  EXPECT_EQ(FindAgentKind("robot"), nullptr);
+  EXPECT_TRUE(FindAgentKind("sim")->simulated());
+  EXPECT_FALSE(FindAgentKind("command")->simulated());
+  EXPECT_FALSE(FindAgentKind("sim")->takes_argv());
+  EXPECT_TRUE(FindAgentKind("sim")->OwnsKey("time_scale"));
+  EXPECT_FALSE(FindAgentKind("command")->OwnsKey("time_scale"));
+}
+
+TEST(AgentKindsTest, BuiltinTypesOnePerKind) {
+  const std::map<std::string, AgentType> types = BuiltinAgentTypes();
+  ASSERT_EQ(types.size(), AgentKinds().size());
+  EXPECT_EQ(types.at("aider").argv,
+            (std::vector<std::string>{"aider", "{files}", "--message", "{prompt}", "--yes-always"}));
+  EXPECT_TRUE(types.at("command").argv.empty());
+  for (const auto& [name, type] : types) EXPECT_EQ(type.kind, name);
+}
+
+/// An attempt of workstream `ws-1` (files a.py, b.py) on agent-7.
+class AgentProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    workstream_.id = "ws-1";
+    workstream_.files_scope = {"a.py", "b.py"};
+    context_.workstream = &workstream_;
+    context_.agent_id = "agent-7";
+    context_.attempt = 2;
+    context_.prompt = "Do it";
+    context_.prompt_file = "/p/prompt.md";
+    context_.workdir = "/w";
+    context_.workstream_file = "/p/ws-1.json";
+    context_.log_path = "/l/attempt.log";
+    context_.estimate_hours = 2;
+    context_.timeout_seconds = 60;
+    context_.kill_grace_seconds = 3;
+  }
+  Workstream workstream_;
+  AttemptContext context_;
+};
+
+TEST_F(AgentProcessTest, CommandExpandsEveryPlaceholderWithoutAShell) {
+  AgentType type{.name = "t", .kind = "command",
+                 .argv = {"tool", "--id={id}", "{files}", "{prompt}", "{prompt_file}", "{workdir}",
+                          "#{attempt}", "{agent}"},
+                 .env = {{"API_MODE", "test"}}};
+  ProcessSpec spec;
+  std::string error;
+  ASSERT_TRUE(BuildAgentProcess(type, context_, &spec, &error)) << error;
+  EXPECT_EQ(spec.argv, (std::vector<std::string>{"tool", "--id=ws-1", "a.py", "b.py", "Do it", "/p/prompt.md",
+                                                 "/w", "#2", "agent-7"}));
+  EXPECT_EQ(spec.env, (std::vector<std::string>{
+                          "ORCHESTRA_WORKSTREAM_ID=ws-1", "ORCHESTRA_ATTEMPT=2", "ORCHESTRA_AGENT_ID=agent-7",
+                          "ORCHESTRA_PROMPT_FILE=/p/prompt.md", "ORCHESTRA_WORKSTREAM_FILE=/p/ws-1.json",
+                          "ORCHESTRA_WORKDIR=/w", "API_MODE=test"}));
+  EXPECT_EQ(spec.cwd, "/w");
+  EXPECT_EQ(spec.log_path, "/l/attempt.log");
+  EXPECT_EQ(spec.timeout_seconds, 60);
+  EXPECT_EQ(spec.kill_grace_seconds, 3);
+}
+
+TEST_F(AgentProcessTest, SimRunsThisBinaryForTheScaledEstimate) {
+  AgentType type = BuiltinAgentTypes().at("sim");
+  type.time_scale = 0.5;
+  ProcessSpec spec;
+  std::string error;
+  ASSERT_TRUE(BuildAgentProcess(type, context_, &spec, &error)) << error;
+  EXPECT_EQ(spec.argv, (std::vector<std::string>{SelfExecutable(), "sim-agent", "--id", "ws-1", "--seconds",
+                                                 "1.000", "--exit-code", "0"}));
+  type.fail_ids = {"ws-1"};
+  ASSERT_TRUE(BuildAgentProcess(type, context_, &spec, &error)) << error;
+  EXPECT_EQ(spec.argv.back(), "1");
+}
+
+TEST_F(AgentProcessTest, UnknownKindAndBadPlaceholderAreErrors) {
+  ProcessSpec spec;
+  std::string error;
+  EXPECT_FALSE(BuildAgentProcess(AgentType{.name = "t", .kind = "robot"}, context_, &spec, &error));
+  EXPECT_EQ(error, "agent 'agent-7' has type 't' of unknown kind 'robot'");
+  EXPECT_FALSE(BuildAgentProcess(AgentType{.name = "t", .kind = "command", .argv = {"x", "{nope}"}}, context_,
+                                 &spec, &error));
+  EXPECT_EQ(error, "bad placeholder in agent argument '{nope}'");
+}
+
+TEST(ArgvTemplateTest, CheckNamesEachBadElement) {
+  std::vector<AgentTypeProblem> problems;
+  CheckArgvTemplate(AgentType{.name = "t", .argv = {"ok {id}", "x{files}", "{open", "{bad}"}}, &problems);
+  ASSERT_EQ(problems.size(), 3u);
+  EXPECT_EQ(problems[0].message, "agent type 't' argv element 'x{files}' has an unknown or unterminated placeholder");
+  EXPECT_EQ(problems[1].message, "agent type 't' argv element '{open' has an unknown or unterminated placeholder");
+  EXPECT_EQ(problems[2].message, "agent type 't' argv element '{bad}' has an unknown or unterminated placeholder");
+}
+
+TEST(AgentKindsTest, DefaultInterpretationIsTheExitCode) {
+  ProcessResult result;
+  result.exit_code = 0;
+  EXPECT_TRUE(FindAgentKind("command")->Interpret(result).succeeded);
+  result.exit_code = 4;
+  const AgentVerdict verdict = FindAgentKind("aider")->Interpret(result);
+  EXPECT_FALSE(verdict.succeeded);
+  EXPECT_EQ(verdict.reason, "agent exit code 4");
+}
+
+}  // namespace
+}  // namespace orchestra
