@@ -369,7 +369,9 @@ void Executor::LaunchAgent(Attempt* raw) {
           &raw->handle, &pid, &error)) {
     ProcessResult failure;
     failure.spawn_error = error;
-    StepFacts facts{.phase = AttemptPhase::kAgent, .process = failure};
+    StepFacts facts;
+    facts.phase = AttemptPhase::kAgent;
+    facts.process = failure;
     facts.agent = {false, "agent " + failure.Describe()};
     Judge(raw, facts, failure);
     return;
@@ -381,7 +383,10 @@ void Executor::FailSetup(Attempt* attempt, const std::string& error) {
   AppendToFile(attempt->log_path, "orchestra: " + error + "\n");
   ProcessResult failure;
   failure.spawn_error = error;
-  Judge(attempt, StepFacts{.phase = AttemptPhase::kSetup, .setup_error = error}, failure);
+  StepFacts facts;
+  facts.phase = AttemptPhase::kSetup;
+  facts.setup_error = error;
+  Judge(attempt, facts, failure);
 }
 
 bool Executor::Judge(Attempt* attempt, const StepFacts& facts, const ProcessResult& result) {
@@ -449,7 +454,10 @@ void Executor::RunNextAcceptanceTest(Attempt* attempt) {
           &attempt->handle, &pid, &error)) {
     ProcessResult failure;
     failure.spawn_error = error;
-    StepFacts facts{.phase = attempt->phase, .process = failure, .test = test};
+    StepFacts facts;
+    facts.phase = attempt->phase;
+    facts.process = failure;
+    facts.test = test;
     attempt->acceptance_tests.erase(attempt->acceptance_tests.begin());
     Judge(attempt, facts, failure);
   }
@@ -597,7 +605,8 @@ bool Executor::CommitAndCheckChanges(Attempt* attempt) {
       fmt::format("{}: {}\n\nOrchestra-Agent: {}\nOrchestra-Attempt: {}", workstream.id,
                   workstream.title.empty() ? workstream.id : workstream.title, agent.id, attempt->number);
   attempt->phase = AttemptPhase::kChanges;
-  StepFacts facts{.phase = AttemptPhase::kChanges};
+  StepFacts facts;
+  facts.phase = AttemptPhase::kChanges;
   std::string head, error;
   if (!worktrees_->CommitAll(workstream.id, message, &head, &error) ||
       !worktrees_->ChangedFiles(attempt->base_commit, head, &facts.changed, &error)) {
@@ -653,7 +662,9 @@ void Executor::MergeNext() {
     const Workstream& workstream = project_.workstreams[node];
     attempt->merge = merge_queue_->Prepare(
         MergeRequest{workstream.id, workstream.title, attempt->base_commit, attempt->head_commit});
-    StepFacts facts{.phase = AttemptPhase::kMerge, .integration_branch = project_.config.integration_branch};
+    StepFacts facts;
+    facts.phase = AttemptPhase::kMerge;
+    facts.integration_branch = project_.config.integration_branch;
     if (attempt->merge.outcome == PreparedMerge::Outcome::kConflict) {
       attempt->conflict_paths = fmt::format("{}", fmt::join(attempt->merge.conflict_paths, "\n"));
       facts.conflict_paths = attempt->merge.conflict_paths;
@@ -697,7 +708,9 @@ void Executor::CommitMerge(Attempt* attempt) {
   if (!store_->RecordMerge(attempt->id, merge.new_head, message, &error)) return DropAttempt(attempt, error);
   Emit(workstream.id, agent_id, "merging", message);
   attempt->phase = AttemptPhase::kMerge;
-  StepFacts facts{.phase = AttemptPhase::kMerge, .integration_branch = project_.config.integration_branch};
+  StepFacts facts;
+  facts.phase = AttemptPhase::kMerge;
+  facts.integration_branch = project_.config.integration_branch;
   if (!merge_queue_->Advance(merge, workstream.id, &error)) {
     facts.merge_error = "the integration branch moved during the merge: " + error;
   }
@@ -742,7 +755,10 @@ void Executor::OnSignal(int signal_number) {
       }
     }
     for (Attempt* attempt : queued) {
-      Judge(attempt, StepFacts{.phase = attempt->phase, .interrupted = true}, attempt->agent_result);
+      StepFacts facts;
+      facts.phase = attempt->phase;
+      facts.interrupted = true;
+      Judge(attempt, facts, attempt->agent_result);
     }
   } else {
     for (auto& [node, attempt] : attempts_) {
