@@ -759,6 +759,7 @@ int CommandPause(const GlobalOptions& options) {
 int RunCommandLine(int argc, char** argv) {
   CLI::App app{"orchestra: run a dependency graph of workstreams on a pool of AI coding agents"};
   app.fallthrough();  // global options may follow the command: `orchestra status --json`
+  app.set_version_flag("--version", "orchestra " ORCHESTRA_VERSION);
   GlobalOptions options;
   std::string directory;
   app.add_option("-C", directory, "Run as if started in DIR")->type_name("DIR");
