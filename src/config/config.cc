@@ -409,7 +409,10 @@ void ReadAgentType(TomlReader& reader, const std::string& name, const toml::tabl
     reader.Error(table.source(), "agent type '" + name + "' needs a kind", KindHint());
   }
   const AgentKind* kind = FindAgentKind(type.kind);
-  if (kind && kind->takes_argv() && type.argv.empty() && !argv_unreadable) {
+  // Only a kind without a built-in argv (command) needs one here; a type of
+  // another kind without argv is reported when an agent uses it.
+  if (kind && kind->takes_argv() && kind->BuiltinType().argv.empty() && type.argv.empty() &&
+      !argv_unreadable) {
     reader.Error(table.source(),
                  "agent type '" + name + "' of kind " + type.kind + " needs a non-empty argv",
                  "for example argv = [\"./tools/agent.sh\", \"{id}\", \"{prompt_file}\"]");
