@@ -270,8 +270,22 @@ TEST(RunTest, SecondOrchestratorExitsThreeNamingThePid) {
   ASSERT_TRUE(WaitUntil([&] { return project.Events().size() >= 1; }));
   CommandResult second = RunOrchestra(project.path(), {"run"});
   EXPECT_EQ(second.exit_code, 3);
-  EXPECT_NE(second.err.find("pid " + std::to_string(orchestrator)), std::string::npos) << second.err;
+  const std::string pid = std::to_string(orchestrator);
+  EXPECT_NE(second.err.find("orchestra: another orchestrator (pid " + pid + ") is using "), std::string::npos)
+      << second.err;
+  EXPECT_NE(second.err.find("wait for it to end, or stop it with `orchestra pause` or `kill " + pid + "`"),
+            std::string::npos)
+      << second.err;
+  // The state is named once, in one line.
+  const std::string database = ".state/orchestration.db";
+  EXPECT_EQ(second.err.find(database), second.err.rfind(database)) << second.err;
+  EXPECT_EQ(std::count(second.err.begin(), second.err.end(), '\n'), 1) << second.err;
+  // Every command that takes the lock says the same.
+  CommandResult reset = RunOrchestra(project.path(), {"reset", "--yes"});
+  EXPECT_EQ(reset.exit_code, 3);
+  EXPECT_EQ(reset.err, second.err);
   EXPECT_EQ(WaitForExit(orchestrator), 0);
+  EXPECT_EQ(project.Statuses()["slow"], "completed");
 }
 
 TEST(RunTest, PauseLetsRunningAgentsFinishThenRunResumes) {
