@@ -111,6 +111,26 @@ TEST(CliTest, UnknownCommandIsNamedInTheError) {
   EXPECT_TRUE(Contains(result.err, "frobnicate")) << result.err;
 }
 
+TEST(CliTest, ValidateWithoutAgentsWarnsAndRunRefuses) {
+  TempDir project;
+  WriteSimProject(project.path());
+  WriteWorkstream(project.path(), "api", "api", {}, "\"track\": \"api\"");
+  CommandResult validate = RunOrchestra(project.path(), {"validate"});
+  EXPECT_EQ(validate.exit_code, 0) << validate.out << validate.err;
+  EXPECT_EQ(validate.out, "4 workstreams, 0 agents: valid\n");
+  EXPECT_EQ(validate.err,
+            "orchestra.toml: warning: no agents configured: `orchestra run` will need [[agents]] in "
+            "orchestra.toml or --agents N\n");
+
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
+  EXPECT_TRUE(Contains(run.err, "error: no agents configured: add [[agents]] to orchestra.toml or pass --agents N"))
+      << run.err;
+  EXPECT_TRUE(Contains(run.err, "nothing was run")) << run.err;
+  EXPECT_FALSE(Contains(run.err, "warning: no agents")) << run.err;
+  EXPECT_FALSE(fs::exists(project / ".state"));
+}
+
 TEST(CliTest, RunOfAnUnknownWorkstreamSuggestsTheNearestId) {
   TempDir project;
   WriteSimProject(project.path());

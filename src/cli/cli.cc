@@ -52,10 +52,21 @@ void PrintDiagnostics(const Diagnostics& diagnostics) {
   }
 }
 
+/// How a command treats workstreams without any agent to run them.
+enum class AgentsCheck {
+  kIgnore,   // it does not schedule (report, graph, retry)
+  kWarn,     // it shows the plan: `run` will need agents
+  kRequire,  // it runs them: an error, exit 2
+};
+
 /// Loads and validates; prints diagnostics. False means exit 2.
-bool LoadValidProject(const GlobalOptions& options, Project* project) {
+bool LoadValidProject(const GlobalOptions& options, Project* project, AgentsCheck agents = AgentsCheck::kIgnore) {
   Diagnostics diagnostics;
-  const bool ok = LoadProject(options.project, project, &diagnostics);
+  bool ok = LoadProject(options.project, project, &diagnostics);
+  if (agents != AgentsCheck::kIgnore) {
+    const Severity severity = agents == AgentsCheck::kRequire ? Severity::kError : Severity::kWarning;
+    ok = CheckAgentsConfigured(project->config, project->workstreams, severity, &diagnostics) && ok;
+  }
   PrintDiagnostics(diagnostics);
   if (!ok) {
     std::fprintf(stderr, "orchestra: %d error(s), %d warning(s); nothing was run\n",
@@ -137,7 +148,7 @@ bool ParseBudget(const std::string& text, Config* config) {
 
 int CommandValidate(const GlobalOptions& options) {
   Project project;
-  if (!LoadValidProject(options, &project)) return kExitUsage;
+  if (!LoadValidProject(options, &project, AgentsCheck::kWarn)) return kExitUsage;
   std::printf("%zu workstreams, %zu agents: valid\n", project.workstreams.size(),
               project.config.agents.size());
   return kExitOk;
@@ -365,7 +376,7 @@ int CommandPlan(const GlobalOptions& options, const std::vector<std::string>& ta
                 const std::string& budget, const std::string& gantt_path) {
   if (!CheckGanttPath(gantt_path)) return kExitUsage;
   Project project;
-  if (!LoadValidProject(options, &project)) return kExitUsage;
+  if (!LoadValidProject(options, &project, AgentsCheck::kWarn)) return kExitUsage;
   if (!budget.empty() && !ParseBudget(budget, &project.config)) return kExitUsage;
   std::vector<int> targets;
   if (!ResolveTargets(project, target_ids, &targets)) return kExitUsage;
@@ -401,7 +412,7 @@ void PrintMergeSummary(const Config& config, int merged) {
 int CommandRun(const GlobalOptions& options, const std::vector<std::string>& target_ids,
                const std::string& budget) {
   Project project;
-  if (!LoadValidProject(options, &project)) return kExitUsage;
+  if (!LoadValidProject(options, &project, AgentsCheck::kRequire)) return kExitUsage;
   if (!budget.empty() && !ParseBudget(budget, &project.config)) return kExitUsage;
   std::vector<int> targets;
   if (!ResolveTargets(project, target_ids, &targets)) return kExitUsage;
