@@ -214,6 +214,23 @@ TEST(CliTest, StatusAndLogsAfterARun) {
   EXPECT_TRUE(unknown.out.empty()) << unknown.out;
 }
 
+TEST(CliTest, LogsTakesShortIdsLikeRun) {
+  TempDir project;
+  WriteWorkstream(project.path(), "first", "ws-1-first", {}, "\"estimate_hours\": 1");
+  WriteWorkstream(project.path(), "second", "ws-2-second", {"ws-1-first"}, "\"estimate_hours\": 1");
+  CommandResult run = RunOrchestra(project.path(), {"--agents", "1", "run", "ws-1"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  CommandResult logs = RunOrchestra(project.path(), {"logs", "ws-1"});
+  EXPECT_EQ(logs.exit_code, 0) << logs.err;
+  EXPECT_TRUE(Contains(logs.out, "sim agent: ws-1-first done")) << logs.out;
+  CommandResult unknown = RunOrchestra(project.path(), {"logs", "ws-3"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_EQ(unknown.err, "orchestra: unknown workstream 'ws-3'\n");
+  CommandResult never_ran = RunOrchestra(project.path(), {"logs", "ws-2"});
+  EXPECT_EQ(never_ran.exit_code, 2);
+  EXPECT_TRUE(Contains(never_ran.err, "no attempts recorded for 'ws-2-second'")) << never_ran.err;
+}
+
 TEST(CliTest, ResetNeedsConfirmationThenEverythingRunsAgain) {
   TestProject project;
   project.AddWorkstream("one", {});
