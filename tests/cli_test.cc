@@ -111,6 +111,26 @@ TEST(CliTest, UnknownCommandIsNamedInTheError) {
   EXPECT_TRUE(Contains(result.err, "frobnicate")) << result.err;
 }
 
+TEST(CliTest, ValidateWithoutAgentsWarnsAndRunRefuses) {
+  TempDir project;
+  WriteSimProject(project.path());
+  WriteWorkstream(project.path(), "api", "api", {}, "\"track\": \"api\"");
+  CommandResult validate = RunOrchestra(project.path(), {"validate"});
+  EXPECT_EQ(validate.exit_code, 0) << validate.out << validate.err;
+  EXPECT_EQ(validate.out, "4 workstreams, 0 agents: valid\n");
+  EXPECT_EQ(validate.err,
+            "orchestra.toml: warning: no agents configured: `orchestra run` will need [[agents]] in "
+            "orchestra.toml or --agents N\n");
+
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
+  EXPECT_TRUE(Contains(run.err, "error: no agents configured: add [[agents]] to orchestra.toml or pass --agents N"))
+      << run.err;
+  EXPECT_TRUE(Contains(run.err, "nothing was run")) << run.err;
+  EXPECT_FALSE(Contains(run.err, "warning: no agents")) << run.err;
+  EXPECT_FALSE(fs::exists(project / ".state"));
+}
+
 TEST(CliTest, RunOfAnUnknownWorkstreamSuggestsTheNearestId) {
   TempDir project;
   WriteSimProject(project.path());
@@ -192,6 +212,23 @@ TEST(CliTest, StatusAndLogsAfterARun) {
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_TRUE(Contains(unknown.err, "'nosuch'")) << unknown.err;
   EXPECT_TRUE(unknown.out.empty()) << unknown.out;
+}
+
+TEST(CliTest, LogsTakesShortIdsLikeRun) {
+  TempDir project;
+  WriteWorkstream(project.path(), "first", "ws-1-first", {}, "\"estimate_hours\": 1");
+  WriteWorkstream(project.path(), "second", "ws-2-second", {"ws-1-first"}, "\"estimate_hours\": 1");
+  CommandResult run = RunOrchestra(project.path(), {"--agents", "1", "run", "ws-1"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  CommandResult logs = RunOrchestra(project.path(), {"logs", "ws-1"});
+  EXPECT_EQ(logs.exit_code, 0) << logs.err;
+  EXPECT_TRUE(Contains(logs.out, "sim agent: ws-1-first done")) << logs.out;
+  CommandResult unknown = RunOrchestra(project.path(), {"logs", "ws-3"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_EQ(unknown.err, "orchestra: unknown workstream 'ws-3'\n");
+  CommandResult never_ran = RunOrchestra(project.path(), {"logs", "ws-2"});
+  EXPECT_EQ(never_ran.exit_code, 2);
+  EXPECT_TRUE(Contains(never_ran.err, "no attempts recorded for 'ws-2-second'")) << never_ran.err;
 }
 
 TEST(CliTest, ResetNeedsConfirmationThenEverythingRunsAgain) {

@@ -519,6 +519,22 @@ TEST(IsolationTest, CleanRemovesKeptWorktreesAndMergedBranchesAndDiffShowsAChang
   EXPECT_TRUE(fs::exists(project / ".orchestra/worktrees/ws-bad/bad.txt"));
 }
 
+TEST(IsolationTest, DiffTakesShortIdsLikeRun) {
+  GitProject project;
+  project.AddWorkstream("ws-7-change", "\"files_scope\": [\"seven.txt\"]");
+  project.SetScript("ws-7-change", "echo 'made by seven' > seven.txt\n");
+  project.WriteConfig(1);
+  project.CommitAll();
+  ASSERT_EQ(RunOrchestra(project.path(), {"run", "ws-7"}).exit_code, 0);
+  CommandResult diff = RunOrchestra(project.path(), {"diff", "ws-7", "--stat"});
+  ASSERT_EQ(diff.exit_code, 0) << diff.err;
+  EXPECT_EQ(diff.out.rfind("ws-7-change attempt 1 (succeeded): ", 0), 0u) << diff.out;
+  EXPECT_NE(diff.out.find("seven.txt"), std::string::npos) << diff.out;
+  CommandResult unknown = RunOrchestra(project.path(), {"diff", "ws-8"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown workstream 'ws-8'"), std::string::npos) << unknown.err;
+}
+
 TEST(IsolationTest, RebaseStrategyLandsEachWorkstreamAsOneCommitOnALinearHistory) {
   GitProject project;
   project.AddWorkstream("ws-a", "\"files_scope\": [\"a.txt\"]");

@@ -106,6 +106,25 @@ TEST(RunTest, RetriesWithBackoffThenSucceeds) {
             std::string::npos);
 }
 
+TEST(RunTest, ZeroBackoffRetriesAtOnce) {
+  TestProject project;
+  project.AddWorkstream("flaky", {});
+  project.SetFailures("flaky", 1);
+  WriteFile(project / "orchestra.toml",
+            "[defaults]\nbackoff = \"0s\"\n[agent_types.script]\nkind = \"command\"\n"
+            "argv = [\"./agent.sh\", \"{id}\"]\n[[agents]]\nid = \"agent-1\"\ntype = \"script\"\n");
+  CommandResult result = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_EQ(Sqlite3(project.StatePath(), "SELECT attempt, outcome FROM attempts ORDER BY id").out,
+            "1|failed\n2|succeeded\n");
+  EXPECT_EQ(Sqlite3(project.StatePath(), "SELECT message FROM execution_log WHERE event_type = 'retry'").out,
+            "attempt 1 failed: agent exit code 3; retrying in 0s\n");
+  std::vector<AgentEvent> events = project.Events();
+  ASSERT_EQ(events.size(), 4u);
+  // Far less than the default backoff of 5 s between the failure and the retry.
+  EXPECT_LT(events[2].time_ns - events[1].time_ns, 3'000'000'000LL);
+}
+
 TEST(RunTest, FailureBlocksExactlyTheTransitiveDependents) {
   TestProject project;
   project.AddWorkstream("root", {});
@@ -251,8 +270,22 @@ TEST(RunTest, SecondOrchestratorExitsThreeNamingThePid) {
   ASSERT_TRUE(WaitUntil([&] { return project.Events().size() >= 1; }));
   CommandResult second = RunOrchestra(project.path(), {"run"});
   EXPECT_EQ(second.exit_code, 3);
-  EXPECT_NE(second.err.find("pid " + std::to_string(orchestrator)), std::string::npos) << second.err;
+  const std::string pid = std::to_string(orchestrator);
+  EXPECT_NE(second.err.find("orchestra: another orchestrator (pid " + pid + ") is using "), std::string::npos)
+      << second.err;
+  EXPECT_NE(second.err.find("wait for it to end, or stop it with `orchestra pause` or `kill " + pid + "`"),
+            std::string::npos)
+      << second.err;
+  // The state is named once, in one line.
+  const std::string database = ".state/orchestration.db";
+  EXPECT_EQ(second.err.find(database), second.err.rfind(database)) << second.err;
+  EXPECT_EQ(std::count(second.err.begin(), second.err.end(), '\n'), 1) << second.err;
+  // Every command that takes the lock says the same.
+  CommandResult reset = RunOrchestra(project.path(), {"reset", "--yes"});
+  EXPECT_EQ(reset.exit_code, 3);
+  EXPECT_EQ(reset.err, second.err);
   EXPECT_EQ(WaitForExit(orchestrator), 0);
+  EXPECT_EQ(project.Statuses()["slow"], "completed");
 }
 
 TEST(RunTest, PauseLetsRunningAgentsFinishThenRunResumes) {

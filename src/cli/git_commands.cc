@@ -3,11 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "exit_code.h"
-#include "clock.h"
 #include "git.h"
-#include "sqlite_store.h"
-#include "state_lock.h"
 #include "worktree.h"
 
 namespace orchestra {
@@ -16,21 +12,24 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool RequireWorktrees(const Config& config, const char* command) {
-  if (config.UsesWorktrees()) return true;
-  std::fprintf(stderr,
-               "orchestra: `%s` works with worktree isolation only (isolation is \"none\" here: "
-               "the project folder is not the top of a git repository, or the config says so)\n",
-               command);
-  return false;
+/// LoadCommandProject for the commands below, which exit 2 unless the project
+/// uses worktree isolation.
+int LoadWorktreeProject(const CommandArgs& args, const Needs& needs, const char* command, Session* session) {
+  if (const int code = LoadCommandProject(args, needs, session)) return code;
+  if (session->project.config.UsesWorktrees()) return kExitOk;
+  PrintError(std::string("`") + command +
+             "` works with worktree isolation only (isolation is \"none\" here: the project folder is "
+             "not the top of a git repository, or the config says so)");
+  return kExitUsage;
 }
 
 }  // namespace
 
-int LandIntegrationBranch(const Config& config) {
-  if (!RequireWorktrees(config, "land")) return kExitUsage;
-  const std::string state_path = config.ProjectPath(config.state_path);
-  if (const long holder = StateLock::Holder(state_path)) {
+int CommandLand(const CommandArgs& args) {
+  Session session;
+  if (const int code = LoadWorktreeProject(args, {.workstreams = false}, "land", &session)) return code;
+  const Config& config = session.project.config;
+  if (const long holder = StateLock::Holder(session.project.StatePath())) {
     std::fprintf(stderr, "orchestra: a run is in progress (pid %ld); land when it has ended\n", holder);
     return kExitLocked;
   }
@@ -63,16 +62,16 @@ int LandIntegrationBranch(const Config& config) {
   if (IsAncestor(&git, dir, head, target)) {
     const GitResult merge = git.Run(dir, {"merge", "--ff-only", "--quiet", integration});
     if (!merge.ok()) {
-      std::fprintf(stderr, "orchestra: %s\n", merge.Describe({"merge", "--ff-only", integration}).c_str());
+      PrintError(merge.Describe({"merge", "--ff-only", integration}));
       return kExitIncomplete;
     }
     std::printf("fast-forwarded %s to %s (%s)\n", branch.c_str(), config.integration_branch.c_str(),
                 target.substr(0, 10).c_str());
     return kExitOk;
   }
-  const std::vector<std::string> args{"merge", "--no-ff", "--no-edit", "--quiet", "-m",
-                                      "Land " + config.integration_branch + " into " + branch, integration};
-  const GitResult merge = git.Run(dir, args);
+  const std::vector<std::string> merge_args{"merge", "--no-ff", "--no-edit", "--quiet", "-m",
+                                            "Land " + config.integration_branch + " into " + branch, integration};
+  const GitResult merge = git.Run(dir, merge_args);
   if (!merge.ok()) {
     git.Run(dir, {"merge", "--abort"});
     std::fprintf(stderr,
@@ -86,18 +85,13 @@ int LandIntegrationBranch(const Config& config) {
   return kExitOk;
 }
 
-int CleanWorktrees(const Config& config) {
-  if (!RequireWorktrees(config, "clean")) return kExitUsage;
-  const std::string state_path = config.ProjectPath(config.state_path);
-  StateLock lock;
-  long holder = 0;
+int CommandClean(const CommandArgs& args) {
+  Session session;
+  const Needs needs{.workstreams = false, .lock = true};
+  if (const int code = LoadWorktreeProject(args, needs, "clean", &session)) return code;
+  if (const int code = OpenCommandState(needs, &session)) return code;
+  const Config& config = session.project.config;
   std::string error;
-  if (!lock.Acquire(state_path, &holder, &error)) {
-    std::fprintf(stderr, "orchestra: %s\n",
-                 error.empty() ? ("a run is in progress (pid " + std::to_string(holder) + "); clean when it has ended").c_str()
-                               : error.c_str());
-    return kExitLocked;
-  }
   SystemGit git;
   Worktrees worktrees(&git, config.project_dir, config.integration_branch);
   int removed = 0;
@@ -107,7 +101,7 @@ int CleanWorktrees(const Config& config) {
     if (!fs::is_directory(root, ignored)) continue;
     for (const fs::directory_entry& entry : fs::directory_iterator(root)) {
       if (!worktrees.RemoveAt(entry.path().string(), &error)) {
-        std::fprintf(stderr, "orchestra: %s\n", error.c_str());
+        PrintError(error);
         return kExitIncomplete;
       }
       std::printf("removed worktree %s\n", fs::relative(entry.path(), config.project_dir).c_str());
@@ -135,32 +129,30 @@ int CleanWorktrees(const Config& config) {
   return kExitOk;
 }
 
-int ShowWorkstreamDiff(const Config& config, const std::string& id, bool stat) {
-  if (!RequireWorktrees(config, "diff")) return kExitUsage;
-  SystemClock clock;
-  std::string error;
-  std::unique_ptr<SqliteStore> store = SqliteStore::OpenExisting(config.ProjectPath(config.state_path), &clock, &error);
+int CommandDiff(const CommandArgs& args) {
+  Session session;
+  const Needs needs{.state = StateAccess::kExisting};
+  if (const int code = LoadWorktreeProject(args, needs, "diff", &session)) return code;
+  if (const int code = OpenCommandState(needs, &session)) return code;
+  const Config& config = session.project.config;
+  std::string id;
   std::vector<AttemptRecord> attempts;
-  if (!store || !store->LoadAttempts(id, &attempts, &error)) {
-    std::fprintf(stderr, "orchestra: %s\n", error.c_str());
-    return kExitUsage;
-  }
+  if (const int code = LoadNamedAttempts(session, &id, &attempts)) return code;
   const AttemptRecord* latest = nullptr;
   for (const AttemptRecord& attempt : attempts) {
     if (!attempt.head_commit.empty()) latest = &attempt;
   }
   if (!latest) {
-    std::fprintf(stderr, "orchestra: no recorded changes of '%s' (check the id with `orchestra status`)\n",
-                 id.c_str());
+    PrintError("no recorded changes of '" + id + "' (check the id with `orchestra status`)");
     return kExitUsage;
   }
   SystemGit git;
-  std::vector<std::string> args{"diff"};
-  if (stat) args.push_back("--stat");
-  args.insert(args.end(), {latest->base_commit, latest->head_commit});
-  const GitResult diff = git.Run(config.project_dir, args);
+  std::vector<std::string> git_args{"diff"};
+  if (args.stat) git_args.push_back("--stat");
+  git_args.insert(git_args.end(), {latest->base_commit, latest->head_commit});
+  const GitResult diff = git.Run(config.project_dir, git_args);
   if (!diff.ok()) {
-    std::fprintf(stderr, "orchestra: %s\n", diff.Describe(args).c_str());
+    PrintError(diff.Describe(git_args));
     return kExitIncomplete;
   }
   std::printf("%s attempt %d (%s): %s..%s\n%s", id.c_str(), latest->attempt, OutcomeName(latest->outcome),

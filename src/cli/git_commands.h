@@ -3,24 +3,22 @@
 // `orchestra clean` and `orchestra diff`. Each returns a process exit code.
 #pragma once
 
-#include <string>
-
-#include "config.h"
+#include "command.h"
 
 namespace orchestra {
 
 /// Brings the integration branch into the user's current branch: a
 /// fast-forward when possible, else a merge commit. Refuses (exit 2) on a
 /// dirty working tree, a detached HEAD or a run in progress (exit 3).
-int LandIntegrationBranch(const Config& config);
+int CommandLand(const CommandArgs& args);
 
 /// Removes the worktrees kept for inspection (failed, blocked, interrupted
 /// workstreams) and the `orchestra/<id>` branches already merged into the
 /// integration branch. Unmerged branches are kept. Holds the state lock.
-int CleanWorktrees(const Config& config);
+int CommandClean(const CommandArgs& args);
 
-/// Prints what workstream `id` changed: its latest recorded attempt's diff
-/// from the integration head it started at to its branch head.
-int ShowWorkstreamDiff(const Config& config, const std::string& id, bool stat);
+/// Prints what the named workstream changed: its latest recorded attempt's
+/// diff from the integration head it started at to its branch head.
+int CommandDiff(const CommandArgs& args);
 
 }  // namespace orchestra

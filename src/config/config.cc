@@ -166,8 +166,9 @@ class TomlReader {
   }
 
   /// A string duration ("45m", "1h30m", see ParseDuration) or a number of
-  /// seconds; zero and negative durations are errors.
-  bool Duration(const toml::node& node, const std::string& name, double* out) {
+  /// seconds; negative durations are errors, and so is zero unless `zero_allowed`.
+  bool Duration(const toml::node& node, const std::string& name, double* out,
+                bool zero_allowed = false) {
     double seconds = 0;
     if (node.is_number()) {
       seconds = node.value<double>().value_or(0.0);
@@ -180,8 +181,9 @@ class TomlReader {
     } else {
       return WrongType(node, name, "a duration", kDurationHint);
     }
-    if (!(seconds > 0)) {
-      Error(node.source(), "'" + name + "' must be positive", kDurationHint);
+    if (zero_allowed ? !(seconds >= 0) : !(seconds > 0)) {
+      Error(node.source(), "'" + name + (zero_allowed ? "' must not be negative" : "' must be positive"),
+            kDurationHint);
       return false;
     }
     *out = seconds;
@@ -286,21 +288,28 @@ bool ReadIsolationDefault(TomlReader& reader, const std::string& name, const tom
   return true;
 }
 
+/// A duration key of [defaults] and where it goes.
+struct DefaultDuration {
+  const char* name;
+  double* seconds;
+  bool zero_allowed;  // backoff = "0s" retries at once; a zero timeout would stop every agent
+};
+
 /// Reads [defaults]; runs after [agent_types] so `agent_type` can be checked.
 void ReadDefaults(TomlReader& reader, const toml::table& table, Config* config) {
-  const std::pair<std::string, double*> durations[] = {
-      {"timeout", &config->timeout_seconds},
-      {"backoff", &config->backoff_seconds},
-      {"kill_grace", &config->kill_grace_seconds},
-      {"acceptance_timeout", &config->acceptance_timeout_seconds},
+  const DefaultDuration durations[] = {
+      {"timeout", &config->timeout_seconds, false},
+      {"backoff", &config->backoff_seconds, true},
+      {"kill_grace", &config->kill_grace_seconds, false},
+      {"acceptance_timeout", &config->acceptance_timeout_seconds, false},
   };
   for (auto&& [key, node] : table) {
     const std::string name(key.str());
     const std::string full_name = "defaults." + name;
     auto duration = std::find_if(std::begin(durations), std::end(durations),
-                                 [&](const auto& entry) { return entry.first == name; });
+                                 [&](const DefaultDuration& entry) { return name == entry.name; });
     if (duration != std::end(durations)) {
-      reader.Duration(node, full_name, duration->second);
+      reader.Duration(node, full_name, duration->seconds, duration->zero_allowed);
     } else if (name == "max_attempts") {
       int64_t attempts = 0;
       if (reader.Integer(node, full_name, 1, INT_MAX, &attempts)) {

@@ -232,6 +232,18 @@ TEST_F(ConfigTest, ReadsDurationsAsTextOrSeconds) {
   EXPECT_EQ(config_.acceptance_timeout_seconds, 5400);
 }
 
+TEST_F(ConfigTest, ZeroBackoffRetriesAtOnceButZeroTimeoutIsRefused) {
+  ASSERT_TRUE(Load("[defaults]\nbackoff = \"0s\"\n")) << diagnostics_.Render();
+  EXPECT_EQ(config_.backoff_seconds, 0);
+  EXPECT_TRUE(diagnostics_.items().empty()) << diagnostics_.Render();
+  EXPECT_FALSE(Load("[defaults]\nbackoff = -1\nkill_grace = 0\n"));
+  EXPECT_EQ(Rendered(),
+            "orchestra.toml:2:11: error: 'defaults.backoff' must not be negative (hint: write a "
+            "duration like \"30s\", \"45m\", \"1h30m\", \"1.5h\" or a number of seconds)\n"
+            "orchestra.toml:3:14: error: 'defaults.kill_grace' must be positive (hint: write a "
+            "duration like \"30s\", \"45m\", \"1h30m\", \"1.5h\" or a number of seconds)\n");
+}
+
 TEST_F(ConfigTest, ReadsIsolationKeys) {
   const Config defaults;
   EXPECT_EQ(defaults.isolation, "auto");
@@ -318,7 +330,7 @@ time_scale = -0.1
             "orchestra.toml:2:16: error: 'defaults.max_attempts' must be at least 1\n"
             "orchestra.toml:3:11: error: 'defaults.timeout' must be positive (hint: write a "
             "duration like \"30s\", \"45m\", \"1h30m\", \"1.5h\" or a number of seconds)\n"
-            "orchestra.toml:4:11: error: 'defaults.backoff' must be positive (hint: write a "
+            "orchestra.toml:4:11: error: 'defaults.backoff' must not be negative (hint: write a "
             "duration like \"30s\", \"45m\", \"1h30m\", \"1.5h\" or a number of seconds)\n"
             "orchestra.toml:5:14: error: 'defaults.kill_grace' is not a duration: \"soon\" (hint: "
             "write a duration like \"30s\", \"45m\", \"1h30m\", \"1.5h\" or a number of seconds)\n"

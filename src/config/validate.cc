@@ -273,12 +273,8 @@ void ReportUnrunnable(const Config& config, const Workstream& workstream,
 
 void CheckAgents(const Config& config, const std::vector<Workstream>& workstreams,
                  Diagnostics* diagnostics) {
-  if (workstreams.empty()) return;
-  if (config.agents.empty()) {
-    diagnostics->Error(ConfigFile(config), 0, 0,
-                       "no agents configured: add [[agents]] to orchestra.toml or pass --agents N");
-    return;
-  }
+  // Without agents nothing can be matched; CheckAgentsConfigured says so.
+  if (workstreams.empty() || config.agents.empty()) return;
   const std::set<std::string> unserved_tracks = CheckTrackAgents(config, workstreams, diagnostics);
   for (const Workstream& workstream : workstreams) {
     if (unserved_tracks.count(workstream.track)) continue;
@@ -315,6 +311,20 @@ bool ValidateProject(const Config& config, std::vector<Workstream>* workstreams,
   CheckAgents(config, *workstreams, diagnostics);
   ApplyDefaults(config, workstreams);
   return diagnostics->ErrorCount() == errors_before;
+}
+
+bool CheckAgentsConfigured(const Config& config, const std::vector<Workstream>& workstreams,
+                           Severity severity, Diagnostics* diagnostics) {
+  if (workstreams.empty() || !config.agents.empty()) return true;
+  if (severity == Severity::kWarning) {
+    diagnostics->Warning(ConfigFile(config), 0, 0,
+                         "no agents configured: `orchestra run` will need [[agents]] in "
+                         "orchestra.toml or --agents N");
+    return true;
+  }
+  diagnostics->Error(ConfigFile(config), 0, 0,
+                     "no agents configured: add [[agents]] to orchestra.toml or pass --agents N");
+  return false;
 }
 
 bool CheckAgentTypes(const Config& config, Diagnostics* diagnostics) {

@@ -17,9 +17,16 @@ namespace orchestra {
 /// problem in one pass: duplicate ids (both files named), invalid ids, unknown
 /// dependencies (with the nearest id), self-dependencies, cycles (printed as
 /// `a -> b -> a`), `[tracks]` names matching no or several ids, tracks or agent
-/// types no agent can serve. Sorts `workstreams` by id. Returns false on errors.
+/// types no agent can serve (when there are agents at all: see
+/// CheckAgentsConfigured). Sorts `workstreams` by id. Returns false on errors.
 bool ValidateProject(const Config& config, std::vector<Workstream>* workstreams,
                      Diagnostics* diagnostics);
+
+/// Reports workstreams without any agent to run them: an error with `severity`
+/// kError (for `run`, which cannot start), else a warning that `run` will need
+/// agents. Returns false when it reported an error.
+bool CheckAgentsConfigured(const Config& config, const std::vector<Workstream>& workstreams,
+                           Severity severity, Diagnostics* diagnostics);
 
 /// Reports, for every agent, a type without the argv its kind needs and what
 /// the type's kind finds wrong with it (unknown placeholders...). Returns false

@@ -221,17 +221,32 @@ TEST(ValidateTest, WarnsAboutAgentBoundToEmptyTrack) {
             "untracked work)\n");
 }
 
-TEST(ValidateTest, ReportsNoAgents) {
+TEST(ValidateTest, WorkstreamsValidateWithoutAgents) {
+  Config config;
+  std::vector<Workstream> workstreams = {Make("ws-1"), Make("ws-2")};
+  workstreams[1].track = "api";
+  Diagnostics diagnostics;
+  EXPECT_TRUE(ValidateProject(config, &workstreams, &diagnostics));
+  EXPECT_EQ(diagnostics.Render(), "");
+}
+
+TEST(ValidateTest, NoAgentsIsAWarningOrAnErrorAsTheCommandNeeds) {
   Config config;
   std::vector<Workstream> workstreams = {Make("ws-1")};
-  Diagnostics diagnostics;
-  EXPECT_FALSE(ValidateProject(config, &workstreams, &diagnostics));
-  EXPECT_EQ(diagnostics.Render(),
+  Diagnostics warned;
+  EXPECT_TRUE(CheckAgentsConfigured(config, workstreams, Severity::kWarning, &warned));
+  EXPECT_EQ(warned.Render(),
+            "orchestra.toml: warning: no agents configured: `orchestra run` will need [[agents]] "
+            "in orchestra.toml or --agents N\n");
+  Diagnostics refused;
+  EXPECT_FALSE(CheckAgentsConfigured(config, workstreams, Severity::kError, &refused));
+  EXPECT_EQ(refused.Render(),
             "orchestra.toml: error: no agents configured: add [[agents]] to orchestra.toml or pass "
             "--agents N\n");
-  std::vector<Workstream> none;
   Diagnostics quiet;
-  EXPECT_TRUE(ValidateProject(config, &none, &quiet));
+  EXPECT_TRUE(CheckAgentsConfigured(config, {}, Severity::kError, &quiet));
+  EXPECT_TRUE(CheckAgentsConfigured(OneAgent(), workstreams, Severity::kError, &quiet));
+  EXPECT_EQ(quiet.Render(), "");
 }
 
 TEST(ValidateTest, ReportsWorkstreamNoAgentCanRun) {

@@ -1,8 +1,9 @@
 #include "graph.h"
 
 #include <algorithm>
-#include <functional>
 #include <queue>
+
+#include "topological_order.h"
 
 namespace orchestra {
 
@@ -30,11 +31,8 @@ Graph::Graph(const std::vector<Workstream>& workstreams) {
 }
 
 Graph::Graph(std::vector<std::string> ids, const std::vector<std::vector<int>>& dependencies)
-    : ids_(std::move(ids)), dependencies_(dependencies), dependents_(ids_.size()) {
-  for (int node = 0; node < size(); ++node) {
-    index_.emplace(ids_[node], node);
-    for (int dependency : dependencies_[node]) dependents_[dependency].push_back(node);
-  }
+    : ids_(std::move(ids)), dependencies_(dependencies), dependents_(ReverseEdges(dependencies)) {
+  for (int node = 0; node < size(); ++node) index_.emplace(ids_[node], node);
 }
 
 int Graph::IndexOf(const std::string& id) const {
@@ -132,23 +130,7 @@ std::vector<std::vector<std::string>> Graph::FindCycles() const {
 }
 
 std::vector<int> Graph::TopologicalOrder() const {
-  std::vector<int> remaining(size());
-  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
-  for (int node = 0; node < size(); ++node) {
-    remaining[node] = static_cast<int>(dependencies_[node].size());
-    if (remaining[node] == 0) ready.push(node);
-  }
-  std::vector<int> order;
-  order.reserve(size());
-  while (!ready.empty()) {
-    const int node = ready.top();
-    ready.pop();
-    order.push_back(node);
-    for (int dependent : dependents_[node]) {
-      if (--remaining[dependent] == 0) ready.push(dependent);
-    }
-  }
-  return order;
+  return orchestra::TopologicalOrder(dependencies_, dependents_);
 }
 
 std::vector<std::vector<int>> Graph::Waves() const {
@@ -166,14 +148,7 @@ std::vector<std::vector<int>> Graph::Waves() const {
 }
 
 std::vector<double> Graph::BottomLevels(const std::vector<double>& durations) const {
-  std::vector<double> bottom(size(), 0.0);
-  std::vector<int> order = TopologicalOrder();
-  for (auto node = order.rbegin(); node != order.rend(); ++node) {
-    double longest_after = 0;
-    for (int dependent : dependents_[*node]) longest_after = std::max(longest_after, bottom[dependent]);
-    bottom[*node] = durations[*node] + longest_after;
-  }
-  return bottom;
+  return orchestra::BottomLevels(dependencies_, dependents_, durations);
 }
 
 std::vector<int> Graph::CriticalPath(const std::vector<double>& durations) const {

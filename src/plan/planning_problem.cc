@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <queue>
+
+#include "topological_order.h"
 
 namespace orchestra {
 
@@ -27,54 +28,19 @@ bool PlanningProblem::IntegralDurations() const {
 }
 
 std::vector<std::vector<int>> Dependents(const PlanningProblem& problem) {
-  std::vector<std::vector<int>> dependents(problem.size());
-  for (int task = 0; task < problem.size(); ++task) {
-    for (int dependency : problem.dependencies[task]) dependents[dependency].push_back(task);
-  }
-  return dependents;
+  return ReverseEdges(problem.dependencies);
 }
 
 std::vector<int> TopologicalOrder(const PlanningProblem& problem) {
-  const std::vector<std::vector<int>> dependents = Dependents(problem);
-  std::vector<int> waiting(problem.size());
-  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
-  for (int task = 0; task < problem.size(); ++task) {
-    waiting[task] = static_cast<int>(problem.dependencies[task].size());
-    if (waiting[task] == 0) ready.push(task);
-  }
-  std::vector<int> order;
-  order.reserve(problem.size());
-  while (!ready.empty()) {
-    const int task = ready.top();
-    ready.pop();
-    order.push_back(task);
-    for (int dependent : dependents[task]) {
-      if (--waiting[dependent] == 0) ready.push(dependent);
-    }
-  }
-  return order;
+  return TopologicalOrder(problem.dependencies, Dependents(problem));
 }
 
 std::vector<double> BottomLevels(const PlanningProblem& problem) {
-  const std::vector<std::vector<int>> dependents = Dependents(problem);
-  const std::vector<int> order = TopologicalOrder(problem);
-  std::vector<double> bottom(problem.size(), 0.0);
-  for (auto task = order.rbegin(); task != order.rend(); ++task) {
-    double longest_after = 0;
-    for (int dependent : dependents[*task]) longest_after = std::max(longest_after, bottom[dependent]);
-    bottom[*task] = problem.durations[*task] + longest_after;
-  }
-  return bottom;
+  return BottomLevels(problem.dependencies, Dependents(problem), problem.durations);
 }
 
 std::vector<double> TopLevels(const PlanningProblem& problem) {
-  std::vector<double> top(problem.size(), 0.0);
-  for (int task : TopologicalOrder(problem)) {
-    for (int dependency : problem.dependencies[task]) {
-      top[task] = std::max(top[task], top[dependency] + problem.durations[dependency]);
-    }
-  }
-  return top;
+  return TopLevels(problem.dependencies, Dependents(problem), problem.durations);
 }
 
 namespace {

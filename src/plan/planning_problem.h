@@ -30,6 +30,8 @@ struct PlanningProblem {
   bool IntegralDurations() const;
 };
 
+// The graph functions of topological_order.h over a problem's dependencies.
+
 /// Reverse edges: dependents[task] lists the tasks that depend on it.
 std::vector<std::vector<int>> Dependents(const PlanningProblem& problem);
 

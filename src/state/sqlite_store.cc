@@ -57,6 +57,7 @@ namespace orchestra {
 namespace {
 
 constexpr int kSchemaVersion = 2;
+constexpr const char* kNoSuchAttempt = "no such attempt";
 constexpr int kBusyTimeoutMilliseconds = 5000;
 
 constexpr const char* kCreateSchema = R"sql(
@@ -175,6 +176,15 @@ class Statement {
   bool Run(std::string* error) {
     bool row = false;
     return Step(&row, error);
+  }
+
+  /// Runs an UPDATE meant to change exactly one row; when no row matched it
+  /// fails with `missing` as the error ("no such attempt").
+  bool RunOnOneRow(const std::string& missing, std::string* error) {
+    if (!Run(error)) return false;
+    if (sqlite3_changes(db_) == 1) return true;
+    *error = missing;
+    return false;
   }
 
   std::string Text(int column) const {
@@ -596,48 +606,52 @@ bool SqliteStore::SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_sta
   return InTransaction(
       db_, "set pid of attempt " + std::to_string(attempt_id),
       [&](std::string* failure) {
-        if (!Statement(db_, "UPDATE attempts SET pid = ?, pid_start_time = ? WHERE id = ?")
-                 .BindNonZero(1, pid)
-                 .BindNonZero(2, pid_start_time)
-                 .BindInt(3, attempt_id)
-                 .Run(failure)) {
-          return false;
-        }
-        if (sqlite3_changes(db_) == 0) {
-          *failure = "no such attempt";
-          return false;
-        }
-        return true;
+        return Statement(db_, "UPDATE attempts SET pid = ?, pid_start_time = ? WHERE id = ?")
+            .BindNonZero(1, pid)
+            .BindNonZero(2, pid_start_time)
+            .BindInt(3, attempt_id)
+            .RunOnOneRow(kNoSuchAttempt, failure);
       },
       error);
 }
 
 namespace {
 
-/// Updates one running attempt's `column` to `value` and logs the event, in
-/// the caller's transaction.
-bool UpdateRunningAttempt(sqlite3* db, int64_t attempt_id, const std::string& assignments,
-                          const std::vector<std::string>& values, const std::string& now,
-                          const std::string& event_type, const std::string& message,
-                          std::string* failure) {
+/// The workstream and agent of attempt `attempt_id`; fails when the attempt
+/// is unknown or has already ended.
+bool FindRunningAttempt(sqlite3* db, int64_t attempt_id, std::string* workstream_id,
+                        std::string* agent_id, std::string* failure) {
   Statement query(db, "SELECT workstream_id, agent_id, outcome FROM attempts WHERE id = ?");
   query.BindInt(1, attempt_id);
   bool row = false;
   if (!query.Step(&row, failure)) return false;
   if (!row) {
-    *failure = "no such attempt";
+    *failure = kNoSuchAttempt;
     return false;
   }
   if (query.Text(2) != OutcomeName(AttemptOutcome::kRunning)) {
     *failure = "attempt already ended (" + query.Text(2) + ")";
     return false;
   }
+  *workstream_id = query.Text(0);
+  *agent_id = query.Text(1);
+  return true;
+}
+
+/// Updates one running attempt's `assignments` to `values` and logs the
+/// event, in the caller's transaction.
+bool UpdateRunningAttempt(sqlite3* db, int64_t attempt_id, const std::string& assignments,
+                          const std::vector<std::string>& values, const std::string& now,
+                          const std::string& event_type, const std::string& message,
+                          std::string* failure) {
+  std::string workstream_id, agent_id;
+  if (!FindRunningAttempt(db, attempt_id, &workstream_id, &agent_id, failure)) return false;
   Statement update(db, "UPDATE attempts SET " + assignments + " WHERE id = ?");
   int index = 1;
   for (const std::string& value : values) update.BindText(index++, value);
   update.BindInt(index, attempt_id);
   return update.Run(failure) &&
-         InsertLog(db, now, query.Text(0), query.Text(1), event_type, message, failure);
+         InsertLog(db, now, workstream_id, agent_id, event_type, message, failure);
 }
 
 }  // namespace
@@ -678,20 +692,8 @@ bool SqliteStore::FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::
           *failure = "an attempt cannot end as running";
           return false;
         }
-        Statement query(db_, "SELECT workstream_id, agent_id, outcome FROM attempts WHERE id = ?");
-        query.BindInt(1, attempt_id);
-        bool row = false;
-        if (!query.Step(&row, failure)) return false;
-        if (!row) {
-          *failure = "no such attempt";
-          return false;
-        }
-        const std::string workstream_id = query.Text(0);
-        const std::string agent_id = query.Text(1);
-        if (query.Text(2) != OutcomeName(AttemptOutcome::kRunning)) {
-          *failure = "attempt already ended (" + query.Text(2) + ")";
-          return false;
-        }
+        std::string workstream_id, agent_id;
+        if (!FindRunningAttempt(db_, attempt_id, &workstream_id, &agent_id, failure)) return false;
         if (!Statement(db_,
                        "UPDATE attempts SET ended_at = ?, outcome = ?, exit_code = ?, signal = ?,"
                        " duration_seconds = ?, error_message = ?,"
@@ -809,18 +811,11 @@ bool SqliteStore::EndRun(int64_t run_id, RunState state, std::string* error) {
           *failure = "a run cannot end as running";
           return false;
         }
-        if (!Statement(db_, "UPDATE runs SET ended_at = ?, state = ? WHERE id = ?")
-                 .BindText(1, now)
-                 .BindText(2, RunStateName(state))
-                 .BindInt(3, run_id)
-                 .Run(failure)) {
-          return false;
-        }
-        if (sqlite3_changes(db_) == 0) {
-          *failure = "no such run";
-          return false;
-        }
-        return true;
+        return Statement(db_, "UPDATE runs SET ended_at = ?, state = ? WHERE id = ?")
+            .BindText(1, now)
+            .BindText(2, RunStateName(state))
+            .BindInt(3, run_id)
+            .RunOnOneRow("no such run", failure);
       },
       error);
 }
@@ -852,17 +847,10 @@ bool SqliteStore::RequestPause(std::string* error) {
   return InTransaction(
       db_, "request pause",
       [&](std::string* failure) {
-        if (!Statement(db_,
-                       "UPDATE runs SET pause_requested = 1 WHERE id ="
-                       " (SELECT MAX(id) FROM runs WHERE state = 'running')")
-                 .Run(failure)) {
-          return false;
-        }
-        if (sqlite3_changes(db_) == 0) {
-          *failure = "no run in progress";
-          return false;
-        }
-        return true;
+        return Statement(db_,
+                         "UPDATE runs SET pause_requested = 1 WHERE id ="
+                         " (SELECT MAX(id) FROM runs WHERE state = 'running')")
+            .RunOnOneRow("no run in progress", failure);
       },
       error);
 }

@@ -454,6 +454,7 @@ TEST_F(SqliteStoreTest, AFailedCallLeavesNothingHalfWritten) {
   EXPECT_FALSE(store_->FinishAttempt(999, end, &error));
   EXPECT_EQ(error, "state store: finish attempt 999: no such attempt");
   EXPECT_FALSE(store_->SetAttemptPid(999, 1, 1, &error));
+  EXPECT_EQ(error, "state store: set pid of attempt 999: no such attempt");
   EXPECT_FALSE(store_->ResetToPending({"b", "missing"}, "reset", "again", &error));
   AttemptRecord attempt;
   attempt.workstream_id = "missing";
@@ -463,6 +464,7 @@ TEST_F(SqliteStoreTest, AFailedCallLeavesNothingHalfWritten) {
   EXPECT_NE(error.find("unknown workstream 'missing'"), std::string::npos) << error;
   EXPECT_FALSE(store_->AppendLog("a", "", "", "no event type", &error));
   EXPECT_FALSE(store_->EndRun(999, RunState::kCompleted, &error));
+  EXPECT_EQ(error, "state store: end run 999: no such run");
 
   EXPECT_EQ(Dump(), before);
 }

@@ -84,10 +84,7 @@ bool StateLock::Acquire(const std::string& state_path, long* holder_pid, std::st
       continue;
     }
     if (lock_errno == EWOULDBLOCK) {
-      *holder_pid = ReadPid(fd);
-      *error =
-          "state " + state_path + " is in use by " +
-          (*holder_pid ? "pid " + std::to_string(*holder_pid) : std::string("another process"));
+      *holder_pid = ReadPid(fd);  // contention is no error: the caller names the holder
     } else {
       *error = "cannot lock " + path + ": " + std::strerror(lock_errno);
     }

@@ -16,10 +16,10 @@ class StateLock {
   ~StateLock();
 
   /// Takes the lock for `state_path` without waiting. On contention returns
-  /// false with `*holder_pid` set to the owner's pid (0 if unknown) and `*error`
-  /// naming it; on other failures returns false with `*error` set and
-  /// `*holder_pid` 0. The lock file's descriptor is close-on-exec: child
-  /// processes never inherit the lock.
+  /// false with `*error` empty and `*holder_pid` set to the owner's pid (0 if
+  /// it has not written it yet); on other failures returns false with `*error`
+  /// set and `*holder_pid` 0. The lock file's descriptor is close-on-exec:
+  /// child processes never inherit the lock.
   bool Acquire(const std::string& state_path, long* holder_pid, std::string* error);
 
   /// The pid recorded in the lock of `state_path` if someone holds it, else 0.

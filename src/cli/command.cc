@@ -1,0 +1,144 @@
+#include "command.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "display.h"
+#include "validate.h"
+
+namespace orchestra {
+
+namespace {
+
+void PrintDiagnostics(const Diagnostics& diagnostics) {
+  const bool color = UseColor(stderr);
+  for (const Diagnostic& diagnostic : diagnostics.items()) {
+    std::string text = diagnostic.Render();
+    if (color) {
+      text = fmt::format("\033[{}m{}\033[0m", diagnostic.severity == Severity::kError ? "31" : "33", text);
+    }
+    std::fprintf(stderr, "%s\n", text.c_str());
+  }
+}
+
+/// Loads the project, or only the config, and prints the diagnostics.
+bool LoadAndReport(const ProjectOptions& options, const Needs& needs, Project* project) {
+  Diagnostics diagnostics;
+  if (!needs.workstreams) {
+    const bool ok = LoadProjectConfig(options, &project->config, &diagnostics);
+    PrintDiagnostics(diagnostics);
+    return ok;
+  }
+  bool ok = LoadProject(options, project, &diagnostics);
+  if (needs.agents != AgentsCheck::kIgnore) {
+    const Severity severity = needs.agents == AgentsCheck::kRequire ? Severity::kError : Severity::kWarning;
+    ok = CheckAgentsConfigured(project->config, project->workstreams, severity, &diagnostics) && ok;
+  }
+  PrintDiagnostics(diagnostics);
+  if (!ok) {
+    std::fprintf(stderr, "orchestra: %d error(s), %d warning(s); nothing was run\n", diagnostics.ErrorCount(),
+                 diagnostics.WarningCount());
+  }
+  return ok;
+}
+
+/// `--budget` ("200ms", "1s", or seconds) into the config; false after saying why.
+bool ParseBudget(const std::string& text, Config* config) {
+  double seconds = 0;
+  if (!ParseDuration(text, &seconds) || !(seconds >= 0)) {
+    PrintError("--budget " + text + " is not a duration (e.g. 200ms, 2s)");
+    return false;
+  }
+  config->planner_budget_seconds = seconds;
+  return true;
+}
+
+/// Maps ids to graph nodes: an exact id, else the unique id starting with
+/// `id-`; each unknown id is an error with the nearest id as a suggestion.
+bool ResolveTargets(const Project& project, const std::vector<std::string>& ids, std::vector<int>* nodes) {
+  std::vector<std::string> all;
+  for (const Workstream& workstream : project.workstreams) all.push_back(workstream.id);
+  bool ok = true;
+  for (const std::string& id : ids) {
+    std::string match;
+    std::vector<std::string> candidates;
+    if (MatchTrackName(id, all, &match, &candidates)) {
+      nodes->push_back(project.graph->IndexOf(match));
+      continue;
+    }
+    const std::string nearest = NearestId(id, all);
+    PrintError("unknown workstream '" + id + "'" +
+               (nearest.empty() ? "" : fmt::format(" (did you mean '{}'?)", nearest)));
+    ok = false;
+  }
+  return ok;
+}
+
+/// Takes the state lock, or says who holds it.
+int LockState(const std::string& state_path, StateLock* lock) {
+  long holder = 0;
+  std::string error;
+  if (lock->Acquire(state_path, &holder, &error)) return kExitOk;
+  if (!error.empty()) {
+    PrintError(error);
+    return kExitLocked;
+  }
+  const std::string pid = holder ? fmt::format(" (pid {})", holder) : "";
+  const std::string kill = holder ? fmt::format(" or `kill {}`", holder) : "";
+  PrintError(fmt::format("another orchestrator{} is using {}; wait for it to end, or stop it with "
+                         "`orchestra pause`{}",
+                         pid, state_path, kill));
+  return kExitLocked;
+}
+
+/// Opens the state database; "nothing has run yet" is a usage error, a
+/// database that cannot be opened or created an internal one.
+int OpenStore(const std::string& state_path, StateAccess access, Session* session) {
+  std::error_code ignored;
+  const bool present = std::filesystem::exists(state_path, ignored);
+  if (access == StateAccess::kIfPresent && !present) return kExitOk;
+  std::string error;
+  session->store = access == StateAccess::kCreate ? SqliteStore::Open(state_path, &session->clock, &error)
+                                                  : SqliteStore::OpenExisting(state_path, &session->clock, &error);
+  if (session->store) return kExitOk;
+  PrintError(error);
+  return present || access == StateAccess::kCreate ? kExitIncomplete : kExitUsage;
+}
+
+}  // namespace
+
+void PrintError(const std::string& message) { std::fprintf(stderr, "orchestra: %s\n", message.c_str()); }
+
+int LoadCommandProject(const CommandArgs& args, const Needs& needs, Session* session) {
+  Project& project = session->project;
+  if (!LoadAndReport(args.project, needs, &project)) return kExitUsage;
+  if (!args.budget.empty() && !ParseBudget(args.budget, &project.config)) return kExitUsage;
+  if (needs.workstreams && !ResolveTargets(project, args.ids, &session->targets)) return kExitUsage;
+  return kExitOk;
+}
+
+int OpenCommandState(const Needs& needs, Session* session) {
+  const std::string state_path = session->project.StatePath();
+  if (needs.lock) {
+    if (const int code = LockState(state_path, &session->lock)) return code;
+  }
+  if (needs.state == StateAccess::kNone) return kExitOk;
+  return OpenStore(state_path, needs.state, session);
+}
+
+int OpenCommand(const CommandArgs& args, const Needs& needs, Session* session) {
+  if (const int code = LoadCommandProject(args, needs, session)) return code;
+  return OpenCommandState(needs, session);
+}
+
+int LoadNamedAttempts(const Session& session, std::string* id, std::vector<AttemptRecord>* attempts) {
+  *id = session.project.graph->id(session.targets.front());
+  std::string error;
+  if (session.store->LoadAttempts(*id, attempts, &error)) return kExitOk;
+  PrintError(error);
+  return kExitIncomplete;
+}
+
+}  // namespace orchestra

@@ -1,0 +1,297 @@
+#include "plan_commands.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "estimates.h"
+#include "graph_export.h"
+#include "graphviz.h"
+#include "output_files.h"
+#include "planner.h"
+
+namespace orchestra {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string Hours(double hours) { return fmt::format("{:.1f}h", hours); }
+
+/// Real durations of every succeeded attempt recorded in the project's state
+/// (none when there is no state yet).
+/// `*from_running_run` counts those of a run still in progress (started at or
+/// after its start, while another orchestrator holds the state).
+std::vector<ObservedDuration> LoadObservedDurations(const Project& project, int* from_running_run) {
+  *from_running_run = 0;
+  const std::string state_path = project.StatePath();
+  if (!fs::exists(state_path)) return {};
+  SystemClock clock;
+  std::string error;
+  std::unique_ptr<SqliteStore> store = SqliteStore::OpenExisting(state_path, &clock, &error);
+  std::vector<AttemptRecord> attempts;
+  if (!store || !store->LoadAttempts("", &attempts, &error)) return {};
+  RunRecord run;
+  bool found = false;
+  const bool running = StateLock::Holder(state_path) != 0 && store->LatestRun(&run, &found, &error) && found &&
+                       run.state == RunState::kRunning;
+  for (const AttemptRecord& attempt : attempts) {
+    if (running && attempt.outcome == AttemptOutcome::kSucceeded && attempt.started_at >= run.started_at) {
+      ++*from_running_run;
+    }
+  }
+  return SucceededDurations(attempts);
+}
+
+std::string Percent(double value) { return fmt::format("{:.1f}%", value); }
+
+/// How far `hours` is above `bound`, in percent of the bound.
+double GapPercent(double hours, double bound) { return bound > 0 ? 100.0 * (hours - bound) / bound : 0; }
+
+void PrintPlanText(const Project& project, const Plan& plan, int observed_this_run) {
+  const Graph& graph = *project.graph;
+  std::printf("Plan: %zu workstreams, %zu agents, %zu waves\n\n", project.workstreams.size(),
+              project.config.agents.size(), plan.waves.size());
+  for (size_t wave = 0; wave < plan.waves.size(); ++wave) {
+    std::printf("Wave %zu (%zu):", wave + 1, plan.waves[wave].size());
+    for (int node : plan.waves[wave]) std::printf(" %s", graph.id(node).c_str());
+    std::printf("\n");
+  }
+  std::printf("\nCritical path (%s):", Hours(plan.critical_path_hours).c_str());
+  for (size_t i = 0; i < plan.critical_path.size(); ++i) {
+    std::printf("%s%s", i ? " -> " : " ", graph.id(plan.critical_path[i]).c_str());
+  }
+  std::printf("\n\nAgent order (each workstream at its predicted start, estimates in hours):\n");
+  for (size_t agent = 0; agent < plan.timelines.size(); ++agent) {
+    const AgentConfig& config = project.config.agents[agent];
+    double busy = 0;
+    for (const PlannedSlot& slot : plan.timelines[agent]) busy += slot.end_hours - slot.start_hours;
+    std::printf("  %s (%s%s): %zu workstreams, %s busy, %s idle\n", config.id.c_str(), config.type.c_str(),
+                config.track.empty() ? "" : (", track " + config.track).c_str(), plan.timelines[agent].size(),
+                Hours(busy).c_str(), Hours(plan.IdleHours(static_cast<int>(agent))).c_str());
+    for (const PlannedSlot& slot : plan.timelines[agent]) {
+      std::printf("    %7.1f - %7.1f  %s\n", slot.start_hours, slot.end_hours, graph.id(slot.workstream).c_str());
+    }
+  }
+  std::printf("\nTotal work %s; predicted finish with these agents %s (critical path %s)\n",
+              Hours(plan.total_hours).c_str(), Hours(plan.makespan_hours).c_str(),
+              Hours(plan.critical_path_hours).c_str());
+  if (plan.proven_optimal) {
+    std::printf("Lower bound %s: this order is optimal\n", Hours(plan.lower_bound_hours).c_str());
+  } else {
+    std::printf("Lower bound %s: at most %s above the best possible\n", Hours(plan.lower_bound_hours).c_str(),
+                Percent(GapPercent(plan.makespan_hours, plan.lower_bound_hours)).c_str());
+  }
+  std::printf("Order: %s; plain critical-path-first order: %s\n", plan.rule.c_str(),
+              Hours(plan.baseline_hours).c_str());
+  if (!plan.scaling.empty()) {
+    std::printf("\nAgents  Finish    Speedup  Lower bound  Gap\n");
+    const double single = plan.scaling.front().makespan_hours;
+    for (const ScalingRow& row : plan.scaling) {
+      const bool configured = row.agents == static_cast<int>(project.config.agents.size());
+      std::string line = fmt::format(
+          "{:5}{}  {:<8}  {:6.2f}x  {:<11}  {:<5}{}", row.agents, configured ? "*" : " ",
+          Hours(row.makespan_hours), row.makespan_hours > 0 ? single / row.makespan_hours : 1.0,
+          Hours(row.lower_bound_hours), Percent(GapPercent(row.makespan_hours, row.lower_bound_hours)),
+          row.proven_optimal ? "  optimal" : "");
+      line.erase(line.find_last_not_of(' ') + 1);
+      std::printf("%s\n", line.c_str());
+    }
+    std::printf("(k generic agents: any agent takes any workstream, so tracks and agent types are left out;\n"
+                " dependencies and priorities hold. * the configured count; its real constraints are above.)\n");
+  }
+  if (!plan.corrected_estimates.empty()) {
+    std::printf("Estimates corrected by %d observed attempt(s) (%d from earlier runs, %d from the run in progress):",
+                plan.observed_attempts, plan.observed_attempts - observed_this_run, observed_this_run);
+    // The largest corrections tell the story; the JSON output has them all.
+    auto written = [&](int node) {
+      return project.workstreams[node].estimate_hours.value_or(project.config.estimate_hours);
+    };
+    auto change = [&](int node) { return std::abs(plan.estimates[node] / written(node) - 1.0); };
+    std::vector<int> largest = plan.corrected_estimates;
+    std::stable_sort(largest.begin(), largest.end(), [&](int a, int b) { return change(a) > change(b); });
+    const size_t shown = std::min<size_t>(largest.size(), 5);
+    for (size_t i = 0; i < shown; ++i) {
+      std::printf("%s %s %s->%s", i ? "," : "", graph.id(largest[i]).c_str(), Hours(written(largest[i])).c_str(),
+                  Hours(plan.estimates[largest[i]]).c_str());
+    }
+    if (largest.size() > shown) std::printf(" and %zu more", largest.size() - shown);
+    std::printf("\n");
+  }
+  if (!plan.default_estimates.empty()) {
+    std::printf("%zu workstream(s) have no estimate and use the default of %s:",
+                plan.default_estimates.size(), Hours(project.config.estimate_hours).c_str());
+    for (int node : plan.default_estimates) std::printf(" %s", graph.id(node).c_str());
+    std::printf("\n");
+  }
+  if (!plan.scope_groups.empty()) {
+    std::printf("\nSerialised by overlapping file scopes (%zu overlapping pair(s); within a group, "
+                "workstreams whose scopes overlap never run at the same time):\n",
+                plan.scope_conflicts.size());
+    for (const std::vector<int>& group : plan.scope_groups) {
+      std::printf(" ");
+      for (int node : group) std::printf(" %s", graph.id(node).c_str());
+      std::printf("\n");
+    }
+  }
+  if (!plan.unschedulable.empty()) {
+    std::printf("No agent may run:");
+    for (int node : plan.unschedulable) std::printf(" %s", graph.id(node).c_str());
+    std::printf("\n");
+  }
+}
+
+nlohmann::json PlanJson(const Project& project, const Plan& plan) {
+  const Graph& graph = *project.graph;
+  auto ids = [&](const std::vector<int>& nodes) {
+    nlohmann::json list = nlohmann::json::array();
+    for (int node : nodes) list.push_back(graph.id(node));
+    return list;
+  };
+  nlohmann::json json;
+  json["workstreams"] = project.workstreams.size();
+  json["waves"] = nlohmann::json::array();
+  for (const std::vector<int>& wave : plan.waves) json["waves"].push_back(ids(wave));
+  json["critical_path"] = ids(plan.critical_path);
+  json["critical_path_hours"] = plan.critical_path_hours;
+  json["total_hours"] = plan.total_hours;
+  json["makespan_hours"] = plan.makespan_hours;
+  json["lower_bound_hours"] = plan.lower_bound_hours;
+  json["proven_optimal"] = plan.proven_optimal;
+  json["baseline_hours"] = plan.baseline_hours;
+  json["search"] = {{"rule", plan.rule},
+                    {"evaluations", plan.evaluations},
+                    {"seconds", plan.search_seconds},
+                    {"budget_seconds", project.config.planner_budget_seconds}};
+  std::vector<int> order(graph.size());
+  for (int node = 0; node < graph.size() && !plan.rank.empty(); ++node) order[plan.rank[node]] = node;
+  json["order"] = ids(plan.rank.empty() ? std::vector<int>{} : order);
+  json["default_estimates"] = ids(plan.default_estimates);
+  json["corrected_estimates"] = ids(plan.corrected_estimates);
+  json["observed_attempts"] = plan.observed_attempts;
+  json["unschedulable"] = ids(plan.unschedulable);
+  json["isolation"] = project.config.isolation;
+  json["scope_conflicts"] = nlohmann::json::array();
+  for (const auto& [a, b] : plan.scope_conflicts) json["scope_conflicts"].push_back({graph.id(a), graph.id(b)});
+  json["scope_groups"] = nlohmann::json::array();
+  for (const std::vector<int>& group : plan.scope_groups) json["scope_groups"].push_back(ids(group));
+  json["agents"] = nlohmann::json::array();
+  for (size_t agent = 0; agent < plan.timelines.size(); ++agent) {
+    nlohmann::json timeline = nlohmann::json::array();
+    for (const PlannedSlot& slot : plan.timelines[agent]) {
+      timeline.push_back({{"workstream", graph.id(slot.workstream)},
+                          {"start_hours", slot.start_hours},
+                          {"end_hours", slot.end_hours}});
+    }
+    const AgentConfig& config = project.config.agents[agent];
+    json["agents"].push_back({{"id", config.id},
+                              {"type", config.type},
+                              {"track", config.track},
+                              {"idle_hours", plan.IdleHours(static_cast<int>(agent))},
+                              {"timeline", timeline}});
+  }
+  json["scaling"] = nlohmann::json::array();
+  for (const ScalingRow& row : plan.scaling) {
+    json["scaling"].push_back({{"agents", row.agents},
+                               {"makespan_hours", row.makespan_hours},
+                               {"lower_bound_hours", row.lower_bound_hours},
+                               {"speedup", row.makespan_hours > 0 ? plan.scaling.front().makespan_hours /
+                                                                        row.makespan_hours
+                                                                  : 1.0},
+                               {"proven_optimal", row.proven_optimal}});
+  }
+  json["tracks"] = nlohmann::json::object();
+  for (const Workstream& workstream : project.workstreams) {
+    if (!workstream.track.empty()) json["tracks"][workstream.track].push_back(workstream.id);
+  }
+  return json;
+}
+
+/// `graph --format`: the named one, else from the output's extension, else dot.
+std::string GraphFormat(const std::string& format, const std::string& output_path) {
+  if (!format.empty()) return format;
+  const std::string extension = fs::path(output_path).extension().string();
+  if (extension == ".svg") return "svg";
+  if (extension == ".mmd" || extension == ".mermaid") return "mermaid";
+  return "dot";
+}
+
+}  // namespace
+
+int CommandValidate(const CommandArgs& args) {
+  Session session;
+  if (const int code = OpenCommand(args, {.agents = AgentsCheck::kWarn}, &session)) return code;
+  std::printf("%zu workstreams, %zu agents: valid\n", session.project.workstreams.size(),
+              session.project.config.agents.size());
+  return kExitOk;
+}
+
+int CommandPlan(const CommandArgs& args) {
+  if (!CheckGanttPath(args.gantt_path)) return kExitUsage;
+  Session session;
+  if (const int code = OpenCommand(args, {.agents = AgentsCheck::kWarn}, &session)) return code;
+  const Project& project = session.project;
+  PlanOptions plan_options;
+  plan_options.budget_seconds = project.config.planner_budget_seconds;
+  int from_running_run = 0;
+  const std::vector<ObservedDuration> observed = LoadObservedDurations(project, &from_running_run);
+  const CorrectedEstimates corrected = CorrectEstimates(*project.graph, MakeSchedulingInputs(project).estimates, observed);
+  plan_options.corrected = &corrected;
+  const Plan plan = MakePlan(project, session.targets, plan_options);
+  if (args.json) {
+    nlohmann::json json = PlanJson(project, plan);
+    json["observed_attempts_this_run"] = from_running_run;
+    std::printf("%s\n", json.dump(2).c_str());
+  } else {
+    PrintPlanText(project, plan, from_running_run);
+  }
+  if (!args.gantt_path.empty() &&
+      !WriteChart(args.gantt_path, {GanttFromPlan(project, plan)}, "Orchestra plan", stderr)) {
+    return kExitIncomplete;
+  }
+  return kExitOk;
+}
+
+int CommandGraph(const CommandArgs& args) {
+  const std::string format = GraphFormat(args.graph_format, args.output_path);
+  Session session;
+  if (const int code = OpenCommand(args, {.state = StateAccess::kIfPresent}, &session)) return code;
+  const Project& project = session.project;
+  GraphPicture picture;
+  picture.statuses.assign(project.workstreams.size(), WorkstreamStatus::kPending);
+  std::string error;
+  std::vector<WorkstreamRecord> records;
+  if (session.store && !session.store->LoadWorkstreams(&records, &error)) {
+    PrintError(error);
+    return kExitIncomplete;
+  }
+  for (const WorkstreamRecord& record : records) {
+    const int node = project.graph->IndexOf(record.workstream_id);
+    if (node >= 0) picture.statuses[node] = record.status;
+  }
+  picture.critical_path = MakePlan(project, {}).critical_path;
+  std::string text = format == "mermaid" ? MermaidText(project, picture) : DotText(project, picture);
+  if (format == "svg" && !RunDot(text, "svg", &text, &error)) {
+    PrintError(error);
+    return kExitIncomplete;
+  }
+  if (args.output_path.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return kExitOk;
+  }
+  std::ofstream out(args.output_path, std::ios::trunc | std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) {
+    PrintError("cannot write " + args.output_path);
+    return kExitIncomplete;
+  }
+  std::fprintf(stderr, "Graph: %s\n", DisplayPath(args.output_path).c_str());
+  return kExitOk;
+}
+
+}  // namespace orchestra

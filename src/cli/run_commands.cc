@@ -1,0 +1,212 @@
+#include "run_commands.h"
+
+#include <signal.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "display.h"
+#include "executor.h"
+#include "git.h"
+#include "output_files.h"
+#include "plan_commands.h"
+
+namespace orchestra {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// The end of a run with worktree isolation: where the work is and how to get it.
+void PrintMergeSummary(const Config& config, int merged) {
+  SystemGit git;
+  std::string branch = git.Run(config.project_dir, {"symbolic-ref", "--short", "-q", "HEAD"}).Line();
+  if (branch.empty()) branch = "your checkout";
+  std::printf("%d workstream(s) merged into %s; `orchestra land` brings them into %s\n", merged,
+              config.integration_branch.c_str(), branch.c_str());
+}
+
+/// What the last line of a run says about how it ended.
+const char* Ending(RunEnd end) {
+  switch (end) {
+    case RunEnd::kCompleted: return "all selected workstreams completed";
+    case RunEnd::kIncomplete: return "some workstreams failed or are blocked (see `orchestra status`; `orchestra retry --failed` to try again)";
+    case RunEnd::kPaused: return "paused; `orchestra run` resumes";
+    case RunEnd::kInterrupted: return "interrupted; `orchestra run` resumes";
+    case RunEnd::kError: return "stopped on a state error; `orchestra run` resumes from what was recorded";
+  }
+  return "";
+}
+
+/// After a run: the status table, the report and the plan-and-run chart.
+void SummarizeRun(const Project& project, Session* session, double wall_seconds) {
+  StateSnapshot snapshot;
+  std::string error;
+  if (!LoadSnapshot(session->store.get(), session->clock.Now(), 0, &snapshot, &error)) return;
+  std::printf("\n%s", RenderStatusTable(snapshot, UseColor(stdout)).c_str());
+  session->store->LoadLog("", 0, &snapshot.log, &error);
+  WriteReport(project, snapshot, wall_seconds);
+  WriteChart((fs::path(project.ReportsDir()) / "gantt.html").string(), PlanAndRunCharts(project, snapshot),
+             "Orchestra: plan and run", stdout);
+}
+
+/// The named workstreams (or with `all_failed` every failed one) and the
+/// blocked workstreams behind them; false when one of them is running.
+bool WorkstreamsToRetry(const Session& session, bool all_failed, const std::vector<WorkstreamRecord>& records,
+                        std::vector<std::string>* reset) {
+  const Graph& graph = *session.project.graph;
+  std::map<std::string, WorkstreamStatus> status;
+  for (const WorkstreamRecord& record : records) status[record.workstream_id] = record.status;
+  std::vector<int> nodes = session.targets;
+  if (all_failed) {
+    for (const WorkstreamRecord& record : records) {
+      const int node = graph.IndexOf(record.workstream_id);
+      if (record.status == WorkstreamStatus::kFailed && node >= 0) nodes.push_back(node);
+    }
+  }
+  std::vector<bool> seen(graph.size(), false);
+  for (int node : nodes) {
+    if (status[graph.id(node)] == WorkstreamStatus::kRunning) {
+      PrintError("'" + graph.id(node) + "' is running; it cannot be retried now");
+      return false;
+    }
+    std::vector<int> affected{node};
+    for (int dependent : graph.TransitiveDependents(node)) {
+      if (status[graph.id(dependent)] == WorkstreamStatus::kBlocked) affected.push_back(dependent);
+    }
+    for (int member : affected) {
+      if (seen[member]) continue;
+      seen[member] = true;
+      reset->push_back(graph.id(member));
+    }
+  }
+  return true;
+}
+
+/// Asks on the terminal before reset deletes everything; true on yes.
+bool UserConfirmsReset(const std::string& state_path) {
+  std::printf("Delete all recorded progress in %s? [y/N] ", state_path.c_str());
+  std::fflush(stdout);
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer == "y" || answer == "Y" || answer == "yes") return true;
+  std::printf("nothing changed\n");
+  return false;
+}
+
+}  // namespace
+
+int CommandRun(const CommandArgs& args) {
+  if (args.dry_run) return CommandPlan(args);
+  Session session;
+  const Needs needs{.agents = AgentsCheck::kRequire, .lock = true, .state = StateAccess::kCreate};
+  if (const int code = OpenCommand(args, needs, &session)) return code;
+  const Project& project = session.project;
+  SystemClock& clock = session.clock;
+  const double started = clock.Now();
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int exit_code;
+  {
+    UvProcessRunner runner(&loop);
+    UvTimers timers(&loop);
+    SystemProcessTable processes;
+    SystemGit git;
+    Display display(stdout, IsTerminal(stdout), UseColor(stdout), &clock,
+                    (fs::path(project.LogsDir()) / "orchestrator.log").string());
+    Executor executor(project, ExecutorEffects{session.store.get(), &runner, &processes, &git, &timers, &clock,
+                                               &display, &loop, getpid()});
+    std::string error;
+    const RunEnd end = executor.Run(session.targets, &error);
+    display.Finish();
+    exit_code = ExitCodeFor(end);
+    if (end == RunEnd::kError) PrintError("stopped: " + error);
+    SummarizeRun(project, &session, clock.Now() - started);
+    std::printf("Wall time %s: %s\n", FormatDuration(clock.Now() - started).c_str(), Ending(end));
+    if (project.config.UsesWorktrees()) PrintMergeSummary(project.config, executor.merged_count());
+  }
+  uv_loop_close(&loop);
+  return exit_code;
+}
+
+int CommandPause(const CommandArgs& args) {
+  Session session;
+  const Needs needs{.workstreams = false, .state = StateAccess::kExisting};
+  if (const int code = LoadCommandProject(args, needs, &session)) return code;
+  const std::string state_path = session.project.StatePath();
+  const long holder = StateLock::Holder(state_path);
+  if (holder == 0) {
+    PrintError("no run in progress on " + state_path);
+    return kExitIncomplete;
+  }
+  if (const int code = OpenCommandState(needs, &session)) return code;
+  std::string error;
+  if (!session.store->RequestPause(&error)) {
+    PrintError(error);
+    return kExitIncomplete;
+  }
+  // The flag is durable; the signal only wakes the orchestrator to read it.
+  kill(static_cast<pid_t>(holder), SIGUSR1);
+  std::printf("pause requested: orchestrator %ld starts nothing new and exits when its running agents finish\n",
+              holder);
+  return kExitOk;
+}
+
+int CommandRetry(const CommandArgs& args) {
+  if (args.ids.empty() && !args.all_failed) {
+    PrintError("name the workstreams to retry, or pass --failed");
+    return kExitUsage;
+  }
+  Session session;
+  if (const int code = OpenCommand(args, {.lock = true, .state = StateAccess::kExisting}, &session)) return code;
+  std::vector<WorkstreamRecord> records;
+  std::string error;
+  if (!session.store->LoadWorkstreams(&records, &error)) {
+    PrintError(error);
+    return kExitIncomplete;
+  }
+  std::vector<std::string> reset;
+  if (!WorkstreamsToRetry(session, args.all_failed, records, &reset)) return kExitUsage;
+  if (reset.empty()) {
+    std::printf("nothing to retry\n");
+    return kExitOk;
+  }
+  if (!session.store->ResetToPending(reset, "retry_requested", "reset to pending by `orchestra retry`", &error)) {
+    PrintError(error);
+    return kExitIncomplete;
+  }
+  std::printf("%zu workstream(s) back to pending:", reset.size());
+  for (const std::string& id : reset) std::printf(" %s", id.c_str());
+  std::printf("\nrun `orchestra run` to continue\n");
+  return kExitOk;
+}
+
+int CommandReset(const CommandArgs& args) {
+  Session session;
+  const Needs needs{.workstreams = false, .lock = true, .state = StateAccess::kExisting};
+  if (const int code = LoadCommandProject(args, needs, &session)) return code;
+  const std::string state_path = session.project.StatePath();
+  if (!fs::exists(state_path)) {
+    std::printf("no state at %s: nothing to reset\n", state_path.c_str());
+    return kExitOk;
+  }
+  if (!args.yes && !isatty(fileno(stdin))) {
+    PrintError("reset deletes all recorded progress; pass --yes to confirm");
+    return kExitUsage;
+  }
+  if (!args.yes && !UserConfirmsReset(state_path)) return kExitOk;
+  if (const int code = OpenCommandState(needs, &session)) return code;
+  std::string error;
+  if (!session.store->ResetAll(&error)) {
+    PrintError(error);
+    return kExitIncomplete;
+  }
+  std::printf("state reset: every workstream will run again\n");
+  return kExitOk;
+}
+
+}  // namespace orchestra
