@@ -7,6 +7,8 @@
 #include <fstream>
 #include <regex>
 
+#include "temp_dir.h"
+
 namespace orchestra {
 namespace {
 
@@ -63,16 +65,12 @@ TEST(StgTest, ReadsProvenAndUnprovenOptima) {
 }
 
 TEST(StgTest, MalformedFilesNameTheLine) {
-  const fs::path path = fs::temp_directory_path() / "orchestra_stg_test_bad.stg";
-  {
-    std::ofstream out(path);
-    out << "2\n0 0 0\n1 3 1 0\n2 4 1 5\n3 0 2 1 2\n";
-  }
+  const testing::TempDir dir;
+  const std::string path = dir.Write("bad.stg", "2\n0 0 0\n1 3 1 0\n2 4 1 5\n3 0 2 1 2\n");
   PlanningProblem problem;
   std::string error;
-  EXPECT_FALSE(LoadStg(path.string(), &problem, &error));
-  EXPECT_NE(error.find(":4: task 2: predecessor 5 does not come before it"), std::string::npos) << error;
-  fs::remove(path);
+  EXPECT_FALSE(LoadStg(path, &problem, &error));
+  EXPECT_EQ(error, path + ":4: task 2: predecessor 5 does not come before it");
 }
 
 }  // namespace
