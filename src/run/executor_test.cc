@@ -3,6 +3,7 @@
 // repeating work.
 #include "executor.h"
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
@@ -89,6 +90,15 @@ class FailingStore : public StateStore {
   int fail_from_;
   int finishes_ = 0;
 };
+
+/// True when /proc/<pid>/environ holds `entry` as one whole NUL-separated item.
+bool EnvironmentHolds(pid_t pid, const std::string& entry) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  for (std::string item; std::getline(in, item, '\0');) {
+    if (item == entry) return true;
+  }
+  return false;
+}
 
 /// A project of a chain a -> b -> c whose agent appends its id to ran.txt.
 class ExecutorTest : public ::testing::Test {
@@ -220,9 +230,15 @@ TEST_F(ExecutorTest, ResumeKillsAProcessOfAnAttemptWhosePidWasNeverRecorded) {
     execlp("sleep", "sleep", "300", static_cast<char*>(nullptr));
     _exit(127);
   }
-  // Wait until the exec happened (the environment is the sleep's own).
-  for (int i = 0; i < 250 && ProcessStartTime(orphan) == 0; ++i) usleep(20000);
-  usleep(100000);
+  // Until the exec, /proc shows the environment the child inherited from this
+  // test; resume finds the orphan by the key in the environment it exec'd with.
+  bool exec_done = false;
+  for (int i = 0; i < 250 && !(exec_done = EnvironmentHolds(orphan, key)); ++i) usleep(20000);
+  if (!exec_done) {
+    kill(orphan, SIGKILL);
+    waitpid(orphan, nullptr, 0);
+  }
+  ASSERT_TRUE(exec_done) << "process " << orphan << " never showed " << key << " in its environment";
 
   EXPECT_EQ(Run(store_.get(), &error), RunEnd::kCompleted) << error;
   int status = 0;
