@@ -1,6 +1,8 @@
 // Integration tests on the upstream workstream files Orchestra was written to
 // run: the 37 valid ones, the array-shaped variant and the 12 that were never
-// valid JSON. The fixtures are read in place from the shared folder.
+// valid JSON. The fixtures are read in place from the shared folder; without
+// it every test here skips (workstream_files_test.cc covers the same on files
+// of our own).
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -13,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_harness.h"
+#include "shared_fixture.h"
 
 namespace orchestra::testing {
 namespace {
@@ -21,11 +24,12 @@ namespace fs = std::filesystem;
 
 constexpr size_t kValidCount = 37;
 
-/// A fixture folder, absolute and normalised the way the loader prints it.
-std::string FixtureDir(const std::string& name) {
-  return fs::absolute(fs::path(ORCHESTRA_SHARED_DIR) / "fixtures/upstream-workstreams" / name)
-      .lexically_normal()
-      .string();
+/// The shared upstream set, or "" after marking the test skipped when absent.
+std::string Upstream() { return SharedFixture("upstream-workstreams"); }
+
+/// A folder of the upstream set, absolute and normalised the way the loader prints it.
+std::string FixtureDir(const std::string& upstream, const std::string& name) {
+  return fs::absolute(fs::path(upstream) / name).lexically_normal().string();
 }
 
 std::vector<std::string> JsonFileNames(const std::string& dir) {
@@ -66,8 +70,8 @@ const std::map<std::string, std::vector<std::string>>& SeedTracks() {
 }
 
 /// orchestra.toml for the 37 valid files: one sim agent per seed track.
-std::string SeedTrackConfig(const std::string& extra = "") {
-  std::string text = "[paths]\nworkstreams = \"" + FixtureDir("valid") + "\"\n\n";
+std::string SeedTrackConfig(const std::string& upstream, const std::string& extra = "") {
+  std::string text = "[paths]\nworkstreams = \"" + FixtureDir(upstream, "valid") + "\"\n\n";
   for (const auto& [track, names] : SeedTracks()) {
     text += "[[agents]]\nid = \"agent-" + track + "\"\ntype = \"sim\"\ntrack = \"" + track + "\"\n\n";
   }
@@ -81,8 +85,11 @@ std::string SeedTrackConfig(const std::string& extra = "") {
 }
 
 TEST(UpstreamTest, AllValidFilesValidateWithDuplicateDependencyWarnings) {
+  const std::string upstream = Upstream();
+  if (upstream.empty()) return;  // skipped
   TempDir empty;
-  CommandResult result = RunOrchestra(empty.path(), {"--workstreams", FixtureDir("valid"), "--agents", "2", "validate"});
+  CommandResult result =
+      RunOrchestra(empty.path(), {"--workstreams", FixtureDir(upstream, "valid"), "--agents", "2", "validate"});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_NE(result.out.find("37 workstreams"), std::string::npos) << result.out;
   EXPECT_EQ(result.err.find("error:"), std::string::npos) << result.err;
@@ -98,8 +105,10 @@ TEST(UpstreamTest, AllValidFilesValidateWithDuplicateDependencyWarnings) {
 }
 
 TEST(UpstreamTest, SeedTracksWithShortIdsPlanEveryWorkstreamOnItsTrackAgent) {
+  const std::string upstream = Upstream();
+  if (upstream.empty()) return;  // skipped
   TempDir project;
-  WriteFile(project / "orchestra.toml", SeedTrackConfig());
+  WriteFile(project / "orchestra.toml", SeedTrackConfig(upstream));
   CommandResult result = RunOrchestra(project.path(), {"plan", "--json"});
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   const nlohmann::json plan = nlohmann::json::parse(result.out);
@@ -141,9 +150,11 @@ TEST(UpstreamTest, SeedTracksWithShortIdsPlanEveryWorkstreamOnItsTrackAgent) {
 }
 
 TEST(UpstreamTest, RunningAllValidFilesTerminatesWithEveryWorkstreamDecided) {
+  const std::string upstream = Upstream();
+  if (upstream.empty()) return;  // skipped
   TempDir project;
   WriteFile(project / "orchestra.toml",
-            SeedTrackConfig("[defaults]\nmax_attempts = 1\nbackoff = \"0.1s\"\n\n"
+            SeedTrackConfig(upstream, "[defaults]\nmax_attempts = 1\nbackoff = \"0.1s\"\n\n"
                             "[agent_types.sim]\ntime_scale = 0.002\n"));
   // The upstream acceptance tests are real commands (`ls gui/`, `pytest ...`)
   // that mostly fail in an empty folder: what matters is that the run ends.
@@ -168,9 +179,12 @@ TEST(UpstreamTest, RunningAllValidFilesTerminatesWithEveryWorkstreamDecided) {
 }
 
 TEST(UpstreamTest, ArrayFileOfThreeWorkstreamsLoads) {
+  const std::string upstream = Upstream();
+  if (upstream.empty()) return;  // skipped
   TempDir project;
   fs::create_directories(project / "workstreams");
-  fs::copy_file(FixtureDir("variant-shapes") + "/example_multi.json", project / "workstreams/example_multi.json");
+  fs::copy_file(FixtureDir(upstream, "variant-shapes") + "/example_multi.json",
+                project / "workstreams/example_multi.json");
   CommandResult result = RunOrchestra(project.path(), {"--agents", "2", "plan", "--json"});
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   const nlohmann::json plan = nlohmann::json::parse(result.out);
@@ -180,8 +194,10 @@ TEST(UpstreamTest, ArrayFileOfThreeWorkstreamsLoads) {
 }
 
 TEST(UpstreamTest, EveryInvalidFileGetsAnErrorWithLineAndColumn) {
+  const std::string upstream = Upstream();
+  if (upstream.empty()) return;  // skipped
   TempDir empty;
-  const std::string dir = FixtureDir("invalid-json");
+  const std::string dir = FixtureDir(upstream, "invalid-json");
   CommandResult result = RunOrchestra(empty.path(), {"--workstreams", dir, "--agents", "1", "validate"});
   EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
   const std::vector<std::string> names = JsonFileNames(dir);
