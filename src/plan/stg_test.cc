@@ -15,6 +15,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Two small graphs of our own in the layout of the shared set: 8/*.stg and
+// optimal/Case8_2_OPT.csv.
+const std::string kOwnStgDir = ORCHESTRA_TEST_FIXTURES_DIR "/stg";
+
 /// The "CP Length : N" a generator header states, or -1.
 double StatedCriticalPath(const fs::path& file) {
   std::ifstream in(file);
@@ -80,6 +84,46 @@ TEST(StgTest, ReadsProvenAndUnprovenOptima) {
   const auto unproven = std::count_if(optima.begin(), optima.end(), [](const StgOptimum& o) { return !o.proven(); });
   EXPECT_EQ(unproven, 4);
   for (const StgOptimum& optimum : optima) EXPECT_LE(optimum.lower, optimum.upper);
+}
+
+// The same on our own files.
+
+TEST(StgTest, LoadsOurForkJoinGraphWithoutTheDummyEntryAndExit) {
+  PlanningProblem problem;
+  std::string error;
+  ASSERT_TRUE(LoadStg(kOwnStgDir + "/8/fork-join.stg", &problem, &error)) << error;
+  ASSERT_EQ(problem.size(), 8);
+  EXPECT_EQ(problem.durations, (std::vector<double>{3, 4, 2, 5, 1, 6, 2, 3}));
+  EXPECT_EQ(problem.dependencies, (std::vector<std::vector<int>>{
+                                      {},      // STG task 1: only the entry before it
+                                      {0},     // 2 after 1
+                                      {0},     // 3 after 1
+                                      {0},     // 4 after 1
+                                      {1, 2},  // 5 after 2 and 3
+                                      {3},     // 6 after 4
+                                      {4, 5},  // 7 after 5 and 6
+                                      {},      // 8: only the entry
+                                  }));
+}
+
+TEST(StgTest, EveryFileOfOursLoadsWithTheCriticalPathItsHeaderStates) {
+  EXPECT_EQ(CheckEveryFile(kOwnStgDir, 8), 2);
+  EXPECT_EQ(StatedCriticalPath(kOwnStgDir + "/8/fork-join.stg"), 16);  // 1, 4, 6, 7
+}
+
+TEST(StgTest, ReadsOurProvenAndUnprovenOptima) {
+  std::vector<StgOptimum> optima;
+  std::string error;
+  ASSERT_TRUE(LoadStgOptima(kOwnStgDir + "/optimal/Case8_2_OPT.csv", &optima, &error)) << error;
+  ASSERT_EQ(optima.size(), 2u);
+  EXPECT_EQ(optima[0].graph, "8/fork-join.stg");
+  EXPECT_EQ(optima[0].processors, 2);
+  EXPECT_TRUE(optima[0].proven());
+  EXPECT_EQ(optima[0].lower, 16);
+  EXPECT_EQ(optima[1].graph, "8/wide.stg");
+  EXPECT_FALSE(optima[1].proven());
+  EXPECT_EQ(optima[1].lower, 14);
+  EXPECT_EQ(optima[1].upper, 15);
 }
 
 TEST(StgTest, MalformedFilesNameTheLine) {
