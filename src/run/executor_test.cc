@@ -91,15 +91,6 @@ class FailingStore : public StateStore {
   int finishes_ = 0;
 };
 
-/// True when /proc/<pid>/environ holds `entry` as one whole NUL-separated item.
-bool EnvironmentHolds(pid_t pid, const std::string& entry) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
-  for (std::string item; std::getline(in, item, '\0');) {
-    if (item == entry) return true;
-  }
-  return false;
-}
-
 /// A project of a chain a -> b -> c whose agent appends its id to ran.txt.
 class ExecutorTest : public ::testing::Test {
  protected:
