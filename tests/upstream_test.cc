@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_harness.h"
+#include "project_builder.h"
 #include "shared_fixture.h"
 
 namespace orchestra::testing {
@@ -60,8 +61,8 @@ std::vector<std::string> LinesContaining(const std::string& text, const std::str
 }
 
 /// The seed's three tracks, written with the short ids its track_assignments use.
-const std::map<std::string, std::vector<std::string>>& SeedTracks() {
-  static const std::map<std::string, std::vector<std::string>> tracks = {
+const Tracks& SeedTracks() {
+  static const Tracks tracks = {
       {"pipeline_plus", {"ws-22", "ws-23", "ws-24", "ws-25", "ws-26", "ws-27", "ws-28", "ws-29", "ws-30"}},
       {"core_refactor", {"ws-15", "ws-16", "ws-17"}},
       {"error_engine", {"ws-12", "ws-13", "ws-14"}},
@@ -71,17 +72,7 @@ const std::map<std::string, std::vector<std::string>>& SeedTracks() {
 
 /// orchestra.toml for the 37 valid files: one sim agent per seed track.
 std::string SeedTrackConfig(const std::string& upstream, const std::string& extra = "") {
-  std::string text = "[paths]\nworkstreams = \"" + FixtureDir(upstream, "valid") + "\"\n\n";
-  for (const auto& [track, names] : SeedTracks()) {
-    text += "[[agents]]\nid = \"agent-" + track + "\"\ntype = \"sim\"\ntrack = \"" + track + "\"\n\n";
-  }
-  text += "[tracks]\n";
-  for (const auto& [track, names] : SeedTracks()) {
-    std::string list;
-    for (const std::string& name : names) list += (list.empty() ? "\"" : ", \"") + name + "\"";
-    text += track + " = [" + list + "]\n";
-  }
-  return text + "\n" + extra;
+  return SimTrackConfig(FixtureDir(upstream, "valid"), SeedTracks(), extra);
 }
 
 TEST(UpstreamTest, AllValidFilesValidateWithDuplicateDependencyWarnings) {

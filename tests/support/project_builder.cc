@@ -91,4 +91,19 @@ std::map<std::string, std::string> TestProject::Statuses() const {
   return statuses;
 }
 
+std::string SimTrackConfig(const std::string& workstreams_dir, const Tracks& tracks,
+                           const std::string& extra) {
+  std::string text = "[paths]\nworkstreams = \"" + workstreams_dir + "\"\n\n";
+  for (const auto& [track, names] : tracks) {
+    text += "[[agents]]\nid = \"agent-" + track + "\"\ntype = \"sim\"\ntrack = \"" + track + "\"\n\n";
+  }
+  text += "[tracks]\n";
+  for (const auto& [track, names] : tracks) {
+    std::string list;
+    for (const std::string& name : names) list += (list.empty() ? "\"" : ", \"") + name + "\"";
+    text += track + " = [" + list + "]\n";
+  }
+  return text + "\n" + extra;
+}
+
 }  // namespace orchestra::testing

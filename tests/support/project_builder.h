@@ -54,4 +54,12 @@ class TestProject {
   TempDir dir_;
 };
 
+/// Track name -> the workstream names [tracks] lists for it.
+using Tracks = std::map<std::string, std::vector<std::string>>;
+
+/// orchestra.toml for the workstreams in `workstreams_dir`: one sim agent
+/// "agent-<track>" per track, `tracks` as the [tracks] table, then `extra`.
+std::string SimTrackConfig(const std::string& workstreams_dir, const Tracks& tracks,
+                           const std::string& extra = "");
+
 }  // namespace orchestra::testing
