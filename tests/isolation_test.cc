@@ -44,6 +44,14 @@ std::string WaitFor(const std::vector<std::string>& ids) {
   return "for i in $(seq 400); do if " + test + "; then break; fi; sleep 0.05; done\n";
 }
 
+/// The one line `output` holds, without its newline; fails the test (and
+/// returns `output` as it is) unless that is all there is.
+std::string OnlyLine(const std::string& output) {
+  const bool one_line = !output.empty() && output.find('\n') == output.size() - 1;
+  EXPECT_TRUE(one_line) << "expected one line, got: '" << output << "'";
+  return one_line ? output.substr(0, output.size() - 1) : output;
+}
+
 /// One agent start or end from events.log.
 struct Event {
   std::string kind;
@@ -81,10 +89,7 @@ class GitProject {
     EXPECT_EQ(result.exit_code, 0) << "git failed: " << result.err;
     return result.out;
   }
-  std::string Rev(const std::string& revision) {
-    std::string out = Git({"rev-parse", revision});
-    return out.substr(0, out.find('\n'));
-  }
+  std::string Rev(const std::string& revision) { return OnlyLine(Git({"rev-parse", revision})); }
   /// `path` as committed on `branch`.
   std::string Show(const std::string& branch, const std::string& file) {
     return RunCommand("/", {"git", "-C", repo_.path(), "show", branch + ":" + file}).out;
@@ -220,7 +225,7 @@ TEST(IsolationTest, ParallelWorkstreamsLandOnTheIntegrationBranchAndTheCheckoutI
     EXPECT_FALSE(fs::exists(project / (".orchestra/worktrees/" + std::string(id))));
     EXPECT_EQ(project.Git({"log", "-1", "--format=%s%n%b", std::string("orchestra/") + id}),
               std::string(id) + ": Do " + id + "\nOrchestra-Agent: " +
-                  project.Sql(std::string("SELECT agent_id FROM attempts WHERE workstream_id = '") + id + "'").substr(0, 7) +
+                  OnlyLine(project.Sql(std::string("SELECT agent_id FROM attempts WHERE workstream_id = '") + id + "'")) +
                   "\nOrchestra-Attempt: 1\n\n");
   }
   // History: one merge commit per workstream on top of the user's HEAD.
@@ -270,13 +275,14 @@ TEST(IsolationTest, AConflictIsRetriedFromTheNewIntegrationHeadWithTheConflictIn
   CommandResult run = RunOrchestra(project.path(), {"run"});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_EQ(project.Show("orchestra/integration", "README.md"), "line from a\nline from b\n");
+  // ws-b's second attempt made the last merge: the integration branch's head.
   EXPECT_EQ(project.Sql("SELECT attempt, outcome, IFNULL(conflict_paths, '-'), IFNULL(merge_commit, '-') "
-                        "FROM attempts WHERE workstream_id = 'ws-b' ORDER BY id")
-                .substr(0, 28),
-            "1|conflict|README.md|-\n2|suc");
-  // The failed merge never moved the integration branch: created, ws-a, ws-b.
-  EXPECT_EQ(project.Git({"reflog", "show", "--format=%gs", "orchestra/integration"}).size() > 0, true);
+                        "FROM attempts WHERE workstream_id = 'ws-b' ORDER BY id"),
+            "1|conflict|README.md|-\n2|succeeded|-|" + project.Rev("orchestra/integration") + "\n");
+  // The failed merge never moved the integration branch: created (with no
+  // message), ws-a, ws-b; newest first.
   const std::string reflog = project.Git({"reflog", "show", "--format=%gs", "refs/heads/orchestra/integration"});
+  EXPECT_EQ(reflog, "orchestra: merge ws-b\norchestra: merge ws-a\n\n");
   EXPECT_EQ(std::count(reflog.begin(), reflog.end(), '\n'), 3) << reflog;
   const std::string prompt = project.Prompt("ws-b", 2);
   EXPECT_NE(prompt.find("The previous attempt failed"), std::string::npos) << prompt;
@@ -595,8 +601,15 @@ TEST(IsolationTest, AWorkstreamThatKeepsConflictingFailsAndBlocksItsDependents) 
             "ws-a|completed\nws-b|failed\nws-c|blocked\n");
   EXPECT_EQ(project.Sql("SELECT outcome, conflict_paths FROM attempts WHERE workstream_id = 'ws-b'"),
             "conflict|README.md\n");
-  EXPECT_EQ(project.Sql("SELECT error_message FROM workstream_status WHERE workstream_id = 'ws-b'").substr(0, 44),
-            "merge conflict with orchestra/integration in");
+  // The other side of the conflict: ws-a's commit, as `git log --oneline` shows it.
+  const std::string ws_a = OnlyLine(project.Git({"log", "-1", "--format=%h %s", "orchestra/ws-a"}));
+  EXPECT_EQ(project.Sql("SELECT error_message FROM workstream_status WHERE workstream_id = 'ws-b'"),
+            "merge conflict with orchestra/integration in: README.md\n"
+            "Your previous changes were not merged. Start again from the current orchestra/integration and make "
+            "your changes fit what is there now.\n"
+            "Conflicting paths:\nREADME.md\n"
+            "Merged meanwhile (the other side):\n" +
+                ws_a + "\n\n");
   // `status` finds the state under .orchestra/ like `run` does.
   CommandResult status = RunOrchestra(project.path(), {"status"});
   EXPECT_EQ(status.exit_code, 0) << status.err;

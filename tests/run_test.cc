@@ -23,6 +23,11 @@ int MaxConcurrency(const std::vector<AgentEvent>& events) {
   return most;
 }
 
+bool Started(const std::vector<AgentEvent>& events, const std::string& id) {
+  return std::any_of(events.begin(), events.end(),
+                     [&id](const AgentEvent& event) { return event.kind == "start" && event.id == id; });
+}
+
 std::map<std::string, long long> FirstOkEnd(const std::vector<AgentEvent>& events) {
   std::map<std::string, long long> ends;
   for (const AgentEvent& event : events) {
@@ -39,9 +44,16 @@ TEST(RunTest, NeverMoreAgentsThanConfiguredAndDependenciesFirst) {
   project.AddWorkstream("c", {"a"});
   project.AddWorkstream("d", {"b", "c"});
   for (int i = 0; i < 6; ++i) project.AddWorkstream("free-" + std::to_string(i), {});
+  // free-0 and free-1 end only once both have started: they must overlap.
+  project.Hold("free-0");
+  project.Hold("free-1");
   project.WriteConfig({{"agent-1", ""}, {"agent-2", ""}, {"agent-3", ""}});
-  CommandResult result = RunOrchestra(project.path(), {"run"});
-  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  const pid_t orchestrator = StartOrchestra(project.path(), {"run"}, project / "run.out");
+  ASSERT_TRUE(WaitUntil([&] { return Started(project.Events(), "free-0") && Started(project.Events(), "free-1"); }))
+      << ReadFile(project / "run.out");
+  project.Release("free-0");
+  project.Release("free-1");
+  ASSERT_EQ(WaitForExit(orchestrator), 0) << ReadFile(project / "run.out") << ReadFile(project / "run.out.err");
   std::vector<AgentEvent> events = project.Events();
   EXPECT_EQ(events.size(), 20u);
   EXPECT_LE(MaxConcurrency(events), 3);
@@ -181,18 +193,18 @@ TEST(RunTest, SigintExits130AndResumeFinishes) {
   TestProject project;
   for (int i = 0; i < 6; ++i) {
     project.AddWorkstream("w" + std::to_string(i), {});
-    project.SetSleep("w" + std::to_string(i), 1.0);
+    project.Hold("w" + std::to_string(i));
   }
   project.WriteConfig({{"agent-1", ""}, {"agent-2", ""}});
   const pid_t orchestrator = StartOrchestra(project.path(), {"run"}, project / "run.out");
+  // Both agents have started and are held: SIGINT finds two attempts running.
   ASSERT_TRUE(WaitUntil([&] { return project.Events().size() >= 2; }));
   kill(orchestrator, SIGINT);
   EXPECT_EQ(WaitForExit(orchestrator), 130) << ReadFile(project / "run.out");
   std::map<std::string, std::string> statuses = project.Statuses();
   for (const auto& [id, status] : statuses) EXPECT_NE(status, "running") << id;
-  EXPECT_GE(std::stoi(Sqlite3(project.StatePath(),
-                              "SELECT COUNT(*) FROM attempts WHERE outcome='interrupted'").out),
-            1);
+  EXPECT_EQ(Sqlite3(project.StatePath(), "SELECT COUNT(*) FROM attempts WHERE outcome='interrupted'").out, "2\n");
+  for (int i = 0; i < 6; ++i) project.Release("w" + std::to_string(i));
   CommandResult resumed = RunOrchestra(project.path(), {"run"});
   EXPECT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
   for (const auto& [id, status] : project.Statuses()) EXPECT_EQ(status, "completed") << id;
@@ -204,7 +216,7 @@ TEST(RunTest, KillNineThenResumeCompletesEverythingAndRepeatsNothingCompleted) {
     const std::string id = "k" + std::to_string(i);
     project.AddWorkstream(id, i >= 4 ? std::vector<std::string>{"k" + std::to_string(i - 4)}
                                      : std::vector<std::string>{});
-    project.SetSleep(id, 0.5);
+    if (i >= 4) project.Hold(id);  // k0..k3 complete; the k4..k7 that start stay running
   }
   project.WriteConfig({{"agent-1", ""}, {"agent-2", ""}});
   const pid_t orchestrator = StartOrchestra(project.path(), {"run"}, project / "run.out");
@@ -226,6 +238,7 @@ TEST(RunTest, KillNineThenResumeCompletesEverythingAndRepeatsNothingCompleted) {
   }
   const size_t events_before = project.Events().size();
 
+  for (int i = 4; i < 8; ++i) project.Release("k" + std::to_string(i));
   CommandResult resumed = RunOrchestra(project.path(), {"run"});
   EXPECT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
   for (const auto& [id, status] : project.Statuses()) EXPECT_EQ(status, "completed") << id;
@@ -240,7 +253,7 @@ TEST(RunTest, SeedMonitoringQueriesWorkDuringARun) {
   TestProject project;
   for (int i = 0; i < 4; ++i) {
     project.AddWorkstream("q" + std::to_string(i), {});
-    project.SetSleep("q" + std::to_string(i), 1.0);
+    project.Hold("q" + std::to_string(i));  // running until released below
   }
   project.WriteConfig({{"agent-1", ""}, {"agent-2", ""}});
   const pid_t orchestrator = StartOrchestra(project.path(), {"run"}, project / "run.out");
@@ -258,13 +271,14 @@ TEST(RunTest, SeedMonitoringQueriesWorkDuringARun) {
   CommandResult status = RunOrchestra(project.path(), {"status", "--json"});
   EXPECT_EQ(status.exit_code, 0);
   EXPECT_NE(status.out.find("\"running\""), std::string::npos);
+  for (int i = 0; i < 4; ++i) project.Release("q" + std::to_string(i));
   EXPECT_EQ(WaitForExit(orchestrator), 0);
 }
 
 TEST(RunTest, SecondOrchestratorExitsThreeNamingThePid) {
   TestProject project;
   project.AddWorkstream("slow", {});
-  project.SetSleep("slow", 3);
+  project.Hold("slow");  // the first run lasts until released below
   project.WriteConfig({{"agent-1", ""}});
   const pid_t orchestrator = StartOrchestra(project.path(), {"run"}, project / "run.out");
   ASSERT_TRUE(WaitUntil([&] { return project.Events().size() >= 1; }));
@@ -284,6 +298,7 @@ TEST(RunTest, SecondOrchestratorExitsThreeNamingThePid) {
   CommandResult reset = RunOrchestra(project.path(), {"reset", "--yes"});
   EXPECT_EQ(reset.exit_code, 3);
   EXPECT_EQ(reset.err, second.err);
+  project.Release("slow");
   EXPECT_EQ(WaitForExit(orchestrator), 0);
   EXPECT_EQ(project.Statuses()["slow"], "completed");
 }
@@ -292,17 +307,22 @@ TEST(RunTest, PauseLetsRunningAgentsFinishThenRunResumes) {
   TestProject project;
   for (int i = 0; i < 5; ++i) {
     project.AddWorkstream("p" + std::to_string(i), {});
-    project.SetSleep("p" + std::to_string(i), 1.0);
+    project.Hold("p" + std::to_string(i));
   }
   project.WriteConfig({{"agent-1", ""}});
   const pid_t orchestrator = StartOrchestra(project.path(), {"run"}, project / "run.out");
   ASSERT_TRUE(WaitUntil([&] { return project.Events().size() >= 1; }));
+  // The pause is recorded while the first agent is still held, then every
+  // agent is let go: only the one running may finish, nothing new starts.
   CommandResult pause = RunOrchestra(project.path(), {"pause"});
   EXPECT_EQ(pause.exit_code, 0) << pause.err;
+  for (int i = 0; i < 5; ++i) project.Release("p" + std::to_string(i));
   EXPECT_EQ(WaitForExit(orchestrator), 0) << ReadFile(project / "run.out");
   std::vector<AgentEvent> events = project.Events();
-  EXPECT_LE(events.size(), 4u);  // the running one finished; at most one more had started
-  EXPECT_EQ(events.back().kind, "end");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, "start");
+  EXPECT_EQ(events[1].kind, "end");
+  EXPECT_EQ(events[1].id, events[0].id);
   CommandResult status = RunOrchestra(project.path(), {"status"});
   EXPECT_NE(status.out.find("paused"), std::string::npos) << status.out;
   CommandResult resumed = RunOrchestra(project.path(), {"run"});

@@ -2,35 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
+#include "temp_dir.h"
 
 namespace orchestra {
 namespace {
 
-/// A fresh folder under /tmp, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/orchestra-config-test-XXXXXX";
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
-  std::string Write(const std::string& name, const std::string& text) const {
-    const std::string file = path_ + "/" + name;
-    std::ofstream(file) << text;
-    return file;
-  }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 /// Loads `text` as orchestra.toml of a temp folder.
-class ConfigTest : public testing::Test {
+class ConfigTest : public ::testing::Test {
  protected:
   bool Load(const std::string& text) {
     file_ = dir_.Write("orchestra.toml", text);

@@ -1,40 +1,23 @@
 #include "loader.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "shared_fixture.h"
+#include "temp_dir.h"
+
 namespace orchestra {
 namespace {
 
-const std::string kFixtures = ORCHESTRA_SHARED_DIR "/fixtures/upstream-workstreams";
+using testing::SharedFixture;
+using testing::TempDir;
 
-/// TempDir is a fresh folder under /tmp, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/orchestra-loader-test-XXXXXX";
-    path_ = mkdtemp(pattern) != nullptr ? pattern : "";
-  }
-  ~TempDir() {
-    if (!path_.empty()) std::filesystem::remove_all(path_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-
-  void Write(const std::string& name, const std::string& text) const {
-    std::ofstream(path_ + "/" + name, std::ios::binary) << text;
-  }
-
- private:
-  std::string path_;
-};
+// Workstream files written for these tests (tests/fixtures/workstreams).
+const std::string kOwnFixtures = ORCHESTRA_TEST_FIXTURES_DIR "/workstreams";
 
 std::string ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -57,7 +40,9 @@ bool Parse(const std::string& text, std::vector<Workstream>* workstreams,
 }
 
 TEST(LoaderTest, LoadsEveryUpstreamWorkstream) {
-  const std::string dir = kFixtures + "/valid";
+  const std::string upstream = SharedFixture("upstream-workstreams");
+  if (upstream.empty()) return;  // skipped
+  const std::string dir = upstream + "/valid";
   std::vector<Workstream> workstreams;
   Diagnostics diagnostics;
   EXPECT_TRUE(LoadWorkstreams(dir, &workstreams, &diagnostics)) << diagnostics.Render();
@@ -84,9 +69,11 @@ TEST(LoaderTest, LoadsEveryUpstreamWorkstream) {
 }
 
 TEST(LoaderTest, ReadsUpstreamEstimatesPrioritiesAndRetries) {
+  const std::string upstream = SharedFixture("upstream-workstreams");
+  if (upstream.empty()) return;  // skipped
   std::vector<Workstream> workstreams;
   Diagnostics diagnostics;
-  LoadWorkstreams(kFixtures + "/valid", &workstreams, &diagnostics);
+  LoadWorkstreams(upstream + "/valid", &workstreams, &diagnostics);
 
   const Workstream* ws18 = FindById(workstreams, "ws-18-update-infrastructure-scripts");
   ASSERT_NE(ws18, nullptr);
@@ -116,7 +103,9 @@ TEST(LoaderTest, ReadsUpstreamEstimatesPrioritiesAndRetries) {
 }
 
 TEST(LoaderTest, LoadsAnArrayOfWorkstreams) {
-  const std::string file = kFixtures + "/variant-shapes/example_multi.json";
+  const std::string upstream = SharedFixture("upstream-workstreams");
+  if (upstream.empty()) return;  // skipped
+  const std::string file = upstream + "/variant-shapes/example_multi.json";
   std::vector<Workstream> workstreams;
   Diagnostics diagnostics;
   std::vector<std::string> warned_fields;
@@ -134,7 +123,9 @@ TEST(LoaderTest, LoadsAnArrayOfWorkstreams) {
 }
 
 TEST(LoaderTest, ReportsEveryMalformedUpstreamFileWithAPosition) {
-  const std::string dir = kFixtures + "/invalid-json";
+  const std::string upstream = SharedFixture("upstream-workstreams");
+  if (upstream.empty()) return;  // skipped
+  const std::string dir = upstream + "/invalid-json";
   std::vector<Workstream> workstreams;
   Diagnostics diagnostics;
   EXPECT_FALSE(LoadWorkstreams(dir, &workstreams, &diagnostics));
@@ -153,8 +144,10 @@ TEST(LoaderTest, ReportsEveryMalformedUpstreamFileWithAPosition) {
 }
 
 TEST(LoaderTest, PointsAtCommentsThenAtTemplateBraces) {
+  const std::string upstream = SharedFixture("upstream-workstreams");
+  if (upstream.empty()) return;  // skipped
   // Line 1 opens with "/* DOC_ID ... */"; line 8 is `  "duration_days": {3},`.
-  const std::string file = kFixtures + "/invalid-json/ws-abs-001-tool-adapter.json";
+  const std::string file = upstream + "/invalid-json/ws-abs-001-tool-adapter.json";
   std::vector<Workstream> workstreams;
   Diagnostics diagnostics;
   std::vector<std::string> warned_fields;
@@ -172,12 +165,186 @@ TEST(LoaderTest, PointsAtCommentsThenAtTemplateBraces) {
   EXPECT_EQ(braces.hint,
             "a value is wrapped in { } like a template placeholder; write the plain value");
 
-  const std::string file7 = kFixtures + "/invalid-json/ws-abs-007-file-store.json";
+  const std::string file7 = upstream + "/invalid-json/ws-abs-007-file-store.json";
   Diagnostics diagnostics7;
   ParseWorkstreamFile(file7, ReadText(file7), &workstreams, &diagnostics7, &warned_fields);
   ASSERT_EQ(diagnostics7.items().size(), 2u) << diagnostics7.Render();
   EXPECT_EQ(diagnostics7.items()[1].line, 8);
   EXPECT_EQ(diagnostics7.items()[1].column, 21);
+}
+
+// The same checks as the upstream tests above, on files of our own.
+
+TEST(LoaderTest, LoadsOurTrackedFixturesWithTheirRepeatedDependencies) {
+  const std::string dir = kOwnFixtures + "/tracked";
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_TRUE(LoadWorkstreams(dir, &workstreams, &diagnostics)) << diagnostics.Render();
+  EXPECT_EQ(diagnostics.Render(),
+            dir + "/ws-03-api.json:9:5: warning: 'ws-02-storage' is listed twice in depends_on "
+                  "(hint: the repeat is ignored)\n" +
+                dir + "/ws-11-docs.json:6:44: warning: 'ws-10-cli' is listed twice in depends_on "
+                      "(hint: the repeat is ignored)\n");
+  std::vector<std::string> ids;
+  for (const Workstream& workstream : workstreams) ids.push_back(workstream.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"ws-01-schema", "ws-02-storage", "ws-03-api", "ws-10-cli",
+                                           "ws-11-docs", "ws-12-release", "ws-test-001",
+                                           "ws-test-pipeline"}));  // sorted by file name
+  ASSERT_EQ(workstreams.size(), 8u);
+  EXPECT_EQ(workstreams[0].file, dir + "/ws-01-schema.json");
+  EXPECT_EQ(workstreams[0].line, 1);
+  EXPECT_EQ(workstreams[0].column, 1);
+  EXPECT_EQ(workstreams[0].estimate_hours, 2);
+  EXPECT_EQ(workstreams[0].estimate_source, EstimateSource::kField);
+
+  const Workstream* storage = FindById(workstreams, "ws-02-storage");
+  ASSERT_NE(storage, nullptr);
+  EXPECT_EQ(storage->estimate_hours, 4);  // metadata.estimated_effort_hours "3-5"
+  EXPECT_EQ(storage->estimate_source, EstimateSource::kMetadataRange);
+
+  const Workstream* api = FindById(workstreams, "ws-03-api");
+  ASSERT_NE(api, nullptr);
+  EXPECT_EQ(api->depends_on, (std::vector<std::string>{"ws-02-storage", "ws-01-schema"}));
+  EXPECT_EQ(api->priority, 2);  // "high"
+  EXPECT_FALSE(api->estimate_hours.has_value());
+  EXPECT_EQ(api->estimate_source, EstimateSource::kDefault);
+
+  const Workstream* cli = FindById(workstreams, "ws-10-cli");
+  ASSERT_NE(cli, nullptr);
+  EXPECT_EQ(cli->max_attempts, 5);  // circuit_breaker.max_attempts
+  EXPECT_EQ(cli->tool, "codex");
+
+  const Workstream* docs = FindById(workstreams, "ws-11-docs");
+  ASSERT_NE(docs, nullptr);
+  EXPECT_EQ(docs->depends_on, (std::vector<std::string>{"ws-03-api", "ws-10-cli"}));
+  EXPECT_EQ(docs->estimate_hours, 1.5);  // metadata.estimated_hours "1.5"
+  EXPECT_EQ(docs->estimate_source, EstimateSource::kMetadataHours);
+  EXPECT_EQ(docs->priority, -1);  // metadata.priority "LOW"
+  EXPECT_EQ(docs->raw["metadata"]["priority"], "LOW");
+}
+
+TEST(LoaderTest, LoadsAnArrayFileOfOurs) {
+  const std::string file = kOwnFixtures + "/array/pipeline.json";
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  std::vector<std::string> warned_fields;
+  EXPECT_TRUE(
+      ParseWorkstreamFile(file, ReadText(file), &workstreams, &diagnostics, &warned_fields));
+  EXPECT_EQ(diagnostics.Render(), "");
+  ASSERT_EQ(workstreams.size(), 3u);
+  const struct {
+    const char* id;
+    std::vector<std::string> depends_on;
+    int line;  // each object's opening brace
+    int column;
+  } expected[] = {
+      {"ws-parse", {}, 2, 3},
+      {"ws-check", {"ws-parse"}, 7, 3},
+      {"ws-report", {"ws-check"}, 13, 3},
+  };
+  for (size_t index = 0; index < workstreams.size(); ++index) {
+    EXPECT_EQ(workstreams[index].id, expected[index].id);
+    EXPECT_EQ(workstreams[index].depends_on, expected[index].depends_on) << expected[index].id;
+    EXPECT_EQ(workstreams[index].file, file);
+    EXPECT_EQ(workstreams[index].line, expected[index].line) << expected[index].id;
+    EXPECT_EQ(workstreams[index].column, expected[index].column) << expected[index].id;
+  }
+}
+
+// One file per kind of mistake (tests/fixtures/workstreams/malformed), each
+// reported at the line and column a reader would fix, in file-name order.
+TEST(LoaderTest, ReportsEachKindOfMalformedFileAtItsPosition) {
+  const std::string dir = kOwnFixtures + "/malformed";
+  const std::string kValueExpected =
+      "syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal "
+      "(hint: check for a missing ',', quote or bracket just before this point)";
+  const std::string kIdHint =
+      "ids name git branches and files: use letters, digits, '.', '_' and '-', do not start with "
+      "'.' or '-', and avoid '..' and a trailing '.' or '.lock'";
+  const std::pair<const char*, std::string> expected[] = {
+      {"array-with-a-number.json", "3:3: error: each workstream must be an object, not 42"},
+      {"array-with-a-number.json",
+       "4:3: error: workstream has no 'id' (hint: add \"id\": \"ws-name\"; the id names the "
+       "workstream's branch, log and dependencies)"},
+      {"block-comment.json",
+       "1:1: error: invalid JSON: syntax error while parsing value - invalid literal; last read: "
+       "'/' (hint: JSON does not allow comments; remove the /* ... */ lines)"},
+      // Past the comment, the next mistake: `"estimate_hours": {2},`.
+      {"block-comment.json",
+       "5:22: error: invalid JSON: syntax error while parsing object key - unexpected number "
+       "literal; expected string literal (hint: a value is wrapped in { } like a template "
+       "placeholder; write the plain value)"},
+      {"empty.json", "1:1: error: invalid JSON: " + kValueExpected},
+      {"huge-number.json",
+       "3:21: error: invalid JSON: number overflow parsing '1e999' (hint: write a smaller number)"},
+      // The 'é' of Latin-1 is a lone UTF-8 lead byte: the decoder fails on the
+      // space after it.
+      {"latin-1.json",
+       "3:17: error: invalid JSON: syntax error while parsing value - invalid string: ill-formed "
+       "UTF-8 byte; last read: '\"Caf\xE9 ' (hint: save the file as UTF-8)"},
+      {"line-break-in-string.json",
+       "3:25: error: invalid JSON: syntax error while parsing value - invalid string: control "
+       "character U+000A (LF) must be escaped to \\u000A or \\n; last read: '\"A title "
+       "that<U+000A>' (hint: write line breaks and tabs inside strings as \\n and \\t)"},
+      {"line-comment.json",
+       "3:3: error: invalid JSON: syntax error while parsing object key - invalid literal; last "
+       "read: '\"ws-line-comment\",<U+000A>  /'; expected string literal (hint: JSON does not "
+       "allow comments; remove the // lines)"},
+      {"missing-comma.json",
+       "3:3: error: invalid JSON: syntax error while parsing object - unexpected string literal; "
+       "expected '}' (hint: a ',' is missing before this value)"},
+      {"not-a-workstream.json",
+       "1:1: error: a workstream file must hold an object or an array of objects, not "
+       "\"ws-just-a-string\""},
+      {"python-literal.json",
+       "3:18: error: invalid JSON: syntax error while parsing value - invalid literal; last read: "
+       "'\"allow_empty\": T' (hint: check for a missing ',', quote or bracket just before this "
+       "point)"},
+      {"single-quotes.json",
+       "3:18: error: invalid JSON: syntax error while parsing value - invalid literal; last read: "
+       "'\"depends_on\": ['' (hint: JSON strings need double quotes)"},
+      {"template-braces.json",
+       "3:13: error: invalid JSON: syntax error while parsing object key - unexpected '['; "
+       "expected string literal (hint: a value is wrapped in { } like a template placeholder; "
+       "write the plain value)"},
+      {"template-id.json",
+       "2:3: error: 'id' must be a valid workstream id, not \"{ws-template-id}\" (hint: " +
+           kIdHint + ")"},
+      {"trailing-comma-array.json",
+       "3:51: error: invalid JSON: syntax error while parsing value - unexpected ']'; expected "
+       "'[', '{', or a literal (hint: remove the ',' before the closing bracket)"},
+      {"trailing-comma-object.json",
+       "4:1: error: invalid JSON: syntax error while parsing object key - unexpected '}'; "
+       "expected string literal (hint: remove the ',' before the closing bracket)"},
+      // The file ends after `"depends_on": ["ws-a",`: one past its last character.
+      {"truncated.json", "4:25: error: invalid JSON: " + kValueExpected},
+      {"wrong-types.json", "3:3: error: 'title' must be a string, not an array"},
+      {"wrong-types.json", "4:26: error: 'depends_on[1]' must be a string, not 7"},
+      {"wrong-types.json",
+       "5:3: error: 'timeout' must be a duration or a positive number of seconds, not \"soon\" "
+       "(hint: write e.g. \"45m\", \"1h30m\", \"90s\" or 600)"},
+      {"wrong-types.json", "6:3: error: 'max_attempts' must be an integer >= 1, not 0"},
+      {"wrong-types.json", "7:3: error: 'allow_empty' must be true or false, not \"yes\""},
+  };
+  std::string rendered;
+  for (const auto& [file, rest] : expected) rendered += dir + "/" + file + ":" + rest + "\n";
+
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(LoadWorkstreams(dir, &workstreams, &diagnostics));
+  EXPECT_EQ(diagnostics.Render(), rendered);
+  // Every file of the folder is among them.
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    files.push_back(entry.path().filename().string());
+  }
+  for (const std::string& file : files) {
+    EXPECT_NE(rendered.find(dir + "/" + file + ":"), std::string::npos) << file << " has no case";
+  }
+  EXPECT_EQ(files.size(), 17u);
+  // Only the good object of the bad array survives.
+  ASSERT_EQ(workstreams.size(), 1u);
+  EXPECT_EQ(workstreams[0].id, "ws-kept-from-array");
 }
 
 TEST(LoaderTest, HintsAtCommonSyntaxMistakes) {
@@ -410,8 +577,10 @@ TEST(LoaderTest, WarnsAboutEachUnknownFieldOnce) {
 }
 
 TEST(LoaderTest, KnowsEveryUpstreamSchemaField) {
+  const std::string upstream = SharedFixture("upstream-workstreams");
+  if (upstream.empty()) return;  // skipped
   // Every property of the upstream schema, so no warning may come out.
-  const std::string schema = ReadText(kFixtures + "/schema/workstream.schema.json");
+  const std::string schema = ReadText(upstream + "/schema/workstream.schema.json");
   const nlohmann::json properties = nlohmann::json::parse(schema)["properties"];
   nlohmann::json workstream = nlohmann::json::object();
   for (const auto& [name, value] : properties.items()) workstream[name] = nullptr;

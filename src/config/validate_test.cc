@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "shared_fixture.h"
+
 namespace orchestra {
 namespace {
 
@@ -342,11 +344,9 @@ TEST(ValidateTest, ReportsEveryProblemInOnePass) {
   EXPECT_EQ(diagnostics.ErrorCount(), 5) << diagnostics.Render();
 }
 
-/// The ids of the 37 upstream workstreams (file name = id).
-std::vector<std::string> UpstreamIds() {
+/// The ids of the workstreams in `folder` (file name = id), sorted.
+std::vector<std::string> IdsOfFiles(const std::string& folder) {
   std::vector<std::string> ids;
-  const std::filesystem::path folder =
-      std::filesystem::path(ORCHESTRA_SHARED_DIR) / "fixtures/upstream-workstreams/valid";
   for (const auto& entry : std::filesystem::directory_iterator(folder)) {
     if (entry.path().extension() == ".json") ids.push_back(entry.path().stem().string());
   }
@@ -355,7 +355,9 @@ std::vector<std::string> UpstreamIds() {
 }
 
 TEST(ValidateTest, MatchesShortTrackNamesAgainstUpstreamIds) {
-  const std::vector<std::string> ids = UpstreamIds();
+  const std::string upstream = testing::SharedFixture("upstream-workstreams");
+  if (upstream.empty()) return;  // skipped
+  const std::vector<std::string> ids = IdsOfFiles(upstream + "/valid");
   ASSERT_EQ(ids.size(), 37u);
   std::string match;
   std::vector<std::string> candidates;
@@ -373,6 +375,34 @@ TEST(ValidateTest, MatchesShortTrackNamesAgainstUpstreamIds) {
   EXPECT_TRUE(candidates.empty());
   EXPECT_TRUE(MatchTrackName("ws-test-001", ids, &match, &candidates));
   EXPECT_EQ(match, "ws-test-001");
+}
+
+// The same on our own files, numbered the upstream way (ws-01-..., ws-10-...).
+TEST(ValidateTest, MatchesShortTrackNamesAgainstOurFixtureIds) {
+  const std::vector<std::string> ids = IdsOfFiles(ORCHESTRA_TEST_FIXTURES_DIR "/workstreams/tracked");
+  ASSERT_EQ(ids, (std::vector<std::string>{"ws-01-schema", "ws-02-storage", "ws-03-api", "ws-10-cli",
+                                           "ws-11-docs", "ws-12-release", "ws-test-001",
+                                           "ws-test-pipeline"}));
+  const std::pair<const char*, const char*> unique[] = {
+      {"ws-01", "ws-01-schema"}, {"ws-02", "ws-02-storage"}, {"ws-03", "ws-03-api"},
+      {"ws-10", "ws-10-cli"},    {"ws-11", "ws-11-docs"},    {"ws-12", "ws-12-release"},
+      {"ws-test-001", "ws-test-001"},  // an exact id wins
+  };
+  std::string match;
+  std::vector<std::string> candidates;
+  for (const auto& [name, id] : unique) {
+    match.clear();
+    EXPECT_TRUE(MatchTrackName(name, ids, &match, &candidates)) << name;
+    EXPECT_EQ(match, id) << name;
+    EXPECT_TRUE(candidates.empty()) << name;
+  }
+  // Zero-padded numbers: nothing starts with "ws-1-", "ws-3-" or "ws-0-".
+  for (const char* name : {"ws-1", "ws-3", "ws-0"}) {
+    EXPECT_FALSE(MatchTrackName(name, ids, &match, &candidates)) << name;
+    EXPECT_TRUE(candidates.empty()) << name;
+  }
+  EXPECT_FALSE(MatchTrackName("ws-test", ids, &match, &candidates));
+  EXPECT_EQ(candidates, (std::vector<std::string>{"ws-test-001", "ws-test-pipeline"}));
 }
 
 }  // namespace

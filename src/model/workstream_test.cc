@@ -1,12 +1,12 @@
 #include "workstream.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
+
+#include "temp_dir.h"
 
 namespace orchestra {
 namespace {
@@ -98,22 +98,18 @@ TEST(WorkstreamTest, TellsProseFromCommands) {
 
 // A capitalised word that names a program on $PATH starts a command.
 TEST(WorkstreamTest, CapitalisedProgramOnPathIsACommand) {
-  char pattern[] = "/tmp/orchestra-workstream-test-XXXXXX";
-  ASSERT_NE(mkdtemp(pattern), nullptr);
-  const std::string dir = pattern;
-  std::ofstream(dir + "/Deploy") << "#!/bin/sh\n";
-  ASSERT_EQ(chmod((dir + "/Deploy").c_str(), 0755), 0);
-  std::filesystem::create_directory(dir + "/Check");  // a folder is not a program
+  const testing::TempDir dir;
+  ASSERT_EQ(chmod(dir.Write("Deploy", "#!/bin/sh\n").c_str(), 0755), 0);
+  std::filesystem::create_directory(dir / "Check");  // a folder is not a program
   const char* old_path = std::getenv("PATH");
   const std::string saved_path = old_path != nullptr ? old_path : "";
 
   EXPECT_TRUE(LooksLikeProse("Deploy the app now"));
-  setenv("PATH", (dir + ":" + saved_path).c_str(), 1);
+  setenv("PATH", (dir.path() + ":" + saved_path).c_str(), 1);
   EXPECT_FALSE(LooksLikeProse("Deploy the app now"));
   EXPECT_TRUE(LooksLikeProse("Check the app works"));
 
   setenv("PATH", saved_path.c_str(), 1);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -3,22 +3,21 @@
 // repeating work.
 #include "executor.h"
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
 
-#include <filesystem>
 #include <fstream>
 #include <map>
 
 #include <gtest/gtest.h>
 
 #include "sqlite_store.h"
+#include "temp_dir.h"
 
 namespace orchestra {
 namespace {
-
-namespace fs = std::filesystem;
 
 /// FailingStore forwards to a real store but fails FinishAttempt calls from the
 /// `fail_from`th on, as a full disk or a crash before the commit would.
@@ -96,11 +95,9 @@ class FailingStore : public StateStore {
 class ExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/orchestra-executor-XXXXXX";
-    dir_ = mkdtemp(pattern);
     Config& config = project_.config;
-    config.project_dir = dir_;
-    config.config_dir = dir_;
+    config.project_dir = dir_.path();
+    config.config_dir = dir_.path();
     config.backoff_seconds = 0.05;
     AgentType type;
     type.name = "recorder";
@@ -111,17 +108,15 @@ class ExecutorTest : public ::testing::Test {
     for (const char* id : {"a", "b", "c"}) {
       Workstream workstream;
       workstream.id = id;
-      workstream.file = dir_ + "/" + id + ".json";
+      workstream.file = dir_ / (std::string(id) + ".json");
       if (project_.workstreams.size() > 0) workstream.depends_on = {project_.workstreams.back().id};
       project_.workstreams.push_back(workstream);
     }
     project_.graph = std::make_unique<Graph>(project_.workstreams);
     std::string error;
-    store_ = SqliteStore::Open(dir_ + "/state.db", &clock_, &error);
+    store_ = SqliteStore::Open(dir_ / "state.db", &clock_, &error);
     ASSERT_TRUE(store_) << error;
   }
-
-  void TearDown() override { fs::remove_all(dir_); }
 
   RunEnd Run(StateStore* store, std::string* error) {
     uv_loop_t loop;
@@ -142,7 +137,7 @@ class ExecutorTest : public ::testing::Test {
   }
 
   std::string Ran() {
-    std::ifstream in(dir_ + "/ran.txt");
+    std::ifstream in(dir_ / "ran.txt");
     std::string text, line;
     while (std::getline(in, line)) text += line + " ";
     return text;
@@ -157,7 +152,7 @@ class ExecutorTest : public ::testing::Test {
     return statuses;
   }
 
-  std::string dir_;
+  testing::TempDir dir_;
   SystemClock clock_;
   Project project_;
   std::unique_ptr<SqliteStore> store_;
@@ -230,9 +225,15 @@ TEST_F(ExecutorTest, ResumeKillsAProcessOfAnAttemptWhosePidWasNeverRecorded) {
     execlp("sleep", "sleep", "300", static_cast<char*>(nullptr));
     _exit(127);
   }
-  // Wait until the exec happened (the environment is the sleep's own).
-  for (int i = 0; i < 250 && ProcessStartTime(orphan) == 0; ++i) usleep(20000);
-  usleep(100000);
+  // Until the exec, /proc shows the environment the child inherited from this
+  // test; resume finds the orphan by the key in the environment it exec'd with.
+  bool exec_done = false;
+  for (int i = 0; i < 250 && !(exec_done = EnvironmentHolds(orphan, key)); ++i) usleep(20000);
+  if (!exec_done) {
+    kill(orphan, SIGKILL);
+    waitpid(orphan, nullptr, 0);
+  }
+  ASSERT_TRUE(exec_done) << "process " << orphan << " never showed " << key << " in its environment";
 
   EXPECT_EQ(Run(store_.get(), &error), RunEnd::kCompleted) << error;
   int status = 0;
@@ -249,7 +250,7 @@ TEST_F(ExecutorTest, NothingAnAgentStartedOutlivesItsAttemptEvenOutsideItsGroup)
   std::string error;
   EXPECT_EQ(Run(store_.get(), &error), RunEnd::kCompleted) << error;
   for (const char* id : {"a", "b", "c"}) {
-    std::ifstream in(dir_ + "/" + id + ".escaped");
+    std::ifstream in(dir_ / (std::string(id) + ".escaped"));
     int pid = 0;
     ASSERT_TRUE(in >> pid) << id;
     // Killed processes may linger as zombies until init reaps them.

@@ -9,7 +9,7 @@ namespace orchestra {
 namespace {
 
 /// Two workstream branches made from the integration head in worktrees.
-class MergeQueueTest : public testing::Test {
+class MergeQueueTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string error;

@@ -2,13 +2,14 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "temp_dir.h"
 
 namespace orchestra {
 namespace {
@@ -55,19 +56,13 @@ class Reader {
   sqlite3* db_ = nullptr;
 };
 
-class SqliteStoreTest : public testing::Test {
+class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/orchestra-store-test-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    path_ = dir_ + "/.state/orchestration.db";
+    path_ = dir_ / ".state/orchestration.db";
     Reopen();
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { store_.reset(); }
 
   void Reopen() {
     store_.reset();
@@ -139,7 +134,7 @@ class SqliteStoreTest : public testing::Test {
   }
 
   FixedClock clock_;
-  std::string dir_;
+  testing::TempDir dir_;
   std::string path_;
   std::unique_ptr<SqliteStore> store_;
 };
@@ -269,11 +264,11 @@ TEST_F(SqliteStoreTest, OpenRefusesANewerSchema) {
 }
 
 TEST_F(SqliteStoreTest, OpenExistingOnAMissingFileFailsAndCreatesNothing) {
-  const std::string missing = dir_ + "/nowhere/orchestration.db";
+  const std::string missing = dir_ / "nowhere/orchestration.db";
   std::string error;
   EXPECT_FALSE(SqliteStore::OpenExisting(missing, &clock_, &error));
   EXPECT_EQ(error, "no state at " + missing + ": nothing has run yet");
-  EXPECT_FALSE(std::filesystem::exists(dir_ + "/nowhere"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "nowhere"));
 }
 
 TEST_F(SqliteStoreTest, OpenExistingReadsWhatOpenWrote) {
@@ -288,7 +283,7 @@ TEST_F(SqliteStoreTest, OpenExistingReadsWhatOpenWrote) {
 }
 
 TEST_F(SqliteStoreTest, OpenExistingRefusesAForeignDatabase) {
-  const std::string foreign = dir_ + "/other.db";
+  const std::string foreign = dir_ / "other.db";
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(foreign.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE t (x)", nullptr, nullptr, nullptr), SQLITE_OK);

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
-#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,25 +11,23 @@
 #include <sstream>
 #include <string>
 
+#include "temp_dir.h"
+
 extern char** environ;
 
 namespace orchestra {
 namespace {
 
-class StateLockTest : public testing::Test {
+class StateLockTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/orchestra-lock-test-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    state_path_ = dir_ + "/.state/orchestration.db";
+    state_path_ = dir_ / ".state/orchestration.db";
   }
   void TearDown() override {
     if (child_ > 0) {
       kill(child_, SIGKILL);
       waitpid(child_, nullptr, 0);
     }
-    std::filesystem::remove_all(dir_);
   }
 
   std::string LockFileContent() {
@@ -79,7 +76,7 @@ class StateLockTest : public testing::Test {
     child_ = -1;
   }
 
-  std::string dir_;
+  testing::TempDir dir_;
   std::string state_path_;
   pid_t child_ = -1;
 };
@@ -114,7 +111,7 @@ TEST_F(StateLockTest, ReleasedWhenTheHolderIsDestroyed) {
 
 TEST_F(StateLockTest, HolderIsZeroWithoutALockAndCreatesNothing) {
   EXPECT_EQ(StateLock::Holder(state_path_), 0);
-  EXPECT_FALSE(std::filesystem::exists(dir_ + "/.state"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / ".state"));
 }
 
 TEST_F(StateLockTest, AnotherProcessHoldsItUntilKilled) {

@@ -18,6 +18,14 @@ void SignalGroup(int pgid, int signal_number) {
   if (pgid > 1) kill(-pgid, signal_number);
 }
 
+bool EnvironmentHolds(int pid, const std::string& entry) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  for (std::string item; std::getline(in, item, '\0');) {
+    if (item == entry) return true;
+  }
+  return false;
+}
+
 int64_t SystemProcessTable::StartTime(int pid) { return ProcessStartTime(pid); }
 
 bool SystemProcessTable::KillStaleGroup(int64_t pid, int64_t start_time) {
@@ -70,15 +78,6 @@ bool KillStaleProcessGroup(int64_t pid, int64_t start_time) {
 
 namespace {
 
-// True when /proc/<pid>/environ holds `entry` as one whole NUL-separated item.
-bool EnvironmentHolds(const std::string& pid, const std::string& entry) {
-  std::ifstream in("/proc/" + pid + "/environ", std::ios::binary);
-  for (std::string item; std::getline(in, item, '\0');) {
-    if (item == entry) return true;
-  }
-  return false;
-}
-
 // One scan of /proc: SIGKILL to each process (and its group) whose
 // environment holds `entry` and that is not in `killed` yet; adds them there.
 int KillMatchingProcesses(const std::string& entry, std::set<int>* killed) {
@@ -88,7 +87,7 @@ int KillMatchingProcesses(const std::string& entry, std::set<int>* killed) {
     const std::string name = process.path().filename().string();
     if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
     const int pid = std::stoi(name);
-    if (pid <= 1 || pid == getpid() || killed->count(pid) || !EnvironmentHolds(name, entry)) continue;
+    if (pid <= 1 || pid == getpid() || killed->count(pid) || !EnvironmentHolds(pid, entry)) continue;
     killed->insert(pid);
     ++found;
     const pid_t group = getpgid(pid);

@@ -39,6 +39,10 @@ class SystemProcessTable : public ProcessTable {
 /// if there is no such process. With the pid it identifies a process uniquely.
 int64_t ProcessStartTime(int pid);
 
+/// True when /proc/<pid>/environ holds `entry` ("NAME=value") as one whole
+/// item. A process shows the environment it was exec'd with.
+bool EnvironmentHolds(int pid, const std::string& entry);
+
 /// Kills the process group `pgid` (SIGKILL) if its leader `pid` is still the
 /// process that started at `start_time`, or if the group has members left.
 /// Returns true if something was killed.

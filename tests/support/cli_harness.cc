@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -18,16 +17,6 @@
 namespace orchestra::testing {
 
 namespace fs = std::filesystem;
-
-TempDir::TempDir() {
-  char pattern[] = "/tmp/orchestra-test-XXXXXX";
-  path_ = mkdtemp(pattern);
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  fs::remove_all(path_, ignored);
-}
 
 void WriteFile(const std::string& path, const std::string& text, bool executable) {
   fs::create_directories(fs::path(path).parent_path());

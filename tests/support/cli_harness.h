@@ -7,22 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
+
 namespace orchestra::testing {
-
-/// TempDir is a fresh folder under /tmp, removed with everything in it.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  /// `path()/relative`.
-  std::string operator/(const std::string& relative) const { return path_ + "/" + relative; }
-
- private:
-  std::string path_;
-};
 
 /// Writes `text` to `path`, creating folders; `executable` makes it a script.
 void WriteFile(const std::string& path, const std::string& text, bool executable = false);

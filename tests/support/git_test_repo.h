@@ -2,8 +2,6 @@
 // a temporary folder with `git init`, files written and committed by the test.
 #pragma once
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -11,38 +9,36 @@
 #include <vector>
 
 #include "git.h"
+#include "temp_dir.h"
 
 namespace orchestra {
 
 /// GitTestRepo is a fresh repository on branch `main` with one commit
-/// ("README.md"), removed with everything in it at the end.
+/// ("README.md"), in a TempDir (removed with everything in it at the end).
 class GitTestRepo {
  public:
   GitTestRepo() {
-    std::string pattern = "/tmp/orchestra-git-test-XXXXXX";
-    path_ = mkdtemp(pattern.data());
     Git({"init", "-q", "-b", "main"});
     Write("README.md", "hello\n");
     Commit("initial");
   }
-  ~GitTestRepo() { std::filesystem::remove_all(path_); }
   GitTestRepo(const GitTestRepo&) = delete;
   GitTestRepo& operator=(const GitTestRepo&) = delete;
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return dir_.path(); }
   SystemGit* git() { return &git_; }
 
   /// Runs git in the repository (or in `dir`); returns stdout.
   std::string Git(const std::vector<std::string>& args, const std::string& dir = "") {
-    return git_.Run(dir.empty() ? path_ : dir, args).out;
+    return git_.Run(dir.empty() ? path() : dir, args).out;
   }
   void Write(const std::string& relative, const std::string& text, const std::string& dir = "") {
-    const std::filesystem::path file = std::filesystem::path(dir.empty() ? path_ : dir) / relative;
+    const std::filesystem::path file = std::filesystem::path(dir.empty() ? path() : dir) / relative;
     std::filesystem::create_directories(file.parent_path());
     std::ofstream(file) << text;
   }
   std::string Read(const std::string& relative, const std::string& dir = "") const {
-    std::ifstream in(std::filesystem::path(dir.empty() ? path_ : dir) / relative);
+    std::ifstream in(std::filesystem::path(dir.empty() ? path() : dir) / relative);
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
@@ -51,13 +47,13 @@ class GitTestRepo {
   std::string Commit(const std::string& message, const std::string& dir = "") {
     Git({"add", "-A"}, dir);
     Git({"commit", "-q", "--no-verify", "-m", message}, dir);
-    return ResolveCommit(&git_, dir.empty() ? path_ : dir, "HEAD");
+    return ResolveCommit(&git_, dir.empty() ? path() : dir, "HEAD");
   }
   /// The commit a revision names.
-  std::string Rev(const std::string& revision) { return ResolveCommit(&git_, path_, revision); }
+  std::string Rev(const std::string& revision) { return ResolveCommit(&git_, path(), revision); }
 
  private:
-  std::string path_;
+  testing::TempDir dir_;
   SystemGit git_;
 };
 

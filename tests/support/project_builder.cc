@@ -7,13 +7,16 @@ namespace orchestra::testing {
 namespace {
 
 const char kAgentScript[] = R"SH(#!/bin/sh
-# Test agent: records its start and end, sleeps, fails on request.
+# Test agent: records its start and end, waits when held, fails on request.
 dir=$(cd "$(dirname "$0")" && pwd)
 id="$ORCHESTRA_WORKSTREAM_ID"
 echo "start $id $ORCHESTRA_AGENT_ID $ORCHESTRA_ATTEMPT $(date +%s%N)" >> "$dir/events.log"
-seconds=0.2
-[ -f "$dir/control/$id.sleep" ] && seconds=$(cat "$dir/control/$id.sleep")
-sleep "$seconds"
+if [ -f "$dir/control/$id.hold" ]; then
+  # Until the test releases it (at most 60 s, should the test be gone).
+  for i in $(seq 6000); do [ -f "$dir/control/$id.release" ] && break; sleep 0.01; done
+else
+  sleep 0.2
+fi
 fails=0
 [ -f "$dir/control/$id.fail" ] && fails=$(cat "$dir/control/$id.fail")
 if [ "$ORCHESTRA_ATTEMPT" -le "$fails" ]; then
@@ -56,8 +59,10 @@ void TestProject::WriteConfig(const std::vector<std::pair<std::string, std::stri
   WriteFile(dir_ / "orchestra.toml", text);
 }
 
-void TestProject::SetSleep(const std::string& id, double seconds) {
-  WriteFile(dir_ / ("control/" + id + ".sleep"), std::to_string(seconds));
+void TestProject::Hold(const std::string& id) { WriteFile(dir_ / ("control/" + id + ".hold"), ""); }
+
+void TestProject::Release(const std::string& id) {
+  WriteFile(dir_ / ("control/" + id + ".release"), "");
 }
 
 void TestProject::SetFailures(const std::string& id, int failures) {
@@ -84,6 +89,21 @@ std::map<std::string, std::string> TestProject::Statuses() const {
     if (bar != std::string::npos) statuses[line.substr(0, bar)] = line.substr(bar + 1);
   }
   return statuses;
+}
+
+std::string SimTrackConfig(const std::string& workstreams_dir, const Tracks& tracks,
+                           const std::string& extra) {
+  std::string text = "[paths]\nworkstreams = \"" + workstreams_dir + "\"\n\n";
+  for (const auto& [track, names] : tracks) {
+    text += "[[agents]]\nid = \"agent-" + track + "\"\ntype = \"sim\"\ntrack = \"" + track + "\"\n\n";
+  }
+  text += "[tracks]\n";
+  for (const auto& [track, names] : tracks) {
+    std::string list;
+    for (const std::string& name : names) list += (list.empty() ? "\"" : ", \"") + name + "\"";
+    text += track + " = [" + list + "]\n";
+  }
+  return text + "\n" + extra;
 }
 
 }  // namespace orchestra::testing

@@ -22,8 +22,8 @@ struct AgentEvent {
 };
 
 /// TestProject is a project folder whose agents run `agent.sh`: each attempt
-/// appends "start"/"end" lines to events.log, sleeps `control/<id>.sleep`
-/// seconds (default 0.2) and fails while its attempt number is at most
+/// appends "start"/"end" lines to events.log, works 0.2 s, or when held waits
+/// until the test releases it, and fails while its attempt number is at most
 /// `control/<id>.fail`.
 class TestProject {
  public:
@@ -39,7 +39,10 @@ class TestProject {
   /// untracked) and `extra` TOML appended.
   void WriteConfig(const std::vector<std::pair<std::string, std::string>>& agents,
                    const std::string& extra = "");
-  void SetSleep(const std::string& id, double seconds);
+  /// Makes the attempts of `id` wait, once their "start" line is written,
+  /// until Release(id): the test decides when they end, not a clock.
+  void Hold(const std::string& id);
+  void Release(const std::string& id);
   void SetFailures(const std::string& id, int failures);
 
   std::vector<AgentEvent> Events() const;
@@ -50,5 +53,13 @@ class TestProject {
  private:
   TempDir dir_;
 };
+
+/// Track name -> the workstream names [tracks] lists for it.
+using Tracks = std::map<std::string, std::vector<std::string>>;
+
+/// orchestra.toml for the workstreams in `workstreams_dir`: one sim agent
+/// "agent-<track>" per track, `tracks` as the [tracks] table, then `extra`.
+std::string SimTrackConfig(const std::string& workstreams_dir, const Tracks& tracks,
+                           const std::string& extra = "");
 
 }  // namespace orchestra::testing
