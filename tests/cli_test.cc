@@ -93,6 +93,13 @@ TEST(CliTest, MalformedConfigIsReportedWithItsPosition) {
   EXPECT_TRUE(Matches(result.err, R"(orchestra\.toml:3:\d+: error: )")) << result.err;
 }
 
+TEST(CliTest, VersionNamesTheProjectVersion) {
+  TempDir folder;
+  CommandResult result = RunOrchestra(folder.path(), {"--version"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "orchestra " ORCHESTRA_VERSION "\n");
+}
+
 TEST(CliTest, UsageErrorsExitTwo) {
   TempDir project;
   WriteSimProject(project.path());

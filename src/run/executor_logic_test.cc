@@ -12,13 +12,13 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli_harness.h"
 #include "fake_process_runner.h"
 #include "fake_process_table.h"
 #include "git_test_repo.h"
 #include "recovery.h"
 #include "sqlite_store.h"
 #include "state_store_wrapper.h"
+#include "temp_dir.h"
 #include "virtual_time.h"
 
 namespace orchestra {

@@ -13,83 +13,12 @@
 
 #include <gtest/gtest.h>
 
+#include "recovery.h"
 #include "sqlite_store.h"
 #include "temp_dir.h"
 
 namespace orchestra {
 namespace {
-
-/// FailingStore forwards to a real store but fails FinishAttempt calls from the
-/// `fail_from`th on, as a full disk or a crash before the commit would.
-class FailingStore : public StateStore {
- public:
-  FailingStore(StateStore* store, int fail_from) : store_(store), fail_from_(fail_from) {}
-
-  bool SyncWorkstreams(const std::vector<std::pair<std::string, std::string>>& id_tracks,
-                       std::string* error) override {
-    return store_->SyncWorkstreams(id_tracks, error);
-  }
-  bool LoadWorkstreams(std::vector<WorkstreamRecord>* records, std::string* error) override {
-    return store_->LoadWorkstreams(records, error);
-  }
-  bool LoadAttempts(const std::string& id, std::vector<AttemptRecord>* attempts, std::string* error) override {
-    return store_->LoadAttempts(id, attempts, error);
-  }
-  bool LoadLog(const std::string& id, int limit, std::vector<LogEntry>* entries, std::string* error) override {
-    return store_->LoadLog(id, limit, entries, error);
-  }
-  bool StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id, std::string* error) override {
-    return store_->StartAttempt(attempt, attempt_id, error);
-  }
-  bool RunningAttempts(std::vector<AttemptRecord>* attempts, std::string* error) override {
-    return store_->RunningAttempts(attempts, error);
-  }
-  bool SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t start_time, std::string* error) override {
-    return store_->SetAttemptPid(attempt_id, pid, start_time, error);
-  }
-  bool RecordChanges(int64_t attempt_id, const std::string& head, const std::string& outside,
-                     const std::string& message, std::string* error) override {
-    return store_->RecordChanges(attempt_id, head, outside, message, error);
-  }
-  bool RecordMerge(int64_t attempt_id, const std::string& merge_commit, const std::string& message,
-                   std::string* error) override {
-    return store_->RecordMerge(attempt_id, merge_commit, message, error);
-  }
-  bool FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::string* error) override {
-    if (++finishes_ >= fail_from_) {
-      *error = "disk full (injected)";
-      return false;
-    }
-    return store_->FinishAttempt(attempt_id, end, error);
-  }
-  bool MarkBlocked(const std::vector<std::string>& ids, const std::string& reason, std::string* error) override {
-    return store_->MarkBlocked(ids, reason, error);
-  }
-  bool ResetToPending(const std::vector<std::string>& ids, const std::string& event_type,
-                      const std::string& message, std::string* error) override {
-    return store_->ResetToPending(ids, event_type, message, error);
-  }
-  bool AppendLog(const std::string& id, const std::string& agent, const std::string& event_type,
-                 const std::string& message, std::string* error) override {
-    return store_->AppendLog(id, agent, event_type, message, error);
-  }
-  bool BeginRun(int64_t pid, int64_t* run_id, std::string* error) override {
-    return store_->BeginRun(pid, run_id, error);
-  }
-  bool EndRun(int64_t run_id, RunState state, std::string* error) override {
-    return store_->EndRun(run_id, state, error);
-  }
-  bool LatestRun(RunRecord* run, bool* found, std::string* error) override {
-    return store_->LatestRun(run, found, error);
-  }
-  bool RequestPause(std::string* error) override { return store_->RequestPause(error); }
-  bool ResetAll(std::string* error) override { return store_->ResetAll(error); }
-
- private:
-  StateStore* store_;
-  int fail_from_;
-  int finishes_ = 0;
-};
 
 /// A project of a chain a -> b -> c whose agent appends its id to ran.txt.
 class ExecutorTest : public ::testing::Test {
@@ -165,30 +94,6 @@ TEST_F(ExecutorTest, RunsTheChainInOrder) {
   for (const auto& [id, status] : Statuses()) EXPECT_EQ(status, WorkstreamStatus::kCompleted) << id;
 }
 
-TEST_F(ExecutorTest, ALostWriteStopsTheRunAndResumeNeitherLosesNorRepeats) {
-  // The agent for `b` finishes but its end cannot be recorded: the run must
-  // stop rather than start `c` on an unrecorded success.
-  FailingStore failing(store_.get(), 2);
-  std::string error;
-  EXPECT_EQ(Run(&failing, &error), RunEnd::kError);
-  EXPECT_NE(error.find("disk full"), std::string::npos) << error;
-  EXPECT_EQ(Ran(), "a b ");
-  EXPECT_EQ(Statuses()["a"], WorkstreamStatus::kCompleted);
-  EXPECT_EQ(Statuses()["b"], WorkstreamStatus::kRunning);  // as a crash would leave it
-  EXPECT_EQ(Statuses()["c"], WorkstreamStatus::kPending);
-
-  // Resume on the healthy store: `b` is requeued (its success was never
-  // recorded, so it runs again), `a` does not run again, `c` runs once.
-  error.clear();
-  EXPECT_EQ(Run(store_.get(), &error), RunEnd::kCompleted) << error;
-  EXPECT_EQ(Ran(), "a b b c ");
-  std::vector<AttemptRecord> attempts;
-  ASSERT_TRUE(store_->LoadAttempts("b", &attempts, &error));
-  ASSERT_EQ(attempts.size(), 2u);
-  EXPECT_EQ(attempts[0].outcome, AttemptOutcome::kAbandoned);
-  EXPECT_EQ(attempts[1].outcome, AttemptOutcome::kSucceeded);
-}
-
 TEST_F(ExecutorTest, ASpawnFailureIsAFailedAttemptThatBlocksDependents) {
   project_.config.agent_types["recorder"].argv = {"/nonexistent/agent"};
   project_.workstreams[0].max_attempts = 2;
@@ -216,8 +121,7 @@ TEST_F(ExecutorTest, ResumeKillsAProcessOfAnAttemptWhosePidWasNeverRecorded) {
   std::string error;
   ASSERT_TRUE(store_->SyncWorkstreams({{"a", ""}, {"b", ""}, {"c", ""}}, &error)) << error;
   ASSERT_TRUE(store_->StartAttempt(record, &attempt_id, &error)) << error;
-  const std::string key =
-      "ORCHESTRA_ATTEMPT_KEY=" + project_.StatePath() + "#" + std::to_string(attempt_id);
+  const std::string key = AttemptKey(project_.StatePath(), attempt_id);
   const pid_t orphan = fork();
   if (orphan == 0) {
     setsid();

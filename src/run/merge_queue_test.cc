@@ -88,16 +88,15 @@ TEST_F(MergeQueueTest, AdvanceIsACompareAndSwap) {
 }
 
 /// Fails every git command whose first argument is `failing`.
-class FailingGit : public Git {
+class FailingGit : public GitWrapper {
  public:
-  FailingGit(Git* real, std::string failing) : real_(real), failing_(std::move(failing)) {}
+  FailingGit(Git* real, std::string failing) : GitWrapper(real), failing_(std::move(failing)) {}
   GitResult Run(const std::string& dir, const std::vector<std::string>& args) override {
     if (!args.empty() && args[0] == failing_) return GitResult{128, "", "fatal: injected failure\n"};
-    return real_->Run(dir, args);
+    return GitWrapper::Run(dir, args);
   }
 
  private:
-  Git* real_;
   std::string failing_;
 };
 

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "cli_harness.h"
 #include "fake_process_table.h"
 #include "sqlite_store.h"
+#include "temp_dir.h"
 #include "virtual_time.h"
 
 namespace orchestra {

@@ -1,5 +1,4 @@
 #include "process.h"
-#include "process_table.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -15,43 +14,14 @@
 #include <sstream>
 #include <thread>
 
+#include "cli_harness.h"
 #include "temp_dir.h"
 
 namespace orchestra {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream contents;
-  contents << file.rdbuf();
-  return contents.str();
-}
-
-// Polls `condition` for up to five seconds: generous for a loaded machine, and
-// only "happened" or "did not happen" is asserted, never how fast.
-bool WaitFor(const std::function<bool()>& condition) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
-
-// True when `pid` no longer runs. A killed grandchild is reparented to init (or
-// a subreaper), which may leave it a zombie for a while: that counts as gone.
-bool IsGone(int pid) {
-  if (kill(pid, 0) != 0) return errno == ESRCH;
-  const std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
-  const size_t name_end = stat.rfind(')');
-  if (name_end == std::string::npos || name_end + 2 >= stat.size()) return true;
-  const char state = stat[name_end + 2];
-  return state == 'Z' || state == 'X';
-}
-
-bool WaitUntilGone(int pid) {
-  return WaitFor([pid] { return IsGone(pid); });
-}
+using testing::ReadFile;
+using testing::WaitUntilGone;
 
 // Reads a pid the script wrote with `echo $! > file`, 0 if there is none.
 int ReadPid(const std::string& path) {
@@ -368,7 +338,7 @@ TEST_F(ProcessTest, DestructorKillsEveryGroupWithoutReporting) {
   StartOrFail(Shell("sleep 100 & echo $! > " + grandchild_file + "; sleep 100"), &outcome);
   ASSERT_TRUE(RunUntil([&] { return ReadPid(grandchild_file) > 0; }));
   runner_.reset();
-  EXPECT_TRUE(IsGone(outcome.pid));  // killed and reaped before the destructor returned
+  EXPECT_TRUE(!testing::ProcessAlive(outcome.pid));  // killed and reaped before the destructor returned
   EXPECT_TRUE(WaitUntilGone(ReadPid(grandchild_file)));
   uv_run(&loop_, UV_RUN_DEFAULT);
   EXPECT_FALSE(outcome.finished);
@@ -391,115 +361,6 @@ TEST(ProcessResultTest, Describe) {
   EXPECT_EQ(result.Describe(), "timed out after 0.5s, exit code 143");
   result.spawn_error = "cannot start 'x': permission denied";
   EXPECT_EQ(result.Describe(), "could not start: cannot start 'x': permission denied");
-}
-
-TEST(ProcessStartTimeTest, LiveProcessHasOneAndADeadOneDoesNot) {
-  EXPECT_GT(ProcessStartTime(getpid()), 0);
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) _exit(0);
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  EXPECT_EQ(ProcessStartTime(child), 0);
-  EXPECT_EQ(ProcessStartTime(0), 0);
-  EXPECT_EQ(ProcessStartTime(-1), 0);
-}
-
-// The command name sits in parentheses and may hold ") " itself; a parser that
-// stops at the first ')' would read the wrong field.
-TEST(ProcessStartTimeTest, CommandNameWithParenthesesAndSpaces) {
-  const char kName[] = ") 9 9 9 9 9 9 9";  // 15 characters, the most a name keeps
-  int ready[2];
-  ASSERT_EQ(pipe(ready), 0);
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    prctl(PR_SET_NAME, kName);
-    const char byte = 1;
-    if (write(ready[1], &byte, 1) != 1) _exit(1);
-    pause();
-    _exit(0);
-  }
-  close(ready[1]);
-  char byte = 0;
-  EXPECT_EQ(read(ready[0], &byte, 1), 1);
-  close(ready[0]);
-  EXPECT_EQ(ReadFile("/proc/" + std::to_string(child) + "/comm"), std::string(kName) + "\n");
-  // Started after us, so no earlier (and nowhere near the small fields around 22).
-  EXPECT_GE(ProcessStartTime(child), ProcessStartTime(getpid()));
-  kill(child, SIGKILL);
-  waitpid(child, nullptr, 0);
-}
-
-// Forks `sleep 100` as the leader of a new session and process group.
-pid_t StartDetachedSleep() {
-  const pid_t child = fork();
-  if (child == 0) {
-    setsid();
-    execlp("sleep", "sleep", "100", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return child;
-}
-
-TEST(ProcessKillStaleGroupTest, KillsTheGroupOnlyWhenTheStartTimeMatches) {
-  const pid_t leader = StartDetachedSleep();
-  ASSERT_GT(leader, 0);
-  ASSERT_TRUE(WaitFor([&] { return getpgid(leader) == leader; }));
-  const int64_t start_time = ProcessStartTime(leader);
-  ASSERT_GT(start_time, 0);
-
-  EXPECT_FALSE(KillStaleProcessGroup(leader, start_time + 1));  // as if the pid were reused
-  EXPECT_EQ(waitpid(leader, nullptr, WNOHANG), 0) << "a stranger must be left alone";
-
-  EXPECT_TRUE(KillStaleProcessGroup(leader, start_time));
-  int status = 0;
-  ASSERT_EQ(waitpid(leader, &status, 0), leader);
-  EXPECT_TRUE(WIFSIGNALED(status));
-  EXPECT_EQ(WTERMSIG(status), SIGKILL);
-  EXPECT_FALSE(KillStaleProcessGroup(leader, start_time));  // nothing left
-}
-
-TEST(ProcessKillStaleGroupTest, KillsMembersLeftBehindByADeadLeader) {
-  int pipe_fds[2];
-  ASSERT_EQ(pipe(pipe_fds), 0);
-  const pid_t leader = fork();
-  ASSERT_GE(leader, 0);
-  if (leader == 0) {
-    setsid();
-    const pid_t member = fork();
-    if (member == 0) {
-      execlp("sleep", "sleep", "100", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    _exit(write(pipe_fds[1], &member, sizeof member) == sizeof member ? 0 : 1);
-  }
-  close(pipe_fds[1]);
-  pid_t member = 0;
-  EXPECT_EQ(read(pipe_fds[0], &member, sizeof member), static_cast<ssize_t>(sizeof member));
-  close(pipe_fds[0]);
-  int status = 0;
-  ASSERT_EQ(waitpid(leader, &status, 0), leader);
-  ASSERT_GT(member, 0);
-
-  EXPECT_TRUE(KillStaleProcessGroup(leader, 12345));
-  EXPECT_TRUE(WaitUntilGone(member));
-}
-
-// pid 0 would mean "our own group" to kill(). Checked from a child in a group of
-// its own, so a broken guard kills only that child. (-1, "everyone", is not
-// exercised: a broken guard would take the machine down with it.)
-TEST(ProcessKillStaleGroupTest, NeverSignalsOurOwnGroup) {
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    setpgid(0, 0);
-    _exit(KillStaleProcessGroup(0, 0) ? 1 : 0);
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  EXPECT_TRUE(WIFEXITED(status)) << "the child was signalled";
-  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace

@@ -118,4 +118,8 @@ bool ProcessAlive(pid_t pid) {
   return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
 }
 
+bool WaitUntilGone(pid_t pid) {
+  return WaitUntil([pid] { return !ProcessAlive(pid); });
+}
+
 }  // namespace orchestra::testing

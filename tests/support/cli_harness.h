@@ -50,6 +50,8 @@ CommandResult Sqlite3(const std::string& database, const std::string& query);
 
 /// True when a process with this pid exists and is not a zombie.
 bool ProcessAlive(pid_t pid);
+/// Waits until `pid` no longer runs (a zombie counts as gone); false after 30 s.
+bool WaitUntilGone(pid_t pid);
 
 template <typename Condition>
 bool WaitUntil(Condition condition, double timeout_seconds) {
