@@ -61,6 +61,24 @@ std::string LastOutputLine(const std::string& tail) {
   return last;
 }
 
+/// The program the shell said it could not run, from its last words ("sh: 1:
+/// pytest: not found", "bash: line 1: pytest: command not found", "sh: 1:
+/// ./check.sh: Permission denied"), or "" when it said no such thing: an exit
+/// code of 127 alone may also be a script's own `exit 127`.
+std::string ProgramTheShellCouldNotRun(const std::string& line) {
+  for (const char* suffix : {": command not found", ": not found", ": Permission denied"}) {
+    const std::string ending(suffix);
+    if (line.size() <= ending.size() || line.compare(line.size() - ending.size(), ending.size(), ending) != 0) {
+      continue;
+    }
+    const std::string before = line.substr(0, line.size() - ending.size());
+    const size_t separator = before.rfind(": ");
+    if (separator == std::string::npos) return "";
+    return before.substr(separator + 2);
+  }
+  return "";
+}
+
 StepVerdict JudgeTest(const StepFacts& facts) {
   const ProcessResult& process = facts.process;
   if (process.Succeeded() && !process.timed_out) {
@@ -76,8 +94,8 @@ StepVerdict JudgeTest(const StepFacts& facts) {
   }
   const std::string said = LastOutputLine(facts.output_tail);
   const std::string output = "\nlast output:\n" + facts.output_tail;
-  if (CouldNotRun(process)) {
-    const std::string program = FirstProgram(facts.test);
+  const std::string program = CouldNotRun(process) ? ProgramTheShellCouldNotRun(said) : "";
+  if (!program.empty()) {
     StepVerdict verdict = End(
         AttemptOutcome::kFailed,
         fmt::format("acceptance test `{}` could not run{}: `{}` {} ({}{}); not retried: install `{}` or fix "
@@ -138,17 +156,6 @@ StepVerdict JudgeStep(const StepFacts& facts) {
       return JudgeMerge(facts);
   }
   return End(AttemptOutcome::kFailed, "unknown step");
-}
-
-std::string FirstProgram(const std::string& command) {
-  std::istringstream words(command);
-  for (std::string word; words >> word;) {
-    const size_t equals = word.find('=');
-    const bool assignment = equals != std::string::npos && equals > 0 &&
-                            word.find_first_of("/'\"$") > equals;
-    if (!assignment) return word;
-  }
-  return command;
 }
 
 }  // namespace orchestra

@@ -71,11 +71,8 @@ struct StepVerdict {
 
 /// Judges one step. Interruption ends any step as kInterrupted; a timeout is a
 /// failure whatever the exit code; an acceptance test whose program is missing
-/// (exit 126/127) fails at once, without retries, naming the program.
+/// (exit 127 or 126, and the shell's last words name the program it could not
+/// run) fails at once, without retries, naming that program.
 StepVerdict JudgeStep(const StepFacts& facts);
-
-/// The program an acceptance test's shell command runs first ("pytest" for
-/// "PYTHONPATH=. pytest -q"), for messages.
-std::string FirstProgram(const std::string& command);
 
 }  // namespace orchestra

@@ -67,6 +67,14 @@ TEST(AttemptOutcomeTest, Table) {
                      .other_side = "abc123 ws-b: change a\n",
                      .integration_branch = "orchestra/integration"};
   StepFacts merge_error{.phase = AttemptPhase::kMerge, .merge_error = "cannot merge: git said no"};
+  StepFacts missing = TestStep(AttemptPhase::kAcceptance, Exited(127), "PYTHONPATH=. pytest -q");
+  missing.output_tail = "sh: 1: pytest: not found\n";
+  StepFacts missing_in_bash = TestStep(AttemptPhase::kAcceptance, Exited(127), "./ci.sh");
+  missing_in_bash.output_tail = "./ci.sh: line 3: markdownlint: command not found\n";
+  StepFacts not_executable = TestStep(AttemptPhase::kAcceptance, Exited(126), "./check.sh");
+  not_executable.output_tail = "sh: 1: ./check.sh: Permission denied\n";
+  StepFacts exit_127 = TestStep(AttemptPhase::kAcceptance, Exited(127), "exit 127");
+  exit_127.output_tail = "";
   StepFacts spawn_failure = TestStep(AttemptPhase::kAcceptance, ProcessResult{});
   spawn_failure.process.spawn_error = "fork: out of memory";
 
@@ -102,16 +110,20 @@ TEST(AttemptOutcomeTest, Table) {
        "acceptance test `make check` failed on the result of merging onto orchestra/integration (nothing was "
        "merged) (exit code 1): the test's last words\nlast output:\norchestra: acceptance test: make check\n"
        "the test's last words\n\n"},
-      {"missing program is not retried", TestStep(AttemptPhase::kAcceptance, Exited(127), "PYTHONPATH=. pytest -q"),
-       true, AttemptOutcome::kFailed, false,
-       "acceptance test `PYTHONPATH=. pytest -q` could not run: `pytest` was not found (exit code 127: the "
-       "test's last words); not retried: install `pytest` or fix the command in acceptance_tests\nlast "
-       "output:\norchestra: acceptance test: make check\nthe test's last words\n\n"},
-      {"program not executable is not retried", TestStep(AttemptPhase::kAcceptance, Exited(126), "./check.sh"),
-       true, AttemptOutcome::kFailed, false,
-       "acceptance test `./check.sh` could not run: `./check.sh` is not executable (exit code 126: the test's "
-       "last words); not retried: install `./check.sh` or fix the command in acceptance_tests\nlast output:\n"
-       "orchestra: acceptance test: make check\nthe test's last words\n\n"},
+      {"missing program is not retried", missing, true, AttemptOutcome::kFailed, false,
+       "acceptance test `PYTHONPATH=. pytest -q` could not run: `pytest` was not found (exit code 127: sh: 1: "
+       "pytest: not found); not retried: install `pytest` or fix the command in acceptance_tests\nlast "
+       "output:\nsh: 1: pytest: not found\n"},
+      {"missing program deeper in a script is named", missing_in_bash, true, AttemptOutcome::kFailed, false,
+       "acceptance test `./ci.sh` could not run: `markdownlint` was not found (exit code 127: ./ci.sh: line 3: "
+       "markdownlint: command not found); not retried: install `markdownlint` or fix the command in "
+       "acceptance_tests\nlast output:\n./ci.sh: line 3: markdownlint: command not found\n"},
+      {"program not executable is not retried", not_executable, true, AttemptOutcome::kFailed, false,
+       "acceptance test `./check.sh` could not run: `./check.sh` is not executable (exit code 126: sh: 1: "
+       "./check.sh: Permission denied); not retried: install `./check.sh` or fix the command in "
+       "acceptance_tests\nlast output:\nsh: 1: ./check.sh: Permission denied\n"},
+      {"a script's own exit 127 is an ordinary failure", exit_127, true, AttemptOutcome::kFailed, true,
+       "acceptance test `exit 127` failed (exit code 127)\nlast output:\n"},
       {"test that cannot start", spawn_failure, true, AttemptOutcome::kFailed, true,
        "acceptance test could not start: fork: out of memory"},
       {"clean merge goes on", clean_merge, false, AttemptOutcome::kSucceeded, true, ""},
@@ -136,13 +148,6 @@ TEST(AttemptOutcomeTest, TestsLeaveALogLineEitherWay) {
   EXPECT_EQ(JudgeStep(TestStep(AttemptPhase::kAcceptance, Exited(0))).log_line, "acceptance test passed: make check");
   EXPECT_EQ(JudgeStep(TestStep(AttemptPhase::kAcceptance, Exited(1))).log_line,
             "acceptance test failed (exit code 1): make check");
-}
-
-TEST(AttemptOutcomeTest, FirstProgramSkipsAssignments) {
-  EXPECT_EQ(FirstProgram("pytest -q"), "pytest");
-  EXPECT_EQ(FirstProgram("  A=1 B=two  markdownlint docs"), "markdownlint");
-  EXPECT_EQ(FirstProgram("./run=tests.sh"), "./run=tests.sh");
-  EXPECT_EQ(FirstProgram("=x cmd"), "=x");
 }
 
 TEST(AttemptOutcomeTest, PhaseNames) {

@@ -226,7 +226,10 @@ TEST_F(ExecutorLogicTest, ATimeoutFailsTheAttemptEvenWhenTheAgentExitsZero) {
 TEST_F(ExecutorLogicTest, AnAcceptanceTestWhoseProgramIsMissingFailsAtOnce) {
   project_.workstreams[0].acceptance_tests = {"pytest -q"};
   behaviour = [](const ProcessSpec& spec) {
-    return FakeProcessRunner::Exit(spec.argv[0] == "sh" ? 127 : 0);
+    if (spec.argv[0] != "sh") return FakeProcessRunner::Exit(0);
+    Script script = FakeProcessRunner::Exit(127);
+    script.output = "sh: 1: pytest: not found\n";
+    return script;
   };
   std::string error;
   EXPECT_EQ(Run(&error), RunEnd::kIncomplete) << error;
@@ -237,11 +240,23 @@ TEST_F(ExecutorLogicTest, AnAcceptanceTestWhoseProgramIsMissingFailsAtOnce) {
   const std::vector<AttemptRecord> attempts = Attempts("a");
   ASSERT_EQ(attempts.size(), 1u);
   EXPECT_EQ(attempts[0].error_message,
-            "acceptance test `pytest -q` could not run: `pytest` was not found (exit code 127); not retried: "
-            "install `pytest` or fix the command in acceptance_tests\nlast output:\n"
+            "acceptance test `pytest -q` could not run: `pytest` was not found (exit code 127: sh: 1: pytest: not "
+            "found); not retried: install `pytest` or fix the command in acceptance_tests\nlast output:\n"
             "orchestra: a attempt 1 on agent-1 at 2023-11-14 22:13:20\n"
             "orchestra: argv: agent a\n"
-            "orchestra: acceptance test: pytest -q\n");
+            "orchestra: acceptance test: pytest -q\n"
+            "sh: 1: pytest: not found\n");
+}
+
+TEST_F(ExecutorLogicTest, AnAcceptanceTestExiting127OnItsOwnIsRetried) {
+  project_.workstreams[0].acceptance_tests = {"./check.sh"};
+  behaviour = [](const ProcessSpec& spec) {
+    return FakeProcessRunner::Exit(spec.argv[0] == "sh" && EnvOf(spec, "ORCHESTRA_ATTEMPT") == "1" ? 127 : 0);
+  };
+  std::string error;
+  EXPECT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  EXPECT_EQ(AgentsStarted(), "a a b c ");
+  EXPECT_EQ(delays_, (std::vector<double>{5}));
 }
 
 TEST_F(ExecutorLogicTest, AnAgentThatCannotStartIsAFailedAttempt) {

@@ -3,6 +3,7 @@
 #include <uv.h>
 
 #include <csignal>
+#include <fstream>
 
 namespace orchestra::testing {
 
@@ -27,6 +28,7 @@ bool FakeProcessRunner::Start(const ProcessSpec& spec, ExitCallback on_exit, int
     *error = script.start_error;
     return false;
   }
+  if (!script.output.empty()) std::ofstream(spec.log_path, std::ios::app) << script.output;
   *handle = next_handle_++;
   *pid = 0;  // no process: the process table's fakes see pid 0
   running_[*handle] = std::move(on_exit);
@@ -80,9 +82,9 @@ std::vector<ProcessSpec> FakeProcessRunner::StartedWith(const std::string& progr
 FakeProcessRunner::Script FakeProcessRunner::Exit(int code) {
   ProcessResult result;
   result.exit_code = code;
-  return Script{result, ""};
+  return Script{result, "", ""};
 }
 
-FakeProcessRunner::Script FakeProcessRunner::Hang() { return Script{std::nullopt, ""}; }
+FakeProcessRunner::Script FakeProcessRunner::Hang() { return Script{std::nullopt, "", ""}; }
 
 }  // namespace orchestra::testing

@@ -17,13 +17,15 @@ namespace orchestra::testing {
 
 /// FakeProcessRunner records every ProcessSpec it is given and reports each
 /// "process" as the script says: a result (delivered on the next loop turn),
-/// nullopt for one that runs until Terminate or Kill, or a start failure.
+/// nullopt for one that runs until Terminate or Kill, or a start failure;
+/// what it "prints" is appended to the spec's log file, as a real one's is.
 class FakeProcessRunner : public ProcessRunner {
  public:
   /// What becomes of a started process.
   struct Script {
     std::optional<ProcessResult> result;  // nullopt: runs until terminated
     std::string start_error;              // non-empty: Start fails with it
+    std::string output;                   // appended to the spec's log when it starts
   };
   using Behaviour = std::function<Script(const ProcessSpec&)>;
 
