@@ -101,8 +101,10 @@ Executor::~Executor() = default;
 RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
   BuildScheduler(targets);
   if (project_.config.UsesWorktrees() && !PrepareIsolation(error)) return RunEnd::kError;
-  if (!store_->BeginRun(effects_.pid, &run_id_, error) || !Recover(error) || !Restore(error)) {
-    if (run_id_) store_->EndRun(run_id_, RunState::kFailed, error);
+  if (!store_->BeginRun(effects_.pid, &run_id_, error)) return RunEnd::kError;
+  if (!Recover(error) || !Restore(error)) {
+    std::string ignored;  // the first error is the one to report
+    store_->EndRun(run_id_, RunState::kFailed, &ignored);
     return RunEnd::kError;
   }
   Emit("", "", "run_started",

@@ -291,6 +291,26 @@ TEST_F(ExecutorLogicTest, ALostWriteStopsTheRunAndResumeNeitherLosesNorRepeats) 
   EXPECT_EQ(attempts[1].outcome, AttemptOutcome::kSucceeded);
 }
 
+/// A store whose BeginRun fails the way a full disk fails a commit: after the
+/// insert, so an id was handed out for a run that does not exist.
+class BeginRunFails : public StateStoreWrapper {
+ public:
+  using StateStoreWrapper::StateStoreWrapper;
+  bool BeginRun(int64_t, int64_t* run_id, std::string* error) override {
+    *run_id = 77;
+    *error = "state store: begin run: database or disk is full";
+    return false;
+  }
+};
+
+TEST_F(ExecutorLogicTest, AFailedBeginRunReportsItsOwnError) {
+  BeginRunFails failing(store_.get());
+  std::string error;
+  EXPECT_EQ(Run(&error, &failing), RunEnd::kError);
+  EXPECT_EQ(error, "state store: begin run: database or disk is full");
+  EXPECT_TRUE(started_.empty());
+}
+
 TEST_F(ExecutorLogicTest, SigintStopsHangingAgentsAndRequeuesThem) {
   behaviour = [](const ProcessSpec&) {
     raise(SIGINT);  // arrives on the loop once this start returns

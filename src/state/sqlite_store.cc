@@ -787,19 +787,41 @@ bool SqliteStore::AppendLog(const std::string& workstream_id, const std::string&
 
 bool SqliteStore::BeginRun(int64_t pid, int64_t* run_id, std::string* error) {
   const std::string now = FormatTimestamp(clock_->Now());
-  return InTransaction(
+  int64_t id = 0;
+  const bool ok = InTransaction(
       db_, "begin run",
       [&](std::string* failure) {
-        if (!Statement(db_, "INSERT INTO runs (pid, started_at, state) VALUES (?, ?, 'running')")
-                 .BindInt(1, pid)
-                 .BindText(2, now)
-                 .Run(failure)) {
-          return false;
-        }
-        *run_id = sqlite3_last_insert_rowid(db_);
-        return true;
+        return RecordCrashedRuns(now, failure) &&
+               Statement(db_, "INSERT INTO runs (pid, started_at, state) VALUES (?, ?, 'running')")
+                   .BindInt(1, pid)
+                   .BindText(2, now)
+                   .Run(failure) &&
+               (id = sqlite3_last_insert_rowid(db_)) > 0;
       },
       error);
+  if (ok) *run_id = id;  // only a committed run has an id
+  return ok;
+}
+
+bool SqliteStore::RecordCrashedRuns(const std::string& now, std::string* error) {
+  // The caller holds the state lock, so no other orchestrator is alive: a run
+  // still `running` is one whose orchestrator died without ending it.
+  std::vector<std::pair<int64_t, int64_t>> crashed;  // id, pid
+  Statement query(db_, "SELECT id, pid FROM runs WHERE state = 'running' ORDER BY id");
+  for (bool row = true; row;) {
+    if (!query.Step(&row, error)) return false;
+    if (row) crashed.emplace_back(query.Int(0), query.Int(1));
+  }
+  for (const auto& [id, pid] : crashed) {
+    if (!Statement(db_, "UPDATE runs SET state = 'crashed' WHERE id = ?").BindInt(1, id).Run(error) ||
+        !InsertLog(db_, now, "", "", "crashed",
+                   "run " + std::to_string(id) + " (pid " + std::to_string(pid) +
+                       ") stopped without ending; recorded as crashed",
+                   error)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 bool SqliteStore::EndRun(int64_t run_id, RunState state, std::string* error) {

@@ -59,6 +59,8 @@ class SqliteStore : public StateStore {
 
  private:
   SqliteStore(sqlite3* db, const Clock* clock);
+  /// Runs still `running` become `crashed`, each logged (inside BeginRun's transaction).
+  bool RecordCrashedRuns(const std::string& now, std::string* error);
   sqlite3* db_;
   const Clock* clock_;
 };

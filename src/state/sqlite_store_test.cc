@@ -570,6 +570,26 @@ TEST_F(SqliteStoreTest, PauseGoesToTheNewestRunningRun) {
   EXPECT_FALSE(store_->EndRun(second, RunState::kRunning, &error));
 }
 
+TEST_F(SqliteStoreTest, BeginRunRecordsRunsLeftRunningAsCrashed) {
+  int64_t killed = 0, next = 0;
+  std::string error;
+  ASSERT_TRUE(store_->BeginRun(100, &killed, &error)) << error;  // and then kill -9: never ended
+  clock_.now += 10;
+  ASSERT_TRUE(store_->BeginRun(200, &next, &error)) << error;
+  EXPECT_EQ(Reader(path_).Query("SELECT id, pid, state, ended_at FROM runs ORDER BY id"),
+            (Rows{std::to_string(killed) + "|100|crashed|NULL", std::to_string(next) + "|200|running|NULL"}));
+  const std::vector<LogEntry> log = Log();
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].event_type, "crashed");
+  EXPECT_EQ(log[0].message, "run " + std::to_string(killed) + " (pid 100) stopped without ending; recorded as crashed");
+  EXPECT_EQ(log[0].timestamp, "2023-11-14 22:13:30");
+  // Ended runs stay as they ended.
+  ASSERT_TRUE(store_->EndRun(next, RunState::kPaused, &error)) << error;
+  int64_t third = 0;
+  ASSERT_TRUE(store_->BeginRun(300, &third, &error)) << error;
+  EXPECT_EQ(Reader(path_).Query("SELECT state FROM runs ORDER BY id"), (Rows{"crashed", "paused", "running"}));
+}
+
 TEST_F(SqliteStoreTest, LoadLogFiltersAndKeepsTheNewestOldestFirst) {
   std::string error;
   for (int index = 1; index <= 5; ++index) {

@@ -174,7 +174,10 @@ class StateStore {
                          const std::string& event_type, const std::string& message,
                          std::string* error) = 0;
 
-  /// Starts a run row (state running) for this orchestrator's `pid`.
+  /// Starts a run row (state running) for this orchestrator's `pid`. The caller
+  /// holds the state lock, so runs still `running` belong to orchestrators that
+  /// died: they are recorded as `crashed` (logged as `crashed`) first.
+  /// `*run_id` is set only when the run was committed.
   virtual bool BeginRun(int64_t pid, int64_t* run_id, std::string* error) = 0;
   virtual bool EndRun(int64_t run_id, RunState state, std::string* error) = 0;
   /// The newest run, if any (`found` false when there is none).
