@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "agent_kind.h"
+#include "attempt_files.h"
 #include "planner.h"
 #include "prompt.h"
 #include "recovery.h"
@@ -43,6 +44,16 @@ std::string LastLines(const std::string& path, int count) {
   std::string text;
   for (const std::string& line : lines) text += line + "\n";
   return text;
+}
+
+// How much of one agent argument the log header shows: a `{prompt}` argument
+// holds the whole prompt, which has a file of its own.
+constexpr size_t kLoggedArgumentBytes = 120;
+
+std::string LoggedArgument(const std::string& argument) {
+  const size_t shown = std::min({argument.size(), argument.find('\n'), kLoggedArgumentBytes});
+  if (shown == argument.size()) return argument;
+  return fmt::format("{}…[{} bytes]", argument.substr(0, shown), argument.size());
 }
 
 std::string Short(const std::string& commit) { return commit.substr(0, 10); }
@@ -79,6 +90,7 @@ struct Executor::Attempt {
   double started_at = 0;
   int64_t handle = 0;  // current process
   std::string log_path;
+  std::string prompt_path;
   AttemptPhase phase = AttemptPhase::kSetup;
   std::vector<std::string> acceptance_tests;  // commands still to run
   std::vector<std::string> test_commands;     // all of them, for the verify after merge
@@ -284,9 +296,8 @@ void Executor::Pump() {
 
 std::string Executor::KeyOf(int64_t attempt_id) const { return AttemptKey(project_.StatePath(), attempt_id); }
 
-std::string Executor::AttemptLogPath(const std::string& id, int attempt) const {
-  return (fs::path(project_.LogsDir()) / "workstreams" / id / fmt::format("attempt-{}.log", attempt))
-      .string();
+std::string Executor::AttemptDir(const std::string& id) const {
+  return (fs::path(project_.LogsDir()) / "workstreams" / id).string();
 }
 
 void Executor::StartAttempt(const Assignment& assignment) {
@@ -298,7 +309,11 @@ void Executor::StartAttempt(const Assignment& assignment) {
   attempt->agent = assignment.agent;
   attempt->number = assignment.attempt;
   attempt->started_at = clock_->Now();
-  attempt->log_path = AttemptLogPath(workstream.id, assignment.attempt);
+  AttemptFiles files;
+  std::string error;
+  if (!ReserveAttemptFiles(AttemptDir(workstream.id), assignment.attempt, &files, &error)) return Fail(error);
+  attempt->log_path = files.log_path;
+  attempt->prompt_path = files.prompt_path;
   attempt->workdir = project_.config.project_dir;
   for (const std::string& test : workstream.acceptance_tests) {
     if (!LooksLikeProse(test)) attempt->acceptance_tests.push_back(test);
@@ -310,7 +325,6 @@ void Executor::StartAttempt(const Assignment& assignment) {
   record.attempt = assignment.attempt;
   record.agent_id = agent.id;
   record.log_path = attempt->log_path;
-  std::string error;
   if (worktrees_) {
     // Dispatch time: the worktree starts from everything merged so far,
     // which includes every dependency.
@@ -343,25 +357,24 @@ void Executor::LaunchAgent(Attempt* raw) {
   context.attempt = raw->number;
   auto last_failure = last_failure_.find(raw->workstream);
   context.prompt = BuildPrompt(workstream, last_failure == last_failure_.end() ? "" : last_failure->second);
-  context.prompt_file = (fs::path(raw->log_path).parent_path() /
-                         fmt::format("attempt-{}.prompt.md", raw->number)).string();
+  context.prompt_file = raw->prompt_path;
   context.workdir = raw->workdir;
   context.workstream_file = fs::absolute(workstream.file).lexically_normal().string();
   context.log_path = raw->log_path;
   context.timeout_seconds = workstream.timeout_seconds.value_or(project_.config.timeout_seconds);
   context.kill_grace_seconds = project_.config.kill_grace_seconds;
   context.estimate_hours = workstream.estimate_hours.value_or(project_.config.estimate_hours);
-  AppendToFile(context.prompt_file, context.prompt);
+  std::string error;
+  if (!WriteFileFresh(context.prompt_file, context.prompt, &error)) return FailSetup(raw, error);
 
   ProcessSpec spec;
   int pid = 0;
-  std::string error;
   const AgentType* type = project_.config.TypeOf(agent);
   if (type == nullptr) error = fmt::format("agent '{}' has unknown type '{}'", agent.id, agent.type);
   if (type == nullptr || !BuildAgentProcess(*type, context, &spec, &error)) return FailSetup(raw, error);
   spec.env.push_back(KeyOf(raw->id));
   std::string command_line;
-  for (const std::string& argument : spec.argv) command_line += " " + argument;
+  for (const std::string& argument : spec.argv) command_line += " " + LoggedArgument(argument);
   AppendToFile(raw->log_path,
                fmt::format("orchestra: {} attempt {} on {} at {}\norchestra: argv:{}\n", workstream.id,
                            raw->number, agent.id, FormatTimestamp(raw->started_at), command_line));

@@ -115,7 +115,8 @@ class Executor {
             const std::string& event_type, const std::string& message);
   RunProgress Progress() const;
   double SecondsPerEstimatedHour() const;
-  std::string AttemptLogPath(const std::string& id, int attempt) const;
+  /// logs/workstreams/<id>: where the files of the workstream's attempts go.
+  std::string AttemptDir(const std::string& id) const;
   std::string KeyOf(int64_t attempt_id) const;
 
   const Project& project_;

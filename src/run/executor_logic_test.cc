@@ -291,6 +291,38 @@ TEST_F(ExecutorLogicTest, ALostWriteStopsTheRunAndResumeNeitherLosesNorRepeats) 
   EXPECT_EQ(attempts[1].outcome, AttemptOutcome::kSucceeded);
 }
 
+TEST_F(ExecutorLogicTest, AnAttemptAfterRetryGetsFilesOfItsOwn) {
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  const std::string first_prompt = EnvOf(started_[0], "ORCHESTRA_PROMPT_FILE");
+  const std::string first_text = ReadAll(first_prompt);
+  ASSERT_TRUE(store_->ResetToPending({"a", "b", "c"}, "retry", "again", &error)) << error;
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+
+  const std::vector<AttemptRecord> attempts = Attempts("a");
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].attempt, 1);
+  EXPECT_EQ(attempts[1].attempt, 1);  // numbers start again after a retry...
+  EXPECT_EQ(attempts[0].log_path, project_.LogsDir() + "/workstreams/a/attempt-1.log");
+  EXPECT_EQ(attempts[1].log_path, project_.LogsDir() + "/workstreams/a/attempt-1-2.log");  // ...files do not
+  EXPECT_EQ(EnvOf(started_[0], "ORCHESTRA_PROMPT_FILE"), project_.LogsDir() + "/workstreams/a/attempt-1-2.prompt.md");
+  EXPECT_EQ(ReadAll(EnvOf(started_[0], "ORCHESTRA_PROMPT_FILE")), first_text);  // written fresh
+  EXPECT_EQ(ReadAll(first_prompt), first_text);  // the old one untouched
+  EXPECT_EQ(ReadAll(attempts[0].log_path), ReadAll(attempts[1].log_path));  // one run each, not two in one
+}
+
+TEST_F(ExecutorLogicTest, TheLogHeaderShortensLongArguments) {
+  project_.config.agent_types["scripted"].argv = {"agent", "{id}", "{prompt}"};
+  project_.workstreams[0].prompt = std::string(300, 'p');
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  const std::vector<AttemptRecord> attempts = Attempts("a");
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(ReadAll(attempts[0].log_path), "orchestra: a attempt 1 on agent-1 at 2023-11-14 22:13:20\n"
+                                           "orchestra: argv: agent a " + std::string(120, 'p') +
+                                               "…[301 bytes]\n");  // the prompt and its newline
+}
+
 /// A store whose BeginRun fails the way a full disk fails a commit: after the
 /// insert, so an id was handed out for a run that does not exist.
 class BeginRunFails : public StateStoreWrapper {
