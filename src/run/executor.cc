@@ -12,6 +12,7 @@
 
 #include "agent_kind.h"
 #include "attempt_files.h"
+#include "log_tail.h"
 #include "planner.h"
 #include "prompt.h"
 #include "recovery.h"
@@ -24,8 +25,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// How many trailing lines of a failing acceptance test go into the error.
+// How much of a failing acceptance test's output goes into its error: the last
+// lines, each cut to a length; and the most any failure message may hold (it
+// goes to the state, the next prompt, the report and the terminal).
 constexpr int kFailureTailLines = 20;
+constexpr size_t kFailureLineBytes = 400;
+constexpr size_t kFailureMessageBytes = 16 * 1024;
 
 void AppendToFile(const std::string& path, const std::string& text) {
   std::error_code ignored;
@@ -34,17 +39,6 @@ void AppendToFile(const std::string& path, const std::string& text) {
   out << text;
 }
 
-std::string LastLines(const std::string& path, int count) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    lines.push_back(line);
-    if (static_cast<int>(lines.size()) > count) lines.erase(lines.begin());
-  }
-  std::string text;
-  for (const std::string& line : lines) text += line + "\n";
-  return text;
-}
 
 // How much of one agent argument the log header shows: a `{prompt}` argument
 // holds the whole prompt, which has a file of its own.
@@ -258,7 +252,7 @@ bool Executor::Restore(std::string* error) {
                           outcome == AttemptOutcome::kConflict;
       if (failed) ++failures;
       if (failed) {
-        last_failure_[node] = history[i]->error_message;
+        last_failure_[node] = BoundText(history[i]->error_message, kFailureMessageBytes);
       }
     }
     switch (record.status) {
@@ -405,7 +399,8 @@ void Executor::FailSetup(Attempt* attempt, const std::string& error) {
 }
 
 bool Executor::Judge(Attempt* attempt, const StepFacts& facts, const ProcessResult& result) {
-  const StepVerdict verdict = JudgeStep(facts);
+  StepVerdict verdict = JudgeStep(facts);
+  verdict.message = BoundText(verdict.message, kFailureMessageBytes);
   if (!verdict.log_line.empty()) AppendToFile(attempt->log_path, "orchestra: " + verdict.log_line + "\n");
   if (!verdict.ends) return true;
   FinishAttempt(attempt, verdict, result);
@@ -437,7 +432,7 @@ void Executor::OnProcessExit(Attempt* attempt, const ProcessResult& result) {
   // An acceptance test ended.
   facts.test = attempt->acceptance_tests.front();
   attempt->acceptance_tests.erase(attempt->acceptance_tests.begin());
-  facts.output_tail = LastLines(attempt->log_path, kFailureTailLines);
+  facts.output_tail = LogTail(attempt->log_path, kFailureTailLines, kFailureLineBytes);
   facts.integration_branch = project_.config.integration_branch;
   if (Judge(attempt, facts, result)) RunNextAcceptanceTest(attempt);
 }
@@ -535,7 +530,7 @@ void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& verdict, const
 AttemptEnd Executor::DescribeEnd(const Attempt& attempt, const StepVerdict& verdict, const ProcessResult& result,
                                  const FinishResult& finish, double duration) const {
   const std::string& id = project_.workstreams[attempt.workstream].id;
-  const std::string first_line = verdict.message.substr(0, verdict.message.find('\n'));
+  const std::string first_line = CutLine(verdict.message.substr(0, verdict.message.find('\n')), kFailureLineBytes);
   AttemptEnd end;
   end.outcome = verdict.outcome;
   if (result.spawn_error.empty() && result.term_signal == 0 && result.exit_code >= 0) {

@@ -323,6 +323,36 @@ TEST_F(ExecutorLogicTest, TheLogHeaderShortensLongArguments) {
                                                "…[301 bytes]\n");  // the prompt and its newline
 }
 
+TEST_F(ExecutorLogicTest, FailureTextIsBoundedInBytes) {
+  project_.workstreams[0].acceptance_tests = {"make check"};
+  project_.workstreams[0].max_attempts = 2;
+  behaviour = [](const ProcessSpec& spec) {
+    Script script = FakeProcessRunner::Exit(spec.argv[0] == "sh" ? 1 : 0);
+    if (spec.argv[0] == "agent") script.output = std::string(5'000'000, 'x') + "\n";  // one 5 MB line
+    if (spec.argv[0] == "sh") script.output = "FAILED: 1 test\n";
+    return script;
+  };
+  std::string error;
+  EXPECT_EQ(Run(&error), RunEnd::kIncomplete) << error;
+  const std::vector<AttemptRecord> attempts = Attempts("a");
+  ASSERT_EQ(attempts.size(), 2u);
+  for (const AttemptRecord& attempt : attempts) {
+    EXPECT_LT(attempt.error_message.size(), 16u * 1024 + 100) << attempt.error_message.size();
+    EXPECT_NE(attempt.error_message.find("\n…[earlier bytes cut]" + std::string(400, 'x') + "\n"), std::string::npos);
+    EXPECT_NE(attempt.error_message.find("\nFAILED: 1 test\n"), std::string::npos);
+  }
+  // The retry's prompt carries the bounded message, not 5 MB.
+  const std::vector<ProcessSpec> agents = [&] {
+    std::vector<ProcessSpec> specs;
+    for (const ProcessSpec& spec : started_) {
+      if (spec.argv[0] == "agent" && spec.argv[1] == "a") specs.push_back(spec);
+    }
+    return specs;
+  }();
+  ASSERT_EQ(agents.size(), 2u);
+  EXPECT_LT(ReadAll(EnvOf(agents[1], "ORCHESTRA_PROMPT_FILE")).size(), 17u * 1024);
+}
+
 /// A store whose BeginRun fails the way a full disk fails a commit: after the
 /// insert, so an id was handed out for a run that does not exist.
 class BeginRunFails : public StateStoreWrapper {
