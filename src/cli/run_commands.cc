@@ -21,6 +21,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// How long one state write may block the event loop waiting for a lock.
+constexpr double kRunBusyTimeoutSeconds = 0.1;
+
 /// The end of a run with worktree isolation: where the work is and how to get it.
 void PrintMergeSummary(const Config& config, int merged) {
   SystemGit git;
@@ -112,6 +115,9 @@ int CommandRun(const CommandArgs& args) {
   uv_loop_init(&loop);
   int exit_code;
   {
+    // Short: a write that meets another process's lock must not stall the
+    // loop; the executor holds it and retries (state_lock_timeout).
+    session.store->SetBusyTimeout(kRunBusyTimeoutSeconds);
     UvProcessRunner runner(&loop);
     UvTimers timers(&loop);
     SystemProcessTable processes;

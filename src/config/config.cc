@@ -302,6 +302,7 @@ void ReadDefaults(TomlReader& reader, const toml::table& table, Config* config) 
       {"backoff", &config->backoff_seconds, true},
       {"kill_grace", &config->kill_grace_seconds, false},
       {"acceptance_timeout", &config->acceptance_timeout_seconds, false},
+      {"state_lock_timeout", &config->state_lock_timeout_seconds, false},
   };
   for (auto&& [key, node] : table) {
     const std::string name(key.str());
@@ -332,7 +333,7 @@ void ReadDefaults(TomlReader& reader, const toml::table& table, Config* config) 
     } else if (!ReadIsolationDefault(reader, name, node, config)) {
       reader.WarnUnknownKey(key, full_name,
                             "max_attempts, timeout, backoff, estimate_hours, kill_grace, "
-                            "acceptance_timeout, honor_tool, agent_type, isolation, "
+                            "acceptance_timeout, state_lock_timeout, honor_tool, agent_type, isolation, "
                             "integration_branch, merge_strategy, verify_after_merge, "
                             "scope_policy, serialize_overlapping_scopes");
     }

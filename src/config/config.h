@@ -48,6 +48,7 @@ struct Config {
   double estimate_hours = 2;
   double kill_grace_seconds = 10;
   double acceptance_timeout_seconds = 10 * 60;
+  double state_lock_timeout_seconds = 30 * 60;  // how long a run waits for another process's write lock
   bool honor_tool = false;
   std::string default_agent_type = "sim";
   double planner_budget_seconds = 0.2;  // [planner] budget: schedule search time

@@ -432,7 +432,7 @@ x = 1
             "agent_types, agents, defaults, paths, planner, tracks)\n"
             "orchestra.toml:3:1: warning: unknown key 'defaults.retries' ignored (hint: known keys: "
             "max_attempts, timeout, backoff, estimate_hours, kill_grace, acceptance_timeout, "
-            "honor_tool, agent_type, isolation, integration_branch, merge_strategy, "
+            "state_lock_timeout, honor_tool, agent_type, isolation, integration_branch, merge_strategy, "
             "verify_after_merge, scope_policy, serialize_overlapping_scopes)\n"
             "orchestra.toml:5:1: warning: unknown key 'paths.cache' ignored (hint: known keys: "
             "workstreams, state, logs, reports)\n"

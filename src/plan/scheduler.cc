@@ -167,6 +167,11 @@ FinishResult Scheduler::Finish(int workstream, bool succeeded, bool retryable) {
   return result;
 }
 
+void Scheduler::Undispatch(int workstream) {
+  Requeue(workstream);
+  --attempts_[workstream];
+}
+
 FinishResult Scheduler::Requeue(int workstream) {
   busy_with_[agent_of_[workstream]] = -1;
   agent_of_[workstream] = -1;

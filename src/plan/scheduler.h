@@ -98,6 +98,10 @@ class Scheduler {
   /// a failure; the workstream is ready again.
   FinishResult Requeue(int workstream);
 
+  /// An assignment that could not even be recorded (the state was busy): as
+  /// if it had never been dispatched, attempt number included.
+  void Undispatch(int workstream);
+
   /// A retrying workstream's backoff ran out: it is ready again.
   void RetryDue(int workstream);
 

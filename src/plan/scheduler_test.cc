@@ -125,6 +125,20 @@ TEST(SchedulerTest, RequeueDoesNotCountAsAFailure) {
   EXPECT_EQ(second.attempt, 2);
 }
 
+TEST(SchedulerTest, UndispatchIsAsIfNeverDispatched) {
+  Fixture fixture({{"a", {}}}, 1);
+  Scheduler scheduler(fixture.graph, fixture.inputs);
+  scheduler.Begin();
+  Assignment first = scheduler.Dispatch().at(0);
+  EXPECT_EQ(first.attempt, 1);
+  scheduler.Undispatch(first.workstream);
+  EXPECT_EQ(scheduler.state(first.workstream), SchedulingState::kReady);
+  Assignment again = scheduler.Dispatch().at(0);
+  EXPECT_EQ(again.workstream, first.workstream);
+  EXPECT_EQ(again.attempt, 1);
+  EXPECT_EQ(again.agent, first.agent);
+}
+
 TEST(SchedulerTest, RestoredStateResumesAndRecomputesBlocking) {
   Fixture fixture({{"done", {}}, {"bad", {}}, {"after-done", {"done"}}, {"after-bad", {"bad"}},
                    {"stale-blocked", {"done"}}},

@@ -32,6 +32,9 @@ constexpr int kFailureTailLines = 20;
 constexpr size_t kFailureLineBytes = 400;
 constexpr size_t kFailureMessageBytes = 16 * 1024;
 
+// How often state changes held up by another process's write lock are retried.
+constexpr double kLockRetrySeconds = 0.5;
+
 void AppendToFile(const std::string& path, const std::string& text) {
   std::error_code ignored;
   fs::create_directories(fs::path(path).parent_path(), ignored);
@@ -107,8 +110,10 @@ Executor::~Executor() = default;
 RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
   BuildScheduler(targets);
   if (project_.config.UsesWorktrees() && !PrepareIsolation(error)) return RunEnd::kError;
-  if (!store_->BeginRun(effects_.pid, &run_id_, error)) return RunEnd::kError;
-  if (!Recover(error) || !Restore(error)) {
+  if (!CommitNow([&](std::string* e) { return store_->BeginRun(effects_.pid, &run_id_, e); }, error)) {
+    return RunEnd::kError;
+  }
+  if (!CommitNow([&](std::string* e) { return Recover(e); }, error) || !Restore(error)) {
     std::string ignored;  // the first error is the one to report
     store_->EndRun(run_id_, RunState::kFailed, &ignored);
     return RunEnd::kError;
@@ -127,8 +132,12 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
   const RunEnd end = DecideEnd(&state);
   if (end == RunEnd::kError) *error = fatal_error_;
   std::string end_error;
-  Emit("", "", "run_ended", fmt::format("run {} ended: {}", run_id_, RunStateName(state)));
-  if (!store_->EndRun(run_id_, state, &end_error) && error->empty()) *error = end_error;
+  const std::string message = fmt::format("run {} ended: {}", run_id_, RunStateName(state));
+  Notify(LogEntry{0, "", "", "", "run_ended", message});
+  if (!CommitNow([&](std::string* e) { return store_->AppendLog("", "", "run_ended", message, e); }, &end_error) ||
+      !CommitNow([&](std::string* e) { return store_->EndRun(run_id_, state, e); }, &end_error)) {
+    if (error->empty()) *error = end_error;
+  }
   return end;
 }
 
@@ -232,7 +241,8 @@ bool Executor::Restore(std::string* error) {
   }
   std::vector<WorkstreamRecord> records;
   std::vector<AttemptRecord> attempts;
-  if (!store_->SyncWorkstreams(id_tracks, error) || !store_->LoadWorkstreams(&records, error) ||
+  if (!CommitNow([&](std::string* e) { return store_->SyncWorkstreams(id_tracks, e); }, error) ||
+      !store_->LoadWorkstreams(&records, error) ||
       !store_->LoadAttempts("", &attempts, error)) {
     return false;
   }
@@ -275,17 +285,27 @@ bool Executor::Restore(std::string* error) {
   std::vector<std::string> blocked, unblocked;
   for (int node : begin.blocked) blocked.push_back(graph.id(node));
   for (int node : begin.unblocked) unblocked.push_back(graph.id(node));
-  if (!blocked.empty() && !store_->MarkBlocked(blocked, "a dependency failed", error)) return false;
-  if (!unblocked.empty() &&
-      !store_->ResetToPending(unblocked, "unblocked", "no dependency has failed any more", error)) {
+  if (!blocked.empty() &&
+      !CommitNow([&](std::string* e) { return store_->MarkBlocked(blocked, "a dependency failed", e); }, error)) {
     return false;
   }
-  return true;
+  return unblocked.empty() || CommitNow(
+                                  [&](std::string* e) {
+                                    return store_->ResetToPending(unblocked, "unblocked",
+                                                                  "no dependency has failed any more", e);
+                                  },
+                                  error);
 }
 
 void Executor::Pump() {
-  if (paused_ || interrupts_ > 0 || stopped_ || !fatal_error_.empty()) return;
-  for (const Assignment& assignment : scheduler_->Dispatch()) StartAttempt(assignment);
+  if (paused_ || interrupts_ > 0 || stopped_ || !fatal_error_.empty() || !pending_writes_.empty()) return;
+  for (const Assignment& assignment : scheduler_->Dispatch()) {
+    if (!pending_writes_.empty() || lock_timer_ != 0) {
+      scheduler_->Undispatch(assignment.workstream);  // the state is locked: start it later
+    } else {
+      StartAttempt(assignment);
+    }
+  }
 }
 
 std::string Executor::KeyOf(int64_t attempt_id) const { return AttemptKey(project_.StatePath(), attempt_id); }
@@ -328,7 +348,13 @@ void Executor::StartAttempt(const Assignment& assignment) {
     }
     attempt->base_commit = record.base_commit;
   }
-  if (!store_->StartAttempt(record, &attempt->id, &error)) return Fail(error);
+  if (!store_->StartAttempt(record, &attempt->id, &error)) {
+    if (!store_->LastCallWasBusy()) return Fail(error);
+    // Nothing was recorded: the workstream waits, as if never dispatched.
+    scheduler_->Undispatch(assignment.workstream);
+    return WaitForLock("the start of " + workstream.id);
+  }
+  NoteWriteDone();
   Attempt* raw = attempt.get();
   attempts_[assignment.workstream] = std::move(attempt);
   Emit(workstream.id, agent.id, "started",
@@ -385,7 +411,11 @@ void Executor::LaunchAgent(Attempt* raw) {
     Judge(raw, facts, failure);
     return;
   }
-  if (!store_->SetAttemptPid(raw->id, pid, effects_.processes->StartTime(pid), &error)) Fail(error);
+  const int64_t attempt_id = raw->id;
+  const int64_t start_time = effects_.processes->StartTime(pid);
+  Commit("the pid of " + workstream.id, [this, attempt_id, pid, start_time](std::string* e) {
+    return store_->SetAttemptPid(attempt_id, pid, start_time, e);
+  });
 }
 
 void Executor::FailSetup(Attempt* attempt, const std::string& error) {
@@ -425,7 +455,7 @@ void Executor::OnProcessExit(Attempt* attempt, const ProcessResult& result) {
     const AgentKind* kind = project_.config.KindOf(project_.config.agents[attempt->agent]);
     facts.agent = kind != nullptr ? kind->Interpret(result) : InterpretExitCode(result);
     if (!Judge(attempt, facts, result)) return;
-    if (worktrees_ && !CommitAndCheckChanges(attempt)) return;  // it ended the attempt
+    if (worktrees_) return CommitAndCheckChanges(attempt);  // goes on to the acceptance tests
     attempt->phase = AttemptPhase::kAcceptance;
     return RunNextAcceptanceTest(attempt);
   }
@@ -500,8 +530,19 @@ void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& verdict, const
   const int64_t attempt_id = attempt->id;
   attempts_.erase(node);  // `attempt` is gone from here on
 
-  std::string error;
-  if (!store_->FinishAttempt(attempt_id, end, &error)) return Fail(error);
+  // The end is recorded before anything acts on it; when another process holds
+  // the state's write lock, the result waits here (held, not lost) until it is free.
+  Commit(
+      "the end of " + workstream.id + "'s attempt " + std::to_string(attempt_number),
+      [this, attempt_id, end](std::string* e) { return store_->FinishAttempt(attempt_id, end, e); },
+      [this, node, agent_id, end, finish, was_merging, attempt_number, verdict, duration] {
+        AfterFinish(node, agent_id, end, finish, was_merging, attempt_number, verdict.message, duration);
+      });
+}
+
+void Executor::AfterFinish(int node, const std::string& agent_id, const AttemptEnd& end, const FinishResult& finish,
+                           bool was_merging, int attempt_number, const std::string& failure, double duration) {
+  const Workstream& workstream = project_.workstreams[node];
   Emit(workstream.id, agent_id, end.event_type, end.message);
   if (worktrees_ && finish.outcome == FinishResult::Outcome::kCompleted) {
     // Merged: the worktree is no longer needed (the branch stays for `diff`
@@ -511,15 +552,19 @@ void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& verdict, const
   }
   if (was_merging && !in_merge_next_) MergeNext();
   if (finish.outcome == FinishResult::Outcome::kRetry) {
-    last_failure_[node] = fmt::format("Attempt {} failed: {}", attempt_number, verdict.message);
+    last_failure_[node] = fmt::format("Attempt {} failed: {}", attempt_number, failure);
     ScheduleRetry(node, finish.failures);
   }
   if (!finish.blocked.empty()) {
     std::vector<std::string> blocked;
     for (int dependent : finish.blocked) blocked.push_back(project_.workstreams[dependent].id);
     const std::string reason = "dependency " + workstream.id + " failed";
-    if (!store_->MarkBlocked(blocked, reason, &error)) return Fail(error);
-    for (const std::string& id : blocked) Emit(id, "", "blocked", id + " blocked: " + reason);
+    Commit(
+        "blocking what depends on " + workstream.id,
+        [this, blocked, reason](std::string* e) { return store_->MarkBlocked(blocked, reason, e); },
+        [this, blocked, reason] {
+          for (const std::string& id : blocked) Emit(id, "", "blocked", id + " blocked: " + reason);
+        });
   }
   if (finish.outcome == FinishResult::Outcome::kCompleted) MaybeReplan(node, duration);
   CheckPauseRequest();
@@ -600,15 +645,7 @@ void Executor::MaybeReplan(int workstream, double duration_seconds) {
                    FormatDuration(expected), result.finish_hours, result.previous_finish_hours));
 }
 
-void Executor::DropAttempt(Attempt* attempt, const std::string& error) {
-  // The state could not be written: forget the attempt (it stays `running` in
-  // the store, so a resumed run recovers it) and stop.
-  if (merge_queue_) merge_queue_->Drop(attempt->workstream);
-  attempts_.erase(attempt->workstream);
-  Fail(error);
-}
-
-bool Executor::CommitAndCheckChanges(Attempt* attempt) {
+void Executor::CommitAndCheckChanges(Attempt* attempt) {
   const Workstream& workstream = project_.workstreams[attempt->workstream];
   const AgentConfig& agent = project_.config.agents[attempt->agent];
   const std::string message =
@@ -622,7 +659,8 @@ bool Executor::CommitAndCheckChanges(Attempt* attempt) {
       !worktrees_->ChangedFiles(attempt->base_commit, head, &facts.changed, &error)) {
     facts.phase = AttemptPhase::kSetup;
     facts.setup_error = "cannot commit the agent's changes: " + error;
-    return Judge(attempt, facts, attempt->agent_result);
+    Judge(attempt, facts, attempt->agent_result);
+    return;
   }
   const std::vector<std::string> scope = DeclaredScope(workstream);
   for (const std::string& file : facts.changed) {
@@ -634,17 +672,29 @@ bool Executor::CommitAndCheckChanges(Attempt* attempt) {
                            fmt::join(facts.outside_scope, ", "));
   }
   AppendToFile(attempt->log_path, "orchestra: " + summary + "\n");
-  if (!store_->RecordChanges(attempt->id, head, fmt::format("{}", fmt::join(facts.outside_scope, "\n")), summary,
-                             &error)) {
-    DropAttempt(attempt, error);
-    return false;
-  }
-  Emit(workstream.id, agent.id, "changes", summary);
   attempt->head_commit = head;
   facts.scope_fails = project_.config.scope_policy == "fail";
   const AgentKind* kind = project_.config.KindOf(agent);
   facts.empty_allowed = workstream.allow_empty || (kind != nullptr && kind->simulated());
-  return Judge(attempt, facts, attempt->agent_result);
+  const int node = attempt->workstream;
+  const int64_t id = attempt->id;
+  const std::string outside = fmt::format("{}", fmt::join(facts.outside_scope, "\n"));
+  Commit(
+      "the changes of " + workstream.id,
+      [this, id, head, outside, summary](std::string* e) { return store_->RecordChanges(id, head, outside, summary, e); },
+      [this, node, id, facts, summary] {
+        Attempt* attempt = Live(node, id);
+        if (attempt == nullptr) return;  // ended (interrupted) while its changes waited for the state
+        Emit(project_.workstreams[node].id, project_.config.agents[attempt->agent].id, "changes", summary);
+        if (!Judge(attempt, facts, attempt->agent_result)) return;
+        attempt->phase = AttemptPhase::kAcceptance;
+        RunNextAcceptanceTest(attempt);
+      });
+}
+
+Executor::Attempt* Executor::Live(int node, int64_t attempt_id) {
+  auto found = attempts_.find(node);
+  return found != attempts_.end() && found->second->id == attempt_id ? found->second.get() : nullptr;
 }
 
 void Executor::EnqueueMerge(Attempt* attempt) {
@@ -714,8 +764,21 @@ void Executor::CommitMerge(Attempt* attempt) {
   const std::string message = fmt::format("merging {} ({}) onto {} at {} as {}", workstream.id,
                                           Short(attempt->head_commit), project_.config.integration_branch,
                                           Short(merge.old_head), Short(merge.new_head));
+  const int node = attempt->workstream;
+  const int64_t id = attempt->id;
+  Commit(
+      "the merge of " + workstream.id,
+      [this, id, merge, message](std::string* e) { return store_->RecordMerge(id, merge.new_head, message, e); },
+      [this, node, id, message] {
+        if (Attempt* attempt = Live(node, id)) AdvanceMerge(attempt, message);
+      });
+}
+
+void Executor::AdvanceMerge(Attempt* attempt, const std::string& message) {
+  const Workstream& workstream = project_.workstreams[attempt->workstream];
+  const std::string agent_id = project_.config.agents[attempt->agent].id;
+  const PreparedMerge merge = attempt->merge;
   std::string error;
-  if (!store_->RecordMerge(attempt->id, merge.new_head, message, &error)) return DropAttempt(attempt, error);
   Emit(workstream.id, agent_id, "merging", message);
   attempt->phase = AttemptPhase::kMerge;
   StepFacts facts;
@@ -774,6 +837,13 @@ void Executor::OnSignal(int signal_number) {
     for (auto& [node, attempt] : attempts_) {
       if (attempt->handle) runner_->Kill(attempt->handle);
     }
+    if (!pending_writes_.empty()) {
+      Notify(LogEntry{0, "", "", "", "interrupt",
+                      fmt::format("stopping without waiting for the state lock: {} held change(s) are not "
+                                  "recorded; `orchestra run` redoes their work",
+                                  pending_writes_.size())});
+      pending_writes_.clear();
+    }
   }
   MaybeStop();
 }
@@ -795,9 +865,11 @@ void Executor::CheckPauseRequest() {
 void Executor::MaybeStop() {
   if (stopped_) return;
   const bool stopping = paused_ || interrupts_ > 0 || !fatal_error_.empty();
-  if (!attempts_.empty()) return;
+  if (!attempts_.empty() || !pending_writes_.empty()) return;
   if (!stopping && !scheduler_->Finished()) return;
   stopped_ = true;
+  effects_.timers->Cancel(lock_timer_);
+  lock_timer_ = 0;
   for (auto& [node, timer] : retry_timers_) effects_.timers->Cancel(timer);
   retry_timers_.clear();
   for (uv_signal_t* handle : signals_) {
@@ -813,6 +885,7 @@ void Executor::Fail(const std::string& error) {
   // The state can no longer be written: stop everything rather than act on
   // changes that were never recorded. Resume picks up from what was committed.
   if (fatal_error_.empty()) fatal_error_ = error;
+  pending_writes_.clear();  // never recorded: their work is redone on resume
   for (auto it = attempts_.begin(); it != attempts_.end();) {
     if (it->second->handle) {
       runner_->Terminate(it->second->handle);
@@ -827,6 +900,101 @@ void Executor::Fail(const std::string& error) {
   MaybeStop();
 }
 
+void Executor::Commit(const std::string& what, Write write, std::function<void()> then) {
+  if (pending_writes_.empty()) {
+    std::string error;
+    if (write(&error)) {
+      NoteWriteDone();
+      if (then) then();
+      return;
+    }
+    if (!store_->LastCallWasBusy()) return Fail(error);
+    pending_writes_.push_back({what, std::move(write), std::move(then)});
+    return WaitForLock(what);
+  }
+  pending_writes_.push_back({what, std::move(write), std::move(then)});
+}
+
+void Executor::WaitForLock(std::string what) {
+  const double now = clock_->Now();
+  if (lock_wait_started_ == 0) {
+    lock_wait_started_ = now;
+    Notify(LogEntry{0, "", "", "", "waiting",
+                    fmt::format("the state database {} is locked by another process (a sqlite3 shell in a "
+                                "transaction?): holding {} until it is free, starting nothing new; agents "
+                                "go on; giving up after {} (state_lock_timeout)",
+                                project_.StatePath(), what,
+                                FormatDuration(project_.config.state_lock_timeout_seconds))});
+  }
+  if (now - lock_wait_started_ >= project_.config.state_lock_timeout_seconds) {
+    const std::string stopped =
+        pending_writes_.empty()
+            ? fmt::format("stopped before {}; nothing wrong was recorded", what)
+            : fmt::format("stopped with {} change(s) unrecorded, starting with {}; nothing wrong was recorded, "
+                          "and `orchestra run` redoes what was not",
+                          pending_writes_.size(), what);
+    return Fail(fmt::format("the state database {} stayed locked by another process for {} (state_lock_timeout): {}",
+                            project_.StatePath(), FormatDuration(now - lock_wait_started_), stopped));
+  }
+  if (lock_timer_ == 0) {
+    lock_timer_ = effects_.timers->Start(kLockRetrySeconds, [this] {
+      lock_timer_ = 0;
+      RetryPendingWrites();
+    });
+  }
+}
+
+void Executor::RetryPendingWrites() {
+  while (!pending_writes_.empty() && fatal_error_.empty()) {
+    std::string error;
+    if (!pending_writes_.front().write(&error)) {
+      if (!store_->LastCallWasBusy()) {
+        pending_writes_.clear();
+        return Fail(error);
+      }
+      return WaitForLock(pending_writes_.front().what);
+    }
+    NoteWriteDone();
+    std::function<void()> then = std::move(pending_writes_.front().then);
+    pending_writes_.pop_front();
+    if (then) then();
+  }
+  Pump();  // a start that met the lock is dispatched again (and meets it again, or not)
+  MaybeStop();
+}
+
+void Executor::NoteWriteDone() {
+  if (lock_wait_started_ == 0) return;
+  const double waited = clock_->Now() - lock_wait_started_;
+  lock_wait_started_ = 0;
+  Notify(LogEntry{0, "", "", "", "lock_released",
+                  fmt::format("the state database is free again after {}; held changes are recorded",
+                              FormatDuration(waited))});
+}
+
+bool Executor::CommitNow(const Write& write, std::string* error) {
+  const double started = clock_->Now();
+  bool told = false;
+  while (!write(error)) {
+    if (!store_->LastCallWasBusy()) return false;
+    if (clock_->Now() - started >= project_.config.state_lock_timeout_seconds) {
+      *error += fmt::format(" (locked by another process for {}: state_lock_timeout)",
+                            FormatDuration(clock_->Now() - started));
+      return false;
+    }
+    if (!told) {
+      told = true;
+      Notify(LogEntry{0, "", "", "", "waiting",
+                      fmt::format("the state database {} is locked by another process: waiting (at most {})",
+                                  project_.StatePath(),
+                                  FormatDuration(project_.config.state_lock_timeout_seconds))});
+    }
+    error->clear();
+    clock_->Sleep(kLockRetrySeconds);  // nothing runs yet (or any more) that this could stall
+  }
+  return true;
+}
+
 void Executor::Emit(const std::string& workstream_id, const std::string& agent_id,
                     const std::string& event_type, const std::string& message) {
   // Start/finish events are committed by their own transitions; run-level
@@ -836,9 +1004,10 @@ void Executor::Emit(const std::string& workstream_id, const std::string& agent_i
                                                     "merging"};
   bool committed = false;
   for (const char* type : kCommittedElsewhere) committed = committed || event_type == type;
-  std::string error;
-  if (!committed && !store_->AppendLog(workstream_id, agent_id, event_type, message, &error)) {
-    if (fatal_error_.empty()) fatal_error_ = error;
+  if (!committed) {
+    Commit("the " + event_type + " event", [=, this](std::string* error) {
+      return store_->AppendLog(workstream_id, agent_id, event_type, message, error);
+    });
   }
   if (observer_) {
     LogEntry entry{0, FormatTimestamp(clock_->Now()), workstream_id, agent_id, event_type, message};

@@ -5,6 +5,8 @@
 // next; the scheduler does.
 #pragma once
 
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -95,11 +97,30 @@ class Executor {
   void RunNextAcceptanceTest(Attempt* attempt);
   void FinishAttempt(Attempt* attempt, const StepVerdict& verdict, const ProcessResult& result);
   // Worktree isolation: after the agent, commit and check; then the merge queue.
-  bool CommitAndCheckChanges(Attempt* attempt);
+  void CommitAndCheckChanges(Attempt* attempt);
   void EnqueueMerge(Attempt* attempt);
   void MergeNext();
   void CommitMerge(Attempt* attempt);
-  void DropAttempt(Attempt* attempt, const std::string& error);
+  void AdvanceMerge(Attempt* attempt, const std::string& message);
+  /// The attempt of `node` when it is still attempt `attempt_id`, else null
+  /// (it ended while a state change of it waited for the state).
+  Attempt* Live(int node, int64_t attempt_id);
+  void AfterFinish(int node, const std::string& agent_id, const AttemptEnd& end, const FinishResult& finish,
+                   bool was_merging, int attempt_number, const std::string& failure, double duration);
+
+  // State changes. Each is committed before what follows it acts on it. When
+  // another process holds the database's write lock, the change and
+  // everything after it wait, in order, while agents go on and nothing new
+  // starts; they are retried on a timer until the lock is free, for at most
+  // `state_lock_timeout`.
+  using Write = std::function<bool(std::string*)>;
+  void Commit(const std::string& what, Write write, std::function<void()> then = {});
+  void WaitForLock(std::string what);
+  void RetryPendingWrites();
+  void NoteWriteDone();
+  /// Commits `write` before or after the loop runs, retrying while it is busy
+  /// (each try waits the store's own busy timeout), for at most state_lock_timeout.
+  bool CommitNow(const Write& write, std::string* error);
   /// What the store records for an ended attempt: outcome, new status, event.
   AttemptEnd DescribeEnd(const Attempt& attempt, const StepVerdict& verdict, const ProcessResult& result,
                          const FinishResult& finish, double duration) const;
@@ -133,6 +154,14 @@ class Executor {
   std::map<int, std::string> last_failure_;            // by workstream, for retry prompts
   std::vector<uv_signal_s*> signals_;
   int64_t tick_timer_ = 0;
+  struct PendingWrite {
+    std::string what;
+    Write write;
+    std::function<void()> then;
+  };
+  std::deque<PendingWrite> pending_writes_;
+  int64_t lock_timer_ = 0;          // retries pending writes while the state is locked
+  double lock_wait_started_ = 0;    // when a write first met the lock; 0 when not waiting
   int64_t run_id_ = 0;
   int interrupts_ = 0;
   bool paused_ = false;

@@ -353,6 +353,83 @@ TEST_F(ExecutorLogicTest, FailureTextIsBoundedInBytes) {
   EXPECT_LT(ReadAll(EnvOf(agents[1], "ORCHESTRA_PROMPT_FILE")).size(), 17u * 1024);
 }
 
+/// A store another process "locks" as the first attempt ends: the next
+/// `busy_calls` writes fail the way SQLITE_BUSY does (nothing written).
+class LockedStore : public StateStoreWrapper {
+ public:
+  LockedStore(StateStore* target, int busy_calls) : StateStoreWrapper(target), busy_calls_(busy_calls) {}
+  bool FinishAttempt(int64_t id, const AttemptEnd& end, std::string* error) override {
+    locked_ = true;  // taken as the first result comes in
+    return !Busy(error) && StateStoreWrapper::FinishAttempt(id, end, error);
+  }
+  bool StartAttempt(const AttemptRecord& attempt, int64_t* id, std::string* error) override {
+    return !Busy(error) && StateStoreWrapper::StartAttempt(attempt, id, error);
+  }
+  bool MarkBlocked(const std::vector<std::string>& ids, const std::string& reason, std::string* error) override {
+    return !Busy(error) && StateStoreWrapper::MarkBlocked(ids, reason, error);
+  }
+  bool AppendLog(const std::string& id, const std::string& agent, const std::string& type,
+                 const std::string& message, std::string* error) override {
+    return !Busy(error) && StateStoreWrapper::AppendLog(id, agent, type, message, error);
+  }
+  bool EndRun(int64_t run_id, RunState state, std::string* error) override {
+    return !Busy(error) && StateStoreWrapper::EndRun(run_id, state, error);
+  }
+  bool LastCallWasBusy() const override { return busy_; }
+  int busy_answers() const { return busy_answers_; }
+
+ private:
+  /// True while locked: the write must fail, and LastCallWasBusy says why.
+  bool Busy(std::string* error) {
+    busy_ = locked_ && busy_answers_ < busy_calls_;
+    if (!busy_) return false;
+    ++busy_answers_;
+    *error = "state store: database is locked";
+    return true;
+  }
+  int busy_calls_;
+  int busy_answers_ = 0;
+  bool locked_ = false;
+  bool busy_ = false;
+};
+
+TEST_F(ExecutorLogicTest, AFinishedResultWaitsForALockedStateAndIsRecordedOnce) {
+  LockedStore locked(store_.get(), 6);
+  std::string error;
+  EXPECT_EQ(Run(&error, &locked), RunEnd::kCompleted) << error;
+  EXPECT_EQ(locked.busy_answers(), 6);
+  EXPECT_EQ(AgentsStarted(), "a b c ");  // nothing redone
+  for (const char* id : {"a", "b", "c"}) {
+    const std::vector<AttemptRecord> attempts = Attempts(id);
+    ASSERT_EQ(attempts.size(), 1u) << id;
+    EXPECT_EQ(attempts[0].outcome, AttemptOutcome::kSucceeded) << id;
+  }
+  // a's end waited: six retries half a second apart, in virtual time.
+  EXPECT_EQ(std::count(delays_.begin(), delays_.end(), 0.5), 6);
+  std::vector<LogEntry> log;
+  ASSERT_TRUE(store_->LoadLog("", 0, &log, &error)) << error;
+  EXPECT_EQ(log.back().event_type, "run_ended");
+}
+
+TEST_F(ExecutorLogicTest, AStateLockedPastTheTimeoutStopsTheRunRecordingNothingWrong) {
+  project_.config.state_lock_timeout_seconds = 2;
+  LockedStore locked(store_.get(), 1'000'000);
+  std::string error;
+  EXPECT_EQ(Run(&error, &locked), RunEnd::kError);
+  EXPECT_EQ(error,
+            "the state database " + project_.StatePath() +
+                " stayed locked by another process for 2.0s (state_lock_timeout): stopped with 1 change(s) "
+                "unrecorded, starting with the end of a's attempt 1; nothing wrong was recorded, and `orchestra "
+                "run` redoes what was not");
+  EXPECT_EQ(AgentsStarted(), "a ");
+  const std::vector<AttemptRecord> attempts = Attempts("a");
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].outcome, AttemptOutcome::kRunning);  // as a crash leaves it: recovered on resume
+  error.clear();
+  EXPECT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  EXPECT_EQ(AgentsStarted(), "a b c ");
+}
+
 /// A store whose BeginRun fails the way a full disk fails a commit: after the
 /// insert, so an id was handed out for a run that does not exist.
 class BeginRunFails : public StateStoreWrapper {

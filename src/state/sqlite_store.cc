@@ -222,9 +222,12 @@ bool Execute(sqlite3* db, const char* sql, std::string* error) {
 /// lack of it; anything that fails rolls the whole change back. The error names
 /// the operation.
 bool InTransaction(sqlite3* db, const std::string& operation,
-                   const std::function<bool(std::string*)>& body, std::string* error) {
+                   const std::function<bool(std::string*)>& body, std::string* error, bool* busy = nullptr) {
   std::string failure;
   if (!Execute(db, "BEGIN IMMEDIATE", &failure)) {
+    // Another connection holds the write lock (past the busy timeout):
+    // nothing was written, and the same change may go through later.
+    if (busy) *busy = (sqlite3_errcode(db) & 0xff) == SQLITE_BUSY;
     *error = "state store: " + operation + ": " + failure;
     return false;
   }
@@ -470,8 +473,7 @@ std::unique_ptr<SqliteStore> SqliteStore::OpenExisting(const std::string& path, 
 
 bool SqliteStore::SyncWorkstreams(const std::vector<std::pair<std::string, std::string>>& id_tracks,
                                   std::string* error) {
-  return InTransaction(
-      db_, "sync workstreams",
+  return Transaction("sync workstreams",
       [&](std::string* failure) {
         for (const auto& [id, track] : id_tracks) {
           // A running row keeps the track it started with until it ends.
@@ -561,9 +563,7 @@ bool SqliteStore::LoadLog(const std::string& workstream_id, int limit,
 bool SqliteStore::StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id,
                                std::string* error) {
   const std::string now = FormatTimestamp(clock_->Now());
-  return InTransaction(
-      db_,
-      "start attempt " + std::to_string(attempt.attempt) + " of '" + attempt.workstream_id + "'",
+  return Transaction("start attempt " + std::to_string(attempt.attempt) + " of '" + attempt.workstream_id + "'",
       [&](std::string* failure) {
         if (!ExpectNotRunning(db_, attempt.workstream_id, failure)) return false;
         if (!Statement(db_,
@@ -603,8 +603,7 @@ bool SqliteStore::StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id
 
 bool SqliteStore::SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_start_time,
                                 std::string* error) {
-  return InTransaction(
-      db_, "set pid of attempt " + std::to_string(attempt_id),
+  return Transaction("set pid of attempt " + std::to_string(attempt_id),
       [&](std::string* failure) {
         return Statement(db_, "UPDATE attempts SET pid = ?, pid_start_time = ? WHERE id = ?")
             .BindNonZero(1, pid)
@@ -660,8 +659,7 @@ bool SqliteStore::RecordChanges(int64_t attempt_id, const std::string& head_comm
                                 const std::string& out_of_scope_paths, const std::string& message,
                                 std::string* error) {
   const std::string now = FormatTimestamp(clock_->Now());
-  return InTransaction(
-      db_, "record changes of attempt " + std::to_string(attempt_id),
+  return Transaction("record changes of attempt " + std::to_string(attempt_id),
       [&](std::string* failure) {
         return UpdateRunningAttempt(db_, attempt_id, "head_commit = ?, out_of_scope_paths = ?",
                                     {head_commit, out_of_scope_paths}, now, "changes", message,
@@ -673,8 +671,7 @@ bool SqliteStore::RecordChanges(int64_t attempt_id, const std::string& head_comm
 bool SqliteStore::RecordMerge(int64_t attempt_id, const std::string& merge_commit,
                               const std::string& message, std::string* error) {
   const std::string now = FormatTimestamp(clock_->Now());
-  return InTransaction(
-      db_, "record merge of attempt " + std::to_string(attempt_id),
+  return Transaction("record merge of attempt " + std::to_string(attempt_id),
       [&](std::string* failure) {
         return UpdateRunningAttempt(db_, attempt_id, "merge_commit = ?", {merge_commit}, now,
                                     "merging", message, failure);
@@ -684,8 +681,7 @@ bool SqliteStore::RecordMerge(int64_t attempt_id, const std::string& merge_commi
 
 bool SqliteStore::FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::string* error) {
   const std::string now = FormatTimestamp(clock_->Now());
-  return InTransaction(
-      db_, "finish attempt " + std::to_string(attempt_id),
+  return Transaction("finish attempt " + std::to_string(attempt_id),
       [&](std::string* failure) {
         if (end.outcome == AttemptOutcome::kRunning ||
             end.new_status == WorkstreamStatus::kRunning) {
@@ -730,8 +726,7 @@ bool SqliteStore::FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::
 bool SqliteStore::MarkBlocked(const std::vector<std::string>& workstream_ids,
                               const std::string& reason, std::string* error) {
   const std::string now = FormatTimestamp(clock_->Now());
-  return InTransaction(
-      db_, "mark blocked",
+  return Transaction("mark blocked",
       [&](std::string* failure) {
         for (const std::string& id : workstream_ids) {
           if (!ExpectNotRunning(db_, id, failure) ||
@@ -753,8 +748,7 @@ bool SqliteStore::ResetToPending(const std::vector<std::string>& workstream_ids,
                                  const std::string& event_type, const std::string& message,
                                  std::string* error) {
   const std::string now = FormatTimestamp(clock_->Now());
-  return InTransaction(
-      db_, "reset to pending",
+  return Transaction("reset to pending",
       [&](std::string* failure) {
         for (const std::string& id : workstream_ids) {
           if (!ExpectNotRunning(db_, id, failure) ||
@@ -777,19 +771,27 @@ bool SqliteStore::AppendLog(const std::string& workstream_id, const std::string&
                             const std::string& event_type, const std::string& message,
                             std::string* error) {
   const std::string now = FormatTimestamp(clock_->Now());
-  return InTransaction(
-      db_, "append " + event_type + " to the log",
+  return Transaction("append " + event_type + " to the log",
       [&](std::string* failure) {
         return InsertLog(db_, now, workstream_id, agent_id, event_type, message, failure);
       },
       error);
 }
 
+bool SqliteStore::Transaction(const std::string& operation, const std::function<bool(std::string*)>& body,
+                              std::string* error) {
+  busy_ = false;
+  return InTransaction(db_, operation, body, error, &busy_);
+}
+
+void SqliteStore::SetBusyTimeout(double seconds) {
+  sqlite3_busy_timeout(db_, static_cast<int>(seconds * 1000));
+}
+
 bool SqliteStore::BeginRun(int64_t pid, int64_t* run_id, std::string* error) {
   const std::string now = FormatTimestamp(clock_->Now());
   int64_t id = 0;
-  const bool ok = InTransaction(
-      db_, "begin run",
+  const bool ok = Transaction("begin run",
       [&](std::string* failure) {
         return RecordCrashedRuns(now, failure) &&
                Statement(db_, "INSERT INTO runs (pid, started_at, state) VALUES (?, ?, 'running')")
@@ -826,8 +828,7 @@ bool SqliteStore::RecordCrashedRuns(const std::string& now, std::string* error) 
 
 bool SqliteStore::EndRun(int64_t run_id, RunState state, std::string* error) {
   const std::string now = FormatTimestamp(clock_->Now());
-  return InTransaction(
-      db_, "end run " + std::to_string(run_id),
+  return Transaction("end run " + std::to_string(run_id),
       [&](std::string* failure) {
         if (state == RunState::kRunning) {
           *failure = "a run cannot end as running";
@@ -866,8 +867,7 @@ bool SqliteStore::LatestRun(RunRecord* run, bool* found, std::string* error) {
 }
 
 bool SqliteStore::RequestPause(std::string* error) {
-  return InTransaction(
-      db_, "request pause",
+  return Transaction("request pause",
       [&](std::string* failure) {
         return Statement(db_,
                          "UPDATE runs SET pause_requested = 1 WHERE id ="
@@ -878,8 +878,7 @@ bool SqliteStore::RequestPause(std::string* error) {
 }
 
 bool SqliteStore::ResetAll(std::string* error) {
-  return InTransaction(
-      db_, "reset",
+  return Transaction("reset",
       [&](std::string* failure) {
         return Execute(db_,
                        "DELETE FROM workstream_status; DELETE FROM execution_log;"

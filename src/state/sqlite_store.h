@@ -3,6 +3,7 @@
 // sqlite_store.cc and in docs/state.md.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -56,13 +57,23 @@ class SqliteStore : public StateStore {
   bool LatestRun(RunRecord* run, bool* found, std::string* error) override;
   bool RequestPause(std::string* error) override;
   bool ResetAll(std::string* error) override;
+  bool LastCallWasBusy() const override { return busy_; }
+
+  /// How long a write waits for another connection's write lock before it
+  /// fails as busy (5 s by default). The executor keeps it short, since it
+  /// waits on its event loop, and retries busy writes itself.
+  void SetBusyTimeout(double seconds);
 
  private:
   SqliteStore(sqlite3* db, const Clock* clock);
+  /// One write transaction (InTransaction), remembering whether it failed as busy.
+  bool Transaction(const std::string& operation, const std::function<bool(std::string*)>& body,
+                   std::string* error);
   /// Runs still `running` become `crashed`, each logged (inside BeginRun's transaction).
   bool RecordCrashedRuns(const std::string& now, std::string* error);
   sqlite3* db_;
   const Clock* clock_;
+  bool busy_ = false;
 };
 
 }  // namespace orchestra

@@ -18,6 +18,7 @@ namespace {
 class FixedClock : public Clock {
  public:
   double Now() const override { return now; }
+  void Sleep(double) const override {}  // the store never sleeps
   double now = 1700000000;  // 2023-11-14 22:13:20 UTC
 };
 

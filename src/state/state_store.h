@@ -187,6 +187,11 @@ class StateStore {
 
   /// Deletes every row of every table (`orchestra reset`).
   virtual bool ResetAll(std::string* error) = 0;
+
+  /// True when the last failed mutating call failed only because another
+  /// process held the database's write lock: nothing was written, and the same
+  /// call may succeed later.
+  virtual bool LastCallWasBusy() const { return false; }
 };
 
 }  // namespace orchestra

@@ -67,6 +67,8 @@ class StateStoreWrapper : public StateStore {
     return target_->ResetAll(error);
   }
 
+  bool LastCallWasBusy() const override { return target_->LastCallWasBusy(); }
+
  protected:
   StateStore* target() const { return target_; }
 

@@ -3,12 +3,17 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <thread>
 
 namespace orchestra {
 
 double SystemClock::Now() const {
   using namespace std::chrono;
   return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+void SystemClock::Sleep(double seconds) const {
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
 }
 
 std::string FormatTimestamp(double seconds_since_epoch) {

@@ -12,12 +12,16 @@ class Clock {
   virtual ~Clock() = default;
   /// Seconds since the Unix epoch.
   virtual double Now() const = 0;
+  /// Blocks for `seconds` (waiting for a lock before the event loop runs);
+  /// a test clock moves its time instead.
+  virtual void Sleep(double seconds) const = 0;
 };
 
 /// The system's real-time clock.
 class SystemClock : public Clock {
  public:
   double Now() const override;
+  void Sleep(double seconds) const override;
 };
 
 /// `YYYY-MM-DD HH:MM:SS` in UTC, the format of every timestamp in the state.

@@ -17,10 +17,11 @@ class ManualClock : public Clock {
  public:
   explicit ManualClock(double now = 1'700'000'000) : now_(now) {}
   double Now() const override { return now_; }
+  void Sleep(double seconds) const override { now_ += seconds; }
   void Advance(double seconds) { now_ += seconds; }
 
  private:
-  double now_;
+  mutable double now_;
 };
 
 /// InstantTimers runs one-shot timers at once (on the next loop turn),
