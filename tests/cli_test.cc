@@ -238,6 +238,19 @@ TEST(CliTest, StatusAndLogsAfterARun) {
   EXPECT_TRUE(unknown.out.empty()) << unknown.out;
 }
 
+TEST(CliTest, LogsRefusesAnAttemptNumberBelowOne) {
+  TempDir project;
+  WriteSimProject(project.path());
+  ASSERT_EQ(RunOrchestra(project.path(), {"--agents", "1", "run", "a"}).exit_code, 0);
+  for (const char* number : {"-5", "0"}) {
+    CommandResult logs = RunOrchestra(project.path(), {"logs", "a", "--attempt", number});
+    EXPECT_EQ(logs.exit_code, 2) << number;
+    EXPECT_EQ(logs.err, std::string("--attempt: attempts are numbered from 1, so ") + number +
+                            " is not one\nRun with --help for more information.\n");
+    EXPECT_EQ(logs.out, "");
+  }
+}
+
 TEST(CliTest, LogsTakesShortIdsLikeRun) {
   TempDir project;
   WriteWorkstream(project.path(), "first", "ws-1-first", {}, "\"estimate_hours\": 1");
