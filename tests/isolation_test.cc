@@ -136,7 +136,7 @@ class GitProject {
     return ReadFile(outside_ / ("prompts/" + id + "-" + std::to_string(attempt) + ".md"));
   }
   std::string Sql(const std::string& query) const {
-    return Sqlite3(repo_ / ".orchestra/state/orchestration.db", query).out;
+    return Sqlite3(repo_ / ".state/orchestration.db", query).out;
   }
 
  private:
@@ -146,8 +146,8 @@ class GitProject {
 
 /// Everything of the user's checkout a run must leave alone: HEAD, the index
 /// file, `git status`, and every file of the working tree (including untracked
-/// and ignored ones) but Orchestra's own `.orchestra/` folder, which git
-/// ignores through .git/info/exclude.
+/// and ignored ones) but Orchestra's own: the `.orchestra/` folder and the
+/// state, logs and reports, which git ignores through .git/info/exclude.
 std::string CheckoutSnapshot(GitProject& project) {
   std::ostringstream snapshot;
   snapshot << "index " << std::hash<std::string>{}(ReadFile(project / ".git/index")) << "\n";
@@ -156,7 +156,8 @@ std::string CheckoutSnapshot(GitProject& project) {
   std::vector<std::string> files;
   for (auto it = fs::recursive_directory_iterator(project.path()); it != fs::recursive_directory_iterator(); ++it) {
     const std::string name = it->path().filename().string();
-    if (it->is_directory() && (name == ".git" || name == ".orchestra") &&
+    if (it->is_directory() &&
+        (name == ".git" || name == ".orchestra" || name == ".state" || name == "logs" || name == "reports") &&
         it->path().parent_path() == fs::path(project.path())) {
       it.disable_recursion_pending();
       continue;
@@ -216,7 +217,9 @@ TEST(IsolationTest, ParallelWorkstreamsLandOnTheIntegrationBranchAndTheCheckoutI
       << run.out;
   EXPECT_EQ(CheckoutSnapshot(project), before);
   EXPECT_EQ(project.Rev("main"), main_before);
-  EXPECT_EQ(project.Git({"status", "--porcelain", "--ignored", "--", ".orchestra"}), "!! .orchestra/\n");
+  // Orchestra's files are there, ignored (.orchestra/ holds only empty folders now).
+  EXPECT_EQ(project.Git({"status", "--porcelain", "--ignored", "--", ".orchestra", ".state", "logs", "reports"}),
+            "!! .state/\n!! logs/\n!! reports/\n");
 
   for (const char* id : {"ws-a", "ws-b", "ws-c"}) {
     const std::string name = std::string(id).substr(3);
@@ -614,6 +617,51 @@ TEST(IsolationTest, AWorkstreamThatKeepsConflictingFailsAndBlocksItsDependents) 
   CommandResult status = RunOrchestra(project.path(), {"status"});
   EXPECT_EQ(status.exit_code, 0) << status.err;
   EXPECT_NE(status.out.find("1 completed, 1 failed, 1 blocked"), std::string::npos) << status.out;
+}
+
+/// The event lines a run printed: its output up to the summary after them.
+std::string EventLines(const std::string& run_output) { return run_output.substr(0, run_output.find("\n\n") + 1); }
+
+TEST(IsolationTest, StateLogsAndReportsKeepTheirPathsAndGitStatusStaysClean) {
+  GitProject project;
+  // Files the agent writes under reports/ and logs/ are its work: they are merged.
+  project.AddWorkstream("ws-a", "\"files_scope\": [\"reports/\", \"logs/\"]");
+  project.AddWorkstream("ws-b", "\"files_scope\": [\"b.txt\"]");
+  project.SetScript("ws-a", "mkdir -p reports logs\necho summary > reports/summary.md\necho app > logs/app.log\n");
+  project.SetScript("ws-b", "echo b > b.txt\n");
+  project.WriteConfig(2);
+  project.CommitAll();
+  const std::string exclude = ReadFile(project / ".git/info/exclude");
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+
+  // The monitoring of the original tool finds the run where it always looked.
+  EXPECT_EQ(Sqlite3(project / ".state/orchestration.db",
+                    "SELECT status, COUNT(*) FROM workstream_status GROUP BY status").out,
+            "completed|2\n");
+  EXPECT_EQ(ReadFile(project / "logs/orchestrator.log"), EventLines(run.out));
+  EXPECT_TRUE(fs::exists(project / "reports/execution_report.md"));
+  EXPECT_FALSE(fs::exists(project / ".orchestra/state"));
+  EXPECT_FALSE(fs::exists(project / ".orchestra/logs"));
+  // git status shows none of it: info/exclude names the files Orchestra
+  // writes there, not the folders, which the agents' worktrees share.
+  EXPECT_EQ(project.Git({"status", "--porcelain", "--untracked-files=all"}), "");
+  EXPECT_EQ(ReadFile(project / ".git/info/exclude"),
+            exclude + "# Orchestra's own files (see orchestra's README)\n/.orchestra/\n/.state/orchestration.db*\n"
+                      "/logs/orchestrator.log\n/logs/workstreams/\n"
+                      "/reports/execution_report.md\n/reports/gantt.html\n");
+  EXPECT_EQ(project.Show("orchestra/integration", "reports/summary.md"), "summary\n");
+  EXPECT_EQ(project.Show("orchestra/integration", "logs/app.log"), "app\n");
+
+  // land brings the agent's files in beside Orchestra's; clean leaves the state alone.
+  CommandResult land = RunOrchestra(project.path(), {"land"});
+  ASSERT_EQ(land.exit_code, 0) << land.err;
+  EXPECT_EQ(ReadFile(project / "reports/summary.md"), "summary\n");
+  EXPECT_EQ(project.Git({"status", "--porcelain", "--untracked-files=all"}), "");
+  CommandResult clean = RunOrchestra(project.path(), {"clean"});
+  ASSERT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_EQ(project.Git({"status", "--porcelain", "--untracked-files=all"}), "");
+  EXPECT_EQ(project.Sql("SELECT COUNT(*) FROM workstream_status WHERE status = 'completed'"), "2\n");
 }
 
 TEST(IsolationTest, IsolationDefaultsToWorktreeOnlyAtTheTopOfARepository) {

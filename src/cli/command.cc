@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "display.h"
+#include "git.h"
+#include "project_files.h"
 #include "validate.h"
 
 namespace orchestra {
@@ -125,6 +127,13 @@ int OpenCommandState(const Needs& needs, Session* session) {
     if (const int code = LockState(state_path, &session->lock)) return code;
   }
   if (needs.state == StateAccess::kNone) return kExitOk;
+  SystemGit git;
+  std::string error;
+  if (needs.state == StateAccess::kCreate && session->project.config.UsesWorktrees() &&
+      !ExcludeOwnFiles(&git, session->project.config, &error)) {
+    PrintError(error);
+    return kExitIncomplete;
+  }
   return OpenStore(state_path, needs.state, session);
 }
 
