@@ -664,6 +664,75 @@ TEST(IsolationTest, StateLogsAndReportsKeepTheirPathsAndGitStatusStaysClean) {
   EXPECT_EQ(project.Sql("SELECT COUNT(*) FROM workstream_status WHERE status = 'completed'"), "2\n");
 }
 
+TEST(IsolationTest, AProjectRunWithTheEarlierLayoutMovesToTheDefaultPathsAndKeepsItsState) {
+  GitProject project;
+  const std::string release = project.Outside("release-b");
+  project.AddWorkstream("ws-a", "\"files_scope\": [\"a.txt\"]");
+  project.AddWorkstream("ws-b", "\"files_scope\": [\"b.txt\"]");
+  project.SetScript("ws-a", "echo a > a.txt\n");
+  project.SetScript("ws-b",
+                    "for i in $(seq 400); do [ -f " + release + " ] && break; sleep 0.05; done\necho b > b.txt\n");
+  project.WriteConfig(2);
+  project.CommitAll();
+  // A run with the paths earlier versions used with worktrees (the config
+  // lies outside the checkout), crashed while ws-b runs.
+  const std::string earlier = project.Outside("earlier.toml");
+  WriteFile(earlier, ReadFile(project / "orchestra.toml") +
+                         "[paths]\nstate = \".orchestra/state/orchestration.db\"\nlogs = \".orchestra/logs\"\n"
+                         "reports = \".orchestra/reports\"\n");
+  const std::string earlier_db = project / ".orchestra/state/orchestration.db";
+  const pid_t orchestrator = StartOrchestra(project.path(), {"--config", earlier, "run"}, project.Outside("run.log"));
+  ASSERT_TRUE(WaitUntil([&] {
+    return fs::exists(project.Outside("started-ws-b")) &&
+           Sqlite3(earlier_db, "SELECT status FROM workstream_status WHERE workstream_id = 'ws-a'").out ==
+               "completed\n";
+  }, 20));
+
+  // While it holds the database, the earlier paths are used where they are.
+  CommandResult status = RunOrchestra(project.path(), {"status", "--json"});
+  EXPECT_EQ(status.exit_code, 0);
+  EXPECT_EQ(status.err, "orchestra: .orchestra/state/orchestration.db is in use (pid " + std::to_string(orchestrator) +
+                            "): using the files under .orchestra/ where earlier versions kept them; they move once "
+                            "that orchestrator has ended\n");
+  EXPECT_EQ(nlohmann::json::parse(status.out)["totals"]["completed"], 1) << status.out;
+  EXPECT_FALSE(fs::exists(project / ".state"));
+
+  kill(orchestrator, SIGKILL);
+  WaitForExit(orchestrator);
+  WriteFile(release, "");
+  ASSERT_TRUE(WaitUntil([&] {  // the orphaned agent ends
+    const std::vector<Event> events = project.Events();
+    return std::any_of(events.begin(), events.end(),
+                       [](const Event& event) { return event.kind == "end" && event.id == "ws-b"; });
+  }, 20));
+  ASSERT_TRUE(fs::exists(earlier_db + "-wal"));  // what the crashed run recorded is there
+
+  status = RunOrchestra(project.path(), {"status", "--json"});
+  EXPECT_EQ(status.exit_code, 0);
+  EXPECT_EQ(status.err,
+            "orchestra: moved .orchestra/state/orchestration.db to .state/orchestration.db, .orchestra/logs to logs "
+            "(where earlier versions kept them with worktree isolation)\n");
+  EXPECT_EQ(project.Sql("SELECT workstream_id, status FROM workstream_status ORDER BY 1"),
+            "ws-a|completed\nws-b|running\n");
+  EXPECT_FALSE(fs::exists(earlier_db));
+  EXPECT_EQ(project.Git({"status", "--porcelain", "--untracked-files=all"}), "");
+  // The log paths recorded before the move still lead to the logs.
+  CommandResult logs = RunOrchestra(project.path(), {"logs", "ws-a"});
+  EXPECT_EQ(logs.exit_code, 0) << logs.err;
+  EXPECT_EQ(logs.out, ReadFile(project / "logs/workstreams/ws-a/attempt-1.log"));
+
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(run.err, "");  // moved once
+  EXPECT_EQ(Starts(project.Events(), "ws-a"), 1);  // completed before the move: not run again
+  EXPECT_EQ(Starts(project.Events(), "ws-b"), 2);
+  EXPECT_EQ(project.Sql("SELECT workstream_id, status FROM workstream_status ORDER BY 1"),
+            "ws-a|completed\nws-b|completed\n");
+  EXPECT_EQ(project.Show("orchestra/integration", "b.txt"), "b\n");
+  EXPECT_EQ(ReadFile(project / "logs/orchestrator.log"), ReadFile(project.Outside("run.log")) + EventLines(run.out));
+  EXPECT_EQ(project.Git({"status", "--porcelain", "--untracked-files=all"}), "");
+}
+
 TEST(IsolationTest, IsolationDefaultsToWorktreeOnlyAtTheTopOfARepository) {
   GitProject project;
   project.AddWorkstream("ws-a");

@@ -116,6 +116,9 @@ void PrintError(const std::string& message) { std::fprintf(stderr, "orchestra: %
 int LoadCommandProject(const CommandArgs& args, const Needs& needs, Session* session) {
   Project& project = session->project;
   if (!LoadAndReport(args.project, needs, &project)) return kExitUsage;
+  SystemGit git;
+  const std::string note = MoveEarlierLayout(&git, &project.config);
+  if (!note.empty()) std::fprintf(stderr, "orchestra: %s\n", note.c_str());
   if (!args.budget.empty() && !ParseBudget(args.budget, &project.config)) return kExitUsage;
   if (needs.workstreams && !ResolveTargets(project, args.ids, &session->targets)) return kExitUsage;
   return kExitOk;

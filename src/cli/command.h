@@ -70,9 +70,11 @@ struct Session {
   std::unique_ptr<SqliteStore> store;  // null without state access or state to open
 };
 
-/// Loads the project (or only its config), applies `--budget` and resolves
-/// the named ids (exact, else the unique id starting with `id-`). Returns
-/// kExitOk, or kExitUsage after printing the diagnostics or the unknown ids.
+/// Loads the project (or only its config), moves the state, logs and reports
+/// from where earlier versions kept them (MoveEarlierLayout, with its note on
+/// stderr), applies `--budget` and resolves the named ids (exact, else the
+/// unique id starting with `id-`). Returns kExitOk, or kExitUsage after
+/// printing the diagnostics or the unknown ids.
 int LoadCommandProject(const CommandArgs& args, const Needs& needs, Session* session);
 
 /// Takes the state lock and opens the state database as `needs` says; before
