@@ -167,6 +167,23 @@ TEST(CliTest, PlanShowsWavesCriticalPathAndAgentOrder) {
   EXPECT_FALSE(fs::exists(project / ".state"));
 }
 
+TEST(CliTest, PlanNamesAFewOfTheWorkstreamsWithoutAnEstimate) {
+  TempDir project;
+  for (const char* id : {"a", "b", "c", "d", "e", "f", "g"}) WriteWorkstream(project.path(), id, id, {});
+  WriteWorkstream(project.path(), "h", "h", {}, "\"estimate_hours\": 1");
+  CommandResult result = RunOrchestra(project.path(), {"--agents", "2", "plan"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  // Seven of them: five named, the rest counted (the JSON output lists all).
+  EXPECT_TRUE(Contains(result.out, "\n7 workstream(s) have no estimate and use the default of 2.0h: "
+                                   "a, b, c, d, e and 2 more\n"))
+      << result.out;
+  fs::remove(project / "workstreams/f.json");
+  fs::remove(project / "workstreams/g.json");
+  result = RunOrchestra(project.path(), {"--agents", "2", "plan"});
+  EXPECT_TRUE(Contains(result.out, "\n5 workstream(s) have no estimate and use the default of 2.0h: a, b, c, d, e\n"))
+      << result.out;
+}
+
 TEST(CliTest, DryRunPrintsThePlanAndCreatesNoState) {
   TempDir project;
   WriteSimProject(project.path());
@@ -219,6 +236,19 @@ TEST(CliTest, StatusAndLogsAfterARun) {
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_TRUE(Contains(unknown.err, "'nosuch'")) << unknown.err;
   EXPECT_TRUE(unknown.out.empty()) << unknown.out;
+}
+
+TEST(CliTest, LogsRefusesAnAttemptNumberBelowOne) {
+  TempDir project;
+  WriteSimProject(project.path());
+  ASSERT_EQ(RunOrchestra(project.path(), {"--agents", "1", "run", "a"}).exit_code, 0);
+  for (const char* number : {"-5", "0"}) {
+    CommandResult logs = RunOrchestra(project.path(), {"logs", "a", "--attempt", number});
+    EXPECT_EQ(logs.exit_code, 2) << number;
+    EXPECT_EQ(logs.err, std::string("--attempt: attempts are numbered from 1, so ") + number +
+                            " is not one\nRun with --help for more information.\n");
+    EXPECT_EQ(logs.out, "");
+  }
 }
 
 TEST(CliTest, LogsTakesShortIdsLikeRun) {

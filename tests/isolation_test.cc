@@ -136,7 +136,7 @@ class GitProject {
     return ReadFile(outside_ / ("prompts/" + id + "-" + std::to_string(attempt) + ".md"));
   }
   std::string Sql(const std::string& query) const {
-    return Sqlite3(repo_ / ".orchestra/state/orchestration.db", query).out;
+    return Sqlite3(repo_ / ".state/orchestration.db", query).out;
   }
 
  private:
@@ -146,8 +146,8 @@ class GitProject {
 
 /// Everything of the user's checkout a run must leave alone: HEAD, the index
 /// file, `git status`, and every file of the working tree (including untracked
-/// and ignored ones) but Orchestra's own `.orchestra/` folder, which git
-/// ignores through .git/info/exclude.
+/// and ignored ones) but Orchestra's own: the `.orchestra/` folder and the
+/// state, logs and reports, which git ignores through .git/info/exclude.
 std::string CheckoutSnapshot(GitProject& project) {
   std::ostringstream snapshot;
   snapshot << "index " << std::hash<std::string>{}(ReadFile(project / ".git/index")) << "\n";
@@ -156,7 +156,8 @@ std::string CheckoutSnapshot(GitProject& project) {
   std::vector<std::string> files;
   for (auto it = fs::recursive_directory_iterator(project.path()); it != fs::recursive_directory_iterator(); ++it) {
     const std::string name = it->path().filename().string();
-    if (it->is_directory() && (name == ".git" || name == ".orchestra") &&
+    if (it->is_directory() &&
+        (name == ".git" || name == ".orchestra" || name == ".state" || name == "logs" || name == "reports") &&
         it->path().parent_path() == fs::path(project.path())) {
       it.disable_recursion_pending();
       continue;
@@ -216,7 +217,9 @@ TEST(IsolationTest, ParallelWorkstreamsLandOnTheIntegrationBranchAndTheCheckoutI
       << run.out;
   EXPECT_EQ(CheckoutSnapshot(project), before);
   EXPECT_EQ(project.Rev("main"), main_before);
-  EXPECT_EQ(project.Git({"status", "--porcelain", "--ignored", "--", ".orchestra"}), "!! .orchestra/\n");
+  // Orchestra's files are there, ignored (.orchestra/ holds only empty folders now).
+  EXPECT_EQ(project.Git({"status", "--porcelain", "--ignored", "--", ".orchestra", ".state", "logs", "reports"}),
+            "!! .state/\n!! logs/\n!! reports/\n");
 
   for (const char* id : {"ws-a", "ws-b", "ws-c"}) {
     const std::string name = std::string(id).substr(3);
@@ -614,6 +617,120 @@ TEST(IsolationTest, AWorkstreamThatKeepsConflictingFailsAndBlocksItsDependents) 
   CommandResult status = RunOrchestra(project.path(), {"status"});
   EXPECT_EQ(status.exit_code, 0) << status.err;
   EXPECT_NE(status.out.find("1 completed, 1 failed, 1 blocked"), std::string::npos) << status.out;
+}
+
+/// The event lines a run printed: its output up to the summary after them.
+std::string EventLines(const std::string& run_output) { return run_output.substr(0, run_output.find("\n\n") + 1); }
+
+TEST(IsolationTest, StateLogsAndReportsKeepTheirPathsAndGitStatusStaysClean) {
+  GitProject project;
+  // Files the agent writes under reports/ and logs/ are its work: they are merged.
+  project.AddWorkstream("ws-a", "\"files_scope\": [\"reports/\", \"logs/\"]");
+  project.AddWorkstream("ws-b", "\"files_scope\": [\"b.txt\"]");
+  project.SetScript("ws-a", "mkdir -p reports logs\necho summary > reports/summary.md\necho app > logs/app.log\n");
+  project.SetScript("ws-b", "echo b > b.txt\n");
+  project.WriteConfig(2);
+  project.CommitAll();
+  const std::string exclude = ReadFile(project / ".git/info/exclude");
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+
+  // The monitoring of the original tool finds the run where it always looked.
+  EXPECT_EQ(Sqlite3(project / ".state/orchestration.db",
+                    "SELECT status, COUNT(*) FROM workstream_status GROUP BY status").out,
+            "completed|2\n");
+  EXPECT_EQ(ReadFile(project / "logs/orchestrator.log"), EventLines(run.out));
+  EXPECT_TRUE(fs::exists(project / "reports/execution_report.md"));
+  EXPECT_FALSE(fs::exists(project / ".orchestra/state"));
+  EXPECT_FALSE(fs::exists(project / ".orchestra/logs"));
+  // git status shows none of it: info/exclude names the files Orchestra
+  // writes there, not the folders, which the agents' worktrees share.
+  EXPECT_EQ(project.Git({"status", "--porcelain", "--untracked-files=all"}), "");
+  EXPECT_EQ(ReadFile(project / ".git/info/exclude"),
+            exclude + "# Orchestra's own files (see orchestra's README)\n/.orchestra/\n/.state/orchestration.db*\n"
+                      "/logs/orchestrator.log\n/logs/workstreams/\n"
+                      "/reports/execution_report.md\n/reports/gantt.html\n");
+  EXPECT_EQ(project.Show("orchestra/integration", "reports/summary.md"), "summary\n");
+  EXPECT_EQ(project.Show("orchestra/integration", "logs/app.log"), "app\n");
+
+  // land brings the agent's files in beside Orchestra's; clean leaves the state alone.
+  CommandResult land = RunOrchestra(project.path(), {"land"});
+  ASSERT_EQ(land.exit_code, 0) << land.err;
+  EXPECT_EQ(ReadFile(project / "reports/summary.md"), "summary\n");
+  EXPECT_EQ(project.Git({"status", "--porcelain", "--untracked-files=all"}), "");
+  CommandResult clean = RunOrchestra(project.path(), {"clean"});
+  ASSERT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_EQ(project.Git({"status", "--porcelain", "--untracked-files=all"}), "");
+  EXPECT_EQ(project.Sql("SELECT COUNT(*) FROM workstream_status WHERE status = 'completed'"), "2\n");
+}
+
+TEST(IsolationTest, AProjectRunWithTheEarlierLayoutMovesToTheDefaultPathsAndKeepsItsState) {
+  GitProject project;
+  const std::string release = project.Outside("release-b");
+  project.AddWorkstream("ws-a", "\"files_scope\": [\"a.txt\"]");
+  project.AddWorkstream("ws-b", "\"files_scope\": [\"b.txt\"]");
+  project.SetScript("ws-a", "echo a > a.txt\n");
+  project.SetScript("ws-b",
+                    "for i in $(seq 400); do [ -f " + release + " ] && break; sleep 0.05; done\necho b > b.txt\n");
+  project.WriteConfig(2);
+  project.CommitAll();
+  // A run with the paths earlier versions used with worktrees (the config
+  // lies outside the checkout), crashed while ws-b runs.
+  const std::string earlier = project.Outside("earlier.toml");
+  WriteFile(earlier, ReadFile(project / "orchestra.toml") +
+                         "[paths]\nstate = \".orchestra/state/orchestration.db\"\nlogs = \".orchestra/logs\"\n"
+                         "reports = \".orchestra/reports\"\n");
+  const std::string earlier_db = project / ".orchestra/state/orchestration.db";
+  const pid_t orchestrator = StartOrchestra(project.path(), {"--config", earlier, "run"}, project.Outside("run.log"));
+  ASSERT_TRUE(WaitUntil([&] {
+    return fs::exists(project.Outside("started-ws-b")) &&
+           Sqlite3(earlier_db, "SELECT status FROM workstream_status WHERE workstream_id = 'ws-a'").out ==
+               "completed\n";
+  }, 20));
+
+  // While it holds the database, the earlier paths are used where they are.
+  CommandResult status = RunOrchestra(project.path(), {"status", "--json"});
+  EXPECT_EQ(status.exit_code, 0);
+  EXPECT_EQ(status.err, "orchestra: .orchestra/state/orchestration.db is in use (pid " + std::to_string(orchestrator) +
+                            "): using the files under .orchestra/ where earlier versions kept them; they move once "
+                            "that orchestrator has ended\n");
+  EXPECT_EQ(nlohmann::json::parse(status.out)["totals"]["completed"], 1) << status.out;
+  EXPECT_FALSE(fs::exists(project / ".state"));
+
+  kill(orchestrator, SIGKILL);
+  WaitForExit(orchestrator);
+  WriteFile(release, "");
+  ASSERT_TRUE(WaitUntil([&] {  // the orphaned agent ends
+    const std::vector<Event> events = project.Events();
+    return std::any_of(events.begin(), events.end(),
+                       [](const Event& event) { return event.kind == "end" && event.id == "ws-b"; });
+  }, 20));
+  ASSERT_TRUE(fs::exists(earlier_db + "-wal"));  // what the crashed run recorded is there
+
+  status = RunOrchestra(project.path(), {"status", "--json"});
+  EXPECT_EQ(status.exit_code, 0);
+  EXPECT_EQ(status.err,
+            "orchestra: moved .orchestra/state/orchestration.db to .state/orchestration.db, .orchestra/logs to logs "
+            "(where earlier versions kept them with worktree isolation)\n");
+  EXPECT_EQ(project.Sql("SELECT workstream_id, status FROM workstream_status ORDER BY 1"),
+            "ws-a|completed\nws-b|running\n");
+  EXPECT_FALSE(fs::exists(earlier_db));
+  EXPECT_EQ(project.Git({"status", "--porcelain", "--untracked-files=all"}), "");
+  // The log paths recorded before the move still lead to the logs.
+  CommandResult logs = RunOrchestra(project.path(), {"logs", "ws-a"});
+  EXPECT_EQ(logs.exit_code, 0) << logs.err;
+  EXPECT_EQ(logs.out, ReadFile(project / "logs/workstreams/ws-a/attempt-1.log"));
+
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(run.err, "");  // moved once
+  EXPECT_EQ(Starts(project.Events(), "ws-a"), 1);  // completed before the move: not run again
+  EXPECT_EQ(Starts(project.Events(), "ws-b"), 2);
+  EXPECT_EQ(project.Sql("SELECT workstream_id, status FROM workstream_status ORDER BY 1"),
+            "ws-a|completed\nws-b|completed\n");
+  EXPECT_EQ(project.Show("orchestra/integration", "b.txt"), "b\n");
+  EXPECT_EQ(ReadFile(project / "logs/orchestrator.log"), ReadFile(project.Outside("run.log")) + EventLines(run.out));
+  EXPECT_EQ(project.Git({"status", "--porcelain", "--untracked-files=all"}), "");
 }
 
 TEST(IsolationTest, IsolationDefaultsToWorktreeOnlyAtTheTopOfARepository) {

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 
@@ -30,9 +31,22 @@ void SetUpRun(CLI::App* command, CommandArgs* args) {
       ->type_name("TIME");
 }
 
+/// `--attempt N`: attempts are numbered from 1 (0 only stands for "the
+/// latest" when the option is left out). What is not a number at all is left
+/// to CLI11's own conversion error.
+std::string CheckAttemptNumber(std::string& text) {
+  int number = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, number);
+  if (error != std::errc() || stop != end || number >= 1) return "";
+  return "attempts are numbered from 1, so " + text + " is not one";
+}
+
 void SetUpLogs(CLI::App* command, CommandArgs* args) {
   command->add_option("id", args->ids, "Workstream id")->required()->expected(1);
-  command->add_option("--attempt", args->attempt, "Attempt number (default: latest)");
+  command->add_option("--attempt", args->attempt, "Attempt number (default: latest)")
+      ->type_name("N")
+      ->check(CLI::Validator(CheckAttemptNumber, "N >= 1"));
   command->add_flag("-f,--follow", args->follow, "Keep printing while the attempt runs");
 }
 

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "display.h"
+#include "git.h"
+#include "project_files.h"
 #include "validate.h"
 
 namespace orchestra {
@@ -114,6 +116,9 @@ void PrintError(const std::string& message) { std::fprintf(stderr, "orchestra: %
 int LoadCommandProject(const CommandArgs& args, const Needs& needs, Session* session) {
   Project& project = session->project;
   if (!LoadAndReport(args.project, needs, &project)) return kExitUsage;
+  SystemGit git;
+  const std::string note = MoveEarlierLayout(&git, &project.config);
+  if (!note.empty()) std::fprintf(stderr, "orchestra: %s\n", note.c_str());
   if (!args.budget.empty() && !ParseBudget(args.budget, &project.config)) return kExitUsage;
   if (needs.workstreams && !ResolveTargets(project, args.ids, &session->targets)) return kExitUsage;
   return kExitOk;
@@ -125,6 +130,13 @@ int OpenCommandState(const Needs& needs, Session* session) {
     if (const int code = LockState(state_path, &session->lock)) return code;
   }
   if (needs.state == StateAccess::kNone) return kExitOk;
+  SystemGit git;
+  std::string error;
+  if (needs.state == StateAccess::kCreate && session->project.config.UsesWorktrees() &&
+      !ExcludeOwnFiles(&git, session->project.config, &error)) {
+    PrintError(error);
+    return kExitIncomplete;
+  }
   return OpenStore(state_path, needs.state, session);
 }
 

@@ -70,15 +70,19 @@ struct Session {
   std::unique_ptr<SqliteStore> store;  // null without state access or state to open
 };
 
-/// Loads the project (or only its config), applies `--budget` and resolves
-/// the named ids (exact, else the unique id starting with `id-`). Returns
-/// kExitOk, or kExitUsage after printing the diagnostics or the unknown ids.
+/// Loads the project (or only its config), moves the state, logs and reports
+/// from where earlier versions kept them (MoveEarlierLayout, with its note on
+/// stderr), applies `--budget` and resolves the named ids (exact, else the
+/// unique id starting with `id-`). Returns kExitOk, or kExitUsage after
+/// printing the diagnostics or the unknown ids.
 int LoadCommandProject(const CommandArgs& args, const Needs& needs, Session* session);
 
-/// Takes the state lock and opens the state database as `needs` says. Returns
-/// kExitOk, or after saying why: kExitLocked when another orchestrator holds
-/// the lock, kExitUsage when nothing has run yet, kExitIncomplete when the
-/// database cannot be opened or created.
+/// Takes the state lock and opens the state database as `needs` says; before
+/// creating it with worktree isolation, keeps Orchestra's files out of `git
+/// status` (ExcludeOwnFiles). Returns kExitOk, or after saying why:
+/// kExitLocked when another orchestrator holds the lock, kExitUsage when
+/// nothing has run yet, kExitIncomplete when the database cannot be opened or
+/// created or info/exclude cannot be written.
 int OpenCommandState(const Needs& needs, Session* session);
 
 /// LoadCommandProject, then OpenCommandState: how a command starts.

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -45,6 +46,17 @@ std::vector<ObservedDuration> LoadObservedDurations(const Project& project, int*
     }
   }
   return SucceededDurations(attempts);
+}
+
+/// " a, b, c, d, e and 95 more": the first five of `nodes` as `name` writes
+/// them, so that a line of the plan stays one line however many workstreams
+/// it is about (the JSON output lists them all).
+std::string FirstFew(const std::vector<int>& nodes, const std::function<std::string(int)>& name) {
+  const size_t shown = std::min<size_t>(nodes.size(), 5);
+  std::string text;
+  for (size_t i = 0; i < shown; ++i) text += (i ? ", " : " ") + name(nodes[i]);
+  if (nodes.size() > shown) text += fmt::format(" and {} more", nodes.size() - shown);
+  return text;
 }
 
 std::string Percent(double value) { return fmt::format("{:.1f}%", value); }
@@ -114,19 +126,15 @@ void PrintPlanText(const Project& project, const Plan& plan, int observed_this_r
     auto change = [&](int node) { return std::abs(plan.estimates[node] / written(node) - 1.0); };
     std::vector<int> largest = plan.corrected_estimates;
     std::stable_sort(largest.begin(), largest.end(), [&](int a, int b) { return change(a) > change(b); });
-    const size_t shown = std::min<size_t>(largest.size(), 5);
-    for (size_t i = 0; i < shown; ++i) {
-      std::printf("%s %s %s->%s", i ? "," : "", graph.id(largest[i]).c_str(), Hours(written(largest[i])).c_str(),
-                  Hours(plan.estimates[largest[i]]).c_str());
-    }
-    if (largest.size() > shown) std::printf(" and %zu more", largest.size() - shown);
-    std::printf("\n");
+    std::printf("%s\n", FirstFew(largest, [&](int node) {
+                          return fmt::format("{} {}->{}", graph.id(node), Hours(written(node)),
+                                             Hours(plan.estimates[node]));
+                        }).c_str());
   }
   if (!plan.default_estimates.empty()) {
-    std::printf("%zu workstream(s) have no estimate and use the default of %s:",
-                plan.default_estimates.size(), Hours(project.config.estimate_hours).c_str());
-    for (int node : plan.default_estimates) std::printf(" %s", graph.id(node).c_str());
-    std::printf("\n");
+    std::printf("%zu workstream(s) have no estimate and use the default of %s:%s\n",
+                plan.default_estimates.size(), Hours(project.config.estimate_hours).c_str(),
+                FirstFew(plan.default_estimates, [&](int node) { return graph.id(node); }).c_str());
   }
   if (!plan.scope_groups.empty()) {
     std::printf("\nSerialised by overlapping file scopes (%zu overlapping pair(s); within a group, "

@@ -31,16 +31,9 @@ bool ResolveIsolation(Config* config, Diagnostics* diagnostics) {
   const bool at_top = GitTopLevel(&git, config->project_dir, &top_level) &&
                       fs::equivalent(top_level, config->project_dir, error);
   if (config->isolation == "auto") config->isolation = at_top ? "worktree" : "none";
-  if (config->isolation == "none") return true;
-  if (at_top) {
-    // Orchestra's own files go where git ignores them (.orchestra/ is in
-    // info/exclude), so the user's checkout shows nothing new.
-    const Config defaults;
-    if (config->state_path == defaults.state_path) config->state_path = ".orchestra/state/orchestration.db";
-    if (config->logs_dir == defaults.logs_dir) config->logs_dir = ".orchestra/logs";
-    if (config->reports_dir == defaults.reports_dir) config->reports_dir = ".orchestra/reports";
-    return true;
-  }
+  // The state, logs and reports keep their paths: run/project_files.h keeps
+  // them out of `git status`.
+  if (config->isolation == "none" || at_top) return true;
   diagnostics->Error(config->file.empty() ? "orchestra.toml" : config->file, 0, 0,
                      "isolation = \"worktree\" needs the project folder to be the top level of a git "
                      "repository (" + config->project_dir + " is not)",

@@ -8,12 +8,6 @@ namespace orchestra {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-constexpr const char* kExcludeLine = "/.orchestra/";
-
-}  // namespace
-
 Worktrees::Worktrees(Git* git, std::string repo_dir, std::string integration_branch)
     : git_(git), repo_dir_(std::move(repo_dir)), integration_branch_(std::move(integration_branch)) {}
 
@@ -34,28 +28,36 @@ std::string Worktrees::IntegrationHead() {
   return ResolveCommit(git_, repo_dir_, "refs/heads/" + integration_branch_);
 }
 
-bool Worktrees::Prepare(std::string* error) {
-  GitResult exclude;
-  if (!Check(repo_dir_, {"rev-parse", "--git-path", "info/exclude"}, error, &exclude)) return false;
+bool ExcludeFromGitStatus(Git* git, const std::string& repo_dir, const std::vector<std::string>& patterns,
+                          std::string* error) {
+  const std::vector<std::string> args{"rev-parse", "--git-path", "info/exclude"};
+  const GitResult exclude = git->Run(repo_dir, args);
+  if (!exclude.ok()) {
+    *error = exclude.Describe(args);
+    return false;
+  }
   fs::path exclude_path = exclude.Line();
-  if (exclude_path.is_relative()) exclude_path = fs::path(repo_dir_) / exclude_path;
+  if (exclude_path.is_relative()) exclude_path = fs::path(repo_dir) / exclude_path;
   std::ifstream in(exclude_path);
   std::stringstream text;
   text << in.rdbuf();
-  bool listed = false;
-  for (std::string line; std::getline(text, line);) listed = listed || line == kExcludeLine;
-  if (!listed) {
-    std::error_code ignored;
-    fs::create_directories(exclude_path.parent_path(), ignored);
-    std::ofstream out(exclude_path, std::ios::app);
-    const std::string existing = text.str();
-    if (!existing.empty() && existing.back() != '\n') out << "\n";
-    out << "# Orchestra's worktrees and state (see orchestra's README)\n" << kExcludeLine << "\n";
-    if (!out) {
-      *error = "cannot write " + exclude_path.string();
-      return false;
-    }
-  }
+  std::vector<std::string> missing = patterns;
+  for (std::string line; std::getline(text, line);) std::erase(missing, line);
+  if (missing.empty()) return true;
+  std::error_code ignored;
+  fs::create_directories(exclude_path.parent_path(), ignored);
+  std::ofstream out(exclude_path, std::ios::app);
+  const std::string existing = text.str();
+  if (!existing.empty() && existing.back() != '\n') out << "\n";
+  out << "# Orchestra's own files (see orchestra's README)\n";
+  for (const std::string& pattern : missing) out << pattern << "\n";
+  if (out) return true;
+  *error = "cannot write " + exclude_path.string();
+  return false;
+}
+
+bool Worktrees::Prepare(std::string* error) {
+  if (!ExcludeFromGitStatus(git_, repo_dir_, {"/.orchestra/"}, error)) return false;
   if (!IntegrationHead().empty()) return true;
   const std::string head = ResolveCommit(git_, repo_dir_, "HEAD");
   if (head.empty()) {

@@ -12,6 +12,13 @@
 
 namespace orchestra {
 
+/// Adds each of `patterns` that is not there yet to the info/exclude file of
+/// the repository at `repo_dir`, so `git status` never shows what they match.
+/// Note that git reads that file in every worktree of the repository, the
+/// agents' too.
+bool ExcludeFromGitStatus(Git* git, const std::string& repo_dir, const std::vector<std::string>& patterns,
+                          std::string* error);
+
 /// Worktrees manages the per-workstream worktrees of one repository.
 class Worktrees {
  public:
