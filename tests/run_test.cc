@@ -6,6 +6,7 @@
 #include <set>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "cli_harness.h"
 #include "project_builder.h"
@@ -208,6 +209,62 @@ TEST(RunTest, SigintExits130AndResumeFinishes) {
   CommandResult resumed = RunOrchestra(project.path(), {"run"});
   EXPECT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
   for (const auto& [id, status] : project.Statuses()) EXPECT_EQ(status, "completed") << id;
+}
+
+/// Holds the state database's write lock, as a sqlite3 shell inside a
+/// transaction does, until Release or destruction.
+class WriteLock {
+ public:
+  explicit WriteLock(const std::string& database) {
+    EXPECT_EQ(sqlite3_open_v2(database.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+    sqlite3_busy_timeout(db_, 60'000);  // the orchestrator's own writes take milliseconds
+    held_ = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
+  ~WriteLock() {
+    Release();
+    sqlite3_close_v2(db_);
+  }
+  bool held() const { return held_; }
+  void Release() {
+    if (held_) sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    held_ = false;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  bool held_ = false;
+};
+
+TEST(RunTest, AWriteLockHeldByAnotherProcessHoldsFinishedResultsAndRedoesNothing) {
+  TestProject project;
+  for (const char* id : {"l0", "l1", "l2"}) {
+    project.AddWorkstream(id, {});
+    project.Hold(id);
+  }
+  project.AddWorkstream("after", {"l0"});
+  project.WriteConfig({{"agent-1", ""}, {"agent-2", ""}, {"agent-3", ""}});
+  const pid_t orchestrator = StartOrchestra(project.path(), {"run"}, project / "run.out");
+  ASSERT_TRUE(WaitUntil([&] { return project.Events().size() == 3; }));  // l0..l2 started
+  {
+    WriteLock lock(project.StatePath());
+    ASSERT_TRUE(lock.held());
+    for (const char* id : {"l0", "l1", "l2"}) project.Release(id);
+    // The agents end while the state is locked; the run says what holds it up.
+    ASSERT_TRUE(WaitUntil([&] { return project.Events().size() == 6; }));
+    ASSERT_TRUE(WaitUntil([&] {
+      return ReadFile(project / "logs/orchestrator.log").find("is locked by another process") != std::string::npos;
+    }));
+    for (const auto& [id, status] : project.Statuses()) {
+      EXPECT_EQ(status, id == "after" ? "pending" : "running") << id;  // nothing recorded meanwhile
+    }
+  }
+  EXPECT_EQ(WaitForExit(orchestrator), 0) << ReadFile(project / "run.out");
+  for (const auto& [id, status] : project.Statuses()) EXPECT_EQ(status, "completed") << id;
+  CommandResult attempts = Sqlite3(project.StatePath(),
+                                   "SELECT workstream_id, attempt, outcome FROM attempts ORDER BY workstream_id");
+  EXPECT_EQ(attempts.out, "after|1|succeeded\nl0|1|succeeded\nl1|1|succeeded\nl2|1|succeeded\n");
+  EXPECT_EQ(project.Events().size(), 8u);  // four starts, four ends: nothing ran twice
+  EXPECT_NE(ReadFile(project / "logs/orchestrator.log").find("the state database is free again"), std::string::npos);
 }
 
 TEST(RunTest, KillNineThenResumeCompletesEverythingAndRepeatsNothingCompleted) {
