@@ -131,7 +131,7 @@ TEST(RunTest, ZeroBackoffRetriesAtOnce) {
   EXPECT_EQ(Sqlite3(project.StatePath(), "SELECT attempt, outcome FROM attempts ORDER BY id").out,
             "1|failed\n2|succeeded\n");
   EXPECT_EQ(Sqlite3(project.StatePath(), "SELECT message FROM execution_log WHERE event_type = 'retry'").out,
-            "attempt 1 failed: agent exit code 3; retrying in 0s\n");
+            "attempt 1 of flaky failed: agent exit code 3; retrying in 0s\n");
   std::vector<AgentEvent> events = project.Events();
   ASSERT_EQ(events.size(), 4u);
   // Far less than the default backoff of 5 s between the failure and the retry.

@@ -53,7 +53,8 @@ std::string LoggedArgument(const std::string& argument) {
   return fmt::format("{}…[{} bytes]", argument.substr(0, shown), argument.size());
 }
 
-std::string Short(const std::string& commit) { return commit.substr(0, 10); }
+// Commits as people read them (git's own short form).
+std::string Short(const std::string& commit) { return commit.substr(0, 7); }
 
 template <typename Handle>
 void CloseAndDelete(Handle* handle) {
@@ -149,7 +150,9 @@ void Executor::BuildScheduler(const std::vector<int>& targets) {
   std::vector<AttemptRecord> history;
   std::string history_error;
   if (store_->LoadAttempts("", &history, &history_error)) {
-    inputs.estimates = CorrectEstimates(graph, inputs.estimates, SucceededDurations(history)).estimates;
+    const CorrectedEstimates corrected = CorrectEstimates(graph, inputs.estimates, SucceededDurations(history));
+    inputs.estimates = corrected.estimates;
+    learned_seconds_per_hour_ = corrected.seconds_per_hour;
   }
   SearchOptions search;
   search.budget_seconds = project_.config.planner_budget_seconds;
@@ -601,8 +604,10 @@ AttemptEnd Executor::DescribeEnd(const Attempt& attempt, const StepVerdict& verd
     case FinishResult::Outcome::kRetry:
       end.new_status = WorkstreamStatus::kPending;
       end.event_type = timed_out ? "timeout" : "retry";
-      end.message = fmt::format("attempt {} failed: {}; retrying in {}", attempt.number, first_line,
-                                FormatDuration(RetryDelay(finish.failures)));
+      end.message = fmt::format("attempt {} of {} failed: {}; {}", attempt.number, id, first_line,
+                                paused_ || interrupts_ > 0
+                                    ? std::string("it runs again when the run resumes")
+                                    : "retrying in " + FormatDuration(RetryDelay(finish.failures)));
       break;
     case FinishResult::Outcome::kFailed:
     case FinishResult::Outcome::kRequeued:
@@ -666,7 +671,7 @@ void Executor::CommitAndCheckChanges(Attempt* attempt) {
   for (const std::string& file : facts.changed) {
     if (!scope.empty() && !PathInScope(file, scope)) facts.outside_scope.push_back(file);
   }
-  std::string summary = fmt::format("{} file(s) changed in {}", facts.changed.size(), Short(head));
+  std::string summary = fmt::format("{}: {} file(s) changed in {}", workstream.id, facts.changed.size(), Short(head));
   if (!facts.outside_scope.empty()) {
     summary += fmt::format("; {} outside the declared scope: {}", facts.outside_scope.size(),
                            fmt::join(facts.outside_scope, ", "));
@@ -1016,7 +1021,11 @@ void Executor::Emit(const std::string& workstream_id, const std::string& agent_i
 }
 
 double Executor::SecondsPerEstimatedHour() const {
+  // Wall-clock seconds per estimated hour: this run's pace once something
+  // finished, else the pace earlier runs showed, else the sim agents' scale,
+  // else an hour is an hour.
   if (observed_hours_ > 0) return observed_seconds_ / observed_hours_;
+  if (learned_seconds_per_hour_ > 0) return learned_seconds_per_hour_;
   double seconds = 3600;
   bool all_sim = !project_.config.agents.empty();
   double sim_scale = 0;

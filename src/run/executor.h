@@ -169,6 +169,7 @@ class Executor {
   std::string fatal_error_;
   double observed_seconds_ = 0;  // actual durations of succeeded attempts...
   double observed_hours_ = 0;    // ...and their estimates, for the ETA
+  double learned_seconds_per_hour_ = 0;  // the pace of earlier runs (0: none recorded)
   SchedulingInputs planning_inputs_;  // what the planner's rank was computed from
   int replans_ = 0;
 

@@ -101,7 +101,7 @@ class ExecutorLogicTest : public ::testing::Test {
       InstantTimers timers(&loop, &clock_);
       SystemGit system_git;
       Executor executor(project_, ExecutorEffects{store ? store : store_.get(), &runner, &processes_,
-                                                  git ? git : &system_git, &timers, &clock_, nullptr,
+                                                  git ? git : &system_git, &timers, &clock_, observer,
                                                   &loop, 4242});
       end = executor.Run({}, error);
       started_ = runner.started();
@@ -142,6 +142,7 @@ class ExecutorLogicTest : public ::testing::Test {
   std::function<Script(const ProcessSpec&)> behaviour = [](const ProcessSpec&) {
     return FakeProcessRunner::Exit(0);
   };
+  RunObserver* observer = nullptr;
   testing::TempDir dir_;
   ManualClock clock_;
   FakeProcessTable processes_;
@@ -351,6 +352,39 @@ TEST_F(ExecutorLogicTest, FailureTextIsBoundedInBytes) {
   }();
   ASSERT_EQ(agents.size(), 2u);
   EXPECT_LT(ReadAll(EnvOf(agents[1], "ORCHESTRA_PROMPT_FILE")).size(), 17u * 1024);
+}
+
+/// Remembers the progress reported with each event.
+class ProgressRecorder : public RunObserver {
+ public:
+  void OnEvent(const LogEntry& event, const RunProgress& progress) override {
+    events.push_back(event.event_type);
+    progresses.push_back(progress);
+  }
+  std::vector<std::string> events;
+  std::vector<RunProgress> progresses;
+};
+
+TEST_F(ExecutorLogicTest, TheEtaStartsFromThePaceOfEarlierRuns) {
+  behaviour = [this](const ProcessSpec&) {
+    clock_.Advance(60);  // every agent takes a minute of (virtual) wall-clock time
+    return FakeProcessRunner::Exit(0);
+  };
+  std::string error;
+  ProgressRecorder first;
+  observer = &first;
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  ASSERT_EQ(first.events.front(), "run_started");
+  // Nothing known yet: an estimated hour (2 each, a chain of 3) is taken as an hour.
+  EXPECT_EQ(first.progresses.front().eta_seconds, 6 * 3600);
+
+  ASSERT_TRUE(store_->ResetToPending({"a", "b", "c"}, "retry", "again", &error)) << error;
+  ProgressRecorder second;
+  observer = &second;
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  ASSERT_EQ(second.events.front(), "run_started");
+  // Earlier runs did an estimated hour in 30 s: the chain's 6 hours take 3 minutes.
+  EXPECT_EQ(second.progresses.front().eta_seconds, 180);
 }
 
 /// A store another process "locks" as the first attempt ends: the next
