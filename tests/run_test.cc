@@ -119,6 +119,18 @@ TEST(RunTest, RetriesWithBackoffThenSucceeds) {
             std::string::npos);
 }
 
+TEST(RunTest, ARunOfSimulatedAgentsSaysSo) {
+  TempDir project;
+  WriteFile(project / "workstreams/one.json", R"({"id": "one", "title": "One"})");
+  CommandResult result = RunOrchestra(project.path(), {"--agents", "2", "run"});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_EQ(Sqlite3(project / ".state/orchestration.db",
+                    "SELECT message FROM execution_log WHERE event_type = 'run_started'")
+                .out,
+            "run 1 started: 1 workstreams selected, 2 agents (simulated: they change no file; configure "
+            "[[agents]] in orchestra.toml to use a real one, see docs/guide.md)\n");
+}
+
 TEST(RunTest, ZeroBackoffRetriesAtOnce) {
   TestProject project;
   project.AddWorkstream("flaky", {});

@@ -120,9 +120,11 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
     return RunEnd::kError;
   }
   Emit("", "", "run_started",
-       fmt::format("run {} started: {} workstreams selected, {} agents", run_id_,
-                   std::count(selected_.begin(), selected_.end(), true),
-                   project_.config.agents.size()));
+       fmt::format("run {} started: {} workstreams selected, {} agents{}", run_id_,
+                   std::count(selected_.begin(), selected_.end(), true), project_.config.agents.size(),
+                   AllAgentsSimulated() ? " (simulated: they change no file; configure [[agents]] in "
+                                          "orchestra.toml to use a real one, see docs/guide.md)"
+                                        : ""));
   InstallLoopHandles();
   CheckPauseRequest();
   Pump();
@@ -1026,18 +1028,20 @@ double Executor::SecondsPerEstimatedHour() const {
   // else an hour is an hour.
   if (observed_hours_ > 0) return observed_seconds_ / observed_hours_;
   if (learned_seconds_per_hour_ > 0) return learned_seconds_per_hour_;
-  double seconds = 3600;
-  bool all_sim = !project_.config.agents.empty();
+  if (!AllAgentsSimulated()) return 3600;
   double sim_scale = 0;
   for (const AgentConfig& agent : project_.config.agents) {
-    const AgentKind* kind = project_.config.KindOf(agent);
-    if (kind == nullptr || !kind->simulated()) {
-      all_sim = false;
-    } else {
-      sim_scale = std::max(sim_scale, project_.config.TypeOf(agent)->time_scale);
-    }
+    sim_scale = std::max(sim_scale, project_.config.TypeOf(agent)->time_scale);
   }
-  return all_sim ? sim_scale : seconds;
+  return sim_scale;
+}
+
+bool Executor::AllAgentsSimulated() const {
+  return !project_.config.agents.empty() &&
+         std::all_of(project_.config.agents.begin(), project_.config.agents.end(), [&](const AgentConfig& agent) {
+           const AgentKind* kind = project_.config.KindOf(agent);
+           return kind != nullptr && kind->simulated();
+         });
 }
 
 RunProgress Executor::Progress() const {

@@ -136,6 +136,7 @@ class Executor {
             const std::string& event_type, const std::string& message);
   RunProgress Progress() const;
   double SecondsPerEstimatedHour() const;
+  bool AllAgentsSimulated() const;
   /// logs/workstreams/<id>: where the files of the workstream's attempts go.
   std::string AttemptDir(const std::string& id) const;
   std::string KeyOf(int64_t attempt_id) const;
