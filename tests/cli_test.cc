@@ -368,5 +368,19 @@ TEST(CliTest, SimAgentFailsTheInjectedAttemptsThenSucceeds) {
   EXPECT_TRUE(Contains(first.out, "injected failure")) << first.out;
 }
 
+TEST(CliTest, JsonNestedAHundredThousandLevelsDeepIsRefusedWithoutACrash) {
+  TempDir project;
+  const size_t arrays = 100000 - 2;  // inside the object and its metadata
+  WriteFile(project / "workstreams/deep.json", R"({"id":"ws-d","metadata":{"x":)" + std::string(arrays, '[') +
+                                                   std::string(arrays, ']') + "}}");
+  CommandResult result = RunOrchestra(project.path(), {"--agents", "1", "validate"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.err,
+            "workstreams/deep.json:1:540: error: arrays and objects nested deeper than 512 levels (hint: a "
+            "workstream needs a few levels; flatten this value)\n"
+            "orchestra: 1 error(s), 0 warning(s); nothing was run\n");
+}
+
 }  // namespace
 }  // namespace orchestra::testing

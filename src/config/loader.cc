@@ -16,6 +16,7 @@
 #include <tuple>
 #include <utility>
 
+#include "json_depth.h"
 #include "json_positions.h"
 
 namespace orchestra {
@@ -529,6 +530,19 @@ std::optional<json> ParseReporting(const std::string& file, const std::string& t
   return std::nullopt;
 }
 
+// Parsing and copying a JSON value recurse once per level: a file nested too
+// deep is refused, at the bracket that goes too deep, before anything recurses.
+bool CheckDepth(const std::string& file, const std::string& text, Diagnostics* diagnostics) {
+  const size_t too_deep = FindTooDeep(text);
+  if (too_deep == std::string::npos) return true;
+  const TextPosition position = JsonPositions::FromOffset(text, too_deep);
+  diagnostics->Error(file, position.line, position.column,
+                     "arrays and objects nested deeper than " + std::to_string(kMaxJsonDepth) +
+                         " levels",
+                     "a workstream needs a few levels; flatten this value");
+  return false;
+}
+
 bool ParseJson(const std::string& file, const std::string& text, json* document,
                Diagnostics* diagnostics) {
   bool on_comment = false;
@@ -621,6 +635,7 @@ bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstream
 bool ParseWorkstreamFile(const std::string& file, const std::string& text,
                          std::vector<Workstream>* workstreams, Diagnostics* diagnostics,
                          std::vector<std::string>* warned_fields) {
+  if (!CheckDepth(file, text, diagnostics)) return false;
   json document;
   if (!ParseJson(file, text, &document, diagnostics)) return false;
   const JsonPositions positions(text);

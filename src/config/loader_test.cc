@@ -634,5 +634,34 @@ TEST(LoaderTest, ReportsMissingAndEmptyFolders) {
   EXPECT_TRUE(workstreams.empty());
 }
 
+// {"id":"ws-d","metadata":{"x":[[[...]]]}} with `levels` levels in all.
+std::string NestedWorkstream(int levels) {
+  const size_t arrays = static_cast<size_t>(levels) - 2;  // the object and metadata are two
+  return R"({"id":"ws-d","metadata":{"x":)" + std::string(arrays, '[') + std::string(arrays, ']') +
+         "}}";
+}
+
+TEST(LoaderTest, RefusesJsonNestedTooDeepAtTheBracketThatGoesTooDeep) {
+  TempDir dir;
+  dir.Write("deep.json", NestedWorkstream(100000));
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(LoadWorkstreams(dir.path(), &workstreams, &diagnostics));
+  EXPECT_TRUE(workstreams.empty());
+  // Column 30 holds the first '[' (level 3): the 511th, level 513, is at 540.
+  EXPECT_EQ(diagnostics.Render(), dir.path() +
+                                      "/deep.json:1:540: error: arrays and objects nested deeper "
+                                      "than 512 levels (hint: a workstream needs a few levels; "
+                                      "flatten this value)\n");
+}
+
+TEST(LoaderTest, LoadsJsonNestedToTheLimit) {
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_TRUE(Parse(NestedWorkstream(512), &workstreams, &diagnostics)) << diagnostics.Render();
+  ASSERT_EQ(workstreams.size(), 1u);
+  EXPECT_EQ(workstreams[0].raw["metadata"]["x"].size(), 1u);
+}
+
 }  // namespace
 }  // namespace orchestra
