@@ -166,8 +166,8 @@ class WorkstreamReader {
     ReadString("agent", &workstream->agent_type);
     ReadString("tool", &workstream->tool);
     ReadStringList("tasks", &workstream->tasks);
-    ReadStringList("files_scope", &workstream->files_scope);
-    ReadStringList("files_create", &workstream->files_create);
+    ReadPathList("files_scope", &workstream->files_scope);
+    ReadPathList("files_create", &workstream->files_create);
     ReadStringList("acceptance_tests", &workstream->acceptance_tests);
     ReadDependsOn(&workstream->depends_on);
     CheckMetadata();
@@ -201,6 +201,11 @@ class WorkstreamReader {
   }
 
   std::string Pointer(const std::string& field) const { return JsonPointerChild(pointer_, field); }
+
+  // "files_scope[2]": how an element is named in messages.
+  static std::string ElementName(const std::string& name, size_t index) {
+    return name + "[" + std::to_string(index) + "]";
+  }
 
   void Error(const std::string& pointer, const std::string& message, const std::string& hint = "") {
     const TextPosition position = positions_.Find(pointer);
@@ -261,12 +266,26 @@ class WorkstreamReader {
     for (size_t index = 0; index < value->size(); ++index) {
       const json& element = (*value)[index];
       if (!element.is_string()) {
-        const std::string element_name = name + "[" + std::to_string(index) + "]";
-        WrongValue(JsonPointerChild(Pointer(name), index), element_name, "a string", element);
+        WrongValue(JsonPointerChild(Pointer(name), index), ElementName(name, index), "a string",
+                   element);
         all_strings = false;
       }
     }
     if (all_strings) *out = value->get<std::vector<std::string>>();
+  }
+
+  // Paths reach an agent's argv through {files}: one starting with '-' would
+  // be read there as an option (`--help`, `--read=/etc/passwd`).
+  void ReadPathList(const std::string& name, std::vector<std::string>* paths) {
+    ReadStringList(name, paths);
+    for (size_t index = 0; index < paths->size(); ++index) {
+      const std::string& path = (*paths)[index];
+      if (!path.starts_with('-')) continue;
+      WrongValue(JsonPointerChild(Pointer(name), index), ElementName(name, index),
+                 "a path that does not start with '-'", json(path),
+                 "an agent's program would read it as an option; write \"./" + path +
+                     "\" to name a file whose name starts with '-'");
+    }
   }
 
   // Repeats are harmless (the upstream plans have some), so they are dropped

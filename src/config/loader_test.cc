@@ -663,5 +663,22 @@ TEST(LoaderTest, LoadsJsonNestedToTheLimit) {
   EXPECT_EQ(workstreams[0].raw["metadata"]["x"].size(), 1u);
 }
 
+TEST(LoaderTest, RefusesPathsThatWouldReadAsOptions) {
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(Parse("{\"id\": \"ws-a\",\n"
+                     " \"files_scope\": [\"src/\", \"--help\"],\n"
+                     " \"files_create\": [\"--read=/etc/passwd\", \"./-x\"]}",
+                     &workstreams, &diagnostics));
+  EXPECT_TRUE(workstreams.empty());
+  EXPECT_EQ(diagnostics.Render(),
+            "ws.json:2:26: error: 'files_scope[1]' must be a path that does not start with '-', "
+            "not \"--help\" (hint: an agent's program would read it as an option; write "
+            "\"./--help\" to name a file whose name starts with '-')\n"
+            "ws.json:3:19: error: 'files_create[0]' must be a path that does not start with '-', "
+            "not \"--read=/etc/passwd\" (hint: an agent's program would read it as an option; "
+            "write \"./--read=/etc/passwd\" to name a file whose name starts with '-')\n");
+}
+
 }  // namespace
 }  // namespace orchestra
