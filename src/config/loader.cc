@@ -236,6 +236,14 @@ class WorkstreamReader {
       return;
     }
     *id = value->get<std::string>();
+    if (id->size() > kMaxWorkstreamIdBytes) {
+      Error(Pointer("id"),
+            "'id' is " + std::to_string(id->size()) + " bytes long; at most " +
+                std::to_string(kMaxWorkstreamIdBytes) + " are allowed",
+            "shorten it: the id names the branch orchestra/<id>, and git's lock file <id>.lock "
+            "must fit in a file name of 255 bytes");
+      return;
+    }
     if (!IsValidWorkstreamId(*id)) {
       WrongValue(Pointer("id"), "id", "a valid workstream id", *value,
                  "ids name git branches and files: use letters, digits, '.', '_' and '-', "

@@ -680,5 +680,20 @@ TEST(LoaderTest, RefusesPathsThatWouldReadAsOptions) {
             "write \"./--read=/etc/passwd\" to name a file whose name starts with '-')\n");
 }
 
+TEST(LoaderTest, RefusesIdsTooLongForAFileName) {
+  const std::string longest(250, 'a');
+  const std::string too_long(251, 'b');
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(Parse("[{\"id\": \"" + longest + "\"},\n {\"id\": \"" + too_long + "\"}]",
+                     &workstreams, &diagnostics));
+  ASSERT_EQ(workstreams.size(), 1u);
+  EXPECT_EQ(workstreams[0].id, longest);
+  EXPECT_EQ(diagnostics.Render(),
+            "ws.json:2:3: error: 'id' is 251 bytes long; at most 250 are allowed (hint: shorten "
+            "it: the id names the branch orchestra/<id>, and git's lock file <id>.lock must fit "
+            "in a file name of 255 bytes)\n");
+}
+
 }  // namespace
 }  // namespace orchestra
