@@ -588,19 +588,44 @@ std::string JoinPath(const std::string& dir, const std::string& name) {
   return !dir.empty() && dir.back() == '/' ? dir + name : dir + "/" + name;
 }
 
+namespace fs = std::filesystem;
+
+// "a symbolic link to 'gone.json' that cannot be followed: No such file or
+// directory": what a dangling or looping link is, `error` being why.
+std::string UnfollowableLink(const fs::path& path, const std::error_code& error) {
+  std::error_code ignored;
+  return "a symbolic link to '" + fs::read_symlink(path, ignored).string() +
+         "' that cannot be followed: " + error.message();
+}
+
+bool IsSymlink(const fs::path& path) {
+  std::error_code ignored;
+  return fs::is_symlink(fs::symlink_status(path, ignored));
+}
+
+// True when `dir` is a folder; otherwise says what it is instead.
+bool CheckFolder(const std::string& dir, Diagnostics* diagnostics) {
+  std::error_code error;
+  const fs::file_status status = fs::status(dir, error);
+  if (fs::is_directory(status)) return true;
+  if (error && IsSymlink(dir)) {
+    diagnostics->Error(dir, 0, 0, "workstreams folder is " + UnfollowableLink(dir, error),
+                       "point the link at a folder, or pass --workstreams DIR");
+  } else {
+    diagnostics->Error(dir, 0, 0,
+                       fs::exists(status) ? "workstreams path is not a folder"
+                                          : "workstreams folder not found",
+                       "create it or pass --workstreams DIR");
+  }
+  return false;
+}
+
 // Names of the `*.json` files directly in `dir`, sorted. Hidden files are
 // skipped, as the shell's `*.json` would.
 bool ListJsonFiles(const std::string& dir, std::vector<std::string>* names,
                    Diagnostics* diagnostics) {
-  namespace fs = std::filesystem;
+  if (!CheckFolder(dir, diagnostics)) return false;
   std::error_code error;
-  if (!fs::is_directory(dir, error)) {
-    const bool exists = fs::exists(dir, error);
-    diagnostics->Error(dir, 0, 0,
-                       exists ? "workstreams path is not a folder" : "workstreams folder not found",
-                       "create it or pass --workstreams DIR");
-    return false;
-  }
   for (fs::directory_iterator entry(dir, error), end; !error && entry != end;
        entry.increment(error)) {
     const std::string name = entry->path().filename().string();

@@ -695,5 +695,18 @@ TEST(LoaderTest, RefusesIdsTooLongForAFileName) {
             "in a file name of 255 bytes)\n");
 }
 
+TEST(LoaderTest, SaysWhenTheFolderIsALinkThatCannotBeFollowed) {
+  TempDir dir;
+  std::filesystem::create_symlink("workstreams", dir / "workstreams");
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(LoadWorkstreams(dir / "workstreams", &workstreams, &diagnostics));
+  EXPECT_EQ(diagnostics.Render(),
+            dir.path() +
+                "/workstreams: error: workstreams folder is a symbolic link to 'workstreams' that "
+                "cannot be followed: Too many levels of symbolic links (hint: point the link at a "
+                "folder, or pass --workstreams DIR)\n");
+}
+
 }  // namespace
 }  // namespace orchestra
