@@ -620,8 +620,13 @@ bool CheckFolder(const std::string& dir, Diagnostics* diagnostics) {
   return false;
 }
 
-// Names of the `*.json` files directly in `dir`, sorted. Hidden files are
-// skipped, as the shell's `*.json` would.
+// Hidden files are skipped, as the shell's `*.json` would.
+bool IsWorkstreamFileName(const std::string& name) {
+  return name.size() > 5 && name.front() != '.' && name.ends_with(".json");
+}
+
+// Names of the `*.json` files directly in `dir`, sorted. A link among them
+// that cannot be followed is skipped with a warning; a folder silently.
 bool ListJsonFiles(const std::string& dir, std::vector<std::string>* names,
                    Diagnostics* diagnostics) {
   if (!CheckFolder(dir, diagnostics)) return false;
@@ -629,10 +634,14 @@ bool ListJsonFiles(const std::string& dir, std::vector<std::string>* names,
   for (fs::directory_iterator entry(dir, error), end; !error && entry != end;
        entry.increment(error)) {
     const std::string name = entry->path().filename().string();
+    if (!IsWorkstreamFileName(name)) continue;
     std::error_code type_error;
-    if (name.size() > 5 && name.front() != '.' && name.ends_with(".json") &&
-        entry->is_regular_file(type_error)) {
+    if (entry->is_regular_file(type_error)) {
       names->push_back(name);
+    } else if (type_error && IsSymlink(entry->path())) {
+      diagnostics->Warning(JoinPath(dir, name), 0, 0,
+                           "not read: the file is " + UnfollowableLink(entry->path(), type_error),
+                           "point the link at a workstream file, or remove it");
     }
   }
   if (error) {

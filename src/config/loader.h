@@ -13,8 +13,9 @@ namespace orchestra {
 /// Loads every `*.json` file directly in `dir` (sorted by name). A file holds one
 /// workstream object or an array of them. Malformed files and fields are reported
 /// in `diagnostics` and skipped; everything loadable is loaded. Unknown fields are
-/// kept in `Workstream::raw` and warned about once per field name. Returns false
-/// when any error was reported.
+/// kept in `Workstream::raw` and warned about once per field name; a `*.json`
+/// link that cannot be followed is skipped with a warning. Returns false when
+/// any error was reported.
 bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstreams,
                      Diagnostics* diagnostics);
 

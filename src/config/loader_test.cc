@@ -695,6 +695,27 @@ TEST(LoaderTest, RefusesIdsTooLongForAFileName) {
             "in a file name of 255 bytes)\n");
 }
 
+TEST(LoaderTest, WarnsAboutLinksThatCannotBeFollowed) {
+  TempDir dir;
+  dir.Write("a.json", R"({"id": "a"})");
+  std::filesystem::create_symlink("gone.json", dir / "dangling.json");
+  std::filesystem::create_symlink("loop.json", dir / "loop.json");
+  std::filesystem::create_symlink("a.json", dir / "b.json");
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_TRUE(LoadWorkstreams(dir.path(), &workstreams, &diagnostics));
+  EXPECT_EQ(workstreams.size(), 2u);  // a.json, and b.json through its link
+  EXPECT_EQ(diagnostics.Render(),
+            dir.path() +
+                "/dangling.json: warning: not read: the file is a symbolic link to 'gone.json' "
+                "that cannot be followed: No such file or directory (hint: point the link at a "
+                "workstream file, or remove it)\n" +
+                dir.path() +
+                "/loop.json: warning: not read: the file is a symbolic link to 'loop.json' that "
+                "cannot be followed: Too many levels of symbolic links (hint: point the link at a "
+                "workstream file, or remove it)\n");
+}
+
 TEST(LoaderTest, SaysWhenTheFolderIsALinkThatCannotBeFollowed) {
   TempDir dir;
   std::filesystem::create_symlink("workstreams", dir / "workstreams");
