@@ -18,6 +18,7 @@
 
 #include "json_depth.h"
 #include "json_positions.h"
+#include "text_encoding.h"
 
 namespace orchestra {
 namespace {
@@ -557,6 +558,22 @@ std::optional<json> ParseReporting(const std::string& file, const std::string& t
   return std::nullopt;
 }
 
+// A file saved as UTF-16 or UTF-32 fails to parse at its first byte with a
+// misleading hint; it is told for what it is.
+bool CheckUtf8(const std::string& file, const std::string& text, Diagnostics* diagnostics) {
+  WideEncoding encoding;
+  if (!DetectWideEncoding(text, &encoding)) return true;
+  const std::string& name = encoding.name;
+  diagnostics->Error(file, 0, 0,
+                     encoding.from_byte_order_mark
+                         ? "the file is " + name + ", not UTF-8: it starts with a " + name +
+                               " byte order mark"
+                         : "the file is not UTF-8: it holds NUL bytes, as " + name + " text does",
+                     "convert it: iconv -f " + name + " -t UTF-8 " + file + " > " + file +
+                         ".utf8 && mv " + file + ".utf8 " + file);
+  return false;
+}
+
 // Parsing and copying a JSON value recurse once per level: a file nested too
 // deep is refused, at the bracket that goes too deep, before anything recurses.
 bool CheckDepth(const std::string& file, const std::string& text, Diagnostics* diagnostics) {
@@ -696,7 +713,7 @@ bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstream
 bool ParseWorkstreamFile(const std::string& file, const std::string& text,
                          std::vector<Workstream>* workstreams, Diagnostics* diagnostics,
                          std::vector<std::string>* warned_fields) {
-  if (!CheckDepth(file, text, diagnostics)) return false;
+  if (!CheckUtf8(file, text, diagnostics) || !CheckDepth(file, text, diagnostics)) return false;
   json document;
   if (!ParseJson(file, text, &document, diagnostics)) return false;
   const JsonPositions positions(text);

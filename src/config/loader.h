@@ -20,8 +20,9 @@ bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstream
                      Diagnostics* diagnostics);
 
 /// Parses the text of one file (named `file` in diagnostics) and appends its
-/// workstreams. A text nested deeper than kMaxJsonDepth is refused before it
-/// is parsed. `warned_fields` remembers which unknown fields were warned about.
+/// workstreams. A text that is UTF-16 or UTF-32, or nested deeper than
+/// kMaxJsonDepth, is refused before it is parsed. `warned_fields` remembers
+/// which unknown fields were warned about.
 bool ParseWorkstreamFile(const std::string& file, const std::string& text,
                          std::vector<Workstream>* workstreams, Diagnostics* diagnostics,
                          std::vector<std::string>* warned_fields);

@@ -729,5 +729,23 @@ TEST(LoaderTest, SaysWhenTheFolderIsALinkThatCannotBeFollowed) {
                 "folder, or pass --workstreams DIR)\n");
 }
 
+TEST(LoaderTest, SaysWhichFilesAreNotUtf8) {
+  TempDir dir;
+  dir.Write("bom.json", std::string("\xFF\xFE{\0\"\0}\0", 8));
+  dir.Write("nul.json", std::string("{\0\0\0}\0\0\0", 8));
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(LoadWorkstreams(dir.path(), &workstreams, &diagnostics));
+  const std::string bom = dir / "bom.json";
+  const std::string nul = dir / "nul.json";
+  EXPECT_EQ(diagnostics.Render(),
+            bom + ": error: the file is UTF-16, not UTF-8: it starts with a UTF-16 byte order mark "
+                  "(hint: convert it: iconv -f UTF-16 -t UTF-8 " + bom + " > " + bom +
+                ".utf8 && mv " + bom + ".utf8 " + bom + ")\n" +
+                nul + ": error: the file is not UTF-8: it holds NUL bytes, as UTF-32LE text does "
+                "(hint: convert it: iconv -f UTF-32LE -t UTF-8 " + nul + " > " + nul +
+                ".utf8 && mv " + nul + ".utf8 " + nul + ")\n");
+}
+
 }  // namespace
 }  // namespace orchestra
