@@ -382,5 +382,24 @@ TEST(CliTest, JsonNestedAHundredThousandLevelsDeepIsRefusedWithoutACrash) {
             "orchestra: 1 error(s), 0 warning(s); nothing was run\n");
 }
 
+TEST(CliTest, FilesAsTheProgramIsRefusedBeforeAnythingRuns) {
+  TempDir project;
+  WriteWorkstream(project.path(), "a", "a", {});  // no files_scope: {files} would leave no program
+  WriteFile(project / "orchestra.toml",
+            "[agent_types.x]\nkind = \"command\"\nargv = [\"{files}\"]\n\n[[agents]]\nid = \"a1\"\ntype = \"x\"\n");
+  for (const std::string command : {"validate", "run"}) {
+    CommandResult result = RunOrchestra(project.path(), {command});
+    EXPECT_EQ(result.exit_code, 2) << command;
+    EXPECT_EQ(result.err,
+              "orchestra.toml:5:1: error: agent type 'x' has a placeholder in its program: argv[0] is '{files}' "
+              "(hint: write the program itself first, e.g. argv = [\"./tools/agent.sh\", \"{id}\", "
+              "\"{prompt_file}\"]: workstream data must not choose what runs, and with an empty files_scope "
+              "{files} leaves no program)\n"
+              "orchestra: 1 error(s), 0 warning(s); nothing was run\n")
+        << command;
+  }
+  EXPECT_FALSE(fs::exists(project / ".state"));
+}
+
 }  // namespace
 }  // namespace orchestra::testing

@@ -95,11 +95,27 @@ TEST_F(AgentProcessTest, UnknownKindAndBadPlaceholderAreErrors) {
 
 TEST(ArgvTemplateTest, CheckNamesEachBadElement) {
   std::vector<AgentTypeProblem> problems;
-  CheckArgvTemplate(AgentType{.name = "t", .argv = {"ok {id}", "x{files}", "{open", "{bad}"}}, &problems);
+  CheckArgvTemplate(AgentType{.name = "t", .argv = {"tool", "ok {id}", "x{files}", "{open", "{bad}"}}, &problems);
   ASSERT_EQ(problems.size(), 3u);
   EXPECT_EQ(problems[0].message, "agent type 't' argv element 'x{files}' has an unknown or unterminated placeholder");
   EXPECT_EQ(problems[1].message, "agent type 't' argv element '{open' has an unknown or unterminated placeholder");
   EXPECT_EQ(problems[2].message, "agent type 't' argv element '{bad}' has an unknown or unterminated placeholder");
+}
+
+TEST(ArgvTemplateTest, TheProgramHoldsNoPlaceholder) {
+  std::vector<AgentTypeProblem> problems;
+  CheckArgvTemplate(AgentType{.name = "p", .argv = {"{prompt}"}}, &problems);
+  CheckArgvTemplate(AgentType{.name = "f", .argv = {"{files}", "--yes"}}, &problems);
+  CheckArgvTemplate(AgentType{.name = "ok", .argv = {"./agent.sh", "{prompt}", "--", "{files}"}}, &problems);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0].message, "agent type 'p' has a placeholder in its program: argv[0] is '{prompt}'");
+  EXPECT_EQ(problems[0].hint,
+            "write the program itself first, e.g. argv = [\"./tools/agent.sh\", \"{id}\", \"{prompt_file}\"]: "
+            "workstream data must not choose what runs");
+  EXPECT_EQ(problems[1].message, "agent type 'f' has a placeholder in its program: argv[0] is '{files}'");
+  EXPECT_EQ(problems[1].hint,
+            "write the program itself first, e.g. argv = [\"./tools/agent.sh\", \"{id}\", \"{prompt_file}\"]: "
+            "workstream data must not choose what runs, and with an empty files_scope {files} leaves no program");
 }
 
 TEST(AgentKindsTest, DefaultInterpretationIsTheExitCode) {

@@ -29,8 +29,8 @@ bool CheckAgentsConfigured(const Config& config, const std::vector<Workstream>& 
                            Severity severity, Diagnostics* diagnostics);
 
 /// Reports, for every agent, a type without the argv its kind needs and what
-/// the type's kind finds wrong with it (unknown placeholders...). Returns false
-/// if any is an error.
+/// the type's kind finds wrong with it (unknown placeholders, a placeholder as
+/// the program...). Returns false if any is an error.
 bool CheckAgentTypes(const Config& config, Diagnostics* diagnostics);
 
 /// Resolves a `[tracks]` name: an exact id, else the unique id that starts with
