@@ -23,7 +23,7 @@ TEST(AgentKindsTest, BuiltinTypesOnePerKind) {
   const std::map<std::string, AgentType> types = BuiltinAgentTypes();
   ASSERT_EQ(types.size(), AgentKinds().size());
   EXPECT_EQ(types.at("aider").argv,
-            (std::vector<std::string>{"aider", "{files}", "--message", "{prompt}", "--yes-always"}));
+            (std::vector<std::string>{"aider", "--message={prompt}", "--yes-always", "--", "{files}"}));
   EXPECT_TRUE(types.at("command").argv.empty());
   for (const auto& [name, type] : types) EXPECT_EQ(type.kind, name);
 }
@@ -68,6 +68,16 @@ TEST_F(AgentProcessTest, CommandExpandsEveryPlaceholderWithoutAShell) {
   EXPECT_EQ(spec.log_path, "/l/attempt.log");
   EXPECT_EQ(spec.timeout_seconds, 60);
   EXPECT_EQ(spec.kill_grace_seconds, 3);
+}
+
+TEST_F(AgentProcessTest, AiderReadsTheFilesAfterItsOptionsEnd) {
+  workstream_.files_scope = {"a.py", "./-x"};
+  context_.prompt = "-v: verbose";
+  ProcessSpec spec;
+  std::string error;
+  ASSERT_TRUE(BuildAgentProcess(BuiltinAgentTypes().at("aider"), context_, &spec, &error)) << error;
+  EXPECT_EQ(spec.argv, (std::vector<std::string>{"aider", "--message=-v: verbose", "--yes-always", "--",
+                                                 "a.py", "./-x"}));
 }
 
 TEST_F(AgentProcessTest, SimRunsThisBinaryForTheScaledEstimate) {

@@ -154,8 +154,8 @@ TEST_F(ConfigTest, DefaultsWhenKeysAbsent) {
 TEST_F(ConfigTest, ConfigWithoutFileKnowsBuiltinTypes) {
   const Config config;
   EXPECT_EQ(config.agent_types.at("sim").kind, "sim");
-  EXPECT_EQ(config.agent_types.at("aider").argv,
-            (std::vector<std::string>{"aider", "{files}", "--message", "{prompt}", "--yes-always"}));
+  EXPECT_EQ(config.agent_types.at("aider").argv, BuiltinAgentTypes().at("aider").argv);
+  EXPECT_FALSE(config.agent_types.at("aider").argv.empty());
   EXPECT_EQ(config.agent_types.at("command").kind, "command");
   EXPECT_TRUE(config.agent_types.at("command").argv.empty());
 }
@@ -174,8 +174,7 @@ TEST_F(ConfigTest, BuiltinOverrideKeepsBuiltinFields) {
       << diagnostics_.Render();
   const AgentType& aider = config_.agent_types.at("aider");
   EXPECT_EQ(aider.kind, "aider");
-  EXPECT_EQ(aider.argv,
-            (std::vector<std::string>{"aider", "{files}", "--message", "{prompt}", "--yes-always"}));
+  EXPECT_EQ(aider.argv, BuiltinAgentTypes().at("aider").argv);
   EXPECT_EQ(aider.env.at("OPENAI_API_BASE"), "http://x");
 }
 
