@@ -382,6 +382,20 @@ TEST(CliTest, JsonNestedAHundredThousandLevelsDeepIsRefusedWithoutACrash) {
             "orchestra: 1 error(s), 0 warning(s); nothing was run\n");
 }
 
+TEST(CliTest, AConfigThatCannotBeParsedIsTheOnlyComplaint) {
+  TempDir project;
+  WriteSimProject(project.path());
+  WriteFile(project / "orchestra.toml", "[defaults]\nmax_attempts = [1\n");
+  for (const std::string command : {"validate", "run"}) {
+    CommandResult result = RunOrchestra(project.path(), {command});
+    EXPECT_EQ(result.exit_code, 2) << command;
+    EXPECT_EQ(result.err,
+              "orchestra.toml:2:19: error: Error while parsing array: encountered end-of-file\n"
+              "orchestra: 1 error(s), 0 warning(s); nothing was run\n")
+        << command;
+  }
+}
+
 TEST(CliTest, FilesAsTheProgramIsRefusedBeforeAnythingRuns) {
   TempDir project;
   WriteWorkstream(project.path(), "a", "a", {});  // no files_scope: {files} would leave no program

@@ -596,6 +596,7 @@ bool LoadConfig(const std::string& path, Config* config, Diagnostics* diagnostic
 
   if (!std::filesystem::is_regular_file(path, error)) {
     diagnostics->Error(path, 0, 0, "cannot read config file", "check that the file exists");
+    config->file_parsed = false;
     return false;
   }
   toml::table root;
@@ -605,6 +606,7 @@ bool LoadConfig(const std::string& path, Config* config, Diagnostics* diagnostic
     const toml::source_position& begin = parse_error.source().begin;
     diagnostics->Error(path, static_cast<int>(begin.line), static_cast<int>(begin.column),
                        std::string(parse_error.description()));
+    config->file_parsed = false;
     return false;
   }
 

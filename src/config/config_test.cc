@@ -379,6 +379,15 @@ type = "command"
             "argv (hint: set argv in [agent_types.command])\n");
 }
 
+TEST_F(ConfigTest, MarksAFileThatCouldNotBeParsed) {
+  EXPECT_TRUE(Load("[defaults]\n"));
+  EXPECT_TRUE(config_.file_parsed);
+  EXPECT_FALSE(Load("[defaults]\nmax_attempts = [1\n"));
+  EXPECT_FALSE(config_.file_parsed);
+  EXPECT_FALSE(LoadConfig(dir_.path() + "/absent.toml", &config_, &diagnostics_));
+  EXPECT_FALSE(config_.file_parsed);
+}
+
 TEST_F(ConfigTest, ReportsUnknownDefaultAgentType) {
   EXPECT_FALSE(Load("[defaults]\nagent_type = \"robot\"\n"));
   EXPECT_EQ(Rendered(),

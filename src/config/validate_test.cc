@@ -251,6 +251,18 @@ TEST(ValidateTest, NoAgentsIsAWarningOrAnErrorAsTheCommandNeeds) {
   EXPECT_EQ(quiet.Render(), "");
 }
 
+TEST(ValidateTest, AConfigThatCouldNotBeParsedAddsNoAgentComplaints) {
+  Config config;
+  config.file_parsed = false;  // its own error says why
+  std::vector<Workstream> workstreams = {Make("ws-1")};
+  Diagnostics diagnostics;
+  EXPECT_TRUE(CheckAgentsConfigured(config, workstreams, Severity::kError, &diagnostics));
+  workstreams[0].track = "api";
+  UseAnonymousAgents(1, &config);
+  EXPECT_TRUE(ValidateProject(config, &workstreams, &diagnostics));
+  EXPECT_EQ(diagnostics.Render(), "");
+}
+
 TEST(ValidateTest, RefusesAProgramFilledInFromTheWorkstream) {
   Config config = OneAgent();
   config.agent_types["files"] = AgentType{.name = "files", .kind = "command", .argv = {"{files}"}};
