@@ -396,6 +396,18 @@ TEST(CliTest, AConfigThatCannotBeParsedIsTheOnlyComplaint) {
   }
 }
 
+TEST(CliTest, AnEmptyArgvIsReportedOnce) {
+  TempDir project;
+  WriteSimProject(project.path());
+  WriteFile(project / "orchestra.toml", "[agent_types.x]\nkind = \"command\"\nargv = []\n\n[[agents]]\nid = \"a1\"\ntype = \"x\"\n");
+  CommandResult result = RunOrchestra(project.path(), {"validate"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.err,
+            "orchestra.toml:1:1: error: agent type 'x' of kind command needs a non-empty argv (hint: for example "
+            "argv = [\"./tools/agent.sh\", \"{id}\", \"{prompt_file}\"])\n"
+            "orchestra: 1 error(s), 0 warning(s); nothing was run\n");
+}
+
 TEST(CliTest, FilesAsTheProgramIsRefusedBeforeAnythingRuns) {
   TempDir project;
   WriteWorkstream(project.path(), "a", "a", {});  // no files_scope: {files} would leave no program

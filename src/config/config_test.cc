@@ -379,6 +379,26 @@ type = "command"
             "argv (hint: set argv in [agent_types.command])\n");
 }
 
+TEST_F(ConfigTest, ReportsAnEmptyArgvOnceAtItsTable) {
+  EXPECT_FALSE(Load(R"([agent_types.x]
+kind = "command"
+argv = []
+[agent_types.command]
+argv = []
+[[agents]]
+id = "a1"
+type = "x"
+[[agents]]
+id = "a2"
+type = "command"
+)"));
+  EXPECT_EQ(Rendered(),
+            "orchestra.toml:1:1: error: agent type 'x' of kind command needs a non-empty argv "
+            "(hint: for example argv = [\"./tools/agent.sh\", \"{id}\", \"{prompt_file}\"])\n"
+            "orchestra.toml:4:1: error: agent type 'command' of kind command needs a non-empty argv "
+            "(hint: for example argv = [\"./tools/agent.sh\", \"{id}\", \"{prompt_file}\"])\n");
+}
+
 TEST_F(ConfigTest, MarksAFileThatCouldNotBeParsed) {
   EXPECT_TRUE(Load("[defaults]\n"));
   EXPECT_TRUE(config_.file_parsed);

@@ -338,13 +338,6 @@ bool CheckAgentTypes(const Config& config, Diagnostics* diagnostics) {
     const AgentType& type = found->second;
     const AgentKind* kind = FindAgentKind(type.kind);
     if (kind == nullptr) continue;  // likewise
-    if (kind->takes_argv() && type.argv.empty()) {
-      diagnostics->Error(file, agent.line, 1,
-                         fmt::format("agent '{}' has type '{}' with no argv", agent.id, agent.type),
-                         fmt::format("set argv in [agent_types.{}]", agent.type));
-      ok = false;
-      continue;
-    }
     std::vector<AgentTypeProblem> problems;
     kind->Check(type, &problems);
     for (const AgentTypeProblem& problem : problems) {

@@ -276,6 +276,14 @@ TEST(ValidateTest, RefusesAProgramFilledInFromTheWorkstream) {
             "what runs, and with an empty files_scope {files} leaves no program)\n");
 }
 
+TEST(ValidateTest, LeavesAMissingArgvToTheConfigLoader) {
+  Config config = OneAgent();
+  config.agents = {Agent("agent-1", "command")};  // the built-in, without argv
+  Diagnostics diagnostics;
+  EXPECT_TRUE(CheckAgentTypes(config, &diagnostics));
+  EXPECT_EQ(diagnostics.Render(), "");
+}
+
 TEST(ValidateTest, ReportsWorkstreamNoAgentCanRun) {
   Config config = OneAgent();
   config.agents.push_back(Agent("agent-pp", "sim", "pp"));
