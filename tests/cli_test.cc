@@ -427,5 +427,19 @@ TEST(CliTest, FilesAsTheProgramIsRefusedBeforeAnythingRuns) {
   EXPECT_FALSE(fs::exists(project / ".state"));
 }
 
+TEST(CliTest, AgentsOptionIsCappedWithAUsageError) {
+  TempDir project;
+  WriteSimProject(project.path());
+  CommandResult result = RunOrchestra(project.path(), {"--agents", "1000000", "plan"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.err,
+            "--agents: must be a whole number from 1 to 1024, not 1000000\n"
+            "Run with --help for more information.\n");
+  CommandResult most = RunOrchestra(project.path(), {"--agents", "1024", "validate"});
+  EXPECT_EQ(most.exit_code, 0) << most.err;
+  EXPECT_EQ(most.out, "3 workstreams, 1024 agents: valid\n");
+}
+
 }  // namespace
 }  // namespace orchestra::testing
