@@ -398,5 +398,78 @@ TEST(CliTest, SimAgentFailsTheInjectedAttemptsThenSucceeds) {
   EXPECT_TRUE(Contains(first.out, "injected failure")) << first.out;
 }
 
+TEST(CliTest, JsonNestedAHundredThousandLevelsDeepIsRefusedWithoutACrash) {
+  TempDir project;
+  const size_t arrays = 100000 - 2;  // inside the object and its metadata
+  WriteFile(project / "workstreams/deep.json", R"({"id":"ws-d","metadata":{"x":)" + std::string(arrays, '[') +
+                                                   std::string(arrays, ']') + "}}");
+  CommandResult result = RunOrchestra(project.path(), {"--agents", "1", "validate"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.err,
+            "workstreams/deep.json:1:540: error: arrays and objects nested deeper than 512 levels (hint: a "
+            "workstream needs a few levels; flatten this value)\n"
+            "orchestra: 1 error(s), 0 warning(s); nothing was run\n");
+}
+
+TEST(CliTest, AConfigThatCannotBeParsedIsTheOnlyComplaint) {
+  TempDir project;
+  WriteSimProject(project.path());
+  WriteFile(project / "orchestra.toml", "[defaults]\nmax_attempts = [1\n");
+  for (const std::string command : {"validate", "run"}) {
+    CommandResult result = RunOrchestra(project.path(), {command});
+    EXPECT_EQ(result.exit_code, 2) << command;
+    EXPECT_EQ(result.err,
+              "orchestra.toml:2:19: error: Error while parsing array: encountered end-of-file\n"
+              "orchestra: 1 error(s), 0 warning(s); nothing was run\n")
+        << command;
+  }
+}
+
+TEST(CliTest, AnEmptyArgvIsReportedOnce) {
+  TempDir project;
+  WriteSimProject(project.path());
+  WriteFile(project / "orchestra.toml", "[agent_types.x]\nkind = \"command\"\nargv = []\n\n[[agents]]\nid = \"a1\"\ntype = \"x\"\n");
+  CommandResult result = RunOrchestra(project.path(), {"validate"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.err,
+            "orchestra.toml:1:1: error: agent type 'x' of kind command needs a non-empty argv (hint: for example "
+            "argv = [\"./tools/agent.sh\", \"{id}\", \"{prompt_file}\"])\n"
+            "orchestra: 1 error(s), 0 warning(s); nothing was run\n");
+}
+
+TEST(CliTest, FilesAsTheProgramIsRefusedBeforeAnythingRuns) {
+  TempDir project;
+  WriteWorkstream(project.path(), "a", "a", {});  // no files_scope: {files} would leave no program
+  WriteFile(project / "orchestra.toml",
+            "[agent_types.x]\nkind = \"command\"\nargv = [\"{files}\"]\n\n[[agents]]\nid = \"a1\"\ntype = \"x\"\n");
+  for (const std::string command : {"validate", "run"}) {
+    CommandResult result = RunOrchestra(project.path(), {command});
+    EXPECT_EQ(result.exit_code, 2) << command;
+    EXPECT_EQ(result.err,
+              "orchestra.toml:5:1: error: agent type 'x' has a placeholder in its program: argv[0] is '{files}' "
+              "(hint: write the program itself first, e.g. argv = [\"./tools/agent.sh\", \"{id}\", "
+              "\"{prompt_file}\"]: workstream data must not choose what runs, and with an empty files_scope "
+              "{files} leaves no program)\n"
+              "orchestra: 1 error(s), 0 warning(s); nothing was run\n")
+        << command;
+  }
+  EXPECT_FALSE(fs::exists(project / ".state"));
+}
+
+TEST(CliTest, AgentsOptionIsCappedWithAUsageError) {
+  TempDir project;
+  WriteSimProject(project.path());
+  CommandResult result = RunOrchestra(project.path(), {"--agents", "1000000", "plan"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.err,
+            "--agents: must be a whole number from 1 to 1024, not 1000000\n"
+            "Run with --help for more information.\n");
+  CommandResult most = RunOrchestra(project.path(), {"--agents", "1024", "validate"});
+  EXPECT_EQ(most.exit_code, 0) << most.err;
+  EXPECT_EQ(most.out, "3 workstreams, 1024 agents: valid\n");
+}
+
 }  // namespace
 }  // namespace orchestra::testing

@@ -23,7 +23,7 @@ TEST(AgentKindsTest, BuiltinTypesOnePerKind) {
   const std::map<std::string, AgentType> types = BuiltinAgentTypes();
   ASSERT_EQ(types.size(), AgentKinds().size());
   EXPECT_EQ(types.at("aider").argv,
-            (std::vector<std::string>{"aider", "{files}", "--message", "{prompt}", "--yes-always"}));
+            (std::vector<std::string>{"aider", "--message={prompt}", "--yes-always", "--", "{files}"}));
   EXPECT_TRUE(types.at("command").argv.empty());
   for (const auto& [name, type] : types) EXPECT_EQ(type.kind, name);
 }
@@ -70,6 +70,16 @@ TEST_F(AgentProcessTest, CommandExpandsEveryPlaceholderWithoutAShell) {
   EXPECT_EQ(spec.kill_grace_seconds, 3);
 }
 
+TEST_F(AgentProcessTest, AiderReadsTheFilesAfterItsOptionsEnd) {
+  workstream_.files_scope = {"a.py", "./-x"};
+  context_.prompt = "-v: verbose";
+  ProcessSpec spec;
+  std::string error;
+  ASSERT_TRUE(BuildAgentProcess(BuiltinAgentTypes().at("aider"), context_, &spec, &error)) << error;
+  EXPECT_EQ(spec.argv, (std::vector<std::string>{"aider", "--message=-v: verbose", "--yes-always", "--",
+                                                 "a.py", "./-x"}));
+}
+
 TEST_F(AgentProcessTest, SimRunsThisBinaryForTheScaledEstimate) {
   AgentType type = BuiltinAgentTypes().at("sim");
   type.time_scale = 0.5;
@@ -95,11 +105,27 @@ TEST_F(AgentProcessTest, UnknownKindAndBadPlaceholderAreErrors) {
 
 TEST(ArgvTemplateTest, CheckNamesEachBadElement) {
   std::vector<AgentTypeProblem> problems;
-  CheckArgvTemplate(AgentType{.name = "t", .argv = {"ok {id}", "x{files}", "{open", "{bad}"}}, &problems);
+  CheckArgvTemplate(AgentType{.name = "t", .argv = {"tool", "ok {id}", "x{files}", "{open", "{bad}"}}, &problems);
   ASSERT_EQ(problems.size(), 3u);
   EXPECT_EQ(problems[0].message, "agent type 't' argv element 'x{files}' has an unknown or unterminated placeholder");
   EXPECT_EQ(problems[1].message, "agent type 't' argv element '{open' has an unknown or unterminated placeholder");
   EXPECT_EQ(problems[2].message, "agent type 't' argv element '{bad}' has an unknown or unterminated placeholder");
+}
+
+TEST(ArgvTemplateTest, TheProgramHoldsNoPlaceholder) {
+  std::vector<AgentTypeProblem> problems;
+  CheckArgvTemplate(AgentType{.name = "p", .argv = {"{prompt}"}}, &problems);
+  CheckArgvTemplate(AgentType{.name = "f", .argv = {"{files}", "--yes"}}, &problems);
+  CheckArgvTemplate(AgentType{.name = "ok", .argv = {"./agent.sh", "{prompt}", "--", "{files}"}}, &problems);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0].message, "agent type 'p' has a placeholder in its program: argv[0] is '{prompt}'");
+  EXPECT_EQ(problems[0].hint,
+            "write the program itself first, e.g. argv = [\"./tools/agent.sh\", \"{id}\", \"{prompt_file}\"]: "
+            "workstream data must not choose what runs");
+  EXPECT_EQ(problems[1].message, "agent type 'f' has a placeholder in its program: argv[0] is '{files}'");
+  EXPECT_EQ(problems[1].hint,
+            "write the program itself first, e.g. argv = [\"./tools/agent.sh\", \"{id}\", \"{prompt_file}\"]: "
+            "workstream data must not choose what runs, and with an empty files_scope {files} leaves no program");
 }
 
 TEST(AgentKindsTest, DefaultInterpretationIsTheExitCode) {

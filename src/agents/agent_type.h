@@ -17,6 +17,7 @@ struct AgentType {
   std::string kind;               // a registered AgentKind's name
   std::vector<std::string> argv;  // template; program resolved against the config dir
   std::map<std::string, std::string> env;  // extra environment for the agent
+  int line = 0;  // where [agent_types.NAME] is in the config file; 0 when only built in
 
   // `sim` only: seconds slept = estimate_hours * time_scale.
   double time_scale = 0.05;

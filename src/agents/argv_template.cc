@@ -36,6 +36,20 @@ bool ForEachPlaceholder(const std::string& text, Visit visit) {
   return true;
 }
 
+// The program is written out: filled in from a workstream ({prompt},
+// {files}...), the workstream's data would choose what runs, and `{files}`
+// with an empty files_scope would leave no program at all.
+void CheckProgram(const AgentType& type, std::vector<AgentTypeProblem>* problems) {
+  if (type.argv.empty() || type.argv[0].find('{') == std::string::npos) return;
+  const bool files = type.argv[0].find("{files}") != std::string::npos;
+  problems->push_back(
+      {fmt::format("agent type '{}' has a placeholder in its program: argv[0] is '{}'", type.name,
+                   type.argv[0]),
+       fmt::format("write the program itself first, e.g. argv = [\"./tools/agent.sh\", \"{{id}}\", "
+                   "\"{{prompt_file}}\"]: workstream data must not choose what runs{}",
+                   files ? ", and with an empty files_scope {files} leaves no program" : "")});
+}
+
 }  // namespace
 
 bool ExpandArgument(const std::string& element, const AttemptContext& context,
@@ -73,8 +87,11 @@ bool ExpandArgv(const std::vector<std::string>& argv_template, const AttemptCont
   return true;
 }
 
+
 void CheckArgvTemplate(const AgentType& type, std::vector<AgentTypeProblem>* problems) {
-  for (const std::string& element : type.argv) {
+  CheckProgram(type, problems);
+  for (size_t index = 1; index < type.argv.size(); ++index) {
+    const std::string& element = type.argv[index];
     std::vector<std::string> bad;
     const bool closed = ForEachPlaceholder(element, [&](const std::string& name, size_t, size_t) {
       if (!IsKnownPlaceholder(name) || (name == "files" && element != "{files}")) bad.push_back(name);

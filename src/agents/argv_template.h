@@ -19,7 +19,8 @@ bool ExpandArgument(const std::string& element, const AttemptContext& context,
 bool ExpandArgv(const std::vector<std::string>& argv_template, const AttemptContext& context,
                 std::vector<std::string>* argv, std::string* error);
 
-/// Appends a problem for each element with an unknown or unterminated placeholder.
+/// Appends a problem for a program (argv[0]) that holds a placeholder, and for
+/// each later element with an unknown or unterminated placeholder.
 void CheckArgvTemplate(const AgentType& type, std::vector<AgentTypeProblem>* problems);
 
 }  // namespace orchestra

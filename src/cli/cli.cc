@@ -107,6 +107,21 @@ const Command kCommands[] = {
     {"sim-agent", "", SetUpSimAgent, CommandSimAgent},  // the simulated agent's process
 };
 
+/// The most agents `--agents` may ask for: more than any machine runs at once,
+/// and few enough that planning for them stays quick.
+constexpr int kMaxAgents = 1024;
+
+/// `--agents N`: a whole number from 1 to kMaxAgents; CLI11 prints
+/// "--agents: " and the message returned.
+std::string CheckAgentCount(const std::string& text) {
+  int count = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
+  if (error == std::errc() && end == text.data() + text.size() && count >= 1 && count <= kMaxAgents) {
+    return "";
+  }
+  return "must be a whole number from 1 to " + std::to_string(kMaxAgents) + ", not " + text;
+}
+
 void AddGlobalOptions(CLI::App* app, std::string* directory, CommandArgs* args) {
   app->add_option("-C", *directory, "Run as if started in DIR")->type_name("DIR");
   app->add_option("--workstreams", args->project.workstreams_dir, "Workstreams folder")->type_name("DIR");
@@ -114,7 +129,7 @@ void AddGlobalOptions(CLI::App* app, std::string* directory, CommandArgs* args) 
   app->add_option("--state", args->project.state_path, "State database")->type_name("FILE");
   app->add_option("--agents", args->project.agents, "Use N untracked agents of the default type")
       ->type_name("N")
-      ->check(CLI::PositiveNumber);
+      ->check(CheckAgentCount);
   app->add_flag("--json", args->json, "JSON output where output is tabular");
 }
 

@@ -228,14 +228,15 @@ void ReadPaths(TomlReader& reader, const toml::table& table, Config* config) {
 }
 
 /// Reports a reference to an agent type that does not exist, or to a type of
-/// kind command that has no argv (the built-in `command` left unconfigured).
+/// kind command that has no argv: the built-in `command` left unconfigured (a
+/// type written in the file says so at its own table, once).
 void CheckAgentTypeReference(TomlReader& reader, const toml::node& node, const std::string& type,
                              const std::string& user, const Config& config) {
   auto found = config.agent_types.find(type);
   if (found == config.agent_types.end()) {
     reader.Error(node.source(), "unknown agent type '" + type + "' for " + user,
                  KnownTypes(config));
-  } else if (TakesArgv(found->second) && found->second.argv.empty()) {
+  } else if (TakesArgv(found->second) && found->second.argv.empty() && found->second.line == 0) {
     reader.Error(node.source(), user + " uses agent type '" + type + "', which has no argv",
                  "set argv in [agent_types." + type + "]");
   }
@@ -356,6 +357,7 @@ void ReadAgentType(TomlReader& reader, const std::string& name, const toml::tabl
   const auto builtin = config->agent_types.find(name);
   AgentType type = builtin != config->agent_types.end() ? builtin->second : AgentType{};
   type.name = name;
+  type.line = table.source().begin.line;
   const std::string prefix = "agent_types." + name + ".";
   bool kind_given = false;
   bool argv_unreadable = false;
@@ -597,6 +599,7 @@ bool LoadConfig(const std::string& path, Config* config, Diagnostics* diagnostic
 
   if (!std::filesystem::is_regular_file(path, error)) {
     diagnostics->Error(path, 0, 0, "cannot read config file", "check that the file exists");
+    config->file_parsed = false;
     return false;
   }
   toml::table root;
@@ -606,6 +609,7 @@ bool LoadConfig(const std::string& path, Config* config, Diagnostics* diagnostic
     const toml::source_position& begin = parse_error.source().begin;
     diagnostics->Error(path, static_cast<int>(begin.line), static_cast<int>(begin.column),
                        std::string(parse_error.description()));
+    config->file_parsed = false;
     return false;
   }
 

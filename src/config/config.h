@@ -34,6 +34,9 @@ struct TrackEntry {
 /// Paths are stored as written; `ProjectPath` makes them absolute.
 struct Config {
   std::string file;         // the config file read, empty when none
+  /// False when `file` could not be read or parsed as TOML: every setting is
+  /// then a default, and its agents are unknown rather than absent.
+  bool file_parsed = true;
   std::string config_dir;   // folder of the config file (absolute)
   std::string project_dir;  // folder orchestra runs in (absolute)
 

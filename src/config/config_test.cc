@@ -154,8 +154,8 @@ TEST_F(ConfigTest, DefaultsWhenKeysAbsent) {
 TEST_F(ConfigTest, ConfigWithoutFileKnowsBuiltinTypes) {
   const Config config;
   EXPECT_EQ(config.agent_types.at("sim").kind, "sim");
-  EXPECT_EQ(config.agent_types.at("aider").argv,
-            (std::vector<std::string>{"aider", "{files}", "--message", "{prompt}", "--yes-always"}));
+  EXPECT_EQ(config.agent_types.at("aider").argv, BuiltinAgentTypes().at("aider").argv);
+  EXPECT_FALSE(config.agent_types.at("aider").argv.empty());
   EXPECT_EQ(config.agent_types.at("command").kind, "command");
   EXPECT_TRUE(config.agent_types.at("command").argv.empty());
 }
@@ -174,8 +174,7 @@ TEST_F(ConfigTest, BuiltinOverrideKeepsBuiltinFields) {
       << diagnostics_.Render();
   const AgentType& aider = config_.agent_types.at("aider");
   EXPECT_EQ(aider.kind, "aider");
-  EXPECT_EQ(aider.argv,
-            (std::vector<std::string>{"aider", "{files}", "--message", "{prompt}", "--yes-always"}));
+  EXPECT_EQ(aider.argv, BuiltinAgentTypes().at("aider").argv);
   EXPECT_EQ(aider.env.at("OPENAI_API_BASE"), "http://x");
 }
 
@@ -378,6 +377,35 @@ type = "command"
             "(known types: aider, command, reviewer, sim))\n"
             "orchestra.toml:21:8: error: agent 'agent-4' uses agent type 'command', which has no "
             "argv (hint: set argv in [agent_types.command])\n");
+}
+
+TEST_F(ConfigTest, ReportsAnEmptyArgvOnceAtItsTable) {
+  EXPECT_FALSE(Load(R"([agent_types.x]
+kind = "command"
+argv = []
+[agent_types.command]
+argv = []
+[[agents]]
+id = "a1"
+type = "x"
+[[agents]]
+id = "a2"
+type = "command"
+)"));
+  EXPECT_EQ(Rendered(),
+            "orchestra.toml:1:1: error: agent type 'x' of kind command needs a non-empty argv "
+            "(hint: for example argv = [\"./tools/agent.sh\", \"{id}\", \"{prompt_file}\"])\n"
+            "orchestra.toml:4:1: error: agent type 'command' of kind command needs a non-empty argv "
+            "(hint: for example argv = [\"./tools/agent.sh\", \"{id}\", \"{prompt_file}\"])\n");
+}
+
+TEST_F(ConfigTest, MarksAFileThatCouldNotBeParsed) {
+  EXPECT_TRUE(Load("[defaults]\n"));
+  EXPECT_TRUE(config_.file_parsed);
+  EXPECT_FALSE(Load("[defaults]\nmax_attempts = [1\n"));
+  EXPECT_FALSE(config_.file_parsed);
+  EXPECT_FALSE(LoadConfig(dir_.path() + "/absent.toml", &config_, &diagnostics_));
+  EXPECT_FALSE(config_.file_parsed);
 }
 
 TEST_F(ConfigTest, ReportsUnknownDefaultAgentType) {

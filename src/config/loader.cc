@@ -16,7 +16,9 @@
 #include <tuple>
 #include <utility>
 
+#include "json_depth.h"
 #include "json_positions.h"
+#include "text_encoding.h"
 
 namespace orchestra {
 namespace {
@@ -165,8 +167,8 @@ class WorkstreamReader {
     ReadString("agent", &workstream->agent_type);
     ReadString("tool", &workstream->tool);
     ReadStringList("tasks", &workstream->tasks);
-    ReadStringList("files_scope", &workstream->files_scope);
-    ReadStringList("files_create", &workstream->files_create);
+    ReadPathList("files_scope", &workstream->files_scope);
+    ReadPathList("files_create", &workstream->files_create);
     ReadStringList("acceptance_tests", &workstream->acceptance_tests);
     ReadDependsOn(&workstream->depends_on);
     CheckMetadata();
@@ -201,6 +203,11 @@ class WorkstreamReader {
 
   std::string Pointer(const std::string& field) const { return JsonPointerChild(pointer_, field); }
 
+  // "files_scope[2]": how an element is named in messages.
+  static std::string ElementName(const std::string& name, size_t index) {
+    return name + "[" + std::to_string(index) + "]";
+  }
+
   void Error(const std::string& pointer, const std::string& message, const std::string& hint = "") {
     const TextPosition position = positions_.Find(pointer);
     found_.Error(file_, position.line, position.column, message, hint);
@@ -230,6 +237,14 @@ class WorkstreamReader {
       return;
     }
     *id = value->get<std::string>();
+    if (id->size() > kMaxWorkstreamIdBytes) {
+      Error(Pointer("id"),
+            "'id' is " + std::to_string(id->size()) + " bytes long; at most " +
+                std::to_string(kMaxWorkstreamIdBytes) + " are allowed",
+            "shorten it: the id names the branch orchestra/<id>, and git's lock file <id>.lock "
+            "must fit in a file name of 255 bytes");
+      return;
+    }
     if (!IsValidWorkstreamId(*id)) {
       WrongValue(Pointer("id"), "id", "a valid workstream id", *value,
                  "ids name git branches and files: use letters, digits, '.', '_' and '-', "
@@ -260,12 +275,26 @@ class WorkstreamReader {
     for (size_t index = 0; index < value->size(); ++index) {
       const json& element = (*value)[index];
       if (!element.is_string()) {
-        const std::string element_name = name + "[" + std::to_string(index) + "]";
-        WrongValue(JsonPointerChild(Pointer(name), index), element_name, "a string", element);
+        WrongValue(JsonPointerChild(Pointer(name), index), ElementName(name, index), "a string",
+                   element);
         all_strings = false;
       }
     }
     if (all_strings) *out = value->get<std::vector<std::string>>();
+  }
+
+  // Paths reach an agent's argv through {files}: one starting with '-' would
+  // be read there as an option (`--help`, `--read=/etc/passwd`).
+  void ReadPathList(const std::string& name, std::vector<std::string>* paths) {
+    ReadStringList(name, paths);
+    for (size_t index = 0; index < paths->size(); ++index) {
+      const std::string& path = (*paths)[index];
+      if (!path.starts_with('-')) continue;
+      WrongValue(JsonPointerChild(Pointer(name), index), ElementName(name, index),
+                 "a path that does not start with '-'", json(path),
+                 "an agent's program would read it as an option; write \"./" + path +
+                     "\" to name a file whose name starts with '-'");
+    }
   }
 
   // Repeats are harmless (the upstream plans have some), so they are dropped
@@ -529,6 +558,35 @@ std::optional<json> ParseReporting(const std::string& file, const std::string& t
   return std::nullopt;
 }
 
+// A file saved as UTF-16 or UTF-32 fails to parse at its first byte with a
+// misleading hint; it is told for what it is.
+bool CheckUtf8(const std::string& file, const std::string& text, Diagnostics* diagnostics) {
+  WideEncoding encoding;
+  if (!DetectWideEncoding(text, &encoding)) return true;
+  const std::string& name = encoding.name;
+  diagnostics->Error(file, 0, 0,
+                     encoding.from_byte_order_mark
+                         ? "the file is " + name + ", not UTF-8: it starts with a " + name +
+                               " byte order mark"
+                         : "the file is not UTF-8: it holds NUL bytes, as " + name + " text does",
+                     "convert it: iconv -f " + name + " -t UTF-8 " + file + " > " + file +
+                         ".utf8 && mv " + file + ".utf8 " + file);
+  return false;
+}
+
+// Parsing and copying a JSON value recurse once per level: a file nested too
+// deep is refused, at the bracket that goes too deep, before anything recurses.
+bool CheckDepth(const std::string& file, const std::string& text, Diagnostics* diagnostics) {
+  const size_t too_deep = FindTooDeep(text);
+  if (too_deep == std::string::npos) return true;
+  const TextPosition position = JsonPositions::FromOffset(text, too_deep);
+  diagnostics->Error(file, position.line, position.column,
+                     "arrays and objects nested deeper than " + std::to_string(kMaxJsonDepth) +
+                         " levels",
+                     "a workstream needs a few levels; flatten this value");
+  return false;
+}
+
 bool ParseJson(const std::string& file, const std::string& text, json* document,
                Diagnostics* diagnostics) {
   bool on_comment = false;
@@ -547,26 +605,60 @@ std::string JoinPath(const std::string& dir, const std::string& name) {
   return !dir.empty() && dir.back() == '/' ? dir + name : dir + "/" + name;
 }
 
-// Names of the `*.json` files directly in `dir`, sorted. Hidden files are
-// skipped, as the shell's `*.json` would.
+namespace fs = std::filesystem;
+
+// "a symbolic link to 'gone.json' that cannot be followed: No such file or
+// directory": what a dangling or looping link is, `error` being why.
+std::string UnfollowableLink(const fs::path& path, const std::error_code& error) {
+  std::error_code ignored;
+  return "a symbolic link to '" + fs::read_symlink(path, ignored).string() +
+         "' that cannot be followed: " + error.message();
+}
+
+bool IsSymlink(const fs::path& path) {
+  std::error_code ignored;
+  return fs::is_symlink(fs::symlink_status(path, ignored));
+}
+
+// True when `dir` is a folder; otherwise says what it is instead.
+bool CheckFolder(const std::string& dir, Diagnostics* diagnostics) {
+  std::error_code error;
+  const fs::file_status status = fs::status(dir, error);
+  if (fs::is_directory(status)) return true;
+  if (error && IsSymlink(dir)) {
+    diagnostics->Error(dir, 0, 0, "workstreams folder is " + UnfollowableLink(dir, error),
+                       "point the link at a folder, or pass --workstreams DIR");
+  } else {
+    diagnostics->Error(dir, 0, 0,
+                       fs::exists(status) ? "workstreams path is not a folder"
+                                          : "workstreams folder not found",
+                       "create it or pass --workstreams DIR");
+  }
+  return false;
+}
+
+// Hidden files are skipped, as the shell's `*.json` would.
+bool IsWorkstreamFileName(const std::string& name) {
+  return name.size() > 5 && name.front() != '.' && name.ends_with(".json");
+}
+
+// Names of the `*.json` files directly in `dir`, sorted. A link among them
+// that cannot be followed is skipped with a warning; a folder silently.
 bool ListJsonFiles(const std::string& dir, std::vector<std::string>* names,
                    Diagnostics* diagnostics) {
-  namespace fs = std::filesystem;
+  if (!CheckFolder(dir, diagnostics)) return false;
   std::error_code error;
-  if (!fs::is_directory(dir, error)) {
-    const bool exists = fs::exists(dir, error);
-    diagnostics->Error(dir, 0, 0,
-                       exists ? "workstreams path is not a folder" : "workstreams folder not found",
-                       "create it or pass --workstreams DIR");
-    return false;
-  }
   for (fs::directory_iterator entry(dir, error), end; !error && entry != end;
        entry.increment(error)) {
     const std::string name = entry->path().filename().string();
+    if (!IsWorkstreamFileName(name)) continue;
     std::error_code type_error;
-    if (name.size() > 5 && name.front() != '.' && name.ends_with(".json") &&
-        entry->is_regular_file(type_error)) {
+    if (entry->is_regular_file(type_error)) {
       names->push_back(name);
+    } else if (type_error && IsSymlink(entry->path())) {
+      diagnostics->Warning(JoinPath(dir, name), 0, 0,
+                           "not read: the file is " + UnfollowableLink(entry->path(), type_error),
+                           "point the link at a workstream file, or remove it");
     }
   }
   if (error) {
@@ -621,6 +713,7 @@ bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstream
 bool ParseWorkstreamFile(const std::string& file, const std::string& text,
                          std::vector<Workstream>* workstreams, Diagnostics* diagnostics,
                          std::vector<std::string>* warned_fields) {
+  if (!CheckUtf8(file, text, diagnostics) || !CheckDepth(file, text, diagnostics)) return false;
   json document;
   if (!ParseJson(file, text, &document, diagnostics)) return false;
   const JsonPositions positions(text);

@@ -13,13 +13,16 @@ namespace orchestra {
 /// Loads every `*.json` file directly in `dir` (sorted by name). A file holds one
 /// workstream object or an array of them. Malformed files and fields are reported
 /// in `diagnostics` and skipped; everything loadable is loaded. Unknown fields are
-/// kept in `Workstream::raw` and warned about once per field name. Returns false
-/// when any error was reported.
+/// kept in `Workstream::raw` and warned about once per field name; a `*.json`
+/// link that cannot be followed is skipped with a warning. Returns false when
+/// any error was reported.
 bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstreams,
                      Diagnostics* diagnostics);
 
 /// Parses the text of one file (named `file` in diagnostics) and appends its
-/// workstreams. `warned_fields` remembers which unknown fields were warned about.
+/// workstreams. A text that is UTF-16 or UTF-32, or nested deeper than
+/// kMaxJsonDepth, is refused before it is parsed. `warned_fields` remembers
+/// which unknown fields were warned about.
 bool ParseWorkstreamFile(const std::string& file, const std::string& text,
                          std::vector<Workstream>* workstreams, Diagnostics* diagnostics,
                          std::vector<std::string>* warned_fields);

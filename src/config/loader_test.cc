@@ -634,5 +634,118 @@ TEST(LoaderTest, ReportsMissingAndEmptyFolders) {
   EXPECT_TRUE(workstreams.empty());
 }
 
+// {"id":"ws-d","metadata":{"x":[[[...]]]}} with `levels` levels in all.
+std::string NestedWorkstream(int levels) {
+  const size_t arrays = static_cast<size_t>(levels) - 2;  // the object and metadata are two
+  return R"({"id":"ws-d","metadata":{"x":)" + std::string(arrays, '[') + std::string(arrays, ']') +
+         "}}";
+}
+
+TEST(LoaderTest, RefusesJsonNestedTooDeepAtTheBracketThatGoesTooDeep) {
+  TempDir dir;
+  dir.Write("deep.json", NestedWorkstream(100000));
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(LoadWorkstreams(dir.path(), &workstreams, &diagnostics));
+  EXPECT_TRUE(workstreams.empty());
+  // Column 30 holds the first '[' (level 3): the 511th, level 513, is at 540.
+  EXPECT_EQ(diagnostics.Render(), dir.path() +
+                                      "/deep.json:1:540: error: arrays and objects nested deeper "
+                                      "than 512 levels (hint: a workstream needs a few levels; "
+                                      "flatten this value)\n");
+}
+
+TEST(LoaderTest, LoadsJsonNestedToTheLimit) {
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_TRUE(Parse(NestedWorkstream(512), &workstreams, &diagnostics)) << diagnostics.Render();
+  ASSERT_EQ(workstreams.size(), 1u);
+  EXPECT_EQ(workstreams[0].raw["metadata"]["x"].size(), 1u);
+}
+
+TEST(LoaderTest, RefusesPathsThatWouldReadAsOptions) {
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(Parse("{\"id\": \"ws-a\",\n"
+                     " \"files_scope\": [\"src/\", \"--help\"],\n"
+                     " \"files_create\": [\"--read=/etc/passwd\", \"./-x\"]}",
+                     &workstreams, &diagnostics));
+  EXPECT_TRUE(workstreams.empty());
+  EXPECT_EQ(diagnostics.Render(),
+            "ws.json:2:26: error: 'files_scope[1]' must be a path that does not start with '-', "
+            "not \"--help\" (hint: an agent's program would read it as an option; write "
+            "\"./--help\" to name a file whose name starts with '-')\n"
+            "ws.json:3:19: error: 'files_create[0]' must be a path that does not start with '-', "
+            "not \"--read=/etc/passwd\" (hint: an agent's program would read it as an option; "
+            "write \"./--read=/etc/passwd\" to name a file whose name starts with '-')\n");
+}
+
+TEST(LoaderTest, RefusesIdsTooLongForAFileName) {
+  const std::string longest(250, 'a');
+  const std::string too_long(251, 'b');
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(Parse("[{\"id\": \"" + longest + "\"},\n {\"id\": \"" + too_long + "\"}]",
+                     &workstreams, &diagnostics));
+  ASSERT_EQ(workstreams.size(), 1u);
+  EXPECT_EQ(workstreams[0].id, longest);
+  EXPECT_EQ(diagnostics.Render(),
+            "ws.json:2:3: error: 'id' is 251 bytes long; at most 250 are allowed (hint: shorten "
+            "it: the id names the branch orchestra/<id>, and git's lock file <id>.lock must fit "
+            "in a file name of 255 bytes)\n");
+}
+
+TEST(LoaderTest, WarnsAboutLinksThatCannotBeFollowed) {
+  TempDir dir;
+  dir.Write("a.json", R"({"id": "a"})");
+  std::filesystem::create_symlink("gone.json", dir / "dangling.json");
+  std::filesystem::create_symlink("loop.json", dir / "loop.json");
+  std::filesystem::create_symlink("a.json", dir / "b.json");
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_TRUE(LoadWorkstreams(dir.path(), &workstreams, &diagnostics));
+  EXPECT_EQ(workstreams.size(), 2u);  // a.json, and b.json through its link
+  EXPECT_EQ(diagnostics.Render(),
+            dir.path() +
+                "/dangling.json: warning: not read: the file is a symbolic link to 'gone.json' "
+                "that cannot be followed: No such file or directory (hint: point the link at a "
+                "workstream file, or remove it)\n" +
+                dir.path() +
+                "/loop.json: warning: not read: the file is a symbolic link to 'loop.json' that "
+                "cannot be followed: Too many levels of symbolic links (hint: point the link at a "
+                "workstream file, or remove it)\n");
+}
+
+TEST(LoaderTest, SaysWhenTheFolderIsALinkThatCannotBeFollowed) {
+  TempDir dir;
+  std::filesystem::create_symlink("workstreams", dir / "workstreams");
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(LoadWorkstreams(dir / "workstreams", &workstreams, &diagnostics));
+  EXPECT_EQ(diagnostics.Render(),
+            dir.path() +
+                "/workstreams: error: workstreams folder is a symbolic link to 'workstreams' that "
+                "cannot be followed: Too many levels of symbolic links (hint: point the link at a "
+                "folder, or pass --workstreams DIR)\n");
+}
+
+TEST(LoaderTest, SaysWhichFilesAreNotUtf8) {
+  TempDir dir;
+  dir.Write("bom.json", std::string("\xFF\xFE{\0\"\0}\0", 8));
+  dir.Write("nul.json", std::string("{\0\0\0}\0\0\0", 8));
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(LoadWorkstreams(dir.path(), &workstreams, &diagnostics));
+  const std::string bom = dir / "bom.json";
+  const std::string nul = dir / "nul.json";
+  EXPECT_EQ(diagnostics.Render(),
+            bom + ": error: the file is UTF-16, not UTF-8: it starts with a UTF-16 byte order mark "
+                  "(hint: convert it: iconv -f UTF-16 -t UTF-8 " + bom + " > " + bom +
+                ".utf8 && mv " + bom + ".utf8 " + bom + ")\n" +
+                nul + ": error: the file is not UTF-8: it holds NUL bytes, as UTF-32LE text does "
+                "(hint: convert it: iconv -f UTF-32LE -t UTF-8 " + nul + " > " + nul +
+                ".utf8 && mv " + nul + ".utf8 " + nul + ")\n");
+}
+
 }  // namespace
 }  // namespace orchestra

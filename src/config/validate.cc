@@ -273,8 +273,9 @@ void ReportUnrunnable(const Config& config, const Workstream& workstream,
 
 void CheckAgents(const Config& config, const std::vector<Workstream>& workstreams,
                  Diagnostics* diagnostics) {
-  // Without agents nothing can be matched; CheckAgentsConfigured says so.
-  if (workstreams.empty() || config.agents.empty()) return;
+  // Without agents nothing can be matched; CheckAgentsConfigured says so. An
+  // unparsed config's agents and tracks are unknown: its own error says why.
+  if (workstreams.empty() || config.agents.empty() || !config.file_parsed) return;
   const std::set<std::string> unserved_tracks = CheckTrackAgents(config, workstreams, diagnostics);
   for (const Workstream& workstream : workstreams) {
     if (unserved_tracks.count(workstream.track)) continue;
@@ -315,7 +316,8 @@ bool ValidateProject(const Config& config, std::vector<Workstream>* workstreams,
 
 bool CheckAgentsConfigured(const Config& config, const std::vector<Workstream>& workstreams,
                            Severity severity, Diagnostics* diagnostics) {
-  if (workstreams.empty() || !config.agents.empty()) return true;
+  // A config that could not be parsed has its own error; its agents are unknown.
+  if (workstreams.empty() || !config.agents.empty() || !config.file_parsed) return true;
   if (severity == Severity::kWarning) {
     diagnostics->Warning(ConfigFile(config), 0, 0,
                          "no agents configured: `orchestra run` will need [[agents]] in "
@@ -336,13 +338,6 @@ bool CheckAgentTypes(const Config& config, Diagnostics* diagnostics) {
     const AgentType& type = found->second;
     const AgentKind* kind = FindAgentKind(type.kind);
     if (kind == nullptr) continue;  // likewise
-    if (kind->takes_argv() && type.argv.empty()) {
-      diagnostics->Error(file, agent.line, 1,
-                         fmt::format("agent '{}' has type '{}' with no argv", agent.id, agent.type),
-                         fmt::format("set argv in [agent_types.{}]", agent.type));
-      ok = false;
-      continue;
-    }
     std::vector<AgentTypeProblem> problems;
     kind->Check(type, &problems);
     for (const AgentTypeProblem& problem : problems) {

@@ -28,8 +28,9 @@ bool ValidateProject(const Config& config, std::vector<Workstream>* workstreams,
 bool CheckAgentsConfigured(const Config& config, const std::vector<Workstream>& workstreams,
                            Severity severity, Diagnostics* diagnostics);
 
-/// Reports, for every agent, a type without the argv its kind needs and what
-/// the type's kind finds wrong with it (unknown placeholders...). Returns false
+/// Reports, for every agent, what its type's kind finds wrong with the type
+/// (unknown placeholders, a placeholder as the program...). A type without the
+/// argv its kind needs is left to LoadConfig, which says so once. Returns false
 /// if any is an error.
 bool CheckAgentTypes(const Config& config, Diagnostics* diagnostics);
 

@@ -251,6 +251,39 @@ TEST(ValidateTest, NoAgentsIsAWarningOrAnErrorAsTheCommandNeeds) {
   EXPECT_EQ(quiet.Render(), "");
 }
 
+TEST(ValidateTest, AConfigThatCouldNotBeParsedAddsNoAgentComplaints) {
+  Config config;
+  config.file_parsed = false;  // its own error says why
+  std::vector<Workstream> workstreams = {Make("ws-1")};
+  Diagnostics diagnostics;
+  EXPECT_TRUE(CheckAgentsConfigured(config, workstreams, Severity::kError, &diagnostics));
+  workstreams[0].track = "api";
+  UseAnonymousAgents(1, &config);
+  EXPECT_TRUE(ValidateProject(config, &workstreams, &diagnostics));
+  EXPECT_EQ(diagnostics.Render(), "");
+}
+
+TEST(ValidateTest, RefusesAProgramFilledInFromTheWorkstream) {
+  Config config = OneAgent();
+  config.agent_types["files"] = AgentType{.name = "files", .kind = "command", .argv = {"{files}"}};
+  config.agents = {AgentConfig{.id = "agent-1", .type = "files", .track = "", .line = 7}};
+  Diagnostics diagnostics;
+  EXPECT_FALSE(CheckAgentTypes(config, &diagnostics));
+  EXPECT_EQ(diagnostics.Render(),
+            "orchestra.toml:7:1: error: agent type 'files' has a placeholder in its program: "
+            "argv[0] is '{files}' (hint: write the program itself first, e.g. argv = "
+            "[\"./tools/agent.sh\", \"{id}\", \"{prompt_file}\"]: workstream data must not choose "
+            "what runs, and with an empty files_scope {files} leaves no program)\n");
+}
+
+TEST(ValidateTest, LeavesAMissingArgvToTheConfigLoader) {
+  Config config = OneAgent();
+  config.agents = {Agent("agent-1", "command")};  // the built-in, without argv
+  Diagnostics diagnostics;
+  EXPECT_TRUE(CheckAgentTypes(config, &diagnostics));
+  EXPECT_EQ(diagnostics.Render(), "");
+}
+
 TEST(ValidateTest, ReportsWorkstreamNoAgentCanRun) {
   Config config = OneAgent();
   config.agents.push_back(Agent("agent-pp", "sim", "pp"));

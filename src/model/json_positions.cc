@@ -2,12 +2,10 @@
 
 #include <cstdint>
 
+#include "json_depth.h"
+
 namespace orchestra {
 namespace {
-
-// Deeper values are skipped, not recorded: workstream files are a few levels
-// deep, and recursion must stay bounded whatever the input.
-constexpr int kMaxDepth = 512;
 
 constexpr char kByteOrderMark[] = "\xEF\xBB\xBF";  // UTF-8
 
@@ -77,8 +75,10 @@ class Scanner {
   }
 
  private:
+  // Values deeper than the loader allows are skipped, not recorded, so the
+  // recursion stays bounded whatever the input.
   bool ScanValue(const std::string& pointer, int depth) {
-    if (depth >= kMaxDepth) return SkipValue();
+    if (depth >= kMaxJsonDepth) return SkipValue();
     switch (Peek()) {
       case '{': return ScanObject(pointer, depth);
       case '[': return ScanArray(pointer, depth);

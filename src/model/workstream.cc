@@ -155,7 +155,8 @@ std::string FormatDuration(double seconds) {
 }
 
 bool IsValidWorkstreamId(const std::string& id) {
-  if (id.empty() || id.front() == '.' || id.front() == '-' || id.back() == '.') return false;
+  if (id.empty() || id.size() > kMaxWorkstreamIdBytes) return false;
+  if (id.front() == '.' || id.front() == '-' || id.back() == '.') return false;
   for (char c : id) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
       return false;

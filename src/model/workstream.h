@@ -2,6 +2,7 @@
 // `workstreams/*.json` file (docs/workstream-format.md documents every field).
 #pragma once
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -51,8 +52,14 @@ bool ParseDuration(const std::string& text, double* seconds);
 /// seconds), "42s", "3m05s", "1h02m" (hours drop the seconds).
 std::string FormatDuration(double seconds);
 
-/// True when `id` can name a file and a git branch: [A-Za-z0-9._-]+, not
-/// starting with '.' or '-', not ending with '.' or ".lock", without "..".
+/// The longest id, in bytes. The id names the branch orchestra/<id>, and git
+/// writes the branch through a lock file <id>.lock, which must fit in a file
+/// name (255 bytes); a longer id would load and then fail every attempt.
+constexpr size_t kMaxWorkstreamIdBytes = 250;
+
+/// True when `id` can name a file and a git branch: [A-Za-z0-9._-]+, at most
+/// kMaxWorkstreamIdBytes long, not starting with '.' or '-', not ending with
+/// '.' or ".lock", without "..".
 bool IsValidWorkstreamId(const std::string& id);
 
 /// Maps the upstream priority words (any case) to an integer: critical 3, high 2,
