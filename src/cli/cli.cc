@@ -101,6 +101,7 @@ const Command kCommands[] = {
     {"pause", "Ask the running orchestrator to start nothing new and exit", nullptr, CommandPause},
     {"report", "Write reports/execution_report.md from the state", SetUpReport, CommandReport},
     {"graph", "Print the dependency graph (DOT, Mermaid or SVG)", SetUpGraph, CommandGraph},
+    {"sync", "Bring your current branch into the integration branch", nullptr, CommandSync},
     {"land", "Bring the integration branch into your current branch", nullptr, CommandLand},
     {"clean", "Remove kept worktrees and merged orchestra/<id> branches", nullptr, CommandClean},
     {"diff", "Show what a workstream changed", SetUpDiff, CommandDiff},

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "git.h"
+#include "sync.h"
 #include "worktree.h"
 
 namespace orchestra {
@@ -24,6 +25,41 @@ int LoadWorktreeProject(const CommandArgs& args, const Needs& needs, const char*
 }
 
 }  // namespace
+
+int SyncBeforeRun(const Config& config) {
+  SystemGit git;
+  const SyncResult result = SyncIntegration(&git, config.project_dir, config.integration_branch);
+  const std::string message = DescribeSync(result, config.integration_branch);
+  switch (result.outcome) {
+    case SyncResult::Outcome::kFastForward:
+    case SyncResult::Outcome::kMerged:
+      std::printf("%s\n", message.c_str());
+      return kExitOk;
+    case SyncResult::Outcome::kConflict:
+    case SyncResult::Outcome::kError:
+      PrintError(message);
+      return kExitIncomplete;
+    default:
+      return kExitOk;
+  }
+}
+
+int CommandSync(const CommandArgs& args) {
+  Session session;
+  const Needs needs{.workstreams = false, .lock = true};
+  if (const int code = LoadWorktreeProject(args, needs, "sync", &session)) return code;
+  if (const int code = OpenCommandState(needs, &session)) return code;
+  const Config& config = session.project.config;
+  SystemGit git;
+  const SyncResult result = SyncIntegration(&git, config.project_dir, config.integration_branch);
+  const std::string message = DescribeSync(result, config.integration_branch);
+  if (result.outcome == SyncResult::Outcome::kConflict || result.outcome == SyncResult::Outcome::kError) {
+    PrintError(message);
+    return kExitIncomplete;
+  }
+  std::printf("%s\n", message.c_str());
+  return kExitOk;
+}
 
 int CommandLand(const CommandArgs& args) {
   Session session;

@@ -12,6 +12,7 @@
 #include "display.h"
 #include "executor.h"
 #include "git.h"
+#include "git_commands.h"
 #include "output_files.h"
 #include "plan_commands.h"
 
@@ -109,6 +110,9 @@ int CommandRun(const CommandArgs& args) {
   const Needs needs{.agents = AgentsCheck::kRequire, .lock = true, .state = StateAccess::kCreate};
   if (const int code = OpenCommand(args, needs, &session)) return code;
   const Project& project = session.project;
+  if (project.config.UsesWorktrees()) {
+    if (const int code = SyncBeforeRun(project.config)) return code;
+  }
   SystemClock& clock = session.clock;
   const double started = clock.Now();
   uv_loop_t loop;
