@@ -596,6 +596,95 @@ TEST(IsolationTest, AConflictWithTheUsersBranchStopsTheRunAndSyncFollowsTheUsers
   EXPECT_EQ(project.Show("orchestra/integration", "b.txt"), "b\n");
 }
 
+/// A project whose ws-a appends to lib.txt (so running it twice shows) and
+/// whose ws-bad fails its acceptance test, after one run.
+void RunAppendAndFail(GitProject& project) {
+  WriteFile(project / "lib.txt", "start\n");
+  project.AddWorkstream("ws-a", "\"files_scope\": [\"lib.txt\"]");
+  project.AddWorkstream("ws-bad", "\"files_scope\": [\"bad.txt\"], \"max_attempts\": 1, "
+                                  "\"acceptance_tests\": [\"grep good bad.txt\"]");
+  project.SetScript("ws-a", "echo 'int f();' >> lib.txt\n");
+  project.SetScript("ws-bad", "echo bad > bad.txt\n");
+  project.WriteConfig(2);
+  project.CommitAll();
+  ASSERT_EQ(RunOrchestra(project.path(), {"run"}).exit_code, 1);
+  ASSERT_TRUE(fs::exists(project / ".orchestra/worktrees/ws-bad"));
+}
+
+TEST(IsolationTest, ResetAsksWhatHappensToTheIntegrationBranchAndFromBranchStartsOver) {
+  GitProject project;
+  RunAppendAndFail(project);
+  const std::string merged = project.Rev("orchestra/integration");
+  CommandResult reset = RunOrchestra(project.path(), {"reset", "--yes"});
+  EXPECT_EQ(reset.exit_code, 2);
+  EXPECT_EQ(reset.err,
+            "orchestra: reset must say what happens to orchestra/integration, which holds the work merged so far "
+            "(a plain reset would run it all again on top of itself): --from-branch starts over from your "
+            "current branch (moves orchestra/integration back to it, removes Orchestra's worktrees and "
+            "orchestra/<id> branches, every workstream runs again); --keep-merged keeps the merged work "
+            "(workstreams merged into orchestra/integration stay completed, the others run again)\n");
+  EXPECT_EQ(project.Rev("orchestra/integration"), merged);
+  EXPECT_EQ(project.Sql("SELECT status FROM workstream_status WHERE workstream_id = 'ws-a'"), "completed\n");
+
+  reset = RunOrchestra(project.path(), {"reset", "--yes", "--from-branch"});
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  EXPECT_EQ(reset.out, "orchestra/integration moved back to main (" + project.Rev("main").substr(0, 7) +
+                           "); it was at " + merged.substr(0, 7) +
+                           "\n1 worktree(s) and 2 orchestra/<id> branch(es) removed\n"
+                           "state reset: every workstream will run again\n");
+  EXPECT_EQ(project.Rev("orchestra/integration"), project.Rev("main"));
+  EXPECT_EQ(project.Git({"branch", "--list", "orchestra/*", "--format=%(refname:short)"}), "orchestra/integration\n");
+  EXPECT_FALSE(fs::exists(project / ".orchestra/worktrees/ws-bad"));
+
+  project.SetScript("ws-bad", "echo good > bad.txt\n");
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(project.Show("orchestra/integration", "lib.txt"), "start\nint f();\n");
+  EXPECT_EQ(Starts(project.Events(), "ws-a"), 2);
+}
+
+TEST(IsolationTest, ResetKeepMergedKeepsMergedWorkstreamsCompletedAndRunsOnlyTheOthers) {
+  GitProject project;
+  RunAppendAndFail(project);
+  const std::string merged = project.Rev("orchestra/integration");
+  CommandResult reset = RunOrchestra(project.path(), {"reset", "--yes", "--keep-merged"});
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  EXPECT_EQ(reset.out,
+            "1 workstream(s) merged into orchestra/integration stay completed: ws-a\n"
+            "1 workstream(s) back to pending: ws-bad\n"
+            "orchestra/integration keeps the merged work; 1 kept worktree(s) removed\n");
+  EXPECT_EQ(project.Rev("orchestra/integration"), merged);
+  EXPECT_EQ(project.Sql("SELECT workstream_id, status FROM workstream_status ORDER BY workstream_id"),
+            "ws-a|completed\nws-bad|pending\n");
+  EXPECT_FALSE(fs::exists(project / ".orchestra/worktrees/ws-bad"));
+
+  project.SetScript("ws-bad", "echo good > bad.txt\n");
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(project.Show("orchestra/integration", "lib.txt"), "start\nint f();\n");
+  EXPECT_EQ(Starts(project.Events(), "ws-a"), 1);
+  EXPECT_EQ(Starts(project.Events(), "ws-bad"), 2);
+  // Both flags at once is a usage error.
+  EXPECT_EQ(RunOrchestra(project.path(), {"reset", "--yes", "--keep-merged", "--from-branch"}).exit_code, 2);
+}
+
+TEST(IsolationTest, ResetYesStillForgetsEverythingWithoutIsolationAndRefusesTheWorktreeChoices) {
+  GitProject project;
+  project.AddWorkstream("ws-a");
+  project.SetScript("ws-a", "echo a > a.txt\n");
+  project.WriteConfig(1, "isolation = \"none\"\n");
+  project.CommitAll();
+  ASSERT_EQ(RunOrchestra(project.path(), {"run"}).exit_code, 0);
+  CommandResult reset = RunOrchestra(project.path(), {"reset", "--yes", "--keep-merged"});
+  EXPECT_EQ(reset.exit_code, 2);
+  EXPECT_EQ(reset.err,
+            "orchestra: --from-branch and --keep-merged are for worktree isolation (isolation is \"none\" here)\n");
+  reset = RunOrchestra(project.path(), {"reset", "--yes"});
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  EXPECT_EQ(reset.out, "state reset: every workstream will run again\n");
+  EXPECT_EQ(project.Sql("SELECT COUNT(*) FROM workstream_status"), "0\n");
+}
+
 TEST(IsolationTest, CleanRemovesKeptWorktreesAndMergedBranchesAndDiffShowsAChange) {
   GitProject project;
   project.AddWorkstream("ws-ok", "\"files_scope\": [\"ok.txt\"]");
