@@ -625,6 +625,14 @@ TEST(IsolationTest, ResetAsksWhatHappensToTheIntegrationBranchAndFromBranchStart
             "(workstreams merged into orchestra/integration stay completed, the others run again)\n");
   EXPECT_EQ(project.Rev("orchestra/integration"), merged);
   EXPECT_EQ(project.Sql("SELECT status FROM workstream_status WHERE workstream_id = 'ws-a'"), "completed\n");
+  // Not while the user stands on one of the branches it would move or delete.
+  project.Git({"checkout", "-q", "orchestra/ws-a"});
+  reset = RunOrchestra(project.path(), {"reset", "--yes", "--from-branch"});
+  EXPECT_EQ(reset.exit_code, 2);
+  EXPECT_EQ(reset.err, "orchestra: you are on orchestra/ws-a, one of Orchestra's branches; check out your own "
+                       "branch first (nothing was changed)\n");
+  EXPECT_EQ(project.Rev("orchestra/integration"), merged);
+  project.Git({"checkout", "-q", "main"});
 
   reset = RunOrchestra(project.path(), {"reset", "--yes", "--from-branch"});
   ASSERT_EQ(reset.exit_code, 0) << reset.err;

@@ -127,8 +127,9 @@ bool CheckResetChoice(const CommandArgs& args, const Config& config, Worktrees* 
 int StartOverFromBranch(const Config& config, Git* git, Worktrees* worktrees) {
   const std::string& dir = config.project_dir;
   const std::string branch = git->Run(dir, {"symbolic-ref", "--short", "-q", "HEAD"}).Line();
-  if (branch == config.integration_branch) {
-    PrintError("you are on " + branch + "; check out your own branch first (nothing was changed)");
+  if (branch == config.integration_branch || branch.starts_with(Worktrees::BranchOf(""))) {
+    PrintError("you are on " + branch + ", one of Orchestra's branches; check out your own branch first "
+               "(nothing was changed)");
     return kExitUsage;
   }
   const std::string head = ResolveCommit(git, dir, "HEAD");
@@ -139,15 +140,17 @@ int StartOverFromBranch(const Config& config, Git* git, Worktrees* worktrees) {
     PrintError(error);
     return kExitIncomplete;
   }
-  const std::vector<std::string> move{"update-ref", "-m", "orchestra: reset --from-branch",
-                                      "refs/heads/" + config.integration_branch, head};
-  const GitResult moved = git->Run(dir, move);
-  if (!moved.ok()) {
-    PrintError(moved.Describe(move));
-    return kExitIncomplete;
+  if (!old_head.empty()) {  // without one, the next run creates it from HEAD
+    const std::vector<std::string> move{"update-ref", "-m", "orchestra: reset --from-branch",
+                                        "refs/heads/" + config.integration_branch, head, old_head};
+    const GitResult moved = git->Run(dir, move);
+    if (!moved.ok()) {
+      PrintError(moved.Describe(move));
+      return kExitIncomplete;
+    }
+    std::printf("%s moved back to %s (%s); it was at %s\n", config.integration_branch.c_str(),
+                branch.empty() ? "HEAD" : branch.c_str(), head.substr(0, 7).c_str(), old_head.substr(0, 7).c_str());
   }
-  std::printf("%s moved back to %s (%s); it was at %s\n", config.integration_branch.c_str(),
-              branch.empty() ? "HEAD" : branch.c_str(), head.substr(0, 7).c_str(), old_head.substr(0, 7).c_str());
   std::printf("%zu worktree(s) and %zu orchestra/<id> branch(es) removed\n", removed.size(), deleted.size());
   return kExitOk;
 }
