@@ -622,7 +622,8 @@ TEST(IsolationTest, ResetAsksWhatHappensToTheIntegrationBranchAndFromBranchStart
             "(a plain reset would run it all again on top of itself): --from-branch starts over from your "
             "current branch (moves orchestra/integration back to it, removes Orchestra's worktrees and "
             "orchestra/<id> branches, every workstream runs again); --keep-merged keeps the merged work "
-            "(workstreams merged into orchestra/integration stay completed, the others run again)\n");
+            "(workstreams merged into orchestra/integration stay completed; the others run again in fresh "
+            "worktrees, the kept ones are removed)\n");
   EXPECT_EQ(project.Rev("orchestra/integration"), merged);
   EXPECT_EQ(project.Sql("SELECT status FROM workstream_status WHERE workstream_id = 'ws-a'"), "completed\n");
   // Not while the user stands on one of the branches it would move or delete.

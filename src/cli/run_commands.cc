@@ -118,7 +118,7 @@ bool CheckResetChoice(const CommandArgs& args, const Config& config, Worktrees* 
              "--from-branch starts over from your current branch (moves " + config.integration_branch +
              " back to it, removes Orchestra's worktrees and orchestra/<id> branches, every workstream runs "
              "again); --keep-merged keeps the merged work (workstreams merged into " + config.integration_branch +
-             " stay completed, the others run again)");
+             " stay completed; the others run again in fresh worktrees, the kept ones are removed)");
   return false;
 }
 
