@@ -478,19 +478,220 @@ TEST(IsolationTest, LandFastForwardsOrMergesAndRefusesADirtyWorkingTree) {
   EXPECT_EQ(ReadFile(project / "a.txt"), "a\n");
   EXPECT_NE(RunOrchestra(project.path(), {"land"}).out.find("nothing to land"), std::string::npos);
 
-  // The user moved on meanwhile: landing new work makes a merge commit.
-  WriteFile(project / "mine.txt", "mine\n");
-  project.CommitAll("user work");
+  // The user moves on during the next run: landing its work makes a merge commit.
   project.AddWorkstream("ws-b", "\"files_scope\": [\"b.txt\"]");
   project.SetScript("ws-b", "echo b > b.txt\n");
   project.CommitAll("another workstream");
   ASSERT_EQ(RunOrchestra(project.path(), {"run"}).exit_code, 0);
+  WriteFile(project / "mine.txt", "mine\n");
+  project.CommitAll("user work");
   land = RunOrchestra(project.path(), {"land"});
   ASSERT_EQ(land.exit_code, 0) << land.err;
   EXPECT_EQ(project.Git({"log", "-1", "--format=%s"}), "Land orchestra/integration into main\n");
   EXPECT_EQ(project.Rev("HEAD^2"), project.Rev("orchestra/integration"));  // a merge commit
   EXPECT_EQ(ReadFile(project / "b.txt"), "b\n");
   EXPECT_EQ(ReadFile(project / "mine.txt"), "mine\n");
+}
+
+/// The line of `output` that starts with `start`, with its newline; "" when none does.
+std::string LineStartingWith(const std::string& output, const std::string& start) {
+  for (size_t at = 0; at < output.size();) {
+    const size_t end = std::min(output.find('\n', at), output.size() - 1) + 1;
+    if (output.compare(at, start.size(), start) == 0) return output.substr(at, end - at);
+    at = end;
+  }
+  return "";
+}
+
+TEST(IsolationTest, ANewWorkstreamAfterLandSeesTheUsersLaterCommit) {
+  GitProject project;
+  project.AddWorkstream("ws-a", "\"files_scope\": [\"a.txt\"]");
+  project.SetScript("ws-a", "echo a > a.txt\n");
+  project.WriteConfig(1);
+  project.CommitAll();
+  ASSERT_EQ(RunOrchestra(project.path(), {"run"}).exit_code, 0);
+  ASSERT_EQ(RunOrchestra(project.path(), {"land"}).exit_code, 0);
+  WriteFile(project / "user.txt", "the user's commit\n");
+  project.AddWorkstream("ws-b", "\"files_scope\": [\"b.txt\"]");
+  project.SetScript("ws-b", "cat user.txt a.txt > b.txt\n");
+  project.CommitAll("user work and a new workstream");
+  const std::string main_head = project.Rev("main");
+
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(LineStartingWith(run.out, "orchestra/integration"),
+            "orchestra/integration fast-forwarded to main (" + main_head.substr(0, 7) + ")\n")
+      << run.out;
+  EXPECT_EQ(project.Show("orchestra/integration", "b.txt"), "the user's commit\na\n");
+  EXPECT_EQ(project.Git({"merge-base", "orchestra/integration", "main"}), main_head + "\n");
+  EXPECT_EQ(Starts(project.Events(), "ws-a"), 1);
+}
+
+TEST(IsolationTest, RunMergesTheUsersBranchIntoUnlandedWorkWithoutTouchingTheCheckout) {
+  GitProject project;
+  project.AddWorkstream("ws-a", "\"files_scope\": [\"a.txt\"]");
+  project.SetScript("ws-a", "echo a > a.txt\n");
+  project.WriteConfig(1);
+  project.CommitAll();
+  ASSERT_EQ(RunOrchestra(project.path(), {"run"}).exit_code, 0);
+  const std::string unlanded = project.Rev("orchestra/integration");
+  WriteFile(project / "user.txt", "the user's commit\n");
+  project.AddWorkstream("ws-b", "\"files_scope\": [\"b.txt\"]");
+  project.SetScript("ws-b", "cat user.txt a.txt > b.txt\n");
+  project.CommitAll("user work and a new workstream");
+  const std::string main_head = project.Rev("main");
+  const std::string before = CheckoutSnapshot(project);
+
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const std::string sync_merge = project.Rev("orchestra/integration^1");
+  EXPECT_EQ(LineStartingWith(run.out, "merged main"),
+            "merged main into orchestra/integration (" + sync_merge.substr(0, 7) + ")\n")
+      << run.out;
+  EXPECT_EQ(project.Git({"log", "-1", "--format=%s", sync_merge}), "Merge main into orchestra/integration\n");
+  EXPECT_EQ(project.Rev(sync_merge + "^1"), unlanded);
+  EXPECT_EQ(project.Rev(sync_merge + "^2"), main_head);
+  EXPECT_EQ(project.Show("orchestra/integration", "b.txt"), "the user's commit\na\n");
+  EXPECT_EQ(CheckoutSnapshot(project), before);
+}
+
+TEST(IsolationTest, AConflictWithTheUsersBranchStopsTheRunAndSyncFollowsTheUsersMerge) {
+  GitProject project;
+  project.AddWorkstream("ws-a", "\"files_scope\": [\"README.md\"]");
+  project.SetScript("ws-a", "echo 'from ws-a' > README.md\n");
+  project.WriteConfig(1);
+  project.CommitAll();
+  ASSERT_EQ(RunOrchestra(project.path(), {"run"}).exit_code, 0);
+  const std::string unlanded = project.Rev("orchestra/integration");
+  WriteFile(project / "README.md", "from the user\n");
+  project.AddWorkstream("ws-b", "\"files_scope\": [\"b.txt\"]");
+  project.SetScript("ws-b", "echo b > b.txt\n");
+  project.CommitAll("user edit and a new workstream");
+
+  const std::string conflict =
+      "orchestra: main and orchestra/integration conflict, so orchestra/integration was left as it was. Merge "
+      "them in your checkout: `git merge orchestra/integration`, resolve the conflict and commit, then run "
+      "again. Conflicting paths:\n  README.md\n";
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.err, conflict);
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(Starts(project.Events(), "ws-b"), 0);
+  EXPECT_EQ(project.Rev("orchestra/integration"), unlanded);
+  CommandResult sync = RunOrchestra(project.path(), {"sync"});
+  EXPECT_EQ(sync.exit_code, 1);
+  EXPECT_EQ(sync.err, conflict);
+
+  // The user resolves it in their checkout; sync (or the next run) follows.
+  RunCommand("/", {"git", "-C", project.path(), "merge", "-q", "orchestra/integration"});
+  WriteFile(project / "README.md", "both\n");
+  project.CommitAll("resolve");
+  sync = RunOrchestra(project.path(), {"sync"});
+  ASSERT_EQ(sync.exit_code, 0) << sync.err;
+  EXPECT_EQ(sync.out,
+            "orchestra/integration fast-forwarded to main (" + project.Rev("main").substr(0, 7) + ")\n");
+  EXPECT_EQ(RunOrchestra(project.path(), {"sync"}).out, "orchestra/integration already contains main\n");
+  ASSERT_EQ(RunOrchestra(project.path(), {"run"}).exit_code, 0);
+  EXPECT_EQ(project.Show("orchestra/integration", "README.md"), "both\n");
+  EXPECT_EQ(project.Show("orchestra/integration", "b.txt"), "b\n");
+}
+
+/// A project whose ws-a appends to lib.txt (so running it twice shows) and
+/// whose ws-bad fails its acceptance test, after one run.
+void RunAppendAndFail(GitProject& project) {
+  WriteFile(project / "lib.txt", "start\n");
+  project.AddWorkstream("ws-a", "\"files_scope\": [\"lib.txt\"]");
+  project.AddWorkstream("ws-bad", "\"files_scope\": [\"bad.txt\"], \"max_attempts\": 1, "
+                                  "\"acceptance_tests\": [\"grep good bad.txt\"]");
+  project.SetScript("ws-a", "echo 'int f();' >> lib.txt\n");
+  project.SetScript("ws-bad", "echo bad > bad.txt\n");
+  project.WriteConfig(2);
+  project.CommitAll();
+  ASSERT_EQ(RunOrchestra(project.path(), {"run"}).exit_code, 1);
+  ASSERT_TRUE(fs::exists(project / ".orchestra/worktrees/ws-bad"));
+}
+
+TEST(IsolationTest, ResetAsksWhatHappensToTheIntegrationBranchAndFromBranchStartsOver) {
+  GitProject project;
+  RunAppendAndFail(project);
+  const std::string merged = project.Rev("orchestra/integration");
+  CommandResult reset = RunOrchestra(project.path(), {"reset", "--yes"});
+  EXPECT_EQ(reset.exit_code, 2);
+  EXPECT_EQ(reset.err,
+            "orchestra: reset must say what happens to orchestra/integration, which holds the work merged so far "
+            "(a plain reset would run it all again on top of itself): --from-branch starts over from your "
+            "current branch (moves orchestra/integration back to it, removes Orchestra's worktrees and "
+            "orchestra/<id> branches, every workstream runs again); --keep-merged keeps the merged work "
+            "(workstreams merged into orchestra/integration stay completed; the others run again in fresh "
+            "worktrees, the kept ones are removed)\n");
+  EXPECT_EQ(project.Rev("orchestra/integration"), merged);
+  EXPECT_EQ(project.Sql("SELECT status FROM workstream_status WHERE workstream_id = 'ws-a'"), "completed\n");
+  // Not while the user stands on one of the branches it would move or delete.
+  project.Git({"checkout", "-q", "orchestra/ws-a"});
+  reset = RunOrchestra(project.path(), {"reset", "--yes", "--from-branch"});
+  EXPECT_EQ(reset.exit_code, 2);
+  EXPECT_EQ(reset.err, "orchestra: you are on orchestra/ws-a, one of Orchestra's branches; check out your own "
+                       "branch first (nothing was changed)\n");
+  EXPECT_EQ(project.Rev("orchestra/integration"), merged);
+  project.Git({"checkout", "-q", "main"});
+
+  reset = RunOrchestra(project.path(), {"reset", "--yes", "--from-branch"});
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  EXPECT_EQ(reset.out, "orchestra/integration moved back to main (" + project.Rev("main").substr(0, 7) +
+                           "); it was at " + merged.substr(0, 7) +
+                           "\n1 worktree(s) and 2 orchestra/<id> branch(es) removed\n"
+                           "state reset: every workstream will run again\n");
+  EXPECT_EQ(project.Rev("orchestra/integration"), project.Rev("main"));
+  EXPECT_EQ(project.Git({"branch", "--list", "orchestra/*", "--format=%(refname:short)"}), "orchestra/integration\n");
+  EXPECT_FALSE(fs::exists(project / ".orchestra/worktrees/ws-bad"));
+
+  project.SetScript("ws-bad", "echo good > bad.txt\n");
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(project.Show("orchestra/integration", "lib.txt"), "start\nint f();\n");
+  EXPECT_EQ(Starts(project.Events(), "ws-a"), 2);
+}
+
+TEST(IsolationTest, ResetKeepMergedKeepsMergedWorkstreamsCompletedAndRunsOnlyTheOthers) {
+  GitProject project;
+  RunAppendAndFail(project);
+  const std::string merged = project.Rev("orchestra/integration");
+  CommandResult reset = RunOrchestra(project.path(), {"reset", "--yes", "--keep-merged"});
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  EXPECT_EQ(reset.out,
+            "1 workstream(s) merged into orchestra/integration stay completed: ws-a\n"
+            "1 workstream(s) back to pending: ws-bad\n"
+            "orchestra/integration keeps the merged work; 1 kept worktree(s) removed\n");
+  EXPECT_EQ(project.Rev("orchestra/integration"), merged);
+  EXPECT_EQ(project.Sql("SELECT workstream_id, status FROM workstream_status ORDER BY workstream_id"),
+            "ws-a|completed\nws-bad|pending\n");
+  EXPECT_FALSE(fs::exists(project / ".orchestra/worktrees/ws-bad"));
+
+  project.SetScript("ws-bad", "echo good > bad.txt\n");
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(project.Show("orchestra/integration", "lib.txt"), "start\nint f();\n");
+  EXPECT_EQ(Starts(project.Events(), "ws-a"), 1);
+  EXPECT_EQ(Starts(project.Events(), "ws-bad"), 2);
+  // Both flags at once is a usage error.
+  EXPECT_EQ(RunOrchestra(project.path(), {"reset", "--yes", "--keep-merged", "--from-branch"}).exit_code, 2);
+}
+
+TEST(IsolationTest, ResetYesStillForgetsEverythingWithoutIsolationAndRefusesTheWorktreeChoices) {
+  GitProject project;
+  project.AddWorkstream("ws-a");
+  project.SetScript("ws-a", "echo a > a.txt\n");
+  project.WriteConfig(1, "isolation = \"none\"\n");
+  project.CommitAll();
+  ASSERT_EQ(RunOrchestra(project.path(), {"run"}).exit_code, 0);
+  CommandResult reset = RunOrchestra(project.path(), {"reset", "--yes", "--keep-merged"});
+  EXPECT_EQ(reset.exit_code, 2);
+  EXPECT_EQ(reset.err,
+            "orchestra: --from-branch and --keep-merged are for worktree isolation (isolation is \"none\" here)\n");
+  reset = RunOrchestra(project.path(), {"reset", "--yes"});
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  EXPECT_EQ(reset.out, "state reset: every workstream will run again\n");
+  EXPECT_EQ(project.Sql("SELECT COUNT(*) FROM workstream_status"), "0\n");
 }
 
 TEST(IsolationTest, CleanRemovesKeptWorktreesAndMergedBranchesAndDiffShowsAChange) {

@@ -55,7 +55,17 @@ void SetUpRetry(CLI::App* command, CommandArgs* args) {
   command->add_flag("--failed", args->all_failed, "Retry every failed workstream");
 }
 
-void SetUpReset(CLI::App* command, CommandArgs* args) { command->add_flag("-y,--yes", args->yes, "Do not ask"); }
+void SetUpReset(CLI::App* command, CommandArgs* args) {
+  command->add_flag("-y,--yes", args->yes, "Do not ask");
+  CLI::Option* from_branch = command->add_flag(
+      "--from-branch", args->from_branch,
+      "Worktree isolation: start over from your current branch (the integration branch moves back to it; "
+      "Orchestra's worktrees and orchestra/<id> branches are removed)");
+  command->add_flag("--keep-merged", args->keep_merged,
+                    "Worktree isolation: keep the merged work; workstreams merged into the integration branch "
+                    "stay completed, the others run again")
+      ->excludes(from_branch);
+}
 
 void SetUpReport(CLI::App* command, CommandArgs* args) {
   command->add_option("--gantt", args->gantt_path, "Also write the run beside the plan as a Gantt chart (.svg or .html)")
@@ -101,6 +111,7 @@ const Command kCommands[] = {
     {"pause", "Ask the running orchestrator to start nothing new and exit", nullptr, CommandPause},
     {"report", "Write reports/execution_report.md from the state", SetUpReport, CommandReport},
     {"graph", "Print the dependency graph (DOT, Mermaid or SVG)", SetUpGraph, CommandGraph},
+    {"sync", "Bring your current branch into the integration branch", nullptr, CommandSync},
     {"land", "Bring the integration branch into your current branch", nullptr, CommandLand},
     {"clean", "Remove kept worktrees and merged orchestra/<id> branches", nullptr, CommandClean},
     {"diff", "Show what a workstream changed", SetUpDiff, CommandDiff},

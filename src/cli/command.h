@@ -29,6 +29,8 @@ struct CommandArgs {
   bool follow = false;            // logs --follow
   bool all_failed = false;        // retry --failed
   bool yes = false;               // reset --yes
+  bool from_branch = false;       // reset --from-branch
+  bool keep_merged = false;       // reset --keep-merged
   std::string graph_format;       // graph --format
   std::string output_path;        // graph --output
   bool stat = false;              // diff --stat

@@ -1,14 +1,12 @@
 #include "git_commands.h"
 
 #include <cstdio>
-#include <filesystem>
 
 #include "git.h"
+#include "sync.h"
 #include "worktree.h"
 
 namespace orchestra {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -24,6 +22,41 @@ int LoadWorktreeProject(const CommandArgs& args, const Needs& needs, const char*
 }
 
 }  // namespace
+
+int SyncBeforeRun(const Config& config) {
+  SystemGit git;
+  const SyncResult result = SyncIntegration(&git, config.project_dir, config.integration_branch);
+  const std::string message = DescribeSync(result, config.integration_branch);
+  switch (result.outcome) {
+    case SyncResult::Outcome::kFastForward:
+    case SyncResult::Outcome::kMerged:
+      std::printf("%s\n", message.c_str());
+      return kExitOk;
+    case SyncResult::Outcome::kConflict:
+    case SyncResult::Outcome::kError:
+      PrintError(message);
+      return kExitIncomplete;
+    default:
+      return kExitOk;
+  }
+}
+
+int CommandSync(const CommandArgs& args) {
+  Session session;
+  const Needs needs{.workstreams = false, .lock = true};
+  if (const int code = LoadWorktreeProject(args, needs, "sync", &session)) return code;
+  if (const int code = OpenCommandState(needs, &session)) return code;
+  const Config& config = session.project.config;
+  SystemGit git;
+  const SyncResult result = SyncIntegration(&git, config.project_dir, config.integration_branch);
+  const std::string message = DescribeSync(result, config.integration_branch);
+  if (result.outcome == SyncResult::Outcome::kConflict || result.outcome == SyncResult::Outcome::kError) {
+    PrintError(message);
+    return kExitIncomplete;
+  }
+  std::printf("%s\n", message.c_str());
+  return kExitOk;
+}
 
 int CommandLand(const CommandArgs& args) {
   Session session;
@@ -94,20 +127,12 @@ int CommandClean(const CommandArgs& args) {
   std::string error;
   SystemGit git;
   Worktrees worktrees(&git, config.project_dir, config.integration_branch);
-  int removed = 0;
-  for (const char* folder : {"worktrees", "verify"}) {
-    const fs::path root = fs::path(config.project_dir) / ".orchestra" / folder;
-    std::error_code ignored;
-    if (!fs::is_directory(root, ignored)) continue;
-    for (const fs::directory_entry& entry : fs::directory_iterator(root)) {
-      if (!worktrees.RemoveAt(entry.path().string(), &error)) {
-        PrintError(error);
-        return kExitIncomplete;
-      }
-      std::printf("removed worktree %s\n", fs::relative(entry.path(), config.project_dir).c_str());
-      ++removed;
-    }
+  std::vector<std::string> removed;
+  if (!worktrees.RemoveAll(&removed, &error)) {
+    PrintError(error);
+    return kExitIncomplete;
   }
+  for (const std::string& path : removed) std::printf("removed worktree %s\n", path.c_str());
   const std::string integration = worktrees.IntegrationHead();
   int pruned = 0;
   const GitResult branches =
@@ -125,7 +150,7 @@ int CommandClean(const CommandArgs& args) {
     }
   }
   git.Run(config.project_dir, {"worktree", "prune"});
-  std::printf("%d worktree(s) removed, %d merged branch(es) deleted\n", removed, pruned);
+  std::printf("%zu worktree(s) removed, %d merged branch(es) deleted\n", removed.size(), pruned);
   return kExitOk;
 }
 

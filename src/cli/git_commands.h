@@ -1,6 +1,6 @@
 // The commands that deal with the git side of worktree isolation:
 // `orchestra land` (the only command that touches the user's checkout),
-// `orchestra clean` and `orchestra diff`. Each returns a process exit code.
+// `orchestra sync`, `orchestra clean` and `orchestra diff`. Each returns a process exit code.
 #pragma once
 
 #include "command.h"
@@ -11,6 +11,15 @@ namespace orchestra {
 /// fast-forward when possible, else a merge commit. Refuses (exit 2) on a
 /// dirty working tree, a detached HEAD or a run in progress (exit 3).
 int CommandLand(const CommandArgs& args);
+
+/// Brings the user's current branch into the integration branch (SyncIntegration):
+/// a fast-forward, or a merge commit when both moved. On a conflict nothing
+/// moves and it exits 1 naming the paths. Holds the state lock.
+int CommandSync(const CommandArgs& args);
+
+/// What `orchestra run` does first with worktree isolation: SyncIntegration,
+/// saying what moved. kExitOk, or kExitIncomplete after the conflict or error.
+int SyncBeforeRun(const Config& config);
 
 /// Removes the worktrees kept for inspection (failed, blocked, interrupted
 /// workstreams) and the `orchestra/<id>` branches already merged into the

@@ -12,8 +12,10 @@
 #include "display.h"
 #include "executor.h"
 #include "git.h"
+#include "git_commands.h"
 #include "output_files.h"
 #include "plan_commands.h"
+#include "worktree.h"
 
 namespace orchestra {
 
@@ -90,15 +92,120 @@ bool WorkstreamsToRetry(const Session& session, bool all_failed, const std::vect
   return true;
 }
 
-/// Asks on the terminal before reset deletes everything; true on yes.
-bool UserConfirmsReset(const std::string& state_path) {
-  std::printf("Delete all recorded progress in %s? [y/N] ", state_path.c_str());
+/// Asks `question` on the terminal; true on yes.
+bool UserConfirms(const std::string& question) {
+  std::printf("%s [y/N] ", question.c_str());
   std::fflush(stdout);
   std::string answer;
   std::getline(std::cin, answer);
   if (answer == "y" || answer == "Y" || answer == "yes") return true;
   std::printf("nothing changed\n");
   return false;
+}
+
+/// What `reset` does with the integration branch, from its flags; false
+/// (after saying why, exit 2) when a worktree project gives no choice or a
+/// project without isolation gives one.
+bool CheckResetChoice(const CommandArgs& args, const Config& config, Worktrees* worktrees) {
+  const bool chose = args.from_branch || args.keep_merged;
+  if (!config.UsesWorktrees()) {
+    if (chose) PrintError("--from-branch and --keep-merged are for worktree isolation (isolation is \"none\" here)");
+    return !chose;
+  }
+  if (chose || worktrees->IntegrationHead().empty()) return true;
+  PrintError("reset must say what happens to " + config.integration_branch +
+             ", which holds the work merged so far (a plain reset would run it all again on top of itself): "
+             "--from-branch starts over from your current branch (moves " + config.integration_branch +
+             " back to it, removes Orchestra's worktrees and orchestra/<id> branches, every workstream runs "
+             "again); --keep-merged keeps the merged work (workstreams merged into " + config.integration_branch +
+             " stay completed; the others run again in fresh worktrees, the kept ones are removed)");
+  return false;
+}
+
+/// reset --from-branch, the git side: the integration branch back to the
+/// user's HEAD, then Orchestra's worktrees and workstream branches removed.
+int StartOverFromBranch(const Config& config, Git* git, Worktrees* worktrees) {
+  const std::string& dir = config.project_dir;
+  const std::string branch = git->Run(dir, {"symbolic-ref", "--short", "-q", "HEAD"}).Line();
+  if (branch == config.integration_branch || branch.starts_with(Worktrees::BranchOf(""))) {
+    PrintError("you are on " + branch + ", one of Orchestra's branches; check out your own branch first "
+               "(nothing was changed)");
+    return kExitUsage;
+  }
+  const std::string head = ResolveCommit(git, dir, "HEAD");
+  const std::string old_head = worktrees->IntegrationHead();
+  std::string error;
+  std::vector<std::string> removed, deleted;
+  if (!worktrees->RemoveAll(&removed, &error) || !worktrees->DeleteWorkstreamBranches(&deleted, &error)) {
+    PrintError(error);
+    return kExitIncomplete;
+  }
+  if (!old_head.empty()) {  // without one, the next run creates it from HEAD
+    const std::vector<std::string> move{"update-ref", "-m", "orchestra: reset --from-branch",
+                                        "refs/heads/" + config.integration_branch, head, old_head};
+    const GitResult moved = git->Run(dir, move);
+    if (!moved.ok()) {
+      PrintError(moved.Describe(move));
+      return kExitIncomplete;
+    }
+    std::printf("%s moved back to %s (%s); it was at %s\n", config.integration_branch.c_str(),
+                branch.empty() ? "HEAD" : branch.c_str(), head.substr(0, 7).c_str(), old_head.substr(0, 7).c_str());
+  }
+  std::printf("%zu worktree(s) and %zu orchestra/<id> branch(es) removed\n", removed.size(), deleted.size());
+  return kExitOk;
+}
+
+/// True when an attempt of `id` recorded a merge that the integration branch
+/// (at `integration_head`) contains.
+bool MergedInto(Session* session, Git* git, const std::string& id, const std::string& integration_head) {
+  std::vector<AttemptRecord> attempts;
+  std::string error;
+  if (!session->store->LoadAttempts(id, &attempts, &error)) return false;
+  for (const AttemptRecord& attempt : attempts) {
+    if (!attempt.merge_commit.empty() &&
+        IsAncestor(git, session->project.config.project_dir, attempt.merge_commit, integration_head)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/// reset --keep-merged: completed workstreams whose merge the integration
+/// branch holds stay completed; every other one goes back to pending but those
+/// a crashed run left running, which the next run's recovery completes (when
+/// their merge landed) or requeues; kept worktrees are removed (their
+/// workstreams start afresh).
+int KeepMerged(Session* session, Git* git, Worktrees* worktrees) {
+  std::vector<WorkstreamRecord> records;
+  std::string error;
+  if (!session->store->LoadWorkstreams(&records, &error)) {
+    PrintError(error);
+    return kExitIncomplete;
+  }
+  const std::string integration_head = worktrees->IntegrationHead();
+  std::vector<std::string> kept, reset;
+  for (const WorkstreamRecord& record : records) {
+    if (record.status == WorkstreamStatus::kCompleted &&
+        MergedInto(session, git, record.workstream_id, integration_head)) {
+      kept.push_back(record.workstream_id);
+    } else if (record.status != WorkstreamStatus::kPending && record.status != WorkstreamStatus::kRunning) {
+      reset.push_back(record.workstream_id);
+    }
+  }
+  std::vector<std::string> removed;
+  if (!session->store->ResetToPending(reset, "reset", "reset to pending by `orchestra reset --keep-merged`",
+                                      &error) ||
+      !worktrees->RemoveAll(&removed, &error)) {
+    PrintError(error);
+    return kExitIncomplete;
+  }
+  const std::string& integration = worktrees->integration_branch();
+  std::printf("%zu workstream(s) merged into %s stay completed:", kept.size(), integration.c_str());
+  for (const std::string& id : kept) std::printf(" %s", id.c_str());
+  std::printf("\n%zu workstream(s) back to pending:", reset.size());
+  for (const std::string& id : reset) std::printf(" %s", id.c_str());
+  std::printf("\n%s keeps the merged work; %zu kept worktree(s) removed\n", integration.c_str(), removed.size());
+  return kExitOk;
 }
 
 }  // namespace
@@ -109,6 +216,9 @@ int CommandRun(const CommandArgs& args) {
   const Needs needs{.agents = AgentsCheck::kRequire, .lock = true, .state = StateAccess::kCreate};
   if (const int code = OpenCommand(args, needs, &session)) return code;
   const Project& project = session.project;
+  if (project.config.UsesWorktrees()) {
+    if (const int code = SyncBeforeRun(project.config)) return code;
+  }
   SystemClock& clock = session.clock;
   const double started = clock.Now();
   uv_loop_t loop;
@@ -195,17 +305,31 @@ int CommandReset(const CommandArgs& args) {
   Session session;
   const Needs needs{.workstreams = false, .lock = true, .state = StateAccess::kExisting};
   if (const int code = LoadCommandProject(args, needs, &session)) return code;
+  const Config& config = session.project.config;
+  SystemGit git;
+  Worktrees worktrees(&git, config.project_dir, config.integration_branch);
+  if (!CheckResetChoice(args, config, &worktrees)) return kExitUsage;
   const std::string state_path = session.project.StatePath();
   if (!fs::exists(state_path)) {
     std::printf("no state at %s: nothing to reset\n", state_path.c_str());
     return kExitOk;
   }
   if (!args.yes && !isatty(fileno(stdin))) {
-    PrintError("reset deletes all recorded progress; pass --yes to confirm");
+    PrintError(std::string("reset ") + (args.keep_merged ? "forgets the progress of unmerged workstreams" :
+                                        "deletes all recorded progress") + "; pass --yes to confirm");
     return kExitUsage;
   }
-  if (!args.yes && !UserConfirmsReset(state_path)) return kExitOk;
+  const std::string question =
+      args.keep_merged ? "Forget the progress of every workstream not merged into " + config.integration_branch + "?"
+      : args.from_branch ? "Delete all recorded progress in " + state_path + " and move " +
+                               config.integration_branch + " back to your current branch?"
+                         : "Delete all recorded progress in " + state_path + "?";
+  if (!args.yes && !UserConfirms(question)) return kExitOk;
   if (const int code = OpenCommandState(needs, &session)) return code;
+  if (args.keep_merged) return KeepMerged(&session, &git, &worktrees);
+  if (args.from_branch) {
+    if (const int code = StartOverFromBranch(config, &git, &worktrees)) return code;
+  }
   std::string error;
   if (!session.store->ResetAll(&error)) {
     PrintError(error);

@@ -18,7 +18,12 @@ int CommandPause(const CommandArgs& args);
 /// with what they blocked.
 int CommandRetry(const CommandArgs& args);
 
-/// Forgets all recorded progress, after confirmation.
+/// Forgets recorded progress, after confirmation. With worktree isolation the
+/// integration branch holds merged work, so the user chooses (exit 2
+/// otherwise): --from-branch moves it back to the current branch and removes
+/// Orchestra's worktrees and workstream branches, then forgets everything;
+/// --keep-merged keeps the workstreams whose merge it holds completed and puts
+/// the others back to pending.
 int CommandReset(const CommandArgs& args);
 
 }  // namespace orchestra

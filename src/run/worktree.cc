@@ -78,6 +78,32 @@ bool Worktrees::RemoveAt(const std::string& path, std::string* error) {
   return Check(repo_dir_, {"worktree", "prune"}, error);
 }
 
+bool Worktrees::RemoveAll(std::vector<std::string>* removed, std::string* error) {
+  for (const char* folder : {"worktrees", "verify"}) {
+    const fs::path root = fs::path(repo_dir_) / ".orchestra" / folder;
+    std::error_code ignored;
+    if (!fs::is_directory(root, ignored)) continue;
+    for (const fs::directory_entry& entry : fs::directory_iterator(root)) {
+      if (!RemoveAt(entry.path().string(), error)) return false;
+      removed->push_back(fs::relative(entry.path(), repo_dir_).string());
+    }
+  }
+  return true;
+}
+
+bool Worktrees::DeleteWorkstreamBranches(std::vector<std::string>* deleted, std::string* error) {
+  GitResult branches;
+  if (!Check(repo_dir_, {"for-each-ref", "--format=%(refname)", "refs/heads/orchestra/"}, error, &branches)) {
+    return false;
+  }
+  for (const std::string& ref : SplitOutput(branches.out, '\n')) {
+    if (ref == "refs/heads/" + integration_branch_) continue;
+    if (!Check(repo_dir_, {"update-ref", "-d", ref}, error)) return false;
+    deleted->push_back(ref.substr(std::string("refs/heads/").size()));
+  }
+  return true;
+}
+
 bool Worktrees::Create(const std::string& id, const std::string& base, std::string* error) {
   const std::string path = PathOf(id);
   if (!RemoveAt(path, error)) return false;

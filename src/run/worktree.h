@@ -48,6 +48,13 @@ class Worktrees {
   /// Removes the worktree at `path` (the branch stays). Missing is not an error.
   bool RemoveAt(const std::string& path, std::string* error);
   bool Remove(const std::string& id, std::string* error) { return RemoveAt(PathOf(id), error); }
+  /// Removes every worktree Orchestra keeps (`.orchestra/worktrees/*`, and
+  /// `.orchestra/verify/*` left by a crash); `removed` gets their paths
+  /// relative to the repository top.
+  bool RemoveAll(std::vector<std::string>* removed, std::string* error);
+  /// Deletes every `orchestra/<id>` branch but the integration branch;
+  /// `deleted` gets their names.
+  bool DeleteWorkstreamBranches(std::vector<std::string>* deleted, std::string* error);
 
   /// Commits every change in `id`'s worktree (new, changed and deleted files)
   /// with `message`, unless there is none. Sets `*head` to the branch head
