@@ -22,6 +22,7 @@ void SetUpPlan(CLI::App* command, CommandArgs* args) {
       ->type_name("FILE");
   command->add_option("--budget", args->budget, "Time to search for a better order (default [planner] budget, 200ms)")
       ->type_name("TIME");
+  command->add_flag("--all", args->all, "Plan every workstream, the completed ones too (default: what is left)");
 }
 
 void SetUpRun(CLI::App* command, CommandArgs* args) {

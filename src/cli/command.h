@@ -25,6 +25,7 @@ struct CommandArgs {
   std::string budget;             // plan, run: --budget
   std::string gantt_path;         // plan, report: --gantt
   bool dry_run = false;           // run --dry-run
+  bool all = false;               // plan --all: completed workstreams too
   int attempt = 0;                // logs --attempt (0: the latest)
   bool follow = false;            // logs --follow
   bool all_failed = false;        // retry --failed
