@@ -51,6 +51,10 @@ void SetUpLogs(CLI::App* command, CommandArgs* args) {
   command->add_flag("-f,--follow", args->follow, "Keep printing while the attempt runs");
 }
 
+void SetUpStatus(CLI::App* command, CommandArgs* args) {
+  command->add_option("ids", args->ids, "Show these workstreams in detail: why, attempts, log and prompt files");
+}
+
 void SetUpRetry(CLI::App* command, CommandArgs* args) {
   command->add_option("ids", args->ids, "Workstreams to retry");
   command->add_flag("--failed", args->all_failed, "Retry every failed workstream");
@@ -95,7 +99,7 @@ const Command kCommands[] = {
     {"validate", "Check workstreams and config; exit 2 on errors", nullptr, CommandValidate},
     {"plan", "Show waves, critical path and agent order without running", SetUpPlan, CommandPlan},
     {"run", "Run (or resume) the plan", SetUpRun, CommandRun},
-    {"status", "Show each workstream's state", nullptr, CommandStatus},
+    {"status", "Show each workstream's state, or one workstream's in detail", SetUpStatus, CommandStatus},
     {"logs", "Print a workstream's latest attempt log", SetUpLogs, CommandLogs},
     {"retry", "Put failed workstreams (and what they blocked) back to pending", SetUpRetry, CommandRetry},
     {"reset", "Forget all progress", SetUpReset, CommandReset},

@@ -3,7 +3,10 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "display.h"
 #include "output_files.h"
@@ -58,11 +61,73 @@ bool StillRunning(StateStore* store, const std::string& id, int64_t attempt_id) 
   return false;
 }
 
+/// The prompt an attempt was given: beside its log, `.log` replaced by `.prompt.md`.
+std::string PromptPath(const std::string& log_path) {
+  const std::string suffix = ".log";
+  if (log_path.size() < suffix.size() || log_path.compare(log_path.size() - suffix.size(), suffix.size(), suffix)) {
+    return log_path + ".prompt.md";
+  }
+  return log_path.substr(0, log_path.size() - suffix.size()) + ".prompt.md";
+}
+
+/// "a (completed), b (failed)", or "-" for none.
+std::string IdsWithStatus(const Graph& graph, const std::vector<int>& nodes,
+                          const std::map<std::string, const WorkstreamRecord*>& records) {
+  std::string text;
+  for (int node : nodes) {
+    const auto found = records.find(graph.id(node));
+    const char* status = found == records.end() ? "pending" : StatusName(found->second->status);
+    text += (text.empty() ? "" : ", ") + graph.id(node) + " (" + status + ")";
+  }
+  return text.empty() ? "-" : text;
+}
+
+/// `orchestra status ID`: one workstream, why it is where it is, its attempts
+/// with their log and prompt files, its dependencies and what it blocks.
+std::string RenderWorkstreamDetail(const Session& session, const StateSnapshot& snapshot, int node) {
+  const Graph& graph = *session.project.graph;
+  const std::string& id = graph.id(node);
+  std::map<std::string, const WorkstreamRecord*> records;
+  for (const WorkstreamRecord& record : snapshot.workstreams) records[record.workstream_id] = &record;
+  const auto found = records.find(id);
+  const WorkstreamRecord* record = found == records.end() ? nullptr : found->second;
+  std::string text = fmt::format("{}: {}\n", id, record ? StatusName(record->status) : "pending");
+  if (record && !record->error_message.empty() &&
+      (record->status == WorkstreamStatus::kFailed || record->status == WorkstreamStatus::kBlocked)) {
+    text += fmt::format("  reason:     {}\n", Reason(record->error_message));
+  }
+  if (record && !record->track.empty()) text += fmt::format("  track:      {}\n", record->track);
+  text += fmt::format("  depends on: {}\n", IdsWithStatus(graph, graph.dependencies(node), records));
+  text += fmt::format("  blocks:     {}\n", IdsWithStatus(graph, graph.dependents(node), records));
+  int count = 0;
+  for (const AttemptRecord& attempt : snapshot.attempts) count += attempt.workstream_id == id;
+  text += fmt::format("  attempts:   {}\n", count == 0 ? "none yet" : std::to_string(count));
+  for (const AttemptRecord& attempt : snapshot.attempts) {
+    if (attempt.workstream_id != id) continue;
+    std::string how = OutcomeName(attempt.outcome);
+    if (attempt.signal) {
+      how += fmt::format(", signal {}", *attempt.signal);
+    } else if (attempt.exit_code) {
+      how += fmt::format(", exit {}", *attempt.exit_code);
+    }
+    if (attempt.duration_seconds > 0) how += ", " + FormatDuration(attempt.duration_seconds);
+    text += fmt::format("    #{} on {}: {}\n", attempt.attempt, attempt.agent_id.empty() ? "-" : attempt.agent_id, how);
+    const std::string reason = Reason(attempt.error_message);
+    if (!reason.empty()) text += fmt::format("       reason: {}\n", reason);
+    if (!attempt.log_path.empty()) {
+      text += fmt::format("       log:    {}\n       prompt: {}\n", DisplayPath(attempt.log_path),
+                          DisplayPath(PromptPath(attempt.log_path)));
+    }
+  }
+  return text;
+}
+
 }  // namespace
 
 int CommandStatus(const CommandArgs& args) {
   Session session;
-  const Needs needs{.workstreams = false, .state = StateAccess::kExisting};
+  // Named workstreams need the project: short ids, dependencies, dependents.
+  const Needs needs{.workstreams = !args.ids.empty(), .state = StateAccess::kExisting};
   if (const int code = OpenCommand(args, needs, &session)) return code;
   StateSnapshot snapshot;
   std::string error;
@@ -74,6 +139,12 @@ int CommandStatus(const CommandArgs& args) {
   if (snapshot.has_run && snapshot.run.state == RunState::kRunning &&
       StateLock::Holder(session.project.StatePath()) == 0) {
     snapshot.run.state = RunState::kCrashed;
+  }
+  if (!session.targets.empty()) {
+    for (size_t i = 0; i < session.targets.size(); ++i) {
+      std::printf("%s%s", i ? "\n" : "", RenderWorkstreamDetail(session, snapshot, session.targets[i]).c_str());
+    }
+    return kExitOk;
   }
   if (args.json) {
     std::printf("%s\n", StatusJson(snapshot).dump(2).c_str());
