@@ -104,7 +104,7 @@ TEST(CliTest, UsageErrorsExitTwo) {
   TempDir project;
   WriteSimProject(project.path());
   EXPECT_EQ(RunOrchestra(project.path(), {"frobnicate"}).exit_code, 2);
-  EXPECT_EQ(RunOrchestra(project.path(), {}).exit_code, 2);
+  EXPECT_EQ(RunOrchestra(project.path(), {"--json"}).exit_code, 2);  // options, no command
   EXPECT_EQ(RunOrchestra(project.path(), {"--frobnicate", "validate"}).exit_code, 2);
   EXPECT_EQ(RunOrchestra(project.path(), {"validate", "--frobnicate"}).exit_code, 2);
   EXPECT_EQ(RunOrchestra(project.path(), {"--agents", "0", "validate"}).exit_code, 2);

@@ -33,6 +33,7 @@ struct CommandArgs {
   std::string graph_format;       // graph --format
   std::string output_path;        // graph --output
   bool stat = false;              // diff --stat
+  std::string topic;              // completion SHELL (help COMMAND becomes COMMAND --help)
   std::string sim_id;             // sim-agent --id
   double sim_seconds = 0;         // sim-agent --seconds
   int sim_exit_code = 0;          // sim-agent --exit-code
