@@ -223,7 +223,7 @@ int RunCommandLine(int argc, char** argv) {
     if (!*command.description) subcommand->group("");
     if (command.set_up) command.set_up(subcommand, &args);
   }
-  app.footer("\n" + HelpFooter());  // after the commands: theirs stays short
+  app.footer(HelpFooter());  // after the commands: theirs stays short
   std::vector<std::string> words(argv, argv + argc);
   if (!RewriteHelpCommand(&words)) return kExitUsage;
   std::vector<const char*> pointers;
