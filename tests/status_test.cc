@@ -100,6 +100,24 @@ TEST(StatusTest, OneWorkstreamByItsShortIdSaysWhyWithAttemptsFilesAndNeighbours)
   EXPECT_TRUE(std::filesystem::exists(project / "logs/workstreams/ws-1-api/attempt-1.log"));
   EXPECT_TRUE(std::filesystem::exists(project / "logs/workstreams/ws-1-api/attempt-1.prompt.md"));
 
+  // The same as JSON: a list, one object per workstream named.
+  const CommandResult json_status = RunOrchestra(project.path(), {"status", "ws-1", "ws-2", "--json"});
+  ASSERT_EQ(json_status.exit_code, 0) << json_status.err;
+  nlohmann::json json = nlohmann::json::parse(json_status.out);
+  ASSERT_EQ(json.size(), 2u);
+  ASSERT_EQ(json[0]["attempts"].size(), 1u);
+  json[0]["attempts"][0].erase("duration_seconds");
+  EXPECT_EQ(json[0], nlohmann::json::parse(std::string(R"({
+      "id": "ws-1-api", "status": "failed", "track": "", "reason": ")") + kComplaint + R"(",
+      "depends_on": [], "blocks": [{"id": "ws-2-ui", "status": "blocked"}],
+      "attempts": [{"attempt": 1, "agent": "agent-1", "outcome": "failed", "exit_code": 1, "signal": null,
+                    "reason": ")" + kComplaint + R"(",
+                    "log": ")" + (project / "logs/workstreams/ws-1-api/attempt-1.log") + R"(",
+                    "prompt": ")" + (project / "logs/workstreams/ws-1-api/attempt-1.prompt.md") + R"("}]})"));
+  EXPECT_EQ(json[1], nlohmann::json::parse(R"({
+      "id": "ws-2-ui", "status": "blocked", "track": "", "reason": "dependency ws-1-api failed",
+      "depends_on": [{"id": "ws-1-api", "status": "failed"}], "blocks": [], "attempts": []})"));
+
   const CommandResult unknown = RunOrchestra(project.path(), {"status", "ws-9"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_EQ(unknown.out, "");
