@@ -1,5 +1,7 @@
 #include "state_commands.h"
 
+#include <sys/ioctl.h>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -59,6 +61,13 @@ bool StillRunning(StateStore* store, const std::string& id, int64_t attempt_id) 
     if (attempt.id == attempt_id && attempt.outcome == AttemptOutcome::kRunning) return true;
   }
   return false;
+}
+
+/// The width of the terminal `file` writes to; 0 when it is not one.
+size_t TerminalColumns(FILE* file) {
+  winsize size{};
+  if (!IsTerminal(file) || ioctl(fileno(file), TIOCGWINSZ, &size) != 0) return 0;
+  return size.ws_col;
 }
 
 /// The prompt an attempt was given: beside its log, `.log` replaced by `.prompt.md`.
@@ -211,7 +220,7 @@ int CommandStatus(const CommandArgs& args) {
   if (args.json) {
     std::printf("%s\n", StatusJson(snapshot).dump(2).c_str());
   } else {
-    std::printf("%s", RenderStatusTable(snapshot, UseColor(stdout)).c_str());
+    std::printf("%s", RenderStatusTable(snapshot, UseColor(stdout), TerminalColumns(stdout)).c_str());
   }
   return kExitOk;
 }

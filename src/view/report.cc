@@ -54,7 +54,8 @@ std::string RowReason(const WorkstreamRecord& record, size_t max_bytes) {
   return Reason(record.error_message, max_bytes);
 }
 
-constexpr size_t kTableReasonBytes = 60;
+constexpr size_t kTableReasonBytes = 60;   // without a terminal
+constexpr size_t kTableReasonMinimum = 30;  // however narrow the terminal
 
 }  // namespace
 
@@ -101,7 +102,7 @@ double WorkstreamSeconds(const StateSnapshot& snapshot, const WorkstreamRecord& 
   return 0;
 }
 
-std::string RenderStatusTable(const StateSnapshot& snapshot, bool color) {
+std::string RenderStatusTable(const StateSnapshot& snapshot, bool color, size_t columns) {
   size_t id_width = 10;
   size_t track_width = 5;
   bool any_reason = false;
@@ -110,6 +111,10 @@ std::string RenderStatusTable(const StateSnapshot& snapshot, bool color) {
     track_width = std::max(track_width, record.track.size());
     any_reason |= !RowReason(record, kTableReasonBytes).empty();
   }
+  // What comes before REASON: the columns and their two-space gaps.
+  const size_t before_reason = id_width + 2 + 9 + 2 + 10 + 2 + 7 + 2 + 8 + 2 + track_width + 2;
+  const size_t reason_bytes =
+      columns == 0 ? kTableReasonBytes : std::max(kTableReasonMinimum, columns - std::min(columns, before_reason));
   std::string text = fmt::format("{:<{}}  {:<9}  {:<10}  {:>7}  {:>8}  {}", "WORKSTREAM", id_width, "STATUS",
                                  "AGENT", "ATTEMPT", "DURATION", "TRACK");
   if (any_reason) text += fmt::format("{:<{}}  REASON", "", track_width - 5);
@@ -123,7 +128,7 @@ std::string RenderStatusTable(const StateSnapshot& snapshot, bool color) {
                                   record.attempt ? std::to_string(record.attempt) : "-",
                                   seconds > 0 ? FormatDuration(seconds) : "-",
                                   record.track.empty() ? "-" : record.track);
-    const std::string reason = RowReason(record, kTableReasonBytes);
+    const std::string reason = RowReason(record, reason_bytes);
     if (!reason.empty()) {
       row += fmt::format("{:<{}}  {}", "", track_width - std::max<size_t>(1, record.track.size()), reason);
     }

@@ -36,8 +36,10 @@ std::string Reason(const std::string& error, size_t max_bytes = 200);
 
 /// The status table: one row per workstream (id, status, agent, attempt,
 /// duration, track), then totals by status and the run's state. When a row
-/// is failed or blocked a REASON column follows (Reason, at most 60 bytes).
-std::string RenderStatusTable(const StateSnapshot& snapshot, bool color);
+/// is failed or blocked a REASON column follows: Reason cut to the rest of a
+/// `columns`-wide terminal (at least 30 bytes), or to 60 bytes when
+/// `columns` is 0 (not a terminal).
+std::string RenderStatusTable(const StateSnapshot& snapshot, bool color, size_t columns = 0);
 
 /// The same as JSON: {"run": {...}, "totals": {...}, "workstreams": [...]};
 /// each workstream's "reason" is Reason (empty unless failed or blocked).

@@ -30,5 +30,37 @@ TEST(ReasonTest, IsBoundedAtACharacterBoundary) {
   EXPECT_EQ(Reason(accents, 8), accents);
 }
 
+/// One failed workstream whose error's first line is 100 bytes long.
+StateSnapshot OneFailure() {
+  StateSnapshot snapshot;
+  WorkstreamRecord record;
+  record.workstream_id = "ws-1";
+  record.status = WorkstreamStatus::kFailed;
+  record.agent_id = "agent-1";
+  record.attempt = 1;
+  record.error_message = std::string(100, 'e') + "\nlast output:\norchestra: argv: agent\n";
+  snapshot.workstreams.push_back(record);
+  return snapshot;
+}
+
+std::string Table(const std::string& reason) {
+  return "WORKSTREAM  STATUS     AGENT       ATTEMPT  DURATION  TRACK  REASON\n"
+         "ws-1        failed     agent-1           1         -  -      " +
+         reason +
+         "\n"
+         "\n"
+         "1 workstreams: 1 failed\n"
+         "no run yet\n";
+}
+
+TEST(StatusTableTest, TheReasonFitsTheTerminalOrSixtyBytes) {
+  const StateSnapshot snapshot = OneFailure();
+  // 61 columns come before REASON.
+  EXPECT_EQ(RenderStatusTable(snapshot, false, 100), Table(std::string(36, 'e') + "..."));
+  EXPECT_EQ(RenderStatusTable(snapshot, false, 50), Table(std::string(27, 'e') + "..."));  // at least 30
+  EXPECT_EQ(RenderStatusTable(snapshot, false, 0), Table(std::string(57, 'e') + "..."));   // not a terminal
+  EXPECT_EQ(RenderStatusTable(snapshot, false, 200), Table(std::string(100, 'e')));
+}
+
 }  // namespace
 }  // namespace orchestra
