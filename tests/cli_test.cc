@@ -104,7 +104,7 @@ TEST(CliTest, UsageErrorsExitTwo) {
   TempDir project;
   WriteSimProject(project.path());
   EXPECT_EQ(RunOrchestra(project.path(), {"frobnicate"}).exit_code, 2);
-  EXPECT_EQ(RunOrchestra(project.path(), {}).exit_code, 2);
+  EXPECT_EQ(RunOrchestra(project.path(), {"--json"}).exit_code, 2);  // options, no command
   EXPECT_EQ(RunOrchestra(project.path(), {"--frobnicate", "validate"}).exit_code, 2);
   EXPECT_EQ(RunOrchestra(project.path(), {"validate", "--frobnicate"}).exit_code, 2);
   EXPECT_EQ(RunOrchestra(project.path(), {"--agents", "0", "validate"}).exit_code, 2);
@@ -182,6 +182,51 @@ TEST(CliTest, PlanNamesAFewOfTheWorkstreamsWithoutAnEstimate) {
   result = RunOrchestra(project.path(), {"--agents", "2", "plan"});
   EXPECT_TRUE(Contains(result.out, "\n5 workstream(s) have no estimate and use the default of 2.0h: a, b, c, d, e\n"))
       << result.out;
+}
+
+TEST(CliTest, RunWithEverythingCompletedSaysSoAndRecordsNoRun) {
+  TempDir project;
+  WriteSimProject(project.path());
+  ASSERT_EQ(RunOrchestra(project.path(), {"--agents", "1", "run", "b"}).exit_code, 0);
+  // b and its dependency a are done; c is not, so only `run b` has nothing to do.
+  CommandResult selected = RunOrchestra(project.path(), {"--agents", "1", "run", "b"});
+  EXPECT_EQ(selected.exit_code, 0) << selected.err;
+  EXPECT_EQ(selected.out, "nothing to run: every selected workstream is completed\n");
+  EXPECT_EQ(selected.err, "");
+  const std::string state = project / ".state/orchestration.db";
+  EXPECT_EQ(Sqlite3(state, "SELECT COUNT(*) FROM runs").out, "1\n");
+
+  ASSERT_EQ(RunOrchestra(project.path(), {"--agents", "1", "run"}).exit_code, 0);
+  CommandResult all = RunOrchestra(project.path(), {"--agents", "1", "run"});
+  EXPECT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(all.out, "nothing to run: every workstream is completed\n");
+  EXPECT_EQ(Sqlite3(state, "SELECT COUNT(*) FROM runs").out, "2\n");
+}
+
+TEST(CliTest, PlanOfAPartlyDoneProjectPlansWhatIsLeftAndAllPlansEverything) {
+  TempDir project;
+  WriteSimProject(project.path());
+  WriteWorkstream(project.path(), "d", "d", {"b"}, "\"estimate_hours\": 3");
+  ASSERT_EQ(RunOrchestra(project.path(), {"--agents", "1", "run", "b"}).exit_code, 0);
+  CommandResult left = RunOrchestra(project.path(), {"--agents", "1", "plan"});
+  ASSERT_EQ(left.exit_code, 0) << left.err;
+  EXPECT_TRUE(Contains(left.out, "Plan: 2 of 4 workstreams left (2 completed; --all plans them all), 1 agents, "
+                                 "2 waves\n\nWave 1 (1): c\nWave 2 (1): d\n\nCritical path (3.0h): d\n"))
+      << left.out;
+  EXPECT_FALSE(Contains(left.out, "  a\n")) << left.out;
+  const nlohmann::json json = nlohmann::json::parse(RunOrchestra(project.path(), {"--agents", "1", "plan", "--json"}).out);
+  EXPECT_EQ(json["completed"], nlohmann::json::array({"a", "b"}));
+  EXPECT_EQ(json["order"].size(), 4u);
+
+  CommandResult all = RunOrchestra(project.path(), {"--agents", "1", "plan", "--all"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  ASSERT_EQ(RunOrchestra(project.path(), {"--agents", "1", "run"}).exit_code, 0);
+  CommandResult done = RunOrchestra(project.path(), {"--agents", "1", "plan"});
+  EXPECT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_EQ(done.out, "Nothing left to plan: every workstream is completed (`orchestra plan --all` plans them all)\n");
+  EXPECT_TRUE(Contains(all.out, "Plan: 4 workstreams, 1 agents, 3 waves\n\nWave 1 (1): a\nWave 2 (2): b c\n"
+                                "Wave 3 (1): d\n\nCritical path (5.0h): a -> b -> d\n"))
+      << all.out;
 }
 
 TEST(CliTest, DryRunPrintsThePlanAndCreatesNoState) {

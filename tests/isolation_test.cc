@@ -694,6 +694,29 @@ TEST(IsolationTest, ResetYesStillForgetsEverythingWithoutIsolationAndRefusesTheW
   EXPECT_EQ(project.Sql("SELECT COUNT(*) FROM workstream_status"), "0\n");
 }
 
+TEST(IsolationTest, RunWithNothingLeftPointsAtLandUntilTheWorkIsLanded) {
+  GitProject project;
+  project.AddWorkstream("ws-a", "\"files_scope\": [\"a.txt\"]");
+  project.SetScript("ws-a", "echo a > a.txt\n");
+  project.WriteConfig(1);
+  project.CommitAll();
+  ASSERT_EQ(RunOrchestra(project.path(), {"run"}).exit_code, 0);
+  const std::string ahead = OnlyLine(project.Git({"rev-list", "--count", "main..orchestra/integration"}));
+
+  CommandResult again = RunOrchestra(project.path(), {"run"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, "nothing to run: every workstream is completed\norchestra/integration has " + ahead +
+                           " commit(s) not yet in main: `orchestra land` brings them in\n");
+  EXPECT_EQ(again.err, "");
+  EXPECT_EQ(project.Sql("SELECT COUNT(*) FROM runs"), "1\n");  // no empty run recorded
+
+  ASSERT_EQ(RunOrchestra(project.path(), {"land"}).exit_code, 0);
+  again = RunOrchestra(project.path(), {"run"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, "nothing to run: every workstream is completed\n");
+  EXPECT_EQ(project.Events().size(), 2u);  // one start, one end: nothing ran again
+}
+
 TEST(IsolationTest, CleanRemovesKeptWorktreesAndMergedBranchesAndDiffShowsAChange) {
   GitProject project;
   project.AddWorkstream("ws-ok", "\"files_scope\": [\"ok.txt\"]");

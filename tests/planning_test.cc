@@ -136,14 +136,19 @@ TEST(PlanningTest, SimulatedRunFollowsThePlan) {
   EXPECT_GT(seconds, predicted * 0.9) << span.out;
   EXPECT_LT(seconds, predicted * 1.5 + 1.0) << span.out;
 
-  // The next plan learns from the six attempts (all at the same pace, so any
-  // correction is small).
-  CommandResult replanned = RunOrchestra(project.path(), {"plan", "--json"});
+  // The next plan of the whole project (--all: everything has completed, so a
+  // plain `plan` has nothing left) learns from the six attempts (all at the
+  // same pace, so any correction is small).
+  CommandResult replanned = RunOrchestra(project.path(), {"plan", "--all", "--json"});
   ASSERT_EQ(replanned.exit_code, 0) << replanned.err;
   const nlohmann::json learned = nlohmann::json::parse(replanned.out);
   EXPECT_EQ(learned["observed_attempts"], 6);
   EXPECT_EQ(learned["observed_attempts_this_run"], 0);
   EXPECT_NEAR(learned["total_hours"].get<double>(), 14.0, 14.0 * 0.25);
+  EXPECT_EQ(learned["completed"].size(), 0u);
+  const nlohmann::json left = nlohmann::json::parse(RunOrchestra(project.path(), {"plan", "--json"}).out);
+  EXPECT_EQ(left["total_hours"], 0.0);
+  EXPECT_EQ(left["completed"].size(), 6u);
 }
 
 }  // namespace

@@ -1,12 +1,14 @@
 #include "cli.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
 
 #include "command.h"
 #include "git_commands.h"
+#include "help.h"
 #include "plan_commands.h"
 #include "run_commands.h"
 #include "sim_agent.h"
@@ -22,6 +24,7 @@ void SetUpPlan(CLI::App* command, CommandArgs* args) {
       ->type_name("FILE");
   command->add_option("--budget", args->budget, "Time to search for a better order (default [planner] budget, 200ms)")
       ->type_name("TIME");
+  command->add_flag("--all", args->all, "Plan every workstream, the completed ones too (default: what is left)");
 }
 
 void SetUpRun(CLI::App* command, CommandArgs* args) {
@@ -48,6 +51,10 @@ void SetUpLogs(CLI::App* command, CommandArgs* args) {
       ->type_name("N")
       ->check(CLI::Validator(CheckAttemptNumber, "N >= 1"));
   command->add_flag("-f,--follow", args->follow, "Keep printing while the attempt runs");
+}
+
+void SetUpStatus(CLI::App* command, CommandArgs* args) {
+  command->add_option("ids", args->ids, "Show these workstreams in detail: why, attempts, log and prompt files");
 }
 
 void SetUpRetry(CLI::App* command, CommandArgs* args) {
@@ -91,20 +98,48 @@ void SetUpSimAgent(CLI::App* command, CommandArgs* args) {
 
 int CommandSimAgent(const CommandArgs& args) { return RunSimAgent(args.sim_id, args.sim_seconds, args.sim_exit_code); }
 
+void SetUpHelp(CLI::App* command, CommandArgs* args) {
+  command->add_option("command", args->topic, "The command to explain (default: all of orchestra)");
+}
+
+void SetUpCompletion(CLI::App* command, CommandArgs* args) {
+  command->add_option("shell", args->topic, "bash, zsh or fish")
+      ->required()
+      ->check(CLI::IsMember(std::vector<std::string>(std::begin(kShells), std::end(kShells))));
+}
+
+/// `orchestra help` alone (`help COMMAND` was rewritten to `COMMAND --help`).
+int CommandHelp(const CLI::App& app, const CommandArgs&) {
+  std::printf("%s", FullHelp(app).c_str());
+  return kExitOk;
+}
+
+int CommandCompletion(const CLI::App& app, const CommandArgs& args) {
+  std::printf("%s", CompletionScript(app, args.topic).c_str());
+  return kExitOk;
+}
+
+int CommandMan(const CLI::App& app, const CommandArgs&) {
+  std::printf("%s", ManPage(app, ORCHESTRA_VERSION).c_str());
+  return kExitOk;
+}
+
 /// Command is one row of the command table: how `orchestra NAME` is parsed
-/// and run.
+/// and run. The help, completion scripts and man page are generated from it.
 struct Command {
   const char* name;
   const char* description;  // empty: left out of --help (an internal command)
   void (*set_up)(CLI::App* command, CommandArgs* args);  // adds the command's options; may be null
   int (*run)(const CommandArgs& args);
+  /// Instead of `run`, for what describes the command line itself (help).
+  int (*describe)(const CLI::App& app, const CommandArgs& args) = nullptr;
 };
 
 const Command kCommands[] = {
     {"validate", "Check workstreams and config; exit 2 on errors", nullptr, CommandValidate},
     {"plan", "Show waves, critical path and agent order without running", SetUpPlan, CommandPlan},
     {"run", "Run (or resume) the plan", SetUpRun, CommandRun},
-    {"status", "Show each workstream's state", nullptr, CommandStatus},
+    {"status", "Show each workstream's state, or one workstream's in detail", SetUpStatus, CommandStatus},
     {"logs", "Print a workstream's latest attempt log", SetUpLogs, CommandLogs},
     {"retry", "Put failed workstreams (and what they blocked) back to pending", SetUpRetry, CommandRetry},
     {"reset", "Forget all progress", SetUpReset, CommandReset},
@@ -115,6 +150,10 @@ const Command kCommands[] = {
     {"land", "Bring the integration branch into your current branch", nullptr, CommandLand},
     {"clean", "Remove kept worktrees and merged orchestra/<id> branches", nullptr, CommandClean},
     {"diff", "Show what a workstream changed", SetUpDiff, CommandDiff},
+    {"help", "Show the help of orchestra or of one command (same as --help)", SetUpHelp, nullptr, CommandHelp},
+    {"completion", "Print a shell completion script (bash, zsh or fish)", SetUpCompletion, nullptr,
+     CommandCompletion},
+    {"man", "Print the man page orchestra(1) (roff)", nullptr, nullptr, CommandMan},
     {"sim-agent", "", SetUpSimAgent, CommandSimAgent},  // the simulated agent's process
 };
 
@@ -172,10 +211,34 @@ bool ChangeDirectory(const std::string& directory, CommandArgs* args) {
   return false;
 }
 
+/// `orchestra help COMMAND` becomes `orchestra COMMAND --help`, so both print
+/// the same (CLI11 would take COMMAND for the command itself). False after
+/// saying why when COMMAND is no command.
+bool RewriteHelpCommand(std::vector<std::string>* words) {
+  for (auto word = words->begin() + 1; word != words->end(); ++word) {
+    const auto command = std::find_if(std::begin(kCommands), std::end(kCommands),
+                                      [&](const Command& row) { return *word == row.name; });
+    if (command == std::end(kCommands)) continue;
+    if (*word != "help") return true;
+    if (word + 1 == words->end()) return true;  // CommandHelp
+    word = words->erase(word);
+    const bool known = std::any_of(std::begin(kCommands), std::end(kCommands),
+                                   [&](const Command& row) { return *word == row.name && *row.description; });
+    if (!known) {
+      PrintError("unknown command '" + *word + "' (see `orchestra help`)");
+      return false;
+    }
+    words->insert(word + 1, "--help");
+    return true;
+  }
+  return true;
+}
+
 }  // namespace
 
 int RunCommandLine(int argc, char** argv) {
-  CLI::App app{"orchestra: run a dependency graph of workstreams on a pool of AI coding agents"};
+  // Named, so usage lines say `orchestra` and not the binary's path.
+  CLI::App app{"orchestra: run a dependency graph of workstreams on a pool of AI coding agents", "orchestra"};
   app.fallthrough();  // global options may follow the command: `orchestra status --json`
   app.set_version_flag("--version", "orchestra " ORCHESTRA_VERSION);
   CommandArgs args;
@@ -186,10 +249,19 @@ int RunCommandLine(int argc, char** argv) {
     if (!*command.description) subcommand->group("");
     if (command.set_up) command.set_up(subcommand, &args);
   }
+  app.footer(HelpFooter());  // after the commands: theirs stays short
+  std::vector<std::string> words(argv, argv + argc);
+  if (!RewriteHelpCommand(&words)) return kExitUsage;
+  std::vector<const char*> pointers;
+  for (const std::string& word : words) pointers.push_back(word.c_str());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(pointers.size()), pointers.data());
   } catch (const CLI::ParseError& error) {
     return app.exit(error) == 0 ? kExitOk : kExitUsage;
+  }
+  if (argc == 1) {
+    std::printf("%s", ShortHelp(app).c_str());
+    return kExitOk;
   }
   if (app.get_subcommands().empty()) {
     PrintError("name a command: " + CommandNames() + " (see --help)");
@@ -197,7 +269,8 @@ int RunCommandLine(int argc, char** argv) {
   }
   if (!directory.empty() && !ChangeDirectory(directory, &args)) return kExitUsage;
   for (const Command& command : kCommands) {
-    if (app.got_subcommand(command.name)) return command.run(args);
+    if (!app.got_subcommand(command.name)) continue;
+    return command.describe ? command.describe(app, args) : command.run(args);
   }
   return kExitUsage;
 }

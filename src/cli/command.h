@@ -25,6 +25,7 @@ struct CommandArgs {
   std::string budget;             // plan, run: --budget
   std::string gantt_path;         // plan, report: --gantt
   bool dry_run = false;           // run --dry-run
+  bool all = false;               // plan --all: completed workstreams too
   int attempt = 0;                // logs --attempt (0: the latest)
   bool follow = false;            // logs --follow
   bool all_failed = false;        // retry --failed
@@ -34,6 +35,7 @@ struct CommandArgs {
   std::string graph_format;       // graph --format
   std::string output_path;        // graph --output
   bool stat = false;              // diff --stat
+  std::string topic;              // completion SHELL (help COMMAND becomes COMMAND --help)
   std::string sim_id;             // sim-agent --id
   double sim_seconds = 0;         // sim-agent --seconds
   int sim_exit_code = 0;          // sim-agent --exit-code

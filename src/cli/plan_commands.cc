@@ -26,16 +26,24 @@ std::string Hours(double hours) { return fmt::format("{:.1f}h", hours); }
 /// Real durations of every succeeded attempt recorded in the project's state
 /// (none when there is no state yet).
 /// `*from_running_run` counts those of a run still in progress (started at or
-/// after its start, while another orchestrator holds the state).
-std::vector<ObservedDuration> LoadObservedDurations(const Project& project, int* from_running_run) {
+/// after its start, while another orchestrator holds the state). `*done`
+/// (per node) marks the workstreams the state records as completed.
+std::vector<ObservedDuration> LoadObservedDurations(const Project& project, int* from_running_run,
+                                                    std::vector<bool>* done) {
   *from_running_run = 0;
+  done->assign(project.workstreams.size(), false);
   const std::string state_path = project.StatePath();
   if (!fs::exists(state_path)) return {};
   SystemClock clock;
   std::string error;
   std::unique_ptr<SqliteStore> store = SqliteStore::OpenExisting(state_path, &clock, &error);
   std::vector<AttemptRecord> attempts;
-  if (!store || !store->LoadAttempts("", &attempts, &error)) return {};
+  std::vector<WorkstreamRecord> records;
+  if (!store || !store->LoadAttempts("", &attempts, &error) || !store->LoadWorkstreams(&records, &error)) return {};
+  for (const WorkstreamRecord& record : records) {
+    const int node = project.graph->IndexOf(record.workstream_id);
+    if (node >= 0 && record.status == WorkstreamStatus::kCompleted) (*done)[node] = true;
+  }
   RunRecord run;
   bool found = false;
   const bool running = StateLock::Holder(state_path) != 0 && store->LatestRun(&run, &found, &error) && found &&
@@ -66,8 +74,18 @@ double GapPercent(double hours, double bound) { return bound > 0 ? 100.0 * (hour
 
 void PrintPlanText(const Project& project, const Plan& plan, int observed_this_run) {
   const Graph& graph = *project.graph;
-  std::printf("Plan: %zu workstreams, %zu agents, %zu waves\n\n", project.workstreams.size(),
-              project.config.agents.size(), plan.waves.size());
+  if (plan.done.size() == project.workstreams.size()) {
+    std::printf("Nothing left to plan: every workstream is completed (`orchestra plan --all` plans them all)\n");
+    return;
+  }
+  if (plan.done.empty()) {
+    std::printf("Plan: %zu workstreams, %zu agents, %zu waves\n\n", project.workstreams.size(),
+                project.config.agents.size(), plan.waves.size());
+  } else {
+    std::printf("Plan: %zu of %zu workstreams left (%zu completed; --all plans them all), %zu agents, %zu waves\n\n",
+                project.workstreams.size() - plan.done.size(), project.workstreams.size(), plan.done.size(),
+                project.config.agents.size(), plan.waves.size());
+  }
   for (size_t wave = 0; wave < plan.waves.size(); ++wave) {
     std::printf("Wave %zu (%zu):", wave + 1, plan.waves[wave].size());
     for (int node : plan.waves[wave]) std::printf(" %s", graph.id(node).c_str());
@@ -162,6 +180,7 @@ nlohmann::json PlanJson(const Project& project, const Plan& plan) {
   };
   nlohmann::json json;
   json["workstreams"] = project.workstreams.size();
+  json["completed"] = ids(plan.done);  // left out of the plan (empty with --all)
   json["waves"] = nlohmann::json::array();
   for (const std::vector<int>& wave : plan.waves) json["waves"].push_back(ids(wave));
   json["critical_path"] = ids(plan.critical_path);
@@ -246,9 +265,11 @@ int CommandPlan(const CommandArgs& args) {
   PlanOptions plan_options;
   plan_options.budget_seconds = project.config.planner_budget_seconds;
   int from_running_run = 0;
-  const std::vector<ObservedDuration> observed = LoadObservedDurations(project, &from_running_run);
+  std::vector<bool> done;
+  const std::vector<ObservedDuration> observed = LoadObservedDurations(project, &from_running_run, &done);
   const CorrectedEstimates corrected = CorrectEstimates(*project.graph, MakeSchedulingInputs(project).estimates, observed);
   plan_options.corrected = &corrected;
+  if (!args.all) plan_options.done = &done;
   const Plan plan = MakePlan(project, session.targets, plan_options);
   if (args.json) {
     nlohmann::json json = PlanJson(project, plan);

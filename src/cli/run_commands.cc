@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -33,6 +34,40 @@ void PrintMergeSummary(const Config& config, int merged) {
   if (branch.empty()) branch = "your checkout";
   std::printf("%d workstream(s) merged into %s; `orchestra land` brings them into %s\n", merged,
               config.integration_branch.c_str(), branch.c_str());
+}
+
+/// True when the state records every selected workstream (the named ones and
+/// their dependencies, or all) as completed: a run would have nothing to do.
+bool EverySelectedCompleted(const Session& session) {
+  std::vector<WorkstreamRecord> records;
+  std::string error;
+  if (!session.store->LoadWorkstreams(&records, &error)) return false;
+  const Graph& graph = *session.project.graph;
+  std::vector<bool> completed(graph.size(), false);
+  for (const WorkstreamRecord& record : records) {
+    const int node = graph.IndexOf(record.workstream_id);
+    if (node >= 0) completed[node] = record.status == WorkstreamStatus::kCompleted;
+  }
+  if (session.targets.empty()) return std::find(completed.begin(), completed.end(), false) == completed.end();
+  for (int node : graph.WithDependencies(session.targets)) {
+    if (!completed[node]) return false;
+  }
+  return true;
+}
+
+/// "nothing to run", and with worktree isolation whether the integration
+/// branch holds work the user's branch has not taken yet.
+void PrintNothingToRun(const Session& session) {
+  std::printf("nothing to run: every %sworkstream is completed\n", session.targets.empty() ? "" : "selected ");
+  const Config& config = session.project.config;
+  if (!config.UsesWorktrees()) return;
+  SystemGit git;
+  const GitResult ahead = git.Run(config.project_dir, {"rev-list", "--count", "HEAD.." + config.integration_branch});
+  if (!ahead.ok() || ahead.Line() == "0") return;
+  std::string branch = git.Run(config.project_dir, {"symbolic-ref", "--short", "-q", "HEAD"}).Line();
+  if (branch.empty()) branch = "your checkout";
+  std::printf("%s has %s commit(s) not yet in %s: `orchestra land` brings them in\n",
+              config.integration_branch.c_str(), ahead.Line().c_str(), branch.c_str());
 }
 
 /// What the last line of a run says about how it ended.
@@ -215,6 +250,10 @@ int CommandRun(const CommandArgs& args) {
   Session session;
   const Needs needs{.agents = AgentsCheck::kRequire, .lock = true, .state = StateAccess::kCreate};
   if (const int code = OpenCommand(args, needs, &session)) return code;
+  if (EverySelectedCompleted(session)) {
+    PrintNothingToRun(session);
+    return kExitOk;
+  }
   const Project& project = session.project;
   if (project.config.UsesWorktrees()) {
     if (const int code = SyncBeforeRun(project.config)) return code;

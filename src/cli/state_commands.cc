@@ -1,9 +1,14 @@
 #include "state_commands.h"
 
+#include <sys/ioctl.h>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "display.h"
 #include "output_files.h"
@@ -58,11 +63,135 @@ bool StillRunning(StateStore* store, const std::string& id, int64_t attempt_id) 
   return false;
 }
 
+/// The width of the terminal `file` writes to; 0 when it is not one.
+size_t TerminalColumns(FILE* file) {
+  winsize size{};
+  if (!IsTerminal(file) || ioctl(fileno(file), TIOCGWINSZ, &size) != 0) return 0;
+  return size.ws_col;
+}
+
+/// The prompt an attempt was given: beside its log, `.log` replaced by `.prompt.md`.
+std::string PromptPath(const std::string& log_path) {
+  const std::string suffix = ".log";
+  if (log_path.size() < suffix.size() || log_path.compare(log_path.size() - suffix.size(), suffix.size(), suffix)) {
+    return log_path + ".prompt.md";
+  }
+  return log_path.substr(0, log_path.size() - suffix.size()) + ".prompt.md";
+}
+
+/// WorkstreamDetail is what `orchestra status ID` says about one workstream.
+struct WorkstreamDetail {
+  std::string id;
+  const WorkstreamRecord* record = nullptr;  // null before it has a row
+  std::vector<std::pair<std::string, std::string>> dependencies;  // id, status
+  std::vector<std::pair<std::string, std::string>> dependents;
+  std::vector<const AttemptRecord*> attempts;  // oldest first
+
+  const char* status() const { return record ? StatusName(record->status) : "pending"; }
+  /// Why it failed or is blocked; "" otherwise.
+  std::string reason() const {
+    if (!record || (record->status != WorkstreamStatus::kFailed && record->status != WorkstreamStatus::kBlocked)) {
+      return "";
+    }
+    return Reason(record->error_message);
+  }
+};
+
+WorkstreamDetail MakeDetail(const Graph& graph, const StateSnapshot& snapshot, int node) {
+  std::map<std::string, const WorkstreamRecord*> records;
+  for (const WorkstreamRecord& record : snapshot.workstreams) records[record.workstream_id] = &record;
+  auto with_status = [&](const std::vector<int>& nodes) {
+    std::vector<std::pair<std::string, std::string>> list;
+    for (int other : nodes) {
+      const auto found = records.find(graph.id(other));
+      list.emplace_back(graph.id(other), found == records.end() ? "pending" : StatusName(found->second->status));
+    }
+    return list;
+  };
+  WorkstreamDetail detail;
+  detail.id = graph.id(node);
+  const auto found = records.find(detail.id);
+  if (found != records.end()) detail.record = found->second;
+  detail.dependencies = with_status(graph.dependencies(node));
+  detail.dependents = with_status(graph.dependents(node));
+  for (const AttemptRecord& attempt : snapshot.attempts) {
+    if (attempt.workstream_id == detail.id) detail.attempts.push_back(&attempt);
+  }
+  return detail;
+}
+
+/// "a (completed), b (failed)", or "-" for none.
+std::string IdsWithStatus(const std::vector<std::pair<std::string, std::string>>& list) {
+  std::string text;
+  for (const auto& [id, status] : list) text += (text.empty() ? "" : ", ") + id + " (" + status + ")";
+  return text.empty() ? "-" : text;
+}
+
+/// `orchestra status ID`: one workstream, why it is where it is, its attempts
+/// with their log and prompt files, its dependencies and what it blocks.
+std::string RenderDetail(const WorkstreamDetail& detail) {
+  std::string text = fmt::format("{}: {}\n", detail.id, detail.status());
+  if (!detail.reason().empty()) text += fmt::format("  reason:     {}\n", detail.reason());
+  if (detail.record && !detail.record->track.empty()) text += fmt::format("  track:      {}\n", detail.record->track);
+  text += fmt::format("  depends on: {}\n", IdsWithStatus(detail.dependencies));
+  text += fmt::format("  blocks:     {}\n", IdsWithStatus(detail.dependents));
+  text += fmt::format("  attempts:   {}\n",
+                      detail.attempts.empty() ? "none yet" : std::to_string(detail.attempts.size()));
+  for (const AttemptRecord* attempt : detail.attempts) {
+    std::string how = OutcomeName(attempt->outcome);
+    if (attempt->signal) {
+      how += fmt::format(", signal {}", *attempt->signal);
+    } else if (attempt->exit_code) {
+      how += fmt::format(", exit {}", *attempt->exit_code);
+    }
+    if (attempt->duration_seconds > 0) how += ", " + FormatDuration(attempt->duration_seconds);
+    text += fmt::format("    #{} on {}: {}\n", attempt->attempt, attempt->agent_id.empty() ? "-" : attempt->agent_id,
+                        how);
+    const std::string reason = Reason(attempt->error_message);
+    if (!reason.empty()) text += fmt::format("       reason: {}\n", reason);
+    if (!attempt->log_path.empty()) {
+      text += fmt::format("       log:    {}\n       prompt: {}\n", DisplayPath(attempt->log_path),
+                          DisplayPath(PromptPath(attempt->log_path)));
+    }
+  }
+  return text;
+}
+
+/// The same as JSON.
+nlohmann::json DetailJson(const WorkstreamDetail& detail) {
+  auto neighbours = [](const std::vector<std::pair<std::string, std::string>>& list) {
+    nlohmann::json array = nlohmann::json::array();
+    for (const auto& [id, status] : list) array.push_back({{"id", id}, {"status", status}});
+    return array;
+  };
+  nlohmann::json json = {{"id", detail.id},
+                         {"status", detail.status()},
+                         {"reason", detail.reason()},
+                         {"track", detail.record ? detail.record->track : ""},
+                         {"depends_on", neighbours(detail.dependencies)},
+                         {"blocks", neighbours(detail.dependents)},
+                         {"attempts", nlohmann::json::array()}};
+  for (const AttemptRecord* attempt : detail.attempts) {
+    json["attempts"].push_back(
+        {{"attempt", attempt->attempt},
+         {"agent", attempt->agent_id},
+         {"outcome", OutcomeName(attempt->outcome)},
+         {"exit_code", attempt->exit_code ? nlohmann::json(*attempt->exit_code) : nlohmann::json(nullptr)},
+         {"signal", attempt->signal ? nlohmann::json(*attempt->signal) : nlohmann::json(nullptr)},
+         {"duration_seconds", attempt->duration_seconds},
+         {"reason", Reason(attempt->error_message)},
+         {"log", attempt->log_path},
+         {"prompt", attempt->log_path.empty() ? "" : PromptPath(attempt->log_path)}});
+  }
+  return json;
+}
+
 }  // namespace
 
 int CommandStatus(const CommandArgs& args) {
   Session session;
-  const Needs needs{.workstreams = false, .state = StateAccess::kExisting};
+  // Named workstreams need the project: short ids, dependencies, dependents.
+  const Needs needs{.workstreams = !args.ids.empty(), .state = StateAccess::kExisting};
   if (const int code = OpenCommand(args, needs, &session)) return code;
   StateSnapshot snapshot;
   std::string error;
@@ -75,10 +204,23 @@ int CommandStatus(const CommandArgs& args) {
       StateLock::Holder(session.project.StatePath()) == 0) {
     snapshot.run.state = RunState::kCrashed;
   }
+  if (!session.targets.empty()) {
+    nlohmann::json json = nlohmann::json::array();
+    for (size_t i = 0; i < session.targets.size(); ++i) {
+      const WorkstreamDetail detail = MakeDetail(*session.project.graph, snapshot, session.targets[i]);
+      if (args.json) {
+        json.push_back(DetailJson(detail));
+      } else {
+        std::printf("%s%s", i ? "\n" : "", RenderDetail(detail).c_str());
+      }
+    }
+    if (args.json) std::printf("%s\n", json.dump(2).c_str());
+    return kExitOk;
+  }
   if (args.json) {
     std::printf("%s\n", StatusJson(snapshot).dump(2).c_str());
   } else {
-    std::printf("%s", RenderStatusTable(snapshot, UseColor(stdout)).c_str());
+    std::printf("%s", RenderStatusTable(snapshot, UseColor(stdout), TerminalColumns(stdout)).c_str());
   }
   return kExitOk;
 }

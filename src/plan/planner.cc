@@ -117,22 +117,32 @@ std::vector<bool> Selection(const Graph& graph, const std::vector<int>& targets)
   return include;
 }
 
-}  // namespace
-
-std::vector<int> PlanRank(const Graph& graph, const SchedulingInputs& inputs, const std::vector<int>& targets,
-                          const SearchOptions& options, SearchResult* search) {
+/// PlanRank over the nodes of `include`.
+std::vector<int> RankSelection(const Graph& graph, const SchedulingInputs& inputs, const std::vector<bool>& include,
+                               const SearchOptions& options, SearchResult* search) {
   std::vector<int> nodes;
-  const PlanningProblem problem = MakePlanningProblem(graph, inputs, Selection(graph, targets), &nodes);
+  const PlanningProblem problem = MakePlanningProblem(graph, inputs, include, &nodes);
   SearchResult result = SearchSchedule(problem, options);
   std::vector<int> rank = RankForGraph(graph.size(), nodes, result.rank);
   if (search) *search = std::move(result);
   return rank;
 }
 
+}  // namespace
+
+std::vector<int> PlanRank(const Graph& graph, const SchedulingInputs& inputs, const std::vector<int>& targets,
+                          const SearchOptions& options, SearchResult* search) {
+  return RankSelection(graph, inputs, Selection(graph, targets), options, search);
+}
+
 double SimulateRun(const Graph& graph, const SchedulingInputs& inputs, const std::vector<int>& targets,
-                   std::vector<ScheduledTask>* schedule, std::vector<int>* unschedulable) {
+                   std::vector<ScheduledTask>* schedule, std::vector<int>* unschedulable,
+                   const std::vector<bool>* done) {
   const std::vector<double> estimates = inputs.estimates;
   Scheduler scheduler(graph, inputs);
+  for (int node = 0; done && node < graph.size(); ++node) {
+    if ((*done)[node]) scheduler.RestoreCompleted(node);
+  }
   if (!targets.empty()) scheduler.Select(targets);
   scheduler.Begin();
   // Events ordered by finish time, then workstream index for determinism.
@@ -191,10 +201,25 @@ Plan MakePlan(const Project& project, const std::vector<int>& targets, const Pla
   }
   if (options.corrected) plan.observed_attempts = options.corrected->observed_attempts;
   plan.estimates = inputs.estimates;
-  plan.waves = graph.Waves();
-  plan.critical_path = graph.CriticalPath(inputs.estimates);
+  std::vector<bool> done(graph.size(), false);
+  if (options.done) done = *options.done;
+  std::vector<bool> include = Selection(graph, targets);
+  std::vector<double> left = inputs.estimates;  // done work takes no time
+  for (int node = 0; node < graph.size(); ++node) {
+    if (!done[node]) continue;
+    plan.done.push_back(node);
+    include[node] = false;
+    left[node] = 0;
+  }
+  for (std::vector<int> wave : graph.Waves()) {
+    std::erase_if(wave, [&](int node) { return done[node]; });
+    if (!wave.empty()) plan.waves.push_back(std::move(wave));
+  }
+  plan.critical_path = graph.CriticalPath(left);
+  std::erase_if(plan.critical_path, [&](int node) { return done[node]; });
   for (int node : plan.critical_path) plan.critical_path_hours += inputs.estimates[node];
   for (int node = 0; node < graph.size(); ++node) {
+    if (done[node]) continue;
     plan.total_hours += inputs.estimates[node];
     if (project.workstreams[node].estimate_source == EstimateSource::kDefault) {
       plan.default_estimates.push_back(node);
@@ -215,7 +240,7 @@ Plan MakePlan(const Project& project, const std::vector<int>& targets, const Pla
   SearchOptions search_options;
   search_options.budget_seconds = options.budget_seconds;
   SearchResult search;
-  inputs.rank = PlanRank(graph, inputs, targets, search_options, &search);
+  inputs.rank = RankSelection(graph, inputs, include, search_options, &search);
   plan.rank = inputs.rank;
   plan.lower_bound_hours = search.lower_bound.value;
   plan.rule = search.rule;
@@ -224,7 +249,7 @@ Plan MakePlan(const Project& project, const std::vector<int>& targets, const Pla
   plan.search_seconds = search.seconds;
 
   std::vector<ScheduledTask> schedule;
-  plan.makespan_hours = SimulateRun(graph, inputs, targets, &schedule, &plan.unschedulable);
+  plan.makespan_hours = SimulateRun(graph, inputs, targets, &schedule, &plan.unschedulable, &done);
   plan.proven_optimal = search.proven_optimal && plan.makespan_hours <= plan.lower_bound_hours + 1e-9;
   for (const ScheduledTask& slot : schedule) {
     plan.timelines[slot.agent].push_back({slot.task, slot.start, slot.end});
@@ -236,7 +261,6 @@ Plan MakePlan(const Project& project, const std::vector<int>& targets, const Pla
     const int configured = static_cast<int>(inputs.agent_ids.size());
     SchedulingInputs generic = inputs;
     std::vector<int> nodes;
-    const std::vector<bool> include = Selection(graph, targets);
     SearchOptions scaling_options = search_options;
     scaling_options.budget_seconds = options.budget_seconds / 4;
     for (int agents = 1; agents <= std::max(6, configured); ++agents) {

@@ -34,7 +34,8 @@ struct ScalingRow {
 
 /// Plan is the prediction: what each agent does when, and when it all ends.
 struct Plan {
-  std::vector<std::vector<int>> waves;
+  std::vector<std::vector<int>> waves;               // without the done workstreams
+  std::vector<int> done;                             // PlanOptions::done, as nodes
   std::vector<int> critical_path;
   double critical_path_hours = 0;
   double total_hours = 0;
@@ -71,6 +72,9 @@ struct PlanOptions {
   bool scaling = true;          // also plan 1..max(6, N) generic agents (budget / 4 each)
   /// Optional: estimates learned from earlier attempts, replacing the project's.
   const CorrectedEstimates* corrected = nullptr;
+  /// Optional: per node, completed already (a partly done project): planned
+  /// as done, so the plan covers what is left. Null: nothing is done.
+  const std::vector<bool>* done = nullptr;
 };
 
 /// The scheduler inputs for `project` (priorities, estimates, attempts,
@@ -97,8 +101,10 @@ std::vector<int> PlanRank(const Graph& graph, const SchedulingInputs& inputs, co
 /// exactly its estimate; the finishes of one instant are all reported before
 /// the next dispatch. Fills `schedule` in start order and `unschedulable`
 /// with ready work no agent may take; returns the makespan.
+/// `done` (optional, per node) marks workstreams completed before the run.
 double SimulateRun(const Graph& graph, const SchedulingInputs& inputs, const std::vector<int>& targets,
-                   std::vector<ScheduledTask>* schedule, std::vector<int>* unschedulable = nullptr);
+                   std::vector<ScheduledTask>* schedule, std::vector<int>* unschedulable = nullptr,
+                   const std::vector<bool>* done = nullptr);
 
 /// The same for a plain problem with a rank (the benchmark's path).
 double SimulateRun(const PlanningProblem& problem, const std::vector<int>& rank,

@@ -12,7 +12,7 @@
 //     completed_at  TEXT               end, set when completed or failed
 //     exit_code     INTEGER            exit code of the latest finished attempt
 //     attempt       INTEGER            number of the latest attempt, 0 before the first
-//     error_message TEXT               why the latest attempt failed
+//     error_message TEXT               why the latest attempt failed, or why it is blocked
 //
 //   execution_log      append-only audit trail:
 //     id INTEGER PRIMARY KEY AUTOINCREMENT, timestamp TEXT NOT NULL,
@@ -731,9 +731,10 @@ bool SqliteStore::MarkBlocked(const std::vector<std::string>& workstream_ids,
         for (const std::string& id : workstream_ids) {
           if (!ExpectNotRunning(db_, id, failure) ||
               !Statement(db_,
-                         "UPDATE workstream_status SET status = 'blocked', completed_at = NULL"
-                         " WHERE workstream_id = ?")
-                   .BindText(1, id)
+                         "UPDATE workstream_status SET status = 'blocked', completed_at = NULL,"
+                         " error_message = ? WHERE workstream_id = ?")
+                   .BindText(1, reason)
+                   .BindText(2, id)
                    .Run(failure) ||
               !InsertLog(db_, now, id, "", "blocked", reason, failure)) {
             return false;

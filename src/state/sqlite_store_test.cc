@@ -420,13 +420,15 @@ TEST_F(SqliteStoreTest, RetryKeepsTheFailureUntilTheNextAttemptStarts) {
   EXPECT_EQ(log[2].message, "attempt 2 on agent-2");
 }
 
-TEST_F(SqliteStoreTest, MarkBlockedLogsTheReasonForEach) {
+TEST_F(SqliteStoreTest, MarkBlockedLogsAndKeepsTheReasonForEach) {
   Sync({{"a", ""}, {"b", ""}, {"c", ""}});
   std::string error;
   ASSERT_TRUE(store_->MarkBlocked({"b", "c"}, "dependency 'a' failed", &error)) << error;
   EXPECT_EQ(Workstream("a").status, WorkstreamStatus::kPending);
   EXPECT_EQ(Workstream("b").status, WorkstreamStatus::kBlocked);
   EXPECT_EQ(Workstream("c").status, WorkstreamStatus::kBlocked);
+  EXPECT_EQ(Workstream("b").error_message, "dependency 'a' failed");  // what `status` shows
+  EXPECT_EQ(Workstream("a").error_message, "");
   std::vector<LogEntry> log = Log();
   ASSERT_EQ(log.size(), 2u);
   EXPECT_EQ(log[0].workstream_id, "b");

@@ -159,8 +159,9 @@ class StateStore {
   /// error_message, completed_at for completed/failed), logging `end.event_type`.
   /// Fails for an unknown or already ended attempt, or a `running` end.
   virtual bool FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::string* error) = 0;
-  /// Workstreams -> blocked, each logged as `blocked` with `reason`. All or
-  /// nothing: fails if any id is unknown or running.
+  /// Workstreams -> blocked, each logged as `blocked` with `reason`, which
+  /// becomes its error_message. All or nothing: fails if any id is unknown or
+  /// running.
   virtual bool MarkBlocked(const std::vector<std::string>& workstream_ids, const std::string& reason,
                            std::string* error) = 0;
   /// Workstreams -> pending with attempt counter 0 (retry), each logged with

@@ -48,7 +48,35 @@ std::string RunLine(const StateSnapshot& snapshot) {
                      snapshot.run.ended_at.empty() ? "" : ", ended ", snapshot.run.ended_at);
 }
 
+/// The reason of a failed or blocked row; "" for the others.
+std::string RowReason(const WorkstreamRecord& record, size_t max_bytes) {
+  if (record.status != WorkstreamStatus::kFailed && record.status != WorkstreamStatus::kBlocked) return "";
+  return Reason(record.error_message, max_bytes);
+}
+
+constexpr size_t kTableReasonBytes = 60;   // without a terminal
+constexpr size_t kTableReasonMinimum = 30;  // however narrow the terminal
+
 }  // namespace
+
+std::string Reason(const std::string& error, size_t max_bytes) {
+  std::string line;
+  for (size_t start = 0; start < error.size();) {
+    size_t end = error.find('\n', start);
+    if (end == std::string::npos) end = error.size();
+    line = error.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    start = end + 1;
+    if (line.find_first_not_of(" \t") != std::string::npos && line.rfind("orchestra: argv:", 0) != 0) break;
+    line.clear();
+  }
+  if (line.size() <= max_bytes) return line;
+  const size_t ellipsis = 3;
+  size_t cut = max_bytes > ellipsis ? max_bytes - ellipsis : 0;
+  // Not inside a UTF-8 sequence: back up over continuation bytes.
+  while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+  return line.substr(0, cut) + "...";
+}
 
 bool LoadSnapshot(StateStore* store, double now, int log_limit, StateSnapshot* snapshot,
                   std::string* error) {
@@ -74,21 +102,37 @@ double WorkstreamSeconds(const StateSnapshot& snapshot, const WorkstreamRecord& 
   return 0;
 }
 
-std::string RenderStatusTable(const StateSnapshot& snapshot, bool color) {
+std::string RenderStatusTable(const StateSnapshot& snapshot, bool color, size_t columns) {
   size_t id_width = 10;
+  size_t track_width = 5;
+  bool any_reason = false;
   for (const WorkstreamRecord& record : snapshot.workstreams) {
     id_width = std::max(id_width, record.workstream_id.size());
+    track_width = std::max(track_width, record.track.size());
+    any_reason |= !RowReason(record, kTableReasonBytes).empty();
   }
-  std::string text = fmt::format("{:<{}}  {:<9}  {:<10}  {:>7}  {:>8}  {}\n", "WORKSTREAM", id_width,
-                                 "STATUS", "AGENT", "ATTEMPT", "DURATION", "TRACK");
+  // What comes before REASON: the columns and their two-space gaps.
+  const size_t before_reason = id_width + 2 + 9 + 2 + 10 + 2 + 7 + 2 + 8 + 2 + track_width + 2;
+  const size_t reason_bytes =
+      columns == 0 ? kTableReasonBytes : std::max(kTableReasonMinimum, columns - std::min(columns, before_reason));
+  std::string text = fmt::format("{:<{}}  {:<9}  {:<10}  {:>7}  {:>8}  {}", "WORKSTREAM", id_width, "STATUS",
+                                 "AGENT", "ATTEMPT", "DURATION", "TRACK");
+  if (any_reason) text += fmt::format("{:<{}}  REASON", "", track_width - 5);
+  text += "\n";
   for (const WorkstreamRecord& record : snapshot.workstreams) {
     std::string status = fmt::format("{:<9}", StatusName(record.status));
     if (color) status = fmt::format("\033[{}m{}\033[0m", StatusColor(record.status), status);
     const double seconds = WorkstreamSeconds(snapshot, record);
-    text += fmt::format("{:<{}}  {}  {:<10}  {:>7}  {:>8}  {}\n", record.workstream_id, id_width, status,
-                        record.agent_id.empty() ? "-" : record.agent_id,
-                        record.attempt ? std::to_string(record.attempt) : "-",
-                        seconds > 0 ? FormatDuration(seconds) : "-", record.track.empty() ? "-" : record.track);
+    std::string row = fmt::format("{:<{}}  {}  {:<10}  {:>7}  {:>8}  {}", record.workstream_id, id_width, status,
+                                  record.agent_id.empty() ? "-" : record.agent_id,
+                                  record.attempt ? std::to_string(record.attempt) : "-",
+                                  seconds > 0 ? FormatDuration(seconds) : "-",
+                                  record.track.empty() ? "-" : record.track);
+    const std::string reason = RowReason(record, reason_bytes);
+    if (!reason.empty()) {
+      row += fmt::format("{:<{}}  {}", "", track_width - std::max<size_t>(1, record.track.size()), reason);
+    }
+    text += row + "\n";
   }
   std::map<WorkstreamStatus, int> totals = Totals(snapshot);
   text += fmt::format("\n{} workstreams:", snapshot.workstreams.size());
@@ -124,7 +168,7 @@ nlohmann::json StatusJson(const StateSnapshot& snapshot) {
                           {"started_at", record.started_at},
                           {"completed_at", record.completed_at},
                           {"duration_seconds", WorkstreamSeconds(snapshot, record)},
-                          {"error", record.error_message}};
+                          {"reason", RowReason(record, 200)}};
     row["exit_code"] = record.exit_code ? nlohmann::json(*record.exit_code) : nlohmann::json(nullptr);
     json["workstreams"].push_back(row);
   }

@@ -28,11 +28,21 @@ bool LoadSnapshot(StateStore* store, double now, int log_limit, StateSnapshot* s
 /// since it started while it runs.
 double WorkstreamSeconds(const StateSnapshot& snapshot, const WorkstreamRecord& record);
 
-/// The status table: one row per workstream (id, status, agent, attempt,
-/// duration), then totals by status and the run's state.
-std::string RenderStatusTable(const StateSnapshot& snapshot, bool color);
+/// Why a workstream failed or is blocked, in one line: the first line of its
+/// error (not Orchestra's own `orchestra: argv:` notes nor the log tail after
+/// it), cut at a character boundary to at most `max_bytes` bytes with "..."
+/// when it was longer.
+std::string Reason(const std::string& error, size_t max_bytes = 200);
 
-/// The same as JSON: {"run": {...}, "totals": {...}, "workstreams": [...]}.
+/// The status table: one row per workstream (id, status, agent, attempt,
+/// duration, track), then totals by status and the run's state. When a row
+/// is failed or blocked a REASON column follows: Reason cut to the rest of a
+/// `columns`-wide terminal (at least 30 bytes), or to 60 bytes when
+/// `columns` is 0 (not a terminal).
+std::string RenderStatusTable(const StateSnapshot& snapshot, bool color, size_t columns = 0);
+
+/// The same as JSON: {"run": {...}, "totals": {...}, "workstreams": [...]};
+/// each workstream's "reason" is Reason (empty unless failed or blocked).
 nlohmann::json StatusJson(const StateSnapshot& snapshot);
 
 /// Writes the Markdown execution report (totals, per-workstream table with
