@@ -100,6 +100,37 @@ TEST(CliTest, VersionNamesTheProjectVersion) {
   EXPECT_EQ(result.out, "orchestra " ORCHESTRA_VERSION "\n");
 }
 
+TEST(CliTest, AnAgentProgramThatCannotStartIsCaughtBeforeAnythingRuns) {
+  TempDir project;
+  WriteWorkstream(project.path(), "a", "a", {});
+  WriteFile(project / "not-executable.sh", "#!/bin/sh\n");
+  WriteFile(project / "orchestra.toml",
+            "[agent_types.missing]\nkind = \"command\"\nargv = [\"no-such-agent-program\", \"{id}\"]\n"
+            "[agent_types.flat]\nkind = \"command\"\nargv = [\"./not-executable.sh\"]\n"
+            "[[agents]]\nid = \"one\"\ntype = \"missing\"\n"
+            "[[agents]]\nid = \"two\"\ntype = \"flat\"\n");
+  const std::string expected =
+      "orchestra.toml:7:1: error: agent 'one' runs 'no-such-agent-program', which is not on PATH (hint: install "
+      "no-such-agent-program, or fix argv[0] in [agent_types.missing])\n"
+      "orchestra.toml:10:1: error: agent 'two' runs '" + project.path() + "/not-executable.sh', which is not an "
+      "executable file (hint: fix argv[0] in [agent_types.flat] (a relative path is relative to the config "
+      "file's folder), or `chmod +x` it)\n"
+      "orchestra: 2 error(s), 0 warning(s); nothing was run\n";
+  CommandResult validate = RunOrchestra(project.path(), {"validate"});
+  EXPECT_EQ(validate.exit_code, 2);
+  EXPECT_EQ(validate.err, expected);
+  CommandResult run = RunOrchestra(project.path(), {"run"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err, expected);
+  EXPECT_FALSE(std::filesystem::exists(project / ".state/orchestration.db"));  // nothing ran
+  // `plan` only warns: planning needs no agent program.
+  CommandResult plan = RunOrchestra(project.path(), {"plan"});
+  EXPECT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_TRUE(Contains(plan.err, "agent 'one' runs 'no-such-agent-program', which is not on PATH; `orchestra run` "
+                                 "would fail"))
+      << plan.err;
+}
+
 TEST(CliTest, UsageErrorsExitTwo) {
   TempDir project;
   WriteSimProject(project.path());

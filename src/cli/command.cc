@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "agent_programs.h"
 #include "display.h"
 #include "git.h"
 #include "project_files.h"
@@ -37,6 +38,10 @@ bool LoadAndReport(const ProjectOptions& options, const Needs& needs, Project* p
   if (needs.agents != AgentsCheck::kIgnore) {
     const Severity severity = needs.agents == AgentsCheck::kRequire ? Severity::kError : Severity::kWarning;
     ok = CheckAgentsConfigured(project->config, project->workstreams, severity, &diagnostics) && ok;
+  }
+  if (needs.programs != AgentsCheck::kIgnore) {
+    const Severity severity = needs.programs == AgentsCheck::kRequire ? Severity::kError : Severity::kWarning;
+    ok = CheckAgentPrograms(project->config, severity, &diagnostics) && ok;
   }
   PrintDiagnostics(diagnostics);
   if (!ok) {

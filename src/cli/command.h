@@ -60,6 +60,7 @@ enum class StateAccess {
 struct Needs {
   bool workstreams = true;  // load and validate the workstreams; false: the config only
   AgentsCheck agents = AgentsCheck::kIgnore;
+  AgentsCheck programs = AgentsCheck::kIgnore;  // whether each agent's program can be started
   bool lock = false;        // hold the state lock while the command runs
   StateAccess state = StateAccess::kNone;
 };

@@ -251,7 +251,8 @@ std::string GraphFormat(const std::string& format, const std::string& output_pat
 
 int CommandValidate(const CommandArgs& args) {
   Session session;
-  if (const int code = OpenCommand(args, {.agents = AgentsCheck::kWarn}, &session)) return code;
+  const Needs needs{.agents = AgentsCheck::kWarn, .programs = AgentsCheck::kRequire};
+  if (const int code = OpenCommand(args, needs, &session)) return code;
   std::printf("%zu workstreams, %zu agents: valid\n", session.project.workstreams.size(),
               session.project.config.agents.size());
   return kExitOk;
@@ -260,7 +261,8 @@ int CommandValidate(const CommandArgs& args) {
 int CommandPlan(const CommandArgs& args) {
   if (!CheckGanttPath(args.gantt_path)) return kExitUsage;
   Session session;
-  if (const int code = OpenCommand(args, {.agents = AgentsCheck::kWarn}, &session)) return code;
+  const Needs needs{.agents = AgentsCheck::kWarn, .programs = AgentsCheck::kWarn};
+  if (const int code = OpenCommand(args, needs, &session)) return code;
   const Project& project = session.project;
   PlanOptions plan_options;
   plan_options.budget_seconds = project.config.planner_budget_seconds;

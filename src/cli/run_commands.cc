@@ -248,7 +248,8 @@ int KeepMerged(Session* session, Git* git, Worktrees* worktrees) {
 int CommandRun(const CommandArgs& args) {
   if (args.dry_run) return CommandPlan(args);
   Session session;
-  const Needs needs{.agents = AgentsCheck::kRequire, .lock = true, .state = StateAccess::kCreate};
+  const Needs needs{
+      .agents = AgentsCheck::kRequire, .programs = AgentsCheck::kRequire, .lock = true, .state = StateAccess::kCreate};
   if (const int code = OpenCommand(args, needs, &session)) return code;
   if (EverySelectedCompleted(session)) {
     PrintNothingToRun(session);

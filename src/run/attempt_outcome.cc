@@ -33,6 +33,12 @@ StepVerdict JudgeAgent(const StepFacts& facts) {
   if (facts.process.timed_out) {
     return End(AttemptOutcome::kTimedOut, "agent " + facts.process.Describe());
   }
+  if (!facts.process.spawn_error.empty()) {
+    // The program could not be started: another attempt would fail the same way.
+    StepVerdict verdict = End(AttemptOutcome::kFailed, facts.agent.reason);
+    verdict.retryable = false;
+    return verdict;
+  }
   if (!facts.agent.succeeded) return End(AttemptOutcome::kFailed, facts.agent.reason);
   return GoOn();
 }

@@ -75,6 +75,9 @@ TEST(AttemptOutcomeTest, Table) {
   not_executable.output_tail = "sh: 1: ./check.sh: Permission denied\n";
   StepFacts exit_127 = TestStep(AttemptPhase::kAcceptance, Exited(127), "exit 127");
   exit_127.output_tail = "";
+  ProcessResult cannot_start;
+  cannot_start.spawn_error = "cannot start 'agent': no such file or directory";
+  StepFacts agent_cannot_start = Agent(cannot_start);
   StepFacts spawn_failure = TestStep(AttemptPhase::kAcceptance, ProcessResult{});
   spawn_failure.process.spawn_error = "fork: out of memory";
 
@@ -124,6 +127,8 @@ TEST(AttemptOutcomeTest, Table) {
        "acceptance_tests\nlast output:\nsh: 1: ./check.sh: Permission denied\n"},
       {"a script's own exit 127 is an ordinary failure", exit_127, true, AttemptOutcome::kFailed, true,
        "acceptance test `exit 127` failed (exit code 127)\nlast output:\n"},
+      {"an agent that cannot start is not retried", agent_cannot_start, true, AttemptOutcome::kFailed, false,
+       "agent could not start: cannot start 'agent': no such file or directory"},
       {"test that cannot start", spawn_failure, true, AttemptOutcome::kFailed, true,
        "acceptance test could not start: fork: out of memory"},
       {"clean merge goes on", clean_merge, false, AttemptOutcome::kSucceeded, true, ""},
