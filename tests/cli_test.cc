@@ -131,6 +131,22 @@ TEST(CliTest, AnAgentProgramThatCannotStartIsCaughtBeforeAnythingRuns) {
       << plan.err;
 }
 
+TEST(CliTest, ADependencyThatFailedToLoadIsNamedAsSuchAndTyposGetASuggestion) {
+  TempDir project;
+  WriteWorkstream(project.path(), "ws-b", "ws-b", {}, "\"estimate_hours\": \"soon\"");
+  WriteWorkstream(project.path(), "ws-c", "ws-c", {"ws-b", "ws-d"}, "\"depend_on\": [\"ws-b\"]");
+  CommandResult result = RunOrchestra(project.path(), {"--agents", "1", "validate"});
+  EXPECT_EQ(result.exit_code, 2);
+  // ws-b exists but did not load; ws-d is unknown, and ws-c never suggests itself.
+  EXPECT_TRUE(Contains(result.err, "error: ws-c depends on 'ws-b', which failed to load (hint: fix the errors "
+                                   "reported for 'ws-b')\n"))
+      << result.err;
+  EXPECT_TRUE(Contains(result.err, "error: ws-c depends on unknown workstream 'ws-d'\n")) << result.err;
+  EXPECT_TRUE(Contains(result.err, "warning: unknown field 'depend_on' is kept but not used (hint: did you mean "
+                                   "'depends_on'?)\n"))
+      << result.err;
+}
+
 TEST(CliTest, UsageErrorsExitTwo) {
   TempDir project;
   WriteSimProject(project.path());

@@ -19,6 +19,7 @@
 #include "json_depth.h"
 #include "json_positions.h"
 #include "text_encoding.h"
+#include "validate.h"
 
 namespace orchestra {
 namespace {
@@ -62,6 +63,16 @@ bool IsKnownField(const std::string& name) {
   auto is_name = [&name](std::string_view known) { return name == known; };
   return std::any_of(kUpstreamFields.begin(), kUpstreamFields.end(), is_name) ||
          std::any_of(kOrchestraFields.begin(), kOrchestraFields.end(), is_name);
+}
+
+/// Every field Orchestra reads, for "did you mean".
+const std::vector<std::string>& KnownFields() {
+  static const std::vector<std::string> fields = [] {
+    std::vector<std::string> names(kUpstreamFields.begin(), kUpstreamFields.end());
+    names.insert(names.end(), kOrchestraFields.begin(), kOrchestraFields.end());
+    return names;
+  }();
+  return fields;
 }
 
 // How a wrong value reads in "'x' must be ..., not <this>": scalars as written
@@ -432,8 +443,10 @@ class WorkstreamReader {
         continue;
       }
       warned_fields->push_back(name);
+      const std::string nearest = NearestId(name, KnownFields());
       Warning(Pointer(name), "unknown field '" + name + "' is kept but not used",
-              "docs/workstream-format.md lists the fields Orchestra reads");
+              nearest.empty() ? "docs/workstream-format.md lists the fields Orchestra reads"
+                              : "did you mean '" + nearest + "'?");
     }
   }
 
@@ -693,7 +706,7 @@ bool ReadFile(const std::string& path, std::string* text, Diagnostics* diagnosti
 }  // namespace
 
 bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstreams,
-                     Diagnostics* diagnostics) {
+                     Diagnostics* diagnostics, std::vector<std::string>* unloaded_ids) {
   std::vector<std::string> names;
   if (!ListJsonFiles(dir, &names, diagnostics)) return false;
   std::vector<std::string> warned_fields;
@@ -705,14 +718,14 @@ bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstream
       ok = false;
       continue;
     }
-    ok = ParseWorkstreamFile(file, text, workstreams, diagnostics, &warned_fields) && ok;
+    ok = ParseWorkstreamFile(file, text, workstreams, diagnostics, &warned_fields, unloaded_ids) && ok;
   }
   return ok;
 }
 
 bool ParseWorkstreamFile(const std::string& file, const std::string& text,
                          std::vector<Workstream>* workstreams, Diagnostics* diagnostics,
-                         std::vector<std::string>* warned_fields) {
+                         std::vector<std::string>* warned_fields, std::vector<std::string>* unloaded_ids) {
   if (!CheckUtf8(file, text, diagnostics) || !CheckDepth(file, text, diagnostics)) return false;
   json document;
   if (!ParseJson(file, text, &document, diagnostics)) return false;
@@ -720,7 +733,10 @@ bool ParseWorkstreamFile(const std::string& file, const std::string& text,
   auto read = [&](const json& object, const std::string& pointer) {
     Workstream workstream;
     WorkstreamReader reader(file, positions, object, pointer, diagnostics);
-    if (!reader.Read(&workstream, warned_fields)) return false;
+    if (!reader.Read(&workstream, warned_fields)) {
+      if (unloaded_ids != nullptr && !workstream.id.empty()) unloaded_ids->push_back(workstream.id);
+      return false;
+    }
     workstreams->push_back(std::move(workstream));
     return true;
   };

@@ -16,8 +16,10 @@ namespace orchestra {
 /// kept in `Workstream::raw` and warned about once per field name; a `*.json`
 /// link that cannot be followed is skipped with a warning. Returns false when
 /// any error was reported.
+/// `unloaded_ids`, when given, receives the ids of workstreams that were
+/// dropped for an error (so what depends on them is not told they are unknown).
 bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstreams,
-                     Diagnostics* diagnostics);
+                     Diagnostics* diagnostics, std::vector<std::string>* unloaded_ids = nullptr);
 
 /// Parses the text of one file (named `file` in diagnostics) and appends its
 /// workstreams. A text that is UTF-16 or UTF-32, or nested deeper than
@@ -25,6 +27,7 @@ bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstream
 /// which unknown fields were warned about.
 bool ParseWorkstreamFile(const std::string& file, const std::string& text,
                          std::vector<Workstream>* workstreams, Diagnostics* diagnostics,
-                         std::vector<std::string>* warned_fields);
+                         std::vector<std::string>* warned_fields,
+                         std::vector<std::string>* unloaded_ids = nullptr);
 
 }  // namespace orchestra

@@ -82,8 +82,9 @@ bool LoadProject(const ProjectOptions& options, Project* project, Diagnostics* d
   bool ok = LoadProjectConfig(options, &project->config, diagnostics);
   ok = CheckAgentTypes(project->config, diagnostics) && ok;
   const std::string dir = DisplayPath(project->config.ProjectPath(project->config.workstreams_dir));
-  ok = LoadWorkstreams(dir, &project->workstreams, diagnostics) && ok;
-  ok = ValidateProject(project->config, &project->workstreams, diagnostics) && ok;
+  std::vector<std::string> unloaded_ids;
+  ok = LoadWorkstreams(dir, &project->workstreams, diagnostics, &unloaded_ids) && ok;
+  ok = ValidateProject(project->config, &project->workstreams, diagnostics, unloaded_ids) && ok;
   project->graph = std::make_unique<Graph>(project->workstreams);
   return ok && !diagnostics->HasErrors();
 }

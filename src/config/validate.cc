@@ -92,17 +92,26 @@ void CheckIds(const std::vector<Workstream>& workstreams, Diagnostics* diagnosti
   }
 }
 
-void CheckDependencies(const std::vector<Workstream>& workstreams,
-                       const std::vector<std::string>& ids, Diagnostics* diagnostics) {
+void CheckDependencies(const std::vector<Workstream>& workstreams, const std::vector<std::string>& ids,
+                       const std::vector<std::string>& unloaded_ids, Diagnostics* diagnostics) {
   const std::unordered_set<std::string> known(ids.begin(), ids.end());
+  const std::unordered_set<std::string> unloaded(unloaded_ids.begin(), unloaded_ids.end());
   for (const Workstream& workstream : workstreams) {
     for (const std::string& dependency : workstream.depends_on) {
       if (dependency == workstream.id) {
         diagnostics->Error(workstream.file, workstream.line, workstream.column,
                            workstream.id + " depends on itself",
                            "remove '" + dependency + "' from depends_on");
+      } else if (unloaded.count(dependency)) {
+        diagnostics->Error(workstream.file, workstream.line, workstream.column,
+                           workstream.id + " depends on '" + dependency + "', which failed to load",
+                           "fix the errors reported for '" + dependency + "'");
       } else if (!known.count(dependency)) {
-        const std::string nearest = NearestId(dependency, ids);
+        std::vector<std::string> others;  // never suggest the workstream itself
+        for (const std::string& id : ids) {
+          if (id != workstream.id) others.push_back(id);
+        }
+        const std::string nearest = NearestId(dependency, others);
         diagnostics->Error(workstream.file, workstream.line, workstream.column,
                            workstream.id + " depends on unknown workstream '" + dependency + "'",
                            nearest.empty() ? "" : "did you mean '" + nearest + "'?");
@@ -299,14 +308,14 @@ void ApplyDefaults(const Config& config, std::vector<Workstream>* workstreams) {
 
 }  // namespace
 
-bool ValidateProject(const Config& config, std::vector<Workstream>* workstreams,
-                     Diagnostics* diagnostics) {
+bool ValidateProject(const Config& config, std::vector<Workstream>* workstreams, Diagnostics* diagnostics,
+                     const std::vector<std::string>& unloaded_ids) {
   const int errors_before = diagnostics->ErrorCount();
   RemoveDuplicateIds(workstreams, diagnostics);
   std::vector<std::string> ids;
   for (const Workstream& workstream : *workstreams) ids.push_back(workstream.id);
   CheckIds(*workstreams, diagnostics);
-  CheckDependencies(*workstreams, ids, diagnostics);
+  CheckDependencies(*workstreams, ids, unloaded_ids, diagnostics);
   CheckCycles(*workstreams, diagnostics);
   AssignTracks(config, workstreams, ids, diagnostics);
   CheckAgents(config, *workstreams, diagnostics);

@@ -19,8 +19,10 @@ namespace orchestra {
 /// `a -> b -> a`), `[tracks]` names matching no or several ids, tracks or agent
 /// types no agent can serve (when there are agents at all: see
 /// CheckAgentsConfigured). Sorts `workstreams` by id. Returns false on errors.
+/// `unloaded_ids` are workstreams dropped by the loader for an error: a
+/// dependency on one is reported as such, not as unknown.
 bool ValidateProject(const Config& config, std::vector<Workstream>* workstreams,
-                     Diagnostics* diagnostics);
+                     Diagnostics* diagnostics, const std::vector<std::string>& unloaded_ids = {});
 
 /// Reports workstreams without any agent to run them: an error with `severity`
 /// kError (for `run`, which cannot start), else a warning that `run` will need
