@@ -32,6 +32,15 @@ void WriteLongProject(const std::string& dir) {
                                                  "\", \"ws-2\"], \"estimate_hours\": 1}\n");
 }
 
+/// Two workstreams of 2 s (40 estimated hours), then a third: time for
+/// `orchestra pause` to come while agents run.
+void WritePausableProject(const std::string& dir) {
+  WriteFile(dir + "/workstreams/one.json", "{\"id\": \"ws-1\", \"tasks\": [\"t\"], \"estimate_hours\": 40}\n");
+  WriteFile(dir + "/workstreams/two.json", "{\"id\": \"ws-2\", \"tasks\": [\"t\"], \"estimate_hours\": 40}\n");
+  WriteFile(dir + "/workstreams/three.json",
+            "{\"id\": \"ws-3\", \"tasks\": [\"t\"], \"depends_on\": [\"ws-1\", \"ws-2\"], \"estimate_hours\": 40}\n");
+}
+
 /// Three short workstreams (0.05 s each): a and b, then c.
 void WriteShortProject(const std::string& dir) {
   WriteFile(dir + "/workstreams/a.json", "{\"id\": \"a\", \"tasks\": [\"t\"], \"estimate_hours\": 1}\n");
@@ -43,7 +52,7 @@ void WriteShortProject(const std::string& dir) {
 // The block's rows, whole: the status line, and an attempt row whose
 // workstream column holds `ids` (a regex), padded.
 const char kStatusRow[] =
-    R"(orchestra \d/[03] done  \d running  \d waiting  0 failed  0 blocked  (ETA \S+|STOPPING))";
+    R"(orchestra \d/[03] done  \d running  \d waiting  0 failed  0 blocked  (ETA \S+|STOPPING|PAUSED))";
 
 std::string AttemptRow(const std::string& ids) {
   return R"(  agent-[12]    ()" + ids + R"() * attempt 1  [ 0-9.hms]{7}  (setup|agent))";
@@ -80,8 +89,10 @@ std::string Join(const std::vector<std::string>& rows) {
 
 /// Every block erased by a redraw has only block rows, each narrower than
 /// `columns`; `^C` may sit below one (the terminal's echo of Ctrl-C, which the
-/// next redraw must erase too). Returns how many blocks said STOPPING.
-int CheckErasedBlocks(const TerminalScreen& screen, int columns, const std::string& attempt_row) {
+/// next redraw must erase too). Returns how many blocks said `state`
+/// (STOPPING, PAUSED) instead of an ETA.
+int CheckErasedBlocks(const TerminalScreen& screen, int columns, const std::string& attempt_row,
+                      const std::string& state = "STOPPING") {
   int stopping = 0;
   for (const std::vector<std::string>& block : screen.erased()) {
     EXPECT_FALSE(block.empty());
@@ -90,7 +101,7 @@ int CheckErasedBlocks(const TerminalScreen& screen, int columns, const std::stri
       EXPECT_LT(Columns(row), columns) << row;
       if (i == 0) {
         EXPECT_TRUE(Matches(row, kStatusRow)) << "not a status line: '" << row << "'\n" << Join(block);
-        stopping += Matches(row, R"(.*STOPPING)");
+        stopping += Matches(row, ".*  " + state);
       } else {
         EXPECT_TRUE(Matches(row, attempt_row) || row == "^C") << "not an attempt row: '" << row << "'\n"
                                                               << Join(block);
@@ -105,7 +116,10 @@ int CheckErasedBlocks(const TerminalScreen& screen, int columns, const std::stri
 std::vector<std::string> Wrapped(const std::vector<std::string>& lines, size_t columns) {
   std::vector<std::string> rows;
   for (const std::string& line : lines) {
-    for (size_t at = 0; at == 0 || at < line.size(); at += columns) rows.push_back(line.substr(at, columns));
+    for (size_t at = 0; at == 0 || at < line.size(); at += columns) {
+      const std::string row = line.substr(at, columns);
+      rows.push_back(row.substr(0, row.find_last_not_of(' ') + 1));  // as the screen shows it
+    }
   }
   return rows;
 }
@@ -176,6 +190,21 @@ TEST(LiveDisplayTest, SigwinchChangesTheWidthOfTheBlockAndSigtermClearsIt) {
   }
   EXPECT_TRUE(Matches(screen.Transcript().back(), R"(Wall time \S+: interrupted; `orchestra run` resumes)"))
       << Join(screen.Transcript());
+}
+
+TEST(LiveDisplayTest, PauseAtEightyColumnsLeavesOnlyTheEventsAndTheSummary) {
+  TempDir project;
+  WritePausableProject(project.path());
+  PtyProcess run(project.path(), {"--agents", "2", "run"}, 80, 24);
+  TerminalScreen screen(80, 24);
+  ASSERT_TRUE(run.ReadUntil(&screen, [&] { return AnyRowMatches(screen.Screen(), AttemptRow("ws-2")); }))
+      << run.output();
+  const CommandResult pause = RunOrchestra(project.path(), {"pause"});
+  ASSERT_EQ(pause.exit_code, 0) << pause.out << pause.err;
+  ASSERT_TRUE(run.ReadToEnd(&screen));
+  EXPECT_EQ(run.Wait(), 0);
+  EXPECT_GT(CheckErasedBlocks(screen, 80, AttemptRow("ws-1|ws-2|ws-3"), "PAUSED"), 0) << "no PAUSED block was drawn";
+  CheckTranscript(project.path(), screen, 80, "paused; `orchestra run` resumes");
 }
 
 TEST(LiveDisplayTest, RunToTheEndAt160ColumnsLeavesTheEventsAndTheSummary) {
