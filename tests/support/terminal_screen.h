@@ -10,7 +10,8 @@ namespace orchestra::testing {
 
 /// TerminalScreen interprets output like a terminal `columns` wide and `rows`
 /// high: printable text (each UTF-8 character one column: tests print ASCII and
-/// "…"), \r, \n, \b, cursor up/down/forward/back (ESC[nA/B/C/D), erase below
+/// "…"), \r, \n (down only, as on a terminal; a pty turns a program's \n
+/// into \r\n), \b, cursor up/down/forward/back (ESC[nA/B/C/D), erase below
 /// (ESC[J, ESC[0J) and in the line (ESC[K); other escape sequences, colours
 /// among them, change nothing. A character written past the last column wraps
 /// to the next row, as terminals do, and is counted; rows scrolled off the
