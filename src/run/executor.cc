@@ -120,11 +120,10 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
     return RunEnd::kError;
   }
   Emit("", "", "run_started",
-       fmt::format("run {} started: {} workstreams selected, {} agents{}", run_id_,
+       fmt::format("run {} started: {} workstreams selected, {} {}agents{}", run_id_,
                    std::count(selected_.begin(), selected_.end(), true), project_.config.agents.size(),
-                   AllAgentsSimulated() ? " (simulated: they change no file; configure [[agents]] in "
-                                          "orchestra.toml to use a real one, see docs/guide.md)"
-                                        : ""));
+                   AllAgentsSimulated() ? "simulated " : "",
+                   AllAgentsSimulated() ? " (they change no file; docs/guide.md sets up real ones)" : ""));
   InstallLoopHandles();
   CheckPauseRequest();
   Pump();
