@@ -8,6 +8,7 @@ packages=(
   libtomlplusplus-dev libuv1-dev libgtest-dev libgmock-dev
   procps
   graphviz  # `dot`, for `orchestra graph --format svg` and its tests
+  groff-base zsh fish  # the man page and the completion scripts are checked by their real readers
 )
 missing=()
 for package in "${packages[@]}"; do
