@@ -717,6 +717,20 @@ TEST(IsolationTest, RunWithNothingLeftPointsAtLandUntilTheWorkIsLanded) {
   EXPECT_EQ(project.Events().size(), 2u);  // one start, one end: nothing ran again
 }
 
+TEST(IsolationTest, SimulatedAgentsFollowTheRulesOfRealOnes) {
+  GitProject project;
+  project.AddWorkstream("ws-a");
+  project.AddWorkstream("ws-b", "\"depends_on\": [\"ws-a\"]");
+  project.CommitAll();
+  CommandResult run = RunOrchestra(project.path(), {"--agents", "2", "run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  // Each attempt's work is a real change, committed and merged like an agent's.
+  EXPECT_EQ(project.Show("orchestra/integration", ".orchestra-sim/ws-a.md"), "simulated work on ws-a\n");
+  EXPECT_EQ(project.Show("orchestra/integration", ".orchestra-sim/ws-b.md"), "simulated work on ws-b\n");
+  EXPECT_EQ(project.Sql("SELECT workstream_id, outcome FROM attempts ORDER BY workstream_id"),
+            "ws-a|succeeded\nws-b|succeeded\n");
+}
+
 TEST(IsolationTest, CleanRemovesKeptWorktreesAndMergedBranchesAndDiffShowsAChange) {
   GitProject project;
   project.AddWorkstream("ws-ok", "\"files_scope\": [\"ok.txt\"]");

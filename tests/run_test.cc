@@ -127,8 +127,8 @@ TEST(RunTest, ARunOfSimulatedAgentsSaysSo) {
   EXPECT_EQ(Sqlite3(project / ".state/orchestration.db",
                     "SELECT message FROM execution_log WHERE event_type = 'run_started'")
                 .out,
-            "run 1 started: 1 workstreams selected, 2 simulated agents (they change no file; docs/guide.md sets "
-            "up real ones)\n");
+            "run 1 started: 1 workstreams selected, 2 simulated agents (they do no real work; docs/guide.md "
+            "sets up real ones)\n");
 }
 
 TEST(RunTest, ZeroBackoffRetriesAtOnce) {

@@ -25,6 +25,7 @@ struct AttemptContext {
   std::string workstream_file;  // absolute path of the workstream's JSON file
   std::string log_path;         // attempt log
   double estimate_hours = 0;    // the workstream's estimate (the default applied)
+  bool in_worktree = false;     // the attempt works in a git worktree of its own (worktree isolation)
   double timeout_seconds = 0;
   double kill_grace_seconds = 10;
 };
@@ -55,8 +56,8 @@ class AgentKind {
   virtual const char* name() const = 0;
   /// The built-in agent type of this kind (usable without any [agent_types]).
   virtual AgentType BuiltinType() const;
-  /// True when the kind only simulates work: it changes no file, so an empty
-  /// change is no failure, and its pace sets the ETA.
+  /// True when the kind only simulates work: a run says so, and its
+  /// time_scale sets the ETA until real durations are known.
   virtual bool simulated() const { return false; }
   /// True when the kind runs the type's argv template.
   virtual bool takes_argv() const { return true; }

@@ -91,6 +91,12 @@ TEST_F(AgentProcessTest, SimRunsThisBinaryForTheScaledEstimate) {
   type.fail_ids = {"ws-1"};
   ASSERT_TRUE(BuildAgentProcess(type, context_, &spec, &error)) << error;
   EXPECT_EQ(spec.argv.back(), "1");
+  // In a worktree of its own it writes its work, as a real agent would.
+  type.fail_ids.clear();
+  context_.in_worktree = true;
+  ASSERT_TRUE(BuildAgentProcess(type, context_, &spec, &error)) << error;
+  EXPECT_EQ(spec.argv, (std::vector<std::string>{SelfExecutable(), "sim-agent", "--id", "ws-1", "--seconds",
+                                                 "1.000", "--exit-code", "0", "--write", ".orchestra-sim/ws-1.md"}));
 }
 
 TEST_F(AgentProcessTest, UnknownKindAndBadPlaceholderAreErrors) {

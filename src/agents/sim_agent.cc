@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -33,6 +35,7 @@ bool SimAgent::BuildArgv(const AgentType& type, const AttemptContext& context,
   *argv = {SelfExecutable(), "sim-agent", "--id", context.workstream->id,
            "--seconds", fmt::format("{:.3f}", context.estimate_hours * type.time_scale),
            "--exit-code", fails ? "1" : "0"};
+  if (context.in_worktree) argv->insert(argv->end(), {"--write", SimWorkFile(context.workstream->id)});
   return true;
 }
 
@@ -55,7 +58,9 @@ std::string SelfExecutable() {
   return std::string(path, static_cast<size_t>(length));
 }
 
-int RunSimAgent(const std::string& workstream_id, double seconds, int exit_code) {
+std::string SimWorkFile(const std::string& workstream_id) { return ".orchestra-sim/" + workstream_id + ".md"; }
+
+int RunSimAgent(const std::string& workstream_id, double seconds, int exit_code, const std::string& write) {
   std::printf("sim agent: working on %s for %.3fs\n", workstream_id.c_str(), seconds);
   std::fflush(stdout);
   std::this_thread::sleep_for(std::chrono::duration<double>(std::max(0.0, seconds)));
@@ -63,6 +68,11 @@ int RunSimAgent(const std::string& workstream_id, double seconds, int exit_code)
     std::printf("sim agent: %s failed (injected failure, exit code %d)\n", workstream_id.c_str(),
                 exit_code);
   } else {
+    if (!write.empty()) {
+      std::error_code ignored;  // a failed write shows as "the agent changed no file"
+      std::filesystem::create_directories(std::filesystem::path(write).parent_path(), ignored);
+      std::ofstream(write, std::ios::app) << "simulated work on " << workstream_id << "\n";
+    }
     std::printf("sim agent: %s done\n", workstream_id.c_str());
   }
   return exit_code;

@@ -1,7 +1,10 @@
 // The `sim` kind: a simulated agent for demos, plans and tests. It re-executes
 // this binary as the hidden `orchestra sim-agent` command, which sleeps the
 // workstream's estimate scaled by `time_scale` and exits 0, or 1 where the
-// type injects a failure. It changes no file and needs no API key.
+// type injects a failure. It needs no API key. It follows the rules real
+// agents follow: in a worktree of its own it makes a change (a line in
+// `.orchestra-sim/<id>.md`) that is committed and merged like real work;
+// working in the project folder itself, it changes no file.
 #pragma once
 
 #include "agent_kind.h"
@@ -25,8 +28,12 @@ bool SimAttemptFails(const AgentType& type, const std::string& workstream_id, in
 /// Path of this executable (the sim agent re-executes it as `sim-agent`).
 std::string SelfExecutable();
 
+/// The file a simulated attempt of `workstream_id` writes in its worktree.
+std::string SimWorkFile(const std::string& workstream_id);
+
 /// Body of the hidden `orchestra sim-agent` command: prints progress, sleeps
-/// `seconds`, exits with `exit_code`.
-int RunSimAgent(const std::string& workstream_id, double seconds, int exit_code);
+/// `seconds`, appends a line to `write` (relative to its folder) unless it is
+/// empty or the attempt fails, and exits with `exit_code`.
+int RunSimAgent(const std::string& workstream_id, double seconds, int exit_code, const std::string& write);
 
 }  // namespace orchestra

@@ -94,9 +94,12 @@ void SetUpSimAgent(CLI::App* command, CommandArgs* args) {
   command->add_option("--id", args->sim_id);
   command->add_option("--seconds", args->sim_seconds);
   command->add_option("--exit-code", args->sim_exit_code);
+  command->add_option("--write", args->sim_write);
 }
 
-int CommandSimAgent(const CommandArgs& args) { return RunSimAgent(args.sim_id, args.sim_seconds, args.sim_exit_code); }
+int CommandSimAgent(const CommandArgs& args) {
+  return RunSimAgent(args.sim_id, args.sim_seconds, args.sim_exit_code, args.sim_write);
+}
 
 void SetUpHelp(CLI::App* command, CommandArgs* args) {
   command->add_option("command", args->topic, "The command to explain (default: all of orchestra)");

@@ -39,6 +39,7 @@ struct CommandArgs {
   std::string sim_id;             // sim-agent --id
   double sim_seconds = 0;         // sim-agent --seconds
   int sim_exit_code = 0;          // sim-agent --exit-code
+  std::string sim_write;          // sim-agent --write: the file its "work" goes to
 };
 
 /// How a command treats workstreams without any agent to run them.

@@ -123,7 +123,7 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
        fmt::format("run {} started: {} workstreams selected, {} {}agents{}", run_id_,
                    std::count(selected_.begin(), selected_.end(), true), project_.config.agents.size(),
                    AllAgentsSimulated() ? "simulated " : "",
-                   AllAgentsSimulated() ? " (they change no file; docs/guide.md sets up real ones)" : ""));
+                   AllAgentsSimulated() ? " (they do no real work; docs/guide.md sets up real ones)" : ""));
   InstallLoopHandles();
   CheckPauseRequest();
   Pump();
@@ -388,6 +388,7 @@ void Executor::LaunchAgent(Attempt* raw) {
   context.timeout_seconds = workstream.timeout_seconds.value_or(project_.config.timeout_seconds);
   context.kill_grace_seconds = project_.config.kill_grace_seconds;
   context.estimate_hours = workstream.estimate_hours.value_or(project_.config.estimate_hours);
+  context.in_worktree = worktrees_ != nullptr;
   std::string error;
   if (!WriteFileFresh(context.prompt_file, context.prompt, &error)) return FailSetup(raw, error);
 
@@ -680,8 +681,7 @@ void Executor::CommitAndCheckChanges(Attempt* attempt) {
   AppendToFile(attempt->log_path, "orchestra: " + summary + "\n");
   attempt->head_commit = head;
   facts.scope_fails = project_.config.scope_policy == "fail";
-  const AgentKind* kind = project_.config.KindOf(agent);
-  facts.empty_allowed = workstream.allow_empty || (kind != nullptr && kind->simulated());
+  facts.empty_allowed = workstream.allow_empty;  // simulated agents too: they write their work
   const int node = attempt->workstream;
   const int64_t id = attempt->id;
   const std::string outside = fmt::format("{}", fmt::join(facts.outside_scope, "\n"));
