@@ -234,7 +234,7 @@ void Executor::Notify(const LogEntry& event) {
   if (observer_ == nullptr) return;
   LogEntry stamped = event;
   stamped.timestamp = FormatTimestamp(clock_->Now());
-  observer_->OnEvent(stamped, RunProgress{});
+  observer_->OnEvent(stamped, Progress());  // empty before the scheduler exists (recovery)
 }
 
 bool Executor::Restore(std::string* error) {
