@@ -118,8 +118,9 @@ class Executor {
   void WaitForLock(std::string what);
   void RetryPendingWrites();
   void NoteWriteDone();
-  /// Commits `write` before or after the loop runs, retrying while it is busy
-  /// (each try waits the store's own busy timeout), for at most state_lock_timeout.
+  /// Commits `write` before or after the loop runs (nothing it could stall),
+  /// retrying while it is busy: each try waits the store's own busy timeout,
+  /// then the clock sleeps half a second; for at most state_lock_timeout.
   bool CommitNow(const Write& write, std::string* error);
   /// What the store records for an ended attempt: outcome, new status, event.
   AttemptEnd DescribeEnd(const Attempt& attempt, const StepVerdict& verdict, const ProcessResult& result,
