@@ -843,13 +843,7 @@ void Executor::OnSignal(int signal_number) {
     for (auto& [node, attempt] : attempts_) {
       if (attempt->handle) runner_->Kill(attempt->handle);
     }
-    if (!pending_writes_.empty()) {
-      Notify(LogEntry{0, "", "", "", "interrupt",
-                      fmt::format("stopping without waiting for the state lock: {} held change(s) are not "
-                                  "recorded; `orchestra run` redoes their work",
-                                  pending_writes_.size())});
-      pending_writes_.clear();
-    }
+    DropHeldWrites();
   }
   MaybeStop();
 }
@@ -922,6 +916,7 @@ void Executor::Commit(const std::string& what, Write write, std::function<void()
 }
 
 void Executor::WaitForLock(std::string what) {
+  if (interrupts_ >= 2) return DropHeldWrites();  // interrupted twice: the user wants out now
   const double now = clock_->Now();
   if (lock_wait_started_ == 0) {
     lock_wait_started_ = now;
@@ -948,6 +943,16 @@ void Executor::WaitForLock(std::string what) {
       RetryPendingWrites();
     });
   }
+}
+
+void Executor::DropHeldWrites() {
+  if (pending_writes_.empty()) return;
+  Notify(LogEntry{0, "", "", "", "interrupt",
+                  fmt::format("stopping without waiting for the state lock: {} held change(s) are not recorded; "
+                              "`orchestra run` redoes their work",
+                              pending_writes_.size())});
+  pending_writes_.clear();
+  MaybeStop();
 }
 
 void Executor::RetryPendingWrites() {
@@ -980,12 +985,16 @@ void Executor::NoteWriteDone() {
 
 bool Executor::CommitNow(const Write& write, std::string* error) {
   const double started = clock_->Now();
+  // Interrupted twice, the user wants out now: one try, no waiting (an end
+  // left unrecorded is recorded as crashed by the next run).
+  const double patience = interrupts_ >= 2 ? 0 : project_.config.state_lock_timeout_seconds;
   bool told = false;
   while (!write(error)) {
     if (!store_->LastCallWasBusy()) return false;
-    if (clock_->Now() - started >= project_.config.state_lock_timeout_seconds) {
-      *error += fmt::format(" (locked by another process for {}: state_lock_timeout)",
-                            FormatDuration(clock_->Now() - started));
+    if (clock_->Now() - started >= patience) {
+      *error += patience == 0 ? std::string(" (locked by another process; not waiting after a second interrupt)")
+                              : fmt::format(" (locked by another process for {}: state_lock_timeout)",
+                                            FormatDuration(clock_->Now() - started));
       return false;
     }
     if (!told) {

@@ -117,6 +117,8 @@ class Executor {
   void Commit(const std::string& what, Write write, std::function<void()> then = {});
   void WaitForLock(std::string what);
   void RetryPendingWrites();
+  /// Forgets the held changes (a second interrupt): the next run redoes their work.
+  void DropHeldWrites();
   void NoteWriteDone();
   /// Commits `write` before or after the loop runs (nothing it could stall),
   /// retrying while it is busy: each try waits the store's own busy timeout,

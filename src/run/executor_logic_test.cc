@@ -465,6 +465,23 @@ TEST_F(ExecutorLogicTest, AStateLockedPastTheTimeoutStopsTheRunRecordingNothingW
   EXPECT_EQ(AgentsStarted(), "a b c ");
 }
 
+TEST_F(ExecutorLogicTest, ASecondInterruptStopsWithoutWaitingForALockedState) {
+  LockedStore locked(store_.get(), 1'000'000);
+  behaviour = [](const ProcessSpec&) {
+    raise(SIGINT);  // the first stops the agent, whose end then meets the lock...
+    raise(SIGINT);  // ...the second drops what is held and ends the run at once
+    return FakeProcessRunner::Hang();
+  };
+  std::string error;
+  EXPECT_EQ(Run(&error, &locked), RunEnd::kInterrupted);
+  EXPECT_EQ(error,
+            "state store: database is locked (locked by another process; not waiting after a second interrupt)");
+  EXPECT_LE(locked.busy_answers(), 4);  // no waiting out state_lock_timeout
+  const std::vector<AttemptRecord> attempts = Attempts("a");
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].outcome, AttemptOutcome::kRunning);  // recovered by the next run
+}
+
 /// A store whose BeginRun fails the way a full disk fails a commit: after the
 /// insert, so an id was handed out for a run that does not exist.
 class BeginRunFails : public StateStoreWrapper {
