@@ -147,6 +147,16 @@ TEST(CliTest, ADependencyThatFailedToLoadIsNamedAsSuchAndTyposGetASuggestion) {
       << result.err;
 }
 
+TEST(CliTest, AMissingConfigFileIsTheOnlyComplaint) {
+  TempDir project;
+  WriteWorkstream(project.path(), "a", "a", {});
+  CommandResult result = RunOrchestra(project.path(), {"--config", "nope.toml", "validate"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.err,
+            "nope.toml: error: config file not found (hint: check the --config path, or leave it out to use the "
+            "defaults)\norchestra: 1 error(s), 0 warning(s); nothing was run\n");
+}
+
 TEST(CliTest, UsageErrorsExitTwo) {
   TempDir project;
   WriteSimProject(project.path());

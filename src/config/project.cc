@@ -64,6 +64,7 @@ bool LoadProjectConfig(const ProjectOptions& options, Config* config, Diagnostic
     if (!options.config_file.empty() && !fs::exists(path)) {
       diagnostics->Error(config_file, 0, 0, "config file not found",
                          "check the --config path, or leave it out to use the defaults");
+      config->file_parsed = false;  // its agents are unknown: no complaint about them
       return false;
     }
     ok = LoadConfig(DisplayPath(path.string()), config, diagnostics);
