@@ -68,7 +68,7 @@ TEST_F(RecoveryTest, EveryAttemptLeftRunningIsSearchedForClosedAndRequeued) {
   EXPECT_EQ(attempts[0].error_message, "the orchestrator stopped while this attempt ran");
 }
 
-TEST_F(RecoveryTest, NothingLeftRunningIsNothingToDo) {
+TEST_F(RecoveryTest, NothingLeftRunningLeavesTheStateAlone) {
   std::vector<LogEntry> events;
   std::string error;
   ASSERT_TRUE(RecoverAttempts(context_, &events, &error)) << error;

@@ -34,7 +34,7 @@ class SyncTest : public ::testing::Test {
   std::string base_;
 };
 
-TEST_F(SyncTest, NothingToDoWhenTheIntegrationBranchHoldsTheUsersHead) {
+TEST_F(SyncTest, AlreadyUpToDateWhenTheIntegrationBranchHoldsTheUsersHead) {
   CommitOnIntegration("a.txt", "a\n");
   const std::string before = repo_.Rev(kIntegration);
   const SyncResult result = Sync();
