@@ -42,7 +42,6 @@ void AppendToFile(const std::string& path, const std::string& text) {
   out << text;
 }
 
-
 // How much of one agent argument the log header shows: a `{prompt}` argument
 // holds the whole prompt, which has a file of its own.
 constexpr size_t kLoggedArgumentBytes = 120;
@@ -51,6 +50,13 @@ std::string LoggedArgument(const std::string& argument) {
   const size_t shown = std::min({argument.size(), argument.find('\n'), kLoggedArgumentBytes});
   if (shown == argument.size()) return argument;
   return fmt::format("{}…[{} bytes]", argument.substr(0, shown), argument.size());
+}
+
+/// The verdict of an attempt whose every step went well.
+StepVerdict Succeeded() {
+  StepVerdict verdict;
+  verdict.ends = true;
+  return verdict;
 }
 
 // Commits as people read them (git's own short form).
@@ -119,11 +125,12 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
     store_->EndRun(run_id_, RunState::kFailed, &ignored);
     return RunEnd::kError;
   }
+  const bool simulated = AllAgentsSimulated();
   Emit("", "", "run_started",
        fmt::format("run {} started: {} workstreams selected, {} {}agents{}", run_id_,
                    std::count(selected_.begin(), selected_.end(), true), project_.config.agents.size(),
-                   AllAgentsSimulated() ? "simulated " : "",
-                   AllAgentsSimulated() ? " (they do no real work; docs/guide.md sets up real ones)" : ""));
+                   simulated ? "simulated " : "",
+                   simulated ? " (they do no real work; docs/guide.md sets up real ones)" : ""));
   InstallLoopHandles();
   CheckPauseRequest();
   Pump();
@@ -264,10 +271,9 @@ bool Executor::Restore(std::string* error) {
       const AttemptOutcome outcome = history[i]->outcome;
       const bool failed = outcome == AttemptOutcome::kFailed || outcome == AttemptOutcome::kTimedOut ||
                           outcome == AttemptOutcome::kConflict;
-      if (failed) ++failures;
-      if (failed) {
-        last_failure_[node] = BoundText(history[i]->error_message, kFailureMessageBytes);
-      }
+      if (!failed) continue;
+      ++failures;
+      last_failure_[node] = BoundText(history[i]->error_message, kFailureMessageBytes);
     }
     switch (record.status) {
       case WorkstreamStatus::kCompleted:
@@ -412,7 +418,7 @@ void Executor::LaunchAgent(Attempt* raw) {
     StepFacts facts;
     facts.phase = AttemptPhase::kAgent;
     facts.process = failure;
-    facts.agent = {false, "agent " + failure.Describe()};
+    facts.agent = InterpretExitCode(failure);
     Judge(raw, facts, failure);
     return;
   }
@@ -467,7 +473,10 @@ void Executor::OnProcessExit(Attempt* attempt, const ProcessResult& result) {
   // An acceptance test ended.
   facts.test = attempt->acceptance_tests.front();
   attempt->acceptance_tests.erase(attempt->acceptance_tests.begin());
-  facts.output_tail = LogTail(attempt->log_path, kFailureTailLines, kFailureLineBytes);
+  // The tail is read only for a failure's message: passing tests cost no read.
+  if (!result.Succeeded() || result.timed_out) {
+    facts.output_tail = LogTail(attempt->log_path, kFailureTailLines, kFailureLineBytes);
+  }
   facts.integration_branch = project_.config.integration_branch;
   if (Judge(attempt, facts, result)) RunNextAcceptanceTest(attempt);
 }
@@ -476,9 +485,7 @@ void Executor::RunNextAcceptanceTest(Attempt* attempt) {
   if (attempt->acceptance_tests.empty()) {
     if (attempt->phase == AttemptPhase::kVerify) return CommitMerge(attempt);
     if (worktrees_) return EnqueueMerge(attempt);
-    StepVerdict succeeded;
-    succeeded.ends = true;
-    return FinishAttempt(attempt, succeeded, attempt->agent_result);
+    return FinishAttempt(attempt, Succeeded(), attempt->agent_result);
   }
   const std::string& test = attempt->acceptance_tests.front();
   const Workstream& workstream = project_.workstreams[attempt->workstream];
@@ -540,8 +547,8 @@ void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& verdict, const
   Commit(
       "the end of " + workstream.id + "'s attempt " + std::to_string(attempt_number),
       [this, attempt_id, end](std::string* e) { return store_->FinishAttempt(attempt_id, end, e); },
-      [this, node, agent_id, end, finish, was_merging, attempt_number, verdict, duration] {
-        AfterFinish(node, agent_id, end, finish, was_merging, attempt_number, verdict.message, duration);
+      [this, node, agent_id, end, finish, was_merging, attempt_number, failure = verdict.message, duration] {
+        AfterFinish(node, agent_id, end, finish, was_merging, attempt_number, failure, duration);
       });
 }
 
@@ -706,9 +713,7 @@ Executor::Attempt* Executor::Live(int node, int64_t attempt_id) {
 void Executor::EnqueueMerge(Attempt* attempt) {
   if (attempt->head_commit == attempt->base_commit) {
     // Nothing to merge (an allowed empty result).
-    StepVerdict succeeded;
-    succeeded.ends = true;
-    return FinishAttempt(attempt, succeeded, attempt->agent_result);
+    return FinishAttempt(attempt, Succeeded(), attempt->agent_result);
   }
   attempt->phase = AttemptPhase::kMerge;
   merge_queue_->Add(attempt->workstream);
@@ -796,9 +801,7 @@ void Executor::AdvanceMerge(Attempt* attempt, const std::string& message) {
   if (!Judge(attempt, facts, attempt->agent_result)) return;
   AppendToFile(attempt->log_path, "orchestra: " + message + ": done\n");
   ++merged_count_;
-  StepVerdict succeeded;
-  succeeded.ends = true;
-  FinishAttempt(attempt, succeeded, attempt->agent_result);
+  FinishAttempt(attempt, Succeeded(), attempt->agent_result);
 }
 
 double Executor::RetryDelay(int failures) const {
