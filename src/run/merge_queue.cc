@@ -34,40 +34,17 @@ PreparedMerge MergeQueue::Prepare(const MergeRequest& request) {
     merge.error = "the integration branch " + integration_branch_ + " does not exist";
     return merge;
   }
-  const std::vector<std::string> merge_tree{"merge-tree", "--write-tree", "--name-only", "-z",
-                                            merge.old_head, request.head};
-  const GitResult result = git_->Run(repo_dir_, merge_tree);
-  const std::vector<std::string> fields = [&] {
-    // -z: tree NUL path NUL ... NUL NUL messages; keep the empty field that ends the paths.
-    std::vector<std::string> parts;
-    size_t start = 0;
-    while (start < result.out.size()) {
-      size_t end = result.out.find('\0', start);
-      if (end == std::string::npos) end = result.out.size();
-      parts.push_back(result.out.substr(start, end - start));
-      start = end + 1;
-    }
-    return parts;
-  }();
-  if (result.exit_code == 1) {
+  TreeMerge tree_merge;
+  if (!MergeTrees(git_, repo_dir_, merge.old_head, request.head, &tree_merge, &merge.error)) return merge;
+  if (tree_merge.conflict) {
     merge.outcome = PreparedMerge::Outcome::kConflict;
-    for (size_t i = 1; i < fields.size() && !fields[i].empty(); ++i) {
-      if (std::find(merge.conflict_paths.begin(), merge.conflict_paths.end(), fields[i]) ==
-          merge.conflict_paths.end()) {
-        merge.conflict_paths.push_back(fields[i]);
-      }
-    }
+    merge.conflict_paths = tree_merge.conflict_paths;
     std::vector<std::string> log{"log", "--format=%h %s", request.base + ".." + merge.old_head, "--"};
     log.insert(log.end(), merge.conflict_paths.begin(), merge.conflict_paths.end());
     merge.other_side = git_->Run(repo_dir_, log).out;
     return merge;
   }
-  if (!result.ok() || fields.empty()) {
-    merge.error = result.Describe(merge_tree);
-    return merge;
-  }
-  const std::string tree = fields[0];
-  std::vector<std::string> commit_tree{"commit-tree", tree, "-p", merge.old_head};
+  std::vector<std::string> commit_tree{"commit-tree", tree_merge.tree, "-p", merge.old_head};
   if (strategy_ == "rebase") {
     // The workstream's own commit message(s), oldest first, on one linear commit.
     const GitResult messages =

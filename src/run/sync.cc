@@ -1,7 +1,5 @@
 #include "sync.h"
 
-#include <algorithm>
-
 namespace orchestra {
 
 namespace {
@@ -12,28 +10,15 @@ std::string Short(const std::string& commit) { return commit.substr(0, 7); }
 /// a commit that no ref names yet; sets the outcome on conflict or error.
 std::string MergeCommit(Git* git, const std::string& repo_dir, const std::string& integration_branch,
                         const std::string& user_head, SyncResult* result) {
-  const std::vector<std::string> merge_tree{"merge-tree", "--write-tree", "--name-only", "-z",
-                                            result->old_head, user_head};
-  const GitResult merge = git->Run(repo_dir, merge_tree);
-  // -z: tree NUL path NUL ... NUL NUL messages.
-  const std::string paths = merge.out.substr(0, merge.out.find(std::string(2, '\0')));
-  const std::vector<std::string> fields = SplitOutput(paths, '\0');
-  if (merge.exit_code == 1) {
+  TreeMerge merge;
+  if (!MergeTrees(git, repo_dir, result->old_head, user_head, &merge, &result->error)) return "";
+  if (merge.conflict) {
     result->outcome = SyncResult::Outcome::kConflict;
-    for (size_t i = 1; i < fields.size(); ++i) {
-      if (std::find(result->conflict_paths.begin(), result->conflict_paths.end(), fields[i]) ==
-          result->conflict_paths.end()) {
-        result->conflict_paths.push_back(fields[i]);
-      }
-    }
-    return "";
-  }
-  if (!merge.ok() || fields.empty()) {
-    result->error = merge.Describe(merge_tree);
+    result->conflict_paths = merge.conflict_paths;
     return "";
   }
   const std::vector<std::string> commit_tree{
-      "commit-tree", fields[0], "-p", result->old_head, "-p", user_head,
+      "commit-tree", merge.tree, "-p", result->old_head, "-p", user_head,
       "-m", "Merge " + result->user_branch + " into " + integration_branch};
   const GitResult commit = git->Run(repo_dir, commit_tree);
   if (!commit.ok()) {

@@ -155,6 +155,29 @@ bool IsAncestor(Git* git, const std::string& dir, const std::string& ancestor,
   return git->Run(dir, {"merge-base", "--is-ancestor", ancestor, descendant}).ok();
 }
 
+bool MergeTrees(Git* git, const std::string& dir, const std::string& ours, const std::string& theirs,
+                TreeMerge* merge, std::string* error) {
+  const std::vector<std::string> args{"merge-tree", "--write-tree", "--name-only", "-z", ours, theirs};
+  const GitResult result = git->Run(dir, args);
+  // -z: tree NUL path NUL ... NUL NUL messages.
+  const std::vector<std::string> fields =
+      SplitOutput(result.out.substr(0, result.out.find(std::string(2, '\0'))), '\0');
+  if ((!result.ok() && result.exit_code != 1) || fields.empty()) {
+    *error = result.Describe(args);
+    return false;
+  }
+  merge->conflict = result.exit_code == 1;
+  merge->tree = fields[0];
+  merge->conflict_paths.clear();
+  for (size_t i = 1; merge->conflict && i < fields.size(); ++i) {
+    if (std::find(merge->conflict_paths.begin(), merge->conflict_paths.end(), fields[i]) ==
+        merge->conflict_paths.end()) {
+      merge->conflict_paths.push_back(fields[i]);
+    }
+  }
+  return true;
+}
+
 std::vector<std::string> SplitOutput(const std::string& text, char separator) {
   std::vector<std::string> parts;
   size_t start = 0;

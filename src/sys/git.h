@@ -68,6 +68,18 @@ std::string ResolveCommit(Git* git, const std::string& dir, const std::string& r
 bool IsAncestor(Git* git, const std::string& dir, const std::string& ancestor,
                 const std::string& descendant);
 
+/// What `git merge-tree --write-tree` made of merging two commits.
+struct TreeMerge {
+  bool conflict = false;
+  std::string tree;                         // the merged tree (written even on conflict)
+  std::vector<std::string> conflict_paths;  // each once, when `conflict`
+};
+
+/// Merges `theirs` into `ours` as git objects only: no working tree, index or
+/// ref is touched. False with `*error` when git failed (not for a conflict).
+bool MergeTrees(Git* git, const std::string& dir, const std::string& ours, const std::string& theirs,
+                TreeMerge* merge, std::string* error);
+
 /// Splits git output at `separator` ('\n' or '\0'), dropping empty entries.
 std::vector<std::string> SplitOutput(const std::string& text, char separator);
 

@@ -37,6 +37,33 @@ TEST(GitTest, AncestryAndOutputSplitting) {
   EXPECT_EQ(SplitOutput(std::string("x\0y\0", 4), '\0'), (std::vector<std::string>{"x", "y"}));
 }
 
+TEST(GitTest, MergeTreesWritesTheTreeOrNamesEachConflictingPathOnce) {
+  GitTestRepo repo;
+  const std::string base = repo.Rev("HEAD");
+  repo.Write("a.txt", "ours\n");
+  repo.Write("b.txt", "ours\n");
+  const std::string ours = repo.Commit("ours");
+  repo.Git({"checkout", "-q", "-b", "side", base});
+  repo.Write("a.txt", "theirs\n");
+  repo.Write("b.txt", "theirs\n");
+  const std::string theirs = repo.Commit("theirs");
+  repo.Write("c.txt", "clean\n");
+  const std::string clean = repo.Commit("clean");
+  repo.Git({"checkout", "-q", "main"});
+
+  TreeMerge merge;
+  std::string error;
+  ASSERT_TRUE(MergeTrees(repo.git(), repo.path(), ours, theirs, &merge, &error)) << error;
+  EXPECT_TRUE(merge.conflict);
+  EXPECT_EQ(merge.conflict_paths, (std::vector<std::string>{"a.txt", "b.txt"}));
+  ASSERT_TRUE(MergeTrees(repo.git(), repo.path(), theirs, clean, &merge, &error)) << error;
+  EXPECT_FALSE(merge.conflict);
+  EXPECT_TRUE(merge.conflict_paths.empty());
+  EXPECT_EQ(merge.tree, repo.Git({"rev-parse", clean + "^{tree}"}).substr(0, 40));
+  EXPECT_FALSE(MergeTrees(repo.git(), repo.path(), ours, "no-such-commit", &merge, &error));
+  EXPECT_EQ(error.rfind("git merge-tree --write-tree --name-only -z ", 0), 0u) << error;
+}
+
 TEST(GitTest, IgnoresAnExportedGitDirAndCommitsWithoutAnIdentity) {
   GitTestRepo repo;
   GitTestRepo other;
