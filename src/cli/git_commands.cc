@@ -99,7 +99,7 @@ int CommandLand(const CommandArgs& args) {
       return kExitIncomplete;
     }
     std::printf("fast-forwarded %s to %s (%s)\n", branch.c_str(), config.integration_branch.c_str(),
-                target.substr(0, 7).c_str());
+                ShortCommit(target).c_str());
     return kExitOk;
   }
   const std::vector<std::string> merge_args{"merge", "--no-ff", "--no-edit", "--quiet", "-m",
@@ -181,7 +181,7 @@ int CommandDiff(const CommandArgs& args) {
     return kExitIncomplete;
   }
   std::printf("%s attempt %d (%s): %s..%s\n%s", id.c_str(), latest->attempt, OutcomeName(latest->outcome),
-              latest->base_commit.substr(0, 7).c_str(), latest->head_commit.substr(0, 7).c_str(),
+              ShortCommit(latest->base_commit).c_str(), ShortCommit(latest->head_commit).c_str(),
               diff.out.c_str());
   return kExitOk;
 }

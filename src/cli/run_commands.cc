@@ -184,7 +184,7 @@ int StartOverFromBranch(const Config& config, Git* git, Worktrees* worktrees) {
       return kExitIncomplete;
     }
     std::printf("%s moved back to %s (%s); it was at %s\n", config.integration_branch.c_str(),
-                branch.empty() ? "HEAD" : branch.c_str(), head.substr(0, 7).c_str(), old_head.substr(0, 7).c_str());
+                branch.empty() ? "HEAD" : branch.c_str(), ShortCommit(head).c_str(), ShortCommit(old_head).c_str());
   }
   std::printf("%zu worktree(s) and %zu orchestra/<id> branch(es) removed\n", removed.size(), deleted.size());
   return kExitOk;

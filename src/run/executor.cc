@@ -59,9 +59,6 @@ StepVerdict Succeeded() {
   return verdict;
 }
 
-// Commits as people read them (git's own short form).
-std::string Short(const std::string& commit) { return commit.substr(0, 7); }
-
 template <typename Handle>
 void CloseAndDelete(Handle* handle) {
   uv_close(reinterpret_cast<uv_handle_t*>(handle),
@@ -680,7 +677,7 @@ void Executor::CommitAndCheckChanges(Attempt* attempt) {
   for (const std::string& file : facts.changed) {
     if (!scope.empty() && !PathInScope(file, scope)) facts.outside_scope.push_back(file);
   }
-  std::string summary = fmt::format("{}: {} file(s) changed in {}", workstream.id, facts.changed.size(), Short(head));
+  std::string summary = fmt::format("{}: {} file(s) changed in {}", workstream.id, facts.changed.size(), ShortCommit(head));
   if (!facts.outside_scope.empty()) {
     summary += fmt::format("; {} outside the declared scope: {}", facts.outside_scope.size(),
                            fmt::join(facts.outside_scope, ", "));
@@ -773,8 +770,8 @@ void Executor::CommitMerge(Attempt* attempt) {
   const std::string agent_id = project_.config.agents[attempt->agent].id;
   const PreparedMerge merge = attempt->merge;
   const std::string message = fmt::format("merging {} ({}) onto {} at {} as {}", workstream.id,
-                                          Short(attempt->head_commit), project_.config.integration_branch,
-                                          Short(merge.old_head), Short(merge.new_head));
+                                          ShortCommit(attempt->head_commit), project_.config.integration_branch,
+                                          ShortCommit(merge.old_head), ShortCommit(merge.new_head));
   const int node = attempt->workstream;
   const int64_t id = attempt->id;
   Commit(

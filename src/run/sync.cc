@@ -4,8 +4,6 @@ namespace orchestra {
 
 namespace {
 
-std::string Short(const std::string& commit) { return commit.substr(0, 7); }
-
 /// The merge of `user_head` into the integration head `result->old_head`, as
 /// a commit that no ref names yet; sets the outcome on conflict or error.
 std::string MergeCommit(Git* git, const std::string& repo_dir, const std::string& integration_branch,
@@ -78,9 +76,9 @@ std::string DescribeSync(const SyncResult& result, const std::string& integratio
     case SyncResult::Outcome::kUpToDate:
       return integration_branch + " already contains " + user;
     case SyncResult::Outcome::kFastForward:
-      return integration_branch + " fast-forwarded to " + user + " (" + Short(result.new_head) + ")";
+      return integration_branch + " fast-forwarded to " + user + " (" + ShortCommit(result.new_head) + ")";
     case SyncResult::Outcome::kMerged:
-      return "merged " + user + " into " + integration_branch + " (" + Short(result.new_head) + ")";
+      return "merged " + user + " into " + integration_branch + " (" + ShortCommit(result.new_head) + ")";
     case SyncResult::Outcome::kConflict: {
       std::string paths;
       for (const std::string& path : result.conflict_paths) paths += "\n  " + path;

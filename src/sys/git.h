@@ -68,6 +68,9 @@ std::string ResolveCommit(Git* git, const std::string& dir, const std::string& r
 bool IsAncestor(Git* git, const std::string& dir, const std::string& ancestor,
                 const std::string& descendant);
 
+/// A commit as people read it: its first 7 hex digits (git's own short form).
+inline std::string ShortCommit(const std::string& commit) { return commit.substr(0, 7); }
+
 /// What `git merge-tree --write-tree` made of merging two commits.
 struct TreeMerge {
   bool conflict = false;
