@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "chain_project.h"
 #include "fake_process_runner.h"
 #include "fake_process_table.h"
 #include "git_test_repo.h"
@@ -68,28 +69,13 @@ class FinishFails : public StateStoreWrapper {
 class ExecutorLogicTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Config& config = project_.config;
-    config.project_dir = dir_.path();
-    config.config_dir = dir_.path();
-    config.backoff_seconds = 5;
-    config.isolation = "none";
-    AgentType type{.name = "scripted", .kind = "command", .argv = {"agent", "{id}"}};
-    config.agent_types["scripted"] = type;
-    config.agents = {{"agent-1", "scripted", "", 0}, {"agent-2", "scripted", "", 0}};
-    for (const char* id : {"a", "b", "c"}) {
-      Workstream workstream;
-      workstream.id = id;
-      workstream.file = dir_ / (std::string(id) + ".json");
-      if (!project_.workstreams.empty()) workstream.depends_on = {project_.workstreams.back().id};
-      project_.workstreams.push_back(workstream);
-    }
-    Rebuild();
+    testing::MakeChainProject(dir_.path(), AgentType{.name = "scripted", .kind = "command", .argv = {"agent", "{id}"}},
+                              &project_);
+    project_.config.backoff_seconds = 5;
     std::string error;
     store_ = SqliteStore::Open(dir_ / "state.db", &clock_, &error);
     ASSERT_TRUE(store_) << error;
   }
-
-  void Rebuild() { project_.graph = std::make_unique<Graph>(project_.workstreams); }
 
   /// Runs the project; `store` defaults to the real one.
   RunEnd Run(std::string* error, StateStore* store = nullptr, Git* git = nullptr) {

@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "chain_project.h"
 #include "recovery.h"
 #include "sqlite_store.h"
 #include "temp_dir.h"
@@ -24,24 +25,10 @@ namespace {
 class ExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Config& config = project_.config;
-    config.project_dir = dir_.path();
-    config.config_dir = dir_.path();
-    config.backoff_seconds = 0.05;
-    AgentType type;
-    type.name = "recorder";
-    type.kind = "command";
-    type.argv = {"sh", "-c", "echo {id} >> ran.txt"};
-    config.agent_types["recorder"] = type;
-    config.agents = {{"agent-1", "recorder", "", 0}, {"agent-2", "recorder", "", 0}};
-    for (const char* id : {"a", "b", "c"}) {
-      Workstream workstream;
-      workstream.id = id;
-      workstream.file = dir_ / (std::string(id) + ".json");
-      if (project_.workstreams.size() > 0) workstream.depends_on = {project_.workstreams.back().id};
-      project_.workstreams.push_back(workstream);
-    }
-    project_.graph = std::make_unique<Graph>(project_.workstreams);
+    testing::MakeChainProject(dir_.path(),
+                              AgentType{.name = "recorder", .kind = "command", .argv = {"sh", "-c", "echo {id} >> ran.txt"}},
+                              &project_);
+    project_.config.backoff_seconds = 0.05;
     std::string error;
     store_ = SqliteStore::Open(dir_ / "state.db", &clock_, &error);
     ASSERT_TRUE(store_) << error;
