@@ -1,22 +1,12 @@
 #include "fake_process_runner.h"
 
-#include <uv.h>
-
 #include <csignal>
 #include <fstream>
 
 namespace orchestra::testing {
 
-/// Pending is one result on its way: a zero-delay timer that reports it.
-struct FakeProcessRunner::Pending {
-  uv_timer_t timer;
-  FakeProcessRunner* runner = nullptr;
-  int64_t handle = 0;
-  ProcessResult result;
-};
-
-FakeProcessRunner::FakeProcessRunner(uv_loop_t* loop, Behaviour behaviour)
-    : loop_(loop), behaviour_(std::move(behaviour)) {}
+FakeProcessRunner::FakeProcessRunner(uv_loop_s* loop, Behaviour behaviour)
+    : timers_(loop), behaviour_(std::move(behaviour)) {}
 
 FakeProcessRunner::~FakeProcessRunner() = default;
 
@@ -37,26 +27,13 @@ bool FakeProcessRunner::Start(const ProcessSpec& spec, ExitCallback on_exit, int
 }
 
 void FakeProcessRunner::Deliver(int64_t handle, const ProcessResult& result) {
-  auto* pending = new Pending;
-  pending->runner = this;
-  pending->handle = handle;
-  pending->result = result;
-  pending->timer.data = pending;
-  uv_timer_init(loop_, &pending->timer);
-  uv_timer_start(
-      &pending->timer,
-      [](uv_timer_t* timer) {
-        auto* fired = static_cast<Pending*>(timer->data);
-        auto found = fired->runner->running_.find(fired->handle);
-        if (found != fired->runner->running_.end()) {
-          ExitCallback on_exit = std::move(found->second);
-          fired->runner->running_.erase(found);
-          on_exit(fired->result);
-        }
-        uv_close(reinterpret_cast<uv_handle_t*>(timer),
-                 [](uv_handle_t* closed) { delete static_cast<Pending*>(closed->data); });
-      },
-      0, 0);
+  timers_.Start(0, [this, handle, result] {
+    auto found = running_.find(handle);
+    if (found == running_.end()) return;  // already reported (a Terminate raced its exit)
+    ExitCallback on_exit = std::move(found->second);
+    running_.erase(found);
+    on_exit(result);
+  });
 }
 
 void FakeProcessRunner::Terminate(int64_t handle) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "process.h"
+#include "timers.h"
 
 struct uv_loop_s;
 
@@ -49,10 +50,9 @@ class FakeProcessRunner : public ProcessRunner {
   static Script Hang();
 
  private:
-  struct Pending;
   void Deliver(int64_t handle, const ProcessResult& result);
 
-  uv_loop_s* loop_;
+  UvTimers timers_;  // reports each result on a later loop turn
   Behaviour behaviour_;
   int64_t next_handle_ = 1;
   std::vector<ProcessSpec> started_;
