@@ -5,11 +5,14 @@
 // agent_kinds.cc's registry.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent_type.h"
 #include "process.h"
+#include "usage.h"
 #include "workstream.h"
 
 namespace orchestra {
@@ -28,6 +31,9 @@ struct AttemptContext {
   bool in_worktree = false;     // the attempt works in a git worktree of its own (worktree isolation)
   double timeout_seconds = 0;
   double kill_grace_seconds = 10;
+  /// The conversation to continue (the session id a previous attempt of this
+  /// workstream reported), for kinds that can resume one; empty: a fresh start.
+  std::string resume_session;
 };
 
 /// A problem with an agent type, found by its kind.
@@ -36,10 +42,29 @@ struct AgentTypeProblem {
   std::string hint;
 };
 
+/// The class of an agent's end, recorded per attempt; it decides what happens next.
+enum class AgentOutcome {
+  kSucceeded,    // the agent says it did the work (acceptance tests still judge it)
+  kFailed,       // it did not: retried while attempts are left
+  kRateLimited,  // the provider refused for now (HTTP 429, overloaded): requeued after
+                 // `retry_after_seconds` or a backoff, without using up an attempt;
+                 // dispatching to that agent type pauses meanwhile
+  kFatal,        // authentication or configuration: no retry, the reason says what to fix
+  kStalled,      // no output for the stall timeout; killed (decided by the executor)
+};
+
+/// "succeeded", "failed", "rate_limited", "fatal", "stalled".
+const char* AgentOutcomeName(AgentOutcome outcome);
+
 /// What the end of an agent's process means for its attempt.
 struct AgentVerdict {
-  bool succeeded = false;
-  std::string reason;  // why it failed, as the failure message says it ("agent exit code 3")
+  AgentOutcome outcome = AgentOutcome::kFailed;
+  std::string reason;  // why it did not succeed, as the failure message says it ("agent exit code 3")
+  Usage usage;         // tokens and cost, as far as the agent reported them
+  std::optional<double> retry_after_seconds;  // kRateLimited: the provider's reset time, when given
+  std::string session_id;                     // the conversation, when the agent names it (for resume)
+
+  bool succeeded() const { return outcome == AgentOutcome::kSucceeded; }
 };
 
 /// The default reading of an agent's end: exit code 0 succeeds, anything else
@@ -69,9 +94,16 @@ class AgentKind {
   /// The program and arguments of one attempt.
   virtual bool BuildArgv(const AgentType& type, const AttemptContext& context,
                          std::vector<std::string>* argv, std::string* error) const = 0;
-  /// What the end of the agent's process means. By default: exit code 0
-  /// succeeds, anything else fails.
-  virtual AgentVerdict Interpret(const ProcessResult& result) const;
+  /// What the end of the agent's process means, from its exit and `output`
+  /// (what it printed, stdout and stderr interleaved as in its log; the
+  /// orchestrator's own lines start with "orchestra: "). By default: exit
+  /// code 0 succeeds, anything else fails.
+  virtual AgentVerdict Interpret(const ProcessResult& result, std::string_view output) const;
+  /// True when the kind can continue a conversation (AttemptContext::resume_session).
+  virtual bool resumes() const { return false; }
+  /// Seconds without output after which an attempt of this kind counts as
+  /// stalled, unless the type or config says otherwise; 0: never.
+  virtual double DefaultStallTimeout() const { return 0; }
 };
 
 /// The kind named `name`, or null when there is none.

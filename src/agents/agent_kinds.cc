@@ -15,12 +15,35 @@ bool AgentKind::OwnsKey(const std::string&) const { return false; }
 
 void AgentKind::Check(const AgentType&, std::vector<AgentTypeProblem>*) const {}
 
-AgentVerdict InterpretExitCode(const ProcessResult& result) {
-  if (result.Succeeded()) return {true, ""};
-  return {false, "agent " + result.Describe()};
+const char* AgentOutcomeName(AgentOutcome outcome) {
+  switch (outcome) {
+    case AgentOutcome::kSucceeded:
+      return "succeeded";
+    case AgentOutcome::kFailed:
+      return "failed";
+    case AgentOutcome::kRateLimited:
+      return "rate_limited";
+    case AgentOutcome::kFatal:
+      return "fatal";
+    case AgentOutcome::kStalled:
+      return "stalled";
+  }
+  return "failed";
 }
 
-AgentVerdict AgentKind::Interpret(const ProcessResult& result) const { return InterpretExitCode(result); }
+AgentVerdict InterpretExitCode(const ProcessResult& result) {
+  AgentVerdict verdict;
+  if (result.Succeeded()) {
+    verdict.outcome = AgentOutcome::kSucceeded;
+  } else {
+    verdict.reason = "agent " + result.Describe();
+  }
+  return verdict;
+}
+
+AgentVerdict AgentKind::Interpret(const ProcessResult& result, std::string_view) const {
+  return InterpretExitCode(result);
+}
 
 const std::vector<const AgentKind*>& AgentKinds() {
   static const CommandAgent command;

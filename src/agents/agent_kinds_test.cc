@@ -137,10 +137,10 @@ TEST(ArgvTemplateTest, TheProgramHoldsNoPlaceholder) {
 TEST(AgentKindsTest, DefaultInterpretationIsTheExitCode) {
   ProcessResult result;
   result.exit_code = 0;
-  EXPECT_TRUE(FindAgentKind("command")->Interpret(result).succeeded);
+  EXPECT_TRUE(FindAgentKind("command")->Interpret(result, "").succeeded());
   result.exit_code = 4;
-  const AgentVerdict verdict = FindAgentKind("aider")->Interpret(result);
-  EXPECT_FALSE(verdict.succeeded);
+  const AgentVerdict verdict = FindAgentKind("aider")->Interpret(result, "");
+  EXPECT_FALSE(verdict.succeeded());
   EXPECT_EQ(verdict.reason, "agent exit code 4");
 }
 

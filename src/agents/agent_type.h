@@ -5,8 +5,11 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "usage.h"
 
 namespace orchestra {
 
@@ -18,6 +21,17 @@ struct AgentType {
   std::vector<std::string> argv;  // template; program resolved against the config dir
   std::map<std::string, std::string> env;  // extra environment for the agent
   int line = 0;  // where [agent_types.NAME] is in the config file; 0 when only built in
+
+  // Any kind: limits on how this type is dispatched, and its price table.
+  int max_concurrent = 0;          // attempts of this type running at once; 0: as many as agents
+  double requests_per_minute = 0;  // attempts of this type started per minute; 0: no limit
+  std::optional<double> stall_timeout_seconds;  // no output this long: stalled; unset: the kind's default
+  Price price;  // USD per million tokens, for the cost of agents that report tokens but no cost
+
+  // Coding-agent kinds (claude, codex, gemini, aider); empty/0: the CLI's own default.
+  std::string model;
+  int max_turns = 0;
+  std::vector<std::string> allowed_tools;  // claude only
 
   // `sim` only: seconds slept = estimate_hours * time_scale.
   double time_scale = 0.05;

@@ -196,7 +196,6 @@ class TomlReader {
     return table;
   }
 
- private:
   bool WrongType(const toml::node& node, const std::string& name, const std::string& expected,
                  std::string hint) {
     Error(node.source(), "'" + name + "' must be " + expected + ", not " + TypeName(node),
@@ -327,6 +326,17 @@ void ReadDefaults(TomlReader& reader, const toml::table& table, Config* config) 
       }
     } else if (name == "honor_tool") {
       reader.Boolean(node, full_name, &config->honor_tool);
+    } else if (name == "budget_usd") {
+      double budget = 0;
+      if (!reader.Number(node, full_name, &budget)) continue;
+      if (budget > 0) {
+        config->budget_usd = budget;
+      } else {
+        reader.Error(node.source(), "'" + full_name + "' must be positive", "leave it out for no budget");
+      }
+    } else if (name == "stall_timeout") {
+      double seconds = 0;
+      if (reader.Duration(node, full_name, &seconds, true)) config->stall_timeout_seconds = seconds;
     } else if (name == "agent_type") {
       if (reader.NonEmptyString(node, full_name, &config->default_agent_type)) {
         CheckAgentTypeReference(reader, node, config->default_agent_type, full_name, *config);
@@ -334,7 +344,8 @@ void ReadDefaults(TomlReader& reader, const toml::table& table, Config* config) 
     } else if (!ReadIsolationDefault(reader, name, node, config)) {
       reader.WarnUnknownKey(key, full_name,
                             "max_attempts, timeout, backoff, estimate_hours, kill_grace, "
-                            "acceptance_timeout, state_lock_timeout, honor_tool, agent_type, isolation, "
+                            "acceptance_timeout, state_lock_timeout, stall_timeout, budget_usd, "
+                            "honor_tool, agent_type, isolation, "
                             "integration_branch, merge_strategy, verify_after_merge, "
                             "scope_policy, serialize_overlapping_scopes");
     }
@@ -348,6 +359,58 @@ void ResolveProgram(const std::string& config_dir, std::vector<std::string>* arg
   const std::filesystem::path program((*argv)[0]);
   if ((*argv)[0].find('/') == std::string::npos || program.is_absolute()) return;
   (*argv)[0] = (std::filesystem::path(config_dir) / program).lexically_normal().string();
+}
+
+/// Reads a key of [agent_types.NAME] that any kind has: max_concurrent,
+/// requests_per_minute, stall_timeout, price. False when `key` is none of them.
+bool ReadDispatchLimit(TomlReader& reader, const std::string& key, const toml::node& node,
+                       const std::string& full_name, AgentType* type) {
+  if (key == "max_concurrent") {
+    int64_t count = 0;
+    if (reader.Integer(node, full_name, 1, INT_MAX, &count)) type->max_concurrent = static_cast<int>(count);
+  } else if (key == "requests_per_minute") {
+    double rate = 0;
+    if (!reader.Number(node, full_name, &rate)) return true;
+    if (rate > 0) {
+      type->requests_per_minute = rate;
+    } else {
+      reader.Error(node.source(), "'" + full_name + "' must be positive",
+                   "leave it out for no limit on how fast attempts start");
+    }
+  } else if (key == "stall_timeout") {
+    double seconds = 0;
+    if (reader.Duration(node, full_name, &seconds, true)) type->stall_timeout_seconds = seconds;
+  } else if (key == "price") {
+    const toml::table* table = node.as_table();
+    if (table == nullptr) {
+      reader.WrongType(node, full_name, "a table",
+                       "write price = { input = 3.0, output = 15.0 } (USD per million tokens)");
+      return true;
+    }
+    for (auto&& [price_key, price_node] : *table) {
+      const std::string name(price_key.str());
+      const std::string price_name = full_name + "." + name;
+      double* slot = name == "input"         ? &type->price.input
+                     : name == "output"      ? &type->price.output
+                     : name == "cache_read"  ? &type->price.cache_read
+                     : name == "cache_write" ? &type->price.cache_write
+                                             : nullptr;
+      if (slot == nullptr) {
+        reader.WarnUnknownKey(price_key, price_name, "input, output, cache_read, cache_write");
+        continue;
+      }
+      double value = 0;
+      if (!reader.Number(price_node, price_name, &value)) continue;
+      if (value >= 0) {
+        *slot = value;
+      } else {
+        reader.Error(price_node.source(), "'" + price_name + "' must not be negative");
+      }
+    }
+  } else {
+    return false;
+  }
+  return true;
 }
 
 /// Reads one [agent_types.NAME]. A built-in's name starts from the built-in;
@@ -408,9 +471,17 @@ void ReadAgentType(TomlReader& reader, const std::string& name, const toml::tabl
     } else if (key_name == "seed") {
       int64_t seed = 0;
       if (reader.Integer(node, full_name, 0, INT64_MAX, &seed)) type.seed = static_cast<uint64_t>(seed);
-    } else {
+    } else if (key_name == "model") {
+      reader.NonEmptyString(node, full_name, &type.model);
+    } else if (key_name == "max_turns") {
+      int64_t turns = 0;
+      if (reader.Integer(node, full_name, 1, INT_MAX, &turns)) type.max_turns = static_cast<int>(turns);
+    } else if (key_name == "allowed_tools") {
+      reader.StringArray(node, full_name, &type.allowed_tools);
+    } else if (!ReadDispatchLimit(reader, key_name, node, full_name, &type)) {
       reader.WarnUnknownKey(key, full_name,
-                            "kind, argv, env, time_scale, fail, fail_attempts, "
+                            "kind, argv, env, max_concurrent, requests_per_minute, stall_timeout, "
+                            "price, model, max_turns, allowed_tools, time_scale, fail, fail_attempts, "
                             "fail_probability, seed");
       continue;
     }
@@ -575,6 +646,13 @@ std::string Config::ProjectPath(const std::string& path) const {
     return std::filesystem::absolute(given, error).lexically_normal().string();
   }
   return (std::filesystem::path(project_dir) / given).lexically_normal().string();
+}
+
+double Config::StallTimeoutOf(const AgentType& type) const {
+  if (type.stall_timeout_seconds) return *type.stall_timeout_seconds;
+  if (stall_timeout_seconds) return *stall_timeout_seconds;
+  const AgentKind* kind = FindAgentKind(type.kind);
+  return kind == nullptr ? 0 : kind->DefaultStallTimeout();
 }
 
 const AgentType* Config::TypeOf(const AgentConfig& agent) const {

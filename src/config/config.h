@@ -53,6 +53,10 @@ struct Config {
   double acceptance_timeout_seconds = 10 * 60;
   double state_lock_timeout_seconds = 30 * 60;  // how long a run waits for another process's write lock
   bool honor_tool = false;
+  /// [defaults] budget_usd: once attempts have cost this much, nothing new starts.
+  std::optional<double> budget_usd;
+  /// [defaults] stall_timeout: overrides every kind's default (a type's own wins); 0: never.
+  std::optional<double> stall_timeout_seconds;
   std::string default_agent_type = "sim";
   double planner_budget_seconds = 0.2;  // [planner] budget: schedule search time
 
@@ -76,6 +80,9 @@ struct Config {
   std::map<std::string, AgentType> agent_types = BuiltinAgentTypes();
   std::vector<AgentConfig> agents;
   std::vector<TrackEntry> tracks;
+
+  /// Seconds without output after which an attempt of `type` is stalled; 0: never.
+  double StallTimeoutOf(const AgentType& type) const;
 
   /// The type of `agent`, or null when it names an unknown one.
   const AgentType* TypeOf(const AgentConfig& agent) const;

@@ -39,7 +39,7 @@ StepVerdict JudgeAgent(const StepFacts& facts) {
     verdict.retryable = false;
     return verdict;
   }
-  if (!facts.agent.succeeded) return End(AttemptOutcome::kFailed, facts.agent.reason);
+  if (!facts.agent.succeeded()) return End(AttemptOutcome::kFailed, facts.agent.reason);
   return GoOn();
 }
 

@@ -345,6 +345,7 @@ void Executor::StartAttempt(const Assignment& assignment) {
   record.workstream_id = workstream.id;
   record.attempt = assignment.attempt;
   record.agent_id = agent.id;
+  record.agent_type = agent.type;
   record.log_path = attempt->log_path;
   if (worktrees_) {
     // Dispatch time: the worktree starts from everything merged so far,
@@ -461,7 +462,7 @@ void Executor::OnProcessExit(Attempt* attempt, const ProcessResult& result) {
   if (attempt->phase == AttemptPhase::kAgent) {
     attempt->agent_result = result;
     const AgentKind* kind = project_.config.KindOf(project_.config.agents[attempt->agent]);
-    facts.agent = kind != nullptr ? kind->Interpret(result) : InterpretExitCode(result);
+    facts.agent = kind != nullptr ? kind->Interpret(result, "") : InterpretExitCode(result);
     if (!Judge(attempt, facts, result)) return;
     if (worktrees_) return CommitAndCheckChanges(attempt);  // goes on to the acceptance tests
     attempt->phase = AttemptPhase::kAcceptance;

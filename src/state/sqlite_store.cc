@@ -1,4 +1,4 @@
-// The state database format (schema version 2, stored in PRAGMA user_version).
+// The state database format (schema version 3, stored in PRAGMA user_version).
 // docs/state.md explains every column, status transition and event type.
 //
 //   workstream_status  one row per workstream, its current state. Users query
@@ -28,6 +28,11 @@
 //     Version 2 adds, for worktree isolation: base_commit TEXT, head_commit TEXT,
 //     merge_commit TEXT, conflict_paths TEXT, out_of_scope_paths TEXT (paths
 //     newline-separated); outcome gains `conflict`.
+//     Version 3 adds, for coding agents: agent_type TEXT, input_tokens INTEGER,
+//     output_tokens INTEGER, cache_read_tokens INTEGER, cache_write_tokens
+//     INTEGER, cost_usd REAL, model TEXT, turns INTEGER, session_id TEXT
+//     (NULL when the agent reported nothing); outcome gains `rate_limited`,
+//     `fatal` and `stalled`.
 //
 //   runs               one row per `orchestra run`:
 //     id INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER, started_at TEXT,
@@ -56,7 +61,7 @@
 namespace orchestra {
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 constexpr const char* kNoSuchAttempt = "no such attempt";
 constexpr int kBusyTimeoutMilliseconds = 5000;
 
@@ -99,7 +104,16 @@ CREATE TABLE IF NOT EXISTS attempts (
   head_commit TEXT,
   merge_commit TEXT,
   conflict_paths TEXT,
-  out_of_scope_paths TEXT
+  out_of_scope_paths TEXT,
+  agent_type TEXT,
+  input_tokens INTEGER,
+  output_tokens INTEGER,
+  cache_read_tokens INTEGER,
+  cache_write_tokens INTEGER,
+  cost_usd REAL,
+  model TEXT,
+  turns INTEGER,
+  session_id TEXT
 );
 CREATE TABLE IF NOT EXISTS runs (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -119,7 +133,8 @@ constexpr const char* kWorkstreamColumns =
 constexpr const char* kAttemptColumns =
     "id, workstream_id, attempt, agent_id, pid, pid_start_time, started_at, ended_at, outcome, "
     "exit_code, signal, duration_seconds, log_path, error_message, base_commit, head_commit, "
-    "merge_commit, conflict_paths, out_of_scope_paths";
+    "merge_commit, conflict_paths, out_of_scope_paths, agent_type, input_tokens, output_tokens, "
+    "cache_read_tokens, cache_write_tokens, cost_usd, model, turns, session_id";
 constexpr const char* kLogColumns = "id, timestamp, workstream_id, agent_id, event_type, message";
 constexpr const char* kRunColumns = "id, pid, started_at, ended_at, state, pause_requested";
 
@@ -154,6 +169,9 @@ class Statement {
   }
   Statement& BindReal(int index, double value) {
     return Check(sqlite3_bind_double(statement_, index, value));
+  }
+  Statement& BindOptionalReal(int index, const std::optional<double>& value) {
+    return value ? BindReal(index, *value) : BindNull(index);
   }
   Statement& BindNull(int index) { return Check(sqlite3_bind_null(statement_, index)); }
 
@@ -193,6 +211,10 @@ class Statement {
   }
   int64_t Int(int column) const { return sqlite3_column_int64(statement_, column); }
   double Real(int column) const { return sqlite3_column_double(statement_, column); }
+  std::optional<double> OptionalReal(int column) const {
+    if (sqlite3_column_type(statement_, column) == SQLITE_NULL) return std::nullopt;
+    return sqlite3_column_double(statement_, column);
+  }
   std::optional<int> Optional(int column) const {
     if (sqlite3_column_type(statement_, column) == SQLITE_NULL) return std::nullopt;
     return sqlite3_column_int(statement_, column);
@@ -282,6 +304,15 @@ AttemptRecord AttemptAt(const Statement& row, std::string* bad_outcome) {
   attempt.merge_commit = row.Text(16);
   attempt.conflict_paths = row.Text(17);
   attempt.out_of_scope_paths = row.Text(18);
+  attempt.agent_type = row.Text(19);
+  attempt.usage.input_tokens = row.Int(20);
+  attempt.usage.output_tokens = row.Int(21);
+  attempt.usage.cache_read_tokens = row.Int(22);
+  attempt.usage.cache_write_tokens = row.Int(23);
+  attempt.usage.cost_usd = row.OptionalReal(24);
+  attempt.usage.model = row.Text(25);
+  attempt.usage.turns = static_cast<int>(row.Int(26));
+  attempt.session_id = row.Text(27);
   return attempt;
 }
 
@@ -387,6 +418,19 @@ ALTER TABLE attempts ADD COLUMN conflict_paths TEXT;
 ALTER TABLE attempts ADD COLUMN out_of_scope_paths TEXT;
 )sql";
 
+/// Version 2 -> 3: the coding-agent columns of attempts.
+constexpr const char* kMigrateToVersion3 = R"sql(
+ALTER TABLE attempts ADD COLUMN agent_type TEXT;
+ALTER TABLE attempts ADD COLUMN input_tokens INTEGER;
+ALTER TABLE attempts ADD COLUMN output_tokens INTEGER;
+ALTER TABLE attempts ADD COLUMN cache_read_tokens INTEGER;
+ALTER TABLE attempts ADD COLUMN cache_write_tokens INTEGER;
+ALTER TABLE attempts ADD COLUMN cost_usd REAL;
+ALTER TABLE attempts ADD COLUMN model TEXT;
+ALTER TABLE attempts ADD COLUMN turns INTEGER;
+ALTER TABLE attempts ADD COLUMN session_id TEXT;
+)sql";
+
 /// Creates the schema of an empty database, or migrates an older one step by
 /// step, in one transaction; refuses one written by a newer version.
 bool Migrate(sqlite3* db, std::string* error) {
@@ -407,6 +451,7 @@ bool Migrate(sqlite3* db, std::string* error) {
           return Execute(db, kCreateSchema, failure) && Execute(db, set_version.c_str(), failure);
         }
         if (version == 1 && !Execute(db, kMigrateToVersion2, failure)) return false;
+        if (version <= 2 && !Execute(db, kMigrateToVersion3, failure)) return false;
         return Execute(db, set_version.c_str(), failure);
       },
       error);
@@ -580,8 +625,8 @@ bool SqliteStore::StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id
         if (!Statement(
                  db_,
                  "INSERT INTO attempts (workstream_id, attempt, agent_id, pid, pid_start_time,"
-                 " started_at, outcome, log_path, base_commit)"
-                 " VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)")
+                 " started_at, outcome, log_path, base_commit, agent_type)"
+                 " VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)")
                  .BindText(1, attempt.workstream_id)
                  .BindInt(2, attempt.attempt)
                  .BindText(3, attempt.agent_id)
@@ -590,6 +635,7 @@ bool SqliteStore::StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id
                  .BindText(6, now)
                  .BindText(7, attempt.log_path)
                  .BindText(8, attempt.base_commit)
+                 .BindText(9, attempt.agent_type)
                  .Run(failure)) {
           return false;
         }
@@ -693,7 +739,9 @@ bool SqliteStore::FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::
         if (!Statement(db_,
                        "UPDATE attempts SET ended_at = ?, outcome = ?, exit_code = ?, signal = ?,"
                        " duration_seconds = ?, error_message = ?,"
-                       " conflict_paths = COALESCE(?, conflict_paths) WHERE id = ?")
+                       " conflict_paths = COALESCE(?, conflict_paths), input_tokens = ?,"
+                       " output_tokens = ?, cache_read_tokens = ?, cache_write_tokens = ?,"
+                       " cost_usd = ?, model = ?, turns = ?, session_id = ? WHERE id = ?")
                  .BindText(1, now)
                  .BindText(2, OutcomeName(end.outcome))
                  .BindOptional(3, end.exit_code)
@@ -701,7 +749,15 @@ bool SqliteStore::FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::
                  .BindReal(5, end.duration_seconds)
                  .BindText(6, end.error_message)
                  .BindText(7, end.conflict_paths)
-                 .BindInt(8, attempt_id)
+                 .BindNonZero(8, end.usage.input_tokens)
+                 .BindNonZero(9, end.usage.output_tokens)
+                 .BindNonZero(10, end.usage.cache_read_tokens)
+                 .BindNonZero(11, end.usage.cache_write_tokens)
+                 .BindOptionalReal(12, end.usage.cost_usd)
+                 .BindText(13, end.usage.model)
+                 .BindNonZero(14, end.usage.turns)
+                 .BindText(15, end.session_id)
+                 .BindInt(16, attempt_id)
                  .Run(failure)) {
           return false;
         }

@@ -186,7 +186,7 @@ TEST_F(SqliteStoreTest, WorkstreamStatusHasExactlyTheNineColumnsInOrder) {
 TEST_F(SqliteStoreTest, UsesWalAndRecordsTheSchemaVersion) {
   Reader reader(path_);
   EXPECT_EQ(reader.Query("PRAGMA journal_mode"), Rows{"wal"});
-  EXPECT_EQ(reader.Query("PRAGMA user_version"), Rows{"2"});
+  EXPECT_EQ(reader.Query("PRAGMA user_version"), Rows{"3"});
 }
 
 TEST_F(SqliteStoreTest, MigratesAVersion1DatabaseKeepingItsRows) {
@@ -203,13 +203,70 @@ TEST_F(SqliteStoreTest, MigratesAVersion1DatabaseKeepingItsRows) {
     reader.Query("PRAGMA user_version = 1");
   }
   Reopen();
-  EXPECT_EQ(Reader(path_).Query("PRAGMA user_version"), Rows{"2"});
+  EXPECT_EQ(Reader(path_).Query("PRAGMA user_version"), Rows{"3"});
   std::vector<AttemptRecord> attempts;
   std::string error;
   ASSERT_TRUE(store_->LoadAttempts("a", &attempts, &error)) << error;
   ASSERT_EQ(attempts.size(), 1u);
   EXPECT_EQ(attempts[0].outcome, AttemptOutcome::kFailed);
   EXPECT_EQ(attempts[0].base_commit, "");
+  EXPECT_FALSE(attempts[0].usage.Known());
+}
+
+TEST_F(SqliteStoreTest, RecordsTheAgentTypeUsageAndSession) {
+  Sync({{"a", ""}});
+  AttemptRecord record;
+  record.workstream_id = "a";
+  record.attempt = 1;
+  record.agent_id = "agent-1";
+  record.agent_type = "claude";
+  int64_t id = 0;
+  std::string error;
+  ASSERT_TRUE(store_->StartAttempt(record, &id, &error)) << error;
+  AttemptEnd end;
+  end.outcome = AttemptOutcome::kRateLimited;
+  end.new_status = WorkstreamStatus::kPending;
+  end.event_type = "rate_limited";
+  end.usage = Usage{.input_tokens = 120, .output_tokens = 30, .cache_read_tokens = 5, .cache_write_tokens = 7,
+                    .cost_usd = 0.25, .model = "m", .turns = 2};
+  end.session_id = "s-1";
+  ASSERT_TRUE(store_->FinishAttempt(id, end, &error)) << error;
+  std::vector<AttemptRecord> attempts;
+  ASSERT_TRUE(store_->LoadAttempts("a", &attempts, &error)) << error;
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].outcome, AttemptOutcome::kRateLimited);
+  EXPECT_EQ(attempts[0].agent_type, "claude");
+  EXPECT_EQ(attempts[0].usage.input_tokens, 120);
+  EXPECT_EQ(attempts[0].usage.output_tokens, 30);
+  EXPECT_EQ(attempts[0].usage.cache_read_tokens, 5);
+  EXPECT_EQ(attempts[0].usage.cache_write_tokens, 7);
+  EXPECT_EQ(attempts[0].usage.cost_usd, 0.25);
+  EXPECT_EQ(attempts[0].usage.model, "m");
+  EXPECT_EQ(attempts[0].usage.turns, 2);
+  EXPECT_EQ(attempts[0].session_id, "s-1");
+  EXPECT_EQ(Reader(path_).Query("SELECT outcome, cost_usd, input_tokens FROM attempts"),
+            Rows{"rate_limited|0.25|120"});
+}
+
+TEST_F(SqliteStoreTest, MigratesAVersion2DatabaseAddingTheUsageColumns) {
+  store_.reset();
+  {
+    Reader reader(path_);
+    for (const char* column : {"agent_type", "input_tokens", "output_tokens", "cache_read_tokens",
+                               "cache_write_tokens", "cost_usd", "model", "turns", "session_id"}) {
+      reader.Query(std::string("ALTER TABLE attempts DROP COLUMN ") + column);
+    }
+    reader.Query("INSERT INTO attempts (workstream_id, attempt, outcome) VALUES ('a', 1, 'succeeded')");
+    reader.Query("PRAGMA user_version = 2");
+  }
+  Reopen();
+  EXPECT_EQ(Reader(path_).Query("PRAGMA user_version"), Rows{"3"});
+  std::vector<AttemptRecord> attempts;
+  std::string error;
+  ASSERT_TRUE(store_->LoadAttempts("a", &attempts, &error)) << error;
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].outcome, AttemptOutcome::kSucceeded);
+  EXPECT_FALSE(attempts[0].usage.cost_usd.has_value());
 }
 
 TEST_F(SqliteStoreTest, RecordsCommitsMergesAndConflicts) {
@@ -257,10 +314,10 @@ TEST_F(SqliteStoreTest, OpenCreatesTheFolderAndReopensAnExistingDatabase) {
 
 TEST_F(SqliteStoreTest, OpenRefusesANewerSchema) {
   store_.reset();
-  Reader(path_).Query("PRAGMA user_version = 3");
+  Reader(path_).Query("PRAGMA user_version = 4");
   std::string error;
   EXPECT_FALSE(SqliteStore::Open(path_, &clock_, &error));
-  EXPECT_NE(error.find("schema version 3 is newer"), std::string::npos) << error;
+  EXPECT_NE(error.find("schema version 4 is newer"), std::string::npos) << error;
   EXPECT_NE(error.find(path_), std::string::npos) << error;
 }
 

@@ -9,7 +9,8 @@ namespace {
 // database format (docs/state.md): users query them, so never rename one.
 constexpr const char* kStatusNames[] = {"pending", "running", "completed", "failed", "blocked"};
 constexpr const char* kOutcomeNames[] = {"running",     "succeeded", "failed",  "timed_out",
-                                         "interrupted", "abandoned", "conflict"};
+                                         "interrupted", "abandoned", "conflict",
+                                         "rate_limited", "fatal",     "stalled"};
 constexpr const char* kRunStateNames[] = {"running", "paused",      "completed",
                                           "failed",  "interrupted", "crashed"};
 
@@ -49,7 +50,7 @@ bool ParseRunState(const std::string& name, RunState* state) {
 }
 
 static_assert(std::size(kStatusNames) == static_cast<size_t>(WorkstreamStatus::kBlocked) + 1);
-static_assert(std::size(kOutcomeNames) == static_cast<size_t>(AttemptOutcome::kConflict) + 1);
+static_assert(std::size(kOutcomeNames) == static_cast<size_t>(AttemptOutcome::kStalled) + 1);
 static_assert(std::size(kRunStateNames) == static_cast<size_t>(RunState::kCrashed) + 1);
 
 }  // namespace orchestra

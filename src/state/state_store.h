@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "usage.h"
+
 namespace orchestra {
 
 /// A workstream's status, as stored in workstream_status.status.
@@ -42,6 +44,9 @@ enum class AttemptOutcome {
   kInterrupted,  // stopped by SIGINT/SIGTERM to the orchestrator
   kAbandoned,    // found running after the orchestrator died; requeued
   kConflict,     // its merge into the integration branch conflicted (worktree isolation)
+  kRateLimited,  // the provider refused for now (HTTP 429): requeued, no attempt used up
+  kFatal,        // authentication or configuration error: not retried
+  kStalled,      // no output for the stall timeout: killed (retried like a failure)
 };
 
 const char* OutcomeName(AttemptOutcome outcome);
@@ -69,6 +74,10 @@ struct AttemptRecord {
   std::string merge_commit;        // what the integration branch is (about to be) moved to
   std::string conflict_paths;      // newline-separated, when the merge conflicted
   std::string out_of_scope_paths;  // newline-separated changed files outside the declared scope
+  // Coding agents:
+  std::string agent_type;  // the agent type that ran it
+  Usage usage;             // tokens and cost, as far as known
+  std::string session_id;  // the agent's conversation, for a resume
 };
 
 /// One row of execution_log, the append-only audit trail.
@@ -89,6 +98,8 @@ struct AttemptEnd {
   double duration_seconds = 0;
   std::string error_message;
   std::string conflict_paths;  // newline-separated; outcome kConflict
+  Usage usage;                 // what the agent reported (or was priced at)
+  std::string session_id;      // the agent's conversation, when it named one
   WorkstreamStatus new_status = WorkstreamStatus::kFailed;  // pending for a retry
   std::string event_type;                                   // logged with `message`
   std::string message;
