@@ -99,6 +99,8 @@ class AgentKind {
   /// orchestrator's own lines start with "orchestra: "). By default: exit
   /// code 0 succeeds, anything else fails.
   virtual AgentVerdict Interpret(const ProcessResult& result, std::string_view output) const;
+  /// False when Interpret never looks at the output (it is then not read).
+  virtual bool reads_output() const { return true; }
   /// True when the kind can continue a conversation (AttemptContext::resume_session).
   virtual bool resumes() const { return false; }
   /// Seconds without output after which an attempt of this kind counts as

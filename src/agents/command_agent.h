@@ -9,6 +9,9 @@ namespace orchestra {
 class CommandAgent : public AgentKind {
  public:
   const char* name() const override { return "command"; }
+  /// Reads the agent's last `orchestra-result:` line (result_line.h) when it
+  /// printed one; else its exit code decides.
+  AgentVerdict Interpret(const ProcessResult& result, std::string_view output) const override;
   void Check(const AgentType& type, std::vector<AgentTypeProblem>* problems) const override;
   bool BuildArgv(const AgentType& type, const AttemptContext& context, std::vector<std::string>* argv,
                  std::string* error) const override;

@@ -17,6 +17,7 @@ class SimAgent : public AgentKind {
   const char* name() const override { return "sim"; }
   bool simulated() const override { return true; }
   bool takes_argv() const override { return false; }
+  bool reads_output() const override { return false; }
   bool OwnsKey(const std::string& key) const override;
   bool BuildArgv(const AgentType& type, const AttemptContext& context, std::vector<std::string>* argv,
                  std::string* error) const override;

@@ -78,6 +78,7 @@ const char* Ending(RunEnd end) {
     case RunEnd::kPaused: return "paused; `orchestra run` resumes";
     case RunEnd::kInterrupted: return "interrupted; `orchestra run` resumes";
     case RunEnd::kError: return "stopped on a state error; `orchestra run` resumes from what was recorded";
+    case RunEnd::kBudgetSpent: return "stopped: budget_usd is spent (see `orchestra status`); raise it in orchestra.toml and `orchestra run` goes on";
   }
   return "";
 }

@@ -21,6 +21,19 @@ Scheduler::Scheduler(const Graph& graph, SchedulingInputs inputs)
     eligible_counts_[agent] = static_cast<int>(
         std::count(inputs_.eligible[agent].begin(), inputs_.eligible[agent].end(), true));
   }
+  int groups = 1;
+  for (int group : inputs_.agent_groups) groups = std::max(groups, group + 1);
+  group_starts_left_.assign(groups, -1);
+  group_out_.assign(groups, false);
+}
+
+int Scheduler::GroupOf(int agent) const {
+  return inputs_.agent_groups.empty() ? 0 : inputs_.agent_groups[agent];
+}
+
+void Scheduler::SetGroupLimit(int group, int starts_left, bool lasting) {
+  group_starts_left_[group] = starts_left;
+  group_out_[group] = lasting && starts_left == 0;
 }
 
 bool Scheduler::ReadyOrder::operator()(int a, int b) const {
@@ -108,6 +121,7 @@ int Scheduler::PickAgent(int workstream) const {
   int best = -1;
   for (int agent = 0; agent < agent_count(); ++agent) {
     if (busy_with_[agent] >= 0 || !inputs_.eligible[agent][workstream]) continue;
+    if (group_starts_left_[GroupOf(agent)] == 0) continue;
     if (best < 0 || eligible_counts_[agent] < eligible_counts_[best]) best = agent;
   }
   return best;
@@ -135,6 +149,8 @@ std::vector<Assignment> Scheduler::Dispatch() {
     states_[workstream] = SchedulingState::kRunning;
     agent_of_[workstream] = agent;
     busy_with_[agent] = workstream;
+    int& starts_left = group_starts_left_[GroupOf(agent)];
+    if (starts_left > 0) --starts_left;
     ++running_count_;
     --idle;
     assignments.push_back({workstream, agent, ++attempts_[workstream]});
@@ -164,6 +180,18 @@ FinishResult Scheduler::Finish(int workstream, bool succeeded, bool retryable) {
   states_[workstream] = SchedulingState::kFailed;
   result.outcome = FinishResult::Outcome::kFailed;
   result.blocked = BlockDependents(workstream);
+  return result;
+}
+
+FinishResult Scheduler::Postpone(int workstream) {
+  busy_with_[agent_of_[workstream]] = -1;
+  agent_of_[workstream] = -1;
+  --running_count_;
+  states_[workstream] = SchedulingState::kRetryWait;
+  ++retry_wait_count_;
+  FinishResult result;
+  result.outcome = FinishResult::Outcome::kRetry;
+  result.failures = failures_[workstream];
   return result;
 }
 
@@ -213,7 +241,7 @@ bool Scheduler::Finished() const {
   if (running_count_ > 0 || retry_wait_count_ > 0) return false;
   for (int workstream : ready_) {
     for (int agent = 0; agent < agent_count(); ++agent) {
-      if (inputs_.eligible[agent][workstream]) return false;
+      if (inputs_.eligible[agent][workstream] && !group_out_[GroupOf(agent)]) return false;
     }
   }
   return true;

@@ -37,6 +37,9 @@ struct SchedulingInputs {
   /// Optional: a planner's order (lower first) replacing the default order
   /// among ready workstreams. Empty: priority, bottom level, id.
   std::vector<int> rank;
+  /// Optional: the group of each agent (its agent type), for SetGroupLimit.
+  /// Empty: every agent in group 0.
+  std::vector<int> agent_groups;
 };
 
 /// One decision: start `attempt` of `workstream` on `agent`.
@@ -98,6 +101,17 @@ class Scheduler {
   /// a failure; the workstream is ready again.
   FinishResult Requeue(int workstream);
 
+  /// An attempt was turned away for now (the provider's rate limit): not a
+  /// failure; the workstream waits (kRetryWait) until RetryDue.
+  FinishResult Postpone(int workstream);
+
+  /// How many more attempts the agents of `group` may start: -1 no limit, 0
+  /// none for now (a pause, a rate, a concurrency cap; the caller lifts it).
+  /// Each dispatch to the group uses one up. `lasting`: the limit will not lift
+  /// during this run (the group's agents are out), so Finished() does not wait
+  /// for them.
+  void SetGroupLimit(int group, int starts_left, bool lasting = false);
+
   /// An assignment that could not even be recorded (the state was busy): as
   /// if it had never been dispatched, attempt number included.
   void Undispatch(int workstream);
@@ -137,6 +151,7 @@ class Scheduler {
   void MakeReadyIfDependenciesDone(int workstream);
   std::vector<int> BlockDependents(int workstream);
   int PickAgent(int workstream) const;
+  int GroupOf(int agent) const;
   bool ConflictsWithRunning(int workstream) const;
 
   const Graph& graph_;
@@ -150,6 +165,8 @@ class Scheduler {
   std::vector<int> failures_;
   std::vector<int> agent_of_;
   std::vector<int> busy_with_;  // per agent: workstream or -1
+  std::vector<int> group_starts_left_;  // per group: -1 no limit
+  std::vector<bool> group_out_;         // per group: limited for the rest of the run
   std::set<int, ReadyOrder> ready_;
   int running_count_ = 0;
   int retry_wait_count_ = 0;

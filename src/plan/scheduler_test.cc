@@ -274,5 +274,40 @@ TEST(SchedulerTest, RandomGraphsRespectDependenciesAndPoolSize) {
   }
 }
 
+TEST(SchedulerTest, GroupLimitsCapStartsPerAgentTypeAndPostponeCostsNoAttempt) {
+  Fixture fixture({{"a", {}}, {"b", {}}, {"c", {}}}, 3);
+  fixture.inputs.agent_groups = {0, 0, 1};  // two agents of one type, one of another
+  fixture.inputs.max_attempts.assign(3, 1);
+  Scheduler scheduler(fixture.graph, fixture.inputs);
+  scheduler.Begin();
+  scheduler.SetGroupLimit(0, 1);  // one more start for group 0
+  scheduler.SetGroupLimit(1, 0);  // none for group 1 for now
+  std::vector<Assignment> first = scheduler.Dispatch();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_LT(first[0].agent, 2);
+  EXPECT_TRUE(scheduler.Dispatch().empty());  // group 0's start is used up
+  EXPECT_FALSE(scheduler.Finished());         // something runs
+  // A rate limit: the workstream waits, its failure count untouched.
+  const FinishResult postponed = scheduler.Postpone(first[0].workstream);
+  EXPECT_EQ(postponed.outcome, FinishResult::Outcome::kRetry);
+  EXPECT_EQ(scheduler.failures(first[0].workstream), 0);
+  EXPECT_EQ(scheduler.state(first[0].workstream), SchedulingState::kRetryWait);
+  EXPECT_FALSE(scheduler.Finished());  // it will be due again
+  scheduler.RetryDue(first[0].workstream);
+  // Group limits that will lift keep the run going even with nothing running.
+  EXPECT_TRUE(scheduler.Dispatch().empty());
+  EXPECT_FALSE(scheduler.Finished());
+  // Lasting limits do not: nothing can take the work.
+  scheduler.SetGroupLimit(0, 0, true);
+  scheduler.SetGroupLimit(1, 0, true);
+  EXPECT_TRUE(scheduler.Finished());
+  scheduler.SetGroupLimit(1, -1);
+  EXPECT_FALSE(scheduler.Finished());
+  std::vector<Assignment> rest = scheduler.Dispatch();
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].agent, 2);
+  EXPECT_EQ(rest[0].attempt, first[0].workstream == rest[0].workstream ? 2 : 1);
+}
+
 }  // namespace
 }  // namespace orchestra

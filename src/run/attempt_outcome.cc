@@ -39,8 +39,23 @@ StepVerdict JudgeAgent(const StepFacts& facts) {
     verdict.retryable = false;
     return verdict;
   }
-  if (!facts.agent.succeeded()) return End(AttemptOutcome::kFailed, facts.agent.reason);
-  return GoOn();
+  switch (facts.agent.outcome) {
+    case AgentOutcome::kSucceeded:
+      return GoOn();
+    case AgentOutcome::kFailed:
+      return End(AttemptOutcome::kFailed, facts.agent.reason);
+    case AgentOutcome::kRateLimited:
+      return End(AttemptOutcome::kRateLimited, facts.agent.reason);
+    case AgentOutcome::kStalled:
+      return End(AttemptOutcome::kStalled, facts.agent.reason);
+    case AgentOutcome::kFatal: {
+      // Authentication or configuration: every attempt would end the same way.
+      StepVerdict verdict = End(AttemptOutcome::kFatal, facts.agent.reason);
+      verdict.retryable = false;
+      return verdict;
+    }
+  }
+  return End(AttemptOutcome::kFailed, facts.agent.reason);
 }
 
 StepVerdict JudgeChanges(const StepFacts& facts) {

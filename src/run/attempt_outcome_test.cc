@@ -32,6 +32,14 @@ StepFacts Agent(const ProcessResult& process) {
   return facts;
 }
 
+/// An agent that exited 0 whose kind read `outcome` from its output.
+StepFacts Said(AgentOutcome outcome, const std::string& reason) {
+  StepFacts facts = Agent(Exited(0));
+  facts.agent.outcome = outcome;
+  facts.agent.reason = reason;
+  return facts;
+}
+
 StepFacts TestStep(AttemptPhase phase, const ProcessResult& process, const std::string& command = "make check") {
   return StepFacts{.phase = phase,
                    .process = process,
@@ -86,6 +94,14 @@ TEST(AttemptOutcomeTest, Table) {
       {"agent exit 3 fails", Agent(Exited(3)), true, AttemptOutcome::kFailed, true, "agent exit code 3"},
       {"agent killed fails", Agent(Signalled(SIGKILL)), true, AttemptOutcome::kFailed, true,
        "agent killed by signal 9 (SIGKILL)"},
+      {"agent rate-limited", Said(AgentOutcome::kRateLimited, "rate limited (HTTP 429)"), true,
+       AttemptOutcome::kRateLimited, true, "rate limited (HTTP 429)"},
+      {"agent fatal is not retried", Said(AgentOutcome::kFatal, "invalid API key"), true, AttemptOutcome::kFatal,
+       false, "invalid API key"},
+      {"agent stalled", Said(AgentOutcome::kStalled, "agent stalled"), true, AttemptOutcome::kStalled, true,
+       "agent stalled"},
+      {"agent says failed despite exit 0", Said(AgentOutcome::kFailed, "is_error"), true, AttemptOutcome::kFailed,
+       true, "is_error"},
       {"agent timeout", Agent(TimedOut(SIGTERM, true)), true, AttemptOutcome::kTimedOut, true,
        "agent timed out after 2s, killed by signal 15 (SIGTERM)"},
       {"agent timeout with exit 0 is still a timeout", Agent(TimedOut(0, false)), true,

@@ -35,6 +35,16 @@ constexpr size_t kFailureMessageBytes = 16 * 1024;
 // How often state changes held up by another process's write lock are retried.
 constexpr double kLockRetrySeconds = 0.5;
 
+// How much of an agent's output its kind reads to judge it: the end, where
+// the result is, of at most this much.
+constexpr size_t kInterpretedOutputBytes = 8 * 1024 * 1024;
+
+// A rate limit without the provider's reset time pauses its agent type for
+// the backoff doubled per rate limit in a row, at most this long; a reset time
+// given is honoured up to the second bound.
+constexpr double kMaxRateLimitBackoffSeconds = 10 * 60;
+constexpr double kMaxRateLimitWaitSeconds = 60 * 60;
+
 void AppendToFile(const std::string& path, const std::string& text) {
   std::error_code ignored;
   fs::create_directories(fs::path(path).parent_path(), ignored);
@@ -76,6 +86,7 @@ int ExitCodeFor(RunEnd end) {
       return 130;
     case RunEnd::kIncomplete:
     case RunEnd::kError:
+    case RunEnd::kBudgetSpent:
       return 1;
   }
   return 1;
@@ -103,6 +114,14 @@ struct Executor::Attempt {
   std::string verify_dir;      // temporary worktree of the merge result
   PreparedMerge merge;         // the merge waiting for update-ref
   std::string conflict_paths;  // newline-separated, outcome kConflict
+  // The agent's process:
+  int64_t output_offset = 0;   // where its output starts in the log
+  int64_t last_log_size = 0;   // for the stall watch
+  double last_output_at = 0;
+  bool stalled = false;        // stopped by the stall watch
+  bool resumed = false;        // continues an earlier attempt's conversation
+  AgentVerdict verdict;        // what its kind made of its end (usage, session)
+  double rate_limit_delay = 0;  // kRateLimited: how long until it runs again
 };
 
 Executor::Executor(const Project& project, const ExecutorEffects& effects)
@@ -121,6 +140,14 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
     std::string ignored;  // the first error is the one to report
     store_->EndRun(run_id_, RunState::kFailed, &ignored);
     return RunEnd::kError;
+  }
+  const std::optional<double> budget = project_.config.budget_usd;
+  if (budget && spent_usd_ >= *budget) {
+    budget_spent_ = true;
+    Emit("", "", "budget_spent",
+         fmt::format("budget reached: attempts have already cost {} of budget_usd {}; starting nothing (raise "
+                     "budget_usd in orchestra.toml to go on)",
+                     FormatCost(spent_usd_), FormatCost(*budget)));
   }
   const bool simulated = AllAgentsSimulated();
   Emit("", "", "run_started",
@@ -150,6 +177,22 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
 void Executor::BuildScheduler(const std::vector<int>& targets) {
   const Graph& graph = *project_.graph;
   SchedulingInputs inputs = MakeSchedulingInputs(project_);
+  // One group per agent type, for its dispatch limits (TypeGate).
+  std::map<std::string, int> group_of_type;
+  for (const AgentConfig& agent : project_.config.agents) {
+    auto [found, added] = group_of_type.emplace(agent.type, static_cast<int>(gates_.size()));
+    if (added) {
+      TypeGate gate;
+      gate.name = agent.type;
+      if (const AgentType* type = project_.config.TypeOf(agent)) {
+        gate.max_concurrent = type->max_concurrent;
+        gate.start_interval = type->requests_per_minute > 0 ? 60.0 / type->requests_per_minute : 0;
+      }
+      gates_.push_back(gate);
+    }
+    agent_group_.push_back(found->second);
+  }
+  inputs.agent_groups = agent_group_;
   // Dispatch follows the planner's order, the one `orchestra plan` shows,
   // over estimates corrected by the attempts of earlier runs.
   std::vector<AttemptRecord> history;
@@ -212,8 +255,8 @@ RunEnd Executor::DecideEnd(RunState* state) const {
   }
   for (int node = 0; node < project_.graph->size(); ++node) {
     if (selected_[node] && scheduler_->state(node) != SchedulingState::kCompleted) {
-      *state = RunState::kFailed;
-      return RunEnd::kIncomplete;
+      *state = budget_spent_ ? RunState::kBudgetSpent : RunState::kFailed;
+      return budget_spent_ ? RunEnd::kBudgetSpent : RunEnd::kIncomplete;
     }
   }
   *state = RunState::kCompleted;
@@ -255,7 +298,10 @@ bool Executor::Restore(std::string* error) {
     return false;
   }
   std::map<std::string, std::vector<const AttemptRecord*>> attempts_by_id;
-  for (const AttemptRecord& attempt : attempts) attempts_by_id[attempt.workstream_id].push_back(&attempt);
+  for (const AttemptRecord& attempt : attempts) {
+    attempts_by_id[attempt.workstream_id].push_back(&attempt);
+    if (attempt.usage.cost_usd) spent_usd_ += *attempt.usage.cost_usd;
+  }
   for (const WorkstreamRecord& record : records) {
     const int node = graph.IndexOf(record.workstream_id);
     if (node < 0) continue;
@@ -267,10 +313,16 @@ bool Executor::Restore(std::string* error) {
     for (size_t i = history.size() - recent; i < history.size(); ++i) {
       const AttemptOutcome outcome = history[i]->outcome;
       const bool failed = outcome == AttemptOutcome::kFailed || outcome == AttemptOutcome::kTimedOut ||
-                          outcome == AttemptOutcome::kConflict;
+                          outcome == AttemptOutcome::kConflict || outcome == AttemptOutcome::kStalled ||
+                          outcome == AttemptOutcome::kFatal;
       if (!failed) continue;
       ++failures;
       last_failure_[node] = BoundText(history[i]->error_message, kFailureMessageBytes);
+    }
+    // An unfinished conversation of the last attempt is continued.
+    if (!history.empty() && !history.back()->session_id.empty() &&
+        history.back()->outcome != AttemptOutcome::kSucceeded) {
+      resume_session_[node] = history.back()->session_id;
     }
     switch (record.status) {
       case WorkstreamStatus::kCompleted:
@@ -305,7 +357,10 @@ bool Executor::Restore(std::string* error) {
 }
 
 void Executor::Pump() {
-  if (paused_ || interrupts_ > 0 || stopped_ || !fatal_error_.empty() || !pending_writes_.empty()) return;
+  if (paused_ || budget_spent_ || interrupts_ > 0 || stopped_ || !fatal_error_.empty() || !pending_writes_.empty()) {
+    return;
+  }
+  UpdateGroupLimits();
   for (const Assignment& assignment : scheduler_->Dispatch()) {
     if (!pending_writes_.empty() || lock_timer_ != 0) {
       scheduler_->Undispatch(assignment.workstream);  // the state is locked: start it later
@@ -313,6 +368,54 @@ void Executor::Pump() {
       StartAttempt(assignment);
     }
   }
+}
+
+void Executor::UpdateGroupLimits() {
+  if (gates_.empty()) return;
+  const double now = clock_->Now();
+  // Attempts of each type not yet past their agent's process: what a
+  // concurrency cap counts (acceptance tests and merges call no provider).
+  std::vector<int> calling(gates_.size(), 0);
+  for (const auto& [node, attempt] : attempts_) {
+    if (attempt->phase == AttemptPhase::kSetup || attempt->phase == AttemptPhase::kAgent) {
+      ++calling[agent_group_[attempt->agent]];
+    }
+  }
+  for (size_t group = 0; group < gates_.size(); ++group) {
+    TypeGate& gate = gates_[group];
+    const int index = static_cast<int>(group);
+    if (!gate.out_reason.empty()) {
+      scheduler_->SetGroupLimit(index, 0, true);
+      continue;
+    }
+    int starts_left = -1;
+    double wake_at = 0;
+    if (gate.paused_until > now) {
+      starts_left = 0;
+      wake_at = gate.paused_until;
+    } else if (gate.start_interval > 0 && gate.next_start_at > now) {
+      starts_left = 0;
+      wake_at = gate.next_start_at;
+    } else {
+      if (gate.start_interval > 0) starts_left = 1;
+      if (gate.max_concurrent > 0) {
+        const int room = std::max(0, gate.max_concurrent - calling[group]);
+        starts_left = starts_left < 0 ? room : std::min(starts_left, room);
+      }
+    }
+    scheduler_->SetGroupLimit(index, starts_left);
+    if (wake_at > 0 && gate.timer == 0) {
+      gate.timer = effects_.timers->Start(wake_at - now, [this, group] {
+        gates_[group].timer = 0;
+        Pump();
+        MaybeStop();
+      });
+    }
+  }
+}
+
+const AgentType* Executor::TypeOfAttempt(const Attempt& attempt) const {
+  return project_.config.TypeOf(project_.config.agents[attempt.agent]);
 }
 
 std::string Executor::KeyOf(int64_t attempt_id) const { return AttemptKey(project_.StatePath(), attempt_id); }
@@ -330,6 +433,10 @@ void Executor::StartAttempt(const Assignment& assignment) {
   attempt->agent = assignment.agent;
   attempt->number = assignment.attempt;
   attempt->started_at = clock_->Now();
+  if (!gates_.empty()) {
+    TypeGate& gate = gates_[agent_group_[assignment.agent]];
+    gate.next_start_at = attempt->started_at + gate.start_interval;
+  }
   AttemptFiles files;
   std::string error;
   if (!ReserveAttemptFiles(AttemptDir(workstream.id), assignment.attempt, &files, &error)) return Fail(error);
@@ -393,12 +500,18 @@ void Executor::LaunchAgent(Attempt* raw) {
   context.kill_grace_seconds = project_.config.kill_grace_seconds;
   context.estimate_hours = workstream.estimate_hours.value_or(project_.config.estimate_hours);
   context.in_worktree = worktrees_ != nullptr;
+  const AgentType* type = TypeOfAttempt(*raw);
+  const AgentKind* kind = type != nullptr ? FindAgentKind(type->kind) : nullptr;
+  const auto session = resume_session_.find(raw->workstream);
+  if (kind != nullptr && kind->resumes() && session != resume_session_.end()) {
+    context.resume_session = session->second;
+    raw->resumed = true;
+  }
   std::string error;
   if (!WriteFileFresh(context.prompt_file, context.prompt, &error)) return FailSetup(raw, error);
 
   ProcessSpec spec;
   int pid = 0;
-  const AgentType* type = project_.config.TypeOf(agent);
   if (type == nullptr) error = fmt::format("agent '{}' has unknown type '{}'", agent.id, agent.type);
   if (type == nullptr || !BuildAgentProcess(*type, context, &spec, &error)) return FailSetup(raw, error);
   spec.env.push_back(KeyOf(raw->id));
@@ -407,6 +520,12 @@ void Executor::LaunchAgent(Attempt* raw) {
   AppendToFile(raw->log_path,
                fmt::format("orchestra: {} attempt {} on {} at {}\norchestra: argv:{}\n", workstream.id,
                            raw->number, agent.id, FormatTimestamp(raw->started_at), command_line));
+  if (raw->resumed) {
+    AppendToFile(raw->log_path, fmt::format("orchestra: continuing conversation {} of an earlier attempt\n",
+                                            context.resume_session));
+  }
+  const bool reads_output = kind != nullptr && kind->reads_output();
+  if (reads_output) raw->output_offset = std::max<int64_t>(0, FileSize(raw->log_path));
   raw->phase = AttemptPhase::kAgent;
   if (!runner_->Start(
           spec, [raw](const ProcessResult& result) { raw->executor->OnProcessExit(raw, result); },
@@ -420,11 +539,43 @@ void Executor::LaunchAgent(Attempt* raw) {
     Judge(raw, facts, failure);
     return;
   }
+  const double stall_seconds = project_.config.StallTimeoutOf(*type);
+  if (stall_seconds > 0) WatchForStall(raw, stall_seconds);
   const int64_t attempt_id = raw->id;
   const int64_t start_time = effects_.processes->StartTime(pid);
   Commit("the pid of " + workstream.id, [this, attempt_id, pid, start_time](std::string* e) {
     return store_->SetAttemptPid(attempt_id, pid, start_time, e);
   });
+}
+
+void Executor::WatchForStall(Attempt* attempt, double stall_seconds) {
+  if (attempt->last_output_at == 0) {
+    attempt->last_output_at = clock_->Now();
+    attempt->last_log_size = FileSize(attempt->log_path);
+  }
+  // Looked at four times per stall_timeout: a stall is seen within 1.25 of it.
+  const double interval = std::min(stall_seconds / 4, 30.0);
+  const int node = attempt->workstream;
+  const int64_t attempt_id = attempt->id;
+  stall_timers_[attempt_id] = effects_.timers->Start(interval, [this, node, attempt_id, stall_seconds] {
+    stall_timers_.erase(attempt_id);
+    if (Attempt* live = Live(node, attempt_id)) CheckStall(live, stall_seconds);
+  });
+}
+
+void Executor::CheckStall(Attempt* attempt, double stall_seconds) {
+  if (attempt->phase != AttemptPhase::kAgent || attempt->handle == 0 || attempt->stalled) return;
+  const int64_t size = FileSize(attempt->log_path);
+  const double now = clock_->Now();
+  if (size != attempt->last_log_size) {
+    attempt->last_log_size = size;
+    attempt->last_output_at = now;
+  }
+  if (now - attempt->last_output_at < stall_seconds) return WatchForStall(attempt, stall_seconds);
+  attempt->stalled = true;
+  AppendToFile(attempt->log_path, fmt::format("orchestra: no output for {} (stall_timeout): stopping the agent\n",
+                                              FormatDuration(now - attempt->last_output_at)));
+  runner_->Terminate(attempt->handle);
 }
 
 void Executor::FailSetup(Attempt* attempt, const std::string& error) {
@@ -461,9 +612,32 @@ void Executor::OnProcessExit(Attempt* attempt, const ProcessResult& result) {
   facts.process = result;
   if (attempt->phase == AttemptPhase::kAgent) {
     attempt->agent_result = result;
-    const AgentKind* kind = project_.config.KindOf(project_.config.agents[attempt->agent]);
-    facts.agent = kind != nullptr ? kind->Interpret(result, "") : InterpretExitCode(result);
+    const auto stall_timer = stall_timers_.find(attempt->id);
+    if (stall_timer != stall_timers_.end()) {
+      effects_.timers->Cancel(stall_timer->second);
+      stall_timers_.erase(stall_timer);
+    }
+    const AgentType* type = TypeOfAttempt(*attempt);
+    const AgentKind* kind = type != nullptr ? FindAgentKind(type->kind) : nullptr;
+    AgentVerdict verdict = InterpretExitCode(result);
+    if (kind != nullptr) {
+      const std::string output =
+          kind->reads_output() ? ReadFrom(attempt->log_path, attempt->output_offset, kInterpretedOutputBytes) : "";
+      verdict = kind->Interpret(result, output);
+    }
+    if (attempt->stalled) {
+      verdict.outcome = AgentOutcome::kStalled;
+      verdict.reason = fmt::format("agent stalled: no output for {} (stall_timeout); stopped",
+                                   FormatDuration(project_.config.StallTimeoutOf(*type)));
+    }
+    if (!verdict.usage.cost_usd && type != nullptr && type->price.Set() && verdict.usage.Known()) {
+      verdict.usage.cost_usd = type->price.CostOf(verdict.usage);
+    }
+    attempt->verdict = verdict;
+    facts.agent = verdict;
+    const bool capped = !gates_.empty() && gates_[agent_group_[attempt->agent]].max_concurrent > 0;
     if (!Judge(attempt, facts, result)) return;
+    if (capped) Pump();  // its type's concurrency cap has room again
     if (worktrees_) return CommitAndCheckChanges(attempt);  // goes on to the acceptance tests
     attempt->phase = AttemptPhase::kAcceptance;
     return RunNextAcceptanceTest(attempt);
@@ -527,10 +701,36 @@ void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& verdict, const
     std::string ignored;
     worktrees_->RemoveAt(attempt->verify_dir, &ignored);
   }
+  const auto stall_timer = stall_timers_.find(attempt->id);
+  if (stall_timer != stall_timers_.end()) {
+    effects_.timers->Cancel(stall_timer->second);
+    stall_timers_.erase(stall_timer);
+  }
+  const int group = gates_.empty() ? -1 : agent_group_[attempt->agent];
+  if (verdict.outcome == AttemptOutcome::kRateLimited && group >= 0) {
+    // The provider said "not now": the whole type waits, the provider's reset
+    // time when it gave one, else a backoff doubling per rate limit in a row.
+    TypeGate& gate = gates_[group];
+    const std::optional<double> retry_after = attempt->verdict.retry_after_seconds;
+    attempt->rate_limit_delay =
+        retry_after ? std::clamp(*retry_after, 1.0, kMaxRateLimitWaitSeconds)
+                    : std::min(std::max(project_.config.backoff_seconds, 1.0) * std::pow(2.0, gate.rate_limit_streak),
+                               kMaxRateLimitBackoffSeconds);
+    ++gate.rate_limit_streak;
+    gate.paused_until = std::max(gate.paused_until, clock_->Now() + attempt->rate_limit_delay);
+  }
   const bool succeeded = verdict.outcome == AttemptOutcome::kSucceeded;
-  const FinishResult finish = verdict.outcome == AttemptOutcome::kInterrupted
-                                  ? scheduler_->Requeue(node)
-                                  : scheduler_->Finish(node, succeeded, verdict.retryable);
+  const FinishResult finish = verdict.outcome == AttemptOutcome::kInterrupted   ? scheduler_->Requeue(node)
+                              : verdict.outcome == AttemptOutcome::kRateLimited ? scheduler_->Postpone(node)
+                                                                                 : scheduler_->Finish(node, succeeded, verdict.retryable);
+  const double rate_limit_delay = attempt->rate_limit_delay;
+  // The conversation the next attempt continues: a fresh attempt that failed
+  // leaves its session to resume; a resumed one that failed starts the next afresh.
+  if (succeeded || attempt->resumed) {
+    resume_session_.erase(node);
+  } else if (!attempt->verdict.session_id.empty()) {
+    resume_session_[node] = attempt->verdict.session_id;
+  }
   const AttemptEnd end = DescribeEnd(*attempt, verdict, result, finish, duration);
   if (finish.outcome == FinishResult::Outcome::kCompleted) {
     observed_seconds_ += duration;
@@ -545,13 +745,39 @@ void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& verdict, const
   Commit(
       "the end of " + workstream.id + "'s attempt " + std::to_string(attempt_number),
       [this, attempt_id, end](std::string* e) { return store_->FinishAttempt(attempt_id, end, e); },
-      [this, node, agent_id, end, finish, was_merging, attempt_number, failure = verdict.message, duration] {
-        AfterFinish(node, agent_id, end, finish, was_merging, attempt_number, failure, duration);
+      [this, node, group, agent_id, end, finish, was_merging, attempt_number, failure = verdict.message, duration,
+       rate_limit_delay] {
+        AccountFor(node, group, end);
+        AfterFinish(node, agent_id, end, finish, was_merging, attempt_number, failure, duration, rate_limit_delay);
       });
 }
 
+void Executor::AccountFor(int node, int group, const AttemptEnd& end) {
+  if (end.usage.cost_usd) spent_usd_ += *end.usage.cost_usd;
+  if (group >= 0) {
+    TypeGate& gate = gates_[group];
+    if (end.outcome == AttemptOutcome::kSucceeded) gate.rate_limit_streak = 0;
+    if (end.outcome == AttemptOutcome::kFatal && gate.out_reason.empty()) {
+      gate.out_reason = end.error_message.substr(0, end.error_message.find('\n'));
+      Emit("", "", "agent_type_stopped",
+           fmt::format("agents of type {} take no more work this run: {} (from {}); fix it, then `orchestra retry "
+                       "--failed` and `orchestra run`",
+                       gate.name, gate.out_reason, project_.workstreams[node].id));
+    }
+  }
+  const std::optional<double> budget = project_.config.budget_usd;
+  if (budget && !budget_spent_ && spent_usd_ >= *budget) {
+    budget_spent_ = true;
+    Emit("", "", "budget_spent",
+         fmt::format("budget reached: attempts have cost {} of budget_usd {}; starting nothing new, waiting for {} "
+                     "running agent(s)",
+                     FormatCost(spent_usd_), FormatCost(*budget), attempts_.size()));
+  }
+}
+
 void Executor::AfterFinish(int node, const std::string& agent_id, const AttemptEnd& end, const FinishResult& finish,
-                           bool was_merging, int attempt_number, const std::string& failure, double duration) {
+                           bool was_merging, int attempt_number, const std::string& failure, double duration,
+                           double rate_limit_delay) {
   const Workstream& workstream = project_.workstreams[node];
   Emit(workstream.id, agent_id, end.event_type, end.message);
   if (worktrees_ && finish.outcome == FinishResult::Outcome::kCompleted) {
@@ -561,9 +787,11 @@ void Executor::AfterFinish(int node, const std::string& agent_id, const AttemptE
     worktrees_->Remove(workstream.id, &ignored);
   }
   if (was_merging && !in_merge_next_) MergeNext();
-  if (finish.outcome == FinishResult::Outcome::kRetry) {
+  if (end.outcome == AttemptOutcome::kRateLimited) {
+    ScheduleRetry(node, rate_limit_delay);
+  } else if (finish.outcome == FinishResult::Outcome::kRetry) {
     last_failure_[node] = fmt::format("Attempt {} failed: {}", attempt_number, failure);
-    ScheduleRetry(node, finish.failures);
+    ScheduleRetry(node, RetryDelay(finish.failures));
   }
   if (!finish.blocked.empty()) {
     std::vector<std::string> blocked;
@@ -595,6 +823,17 @@ AttemptEnd Executor::DescribeEnd(const Attempt& attempt, const StepVerdict& verd
   end.duration_seconds = duration;
   end.error_message = verdict.message;
   end.conflict_paths = attempt.conflict_paths;
+  end.usage = attempt.verdict.usage;
+  end.session_id = attempt.verdict.session_id;
+  if (verdict.outcome == AttemptOutcome::kRateLimited) {
+    const std::string& type = project_.config.agents[attempt.agent].type;
+    end.new_status = WorkstreamStatus::kPending;
+    end.event_type = "rate_limited";
+    end.message = fmt::format("attempt {} of {} was rate-limited: {}; agents of type {} pause for {}, then it runs "
+                              "again (no attempt used up)",
+                              attempt.number, id, first_line, type, FormatDuration(attempt.rate_limit_delay));
+    return end;
+  }
   if (verdict.outcome == AttemptOutcome::kInterrupted) {
     end.new_status = WorkstreamStatus::kPending;
     end.event_type = "interrupted";
@@ -602,6 +841,7 @@ AttemptEnd Executor::DescribeEnd(const Attempt& attempt, const StepVerdict& verd
     return end;
   }
   const bool timed_out = verdict.outcome == AttemptOutcome::kTimedOut;
+  const bool stalled = verdict.outcome == AttemptOutcome::kStalled;
   switch (finish.outcome) {
     case FinishResult::Outcome::kCompleted:
       end.new_status = WorkstreamStatus::kCompleted;
@@ -610,7 +850,7 @@ AttemptEnd Executor::DescribeEnd(const Attempt& attempt, const StepVerdict& verd
       break;
     case FinishResult::Outcome::kRetry:
       end.new_status = WorkstreamStatus::kPending;
-      end.event_type = timed_out ? "timeout" : "retry";
+      end.event_type = timed_out ? "timeout" : stalled ? "stalled" : "retry";
       end.message = fmt::format("attempt {} of {} failed: {}; {}", attempt.number, id, first_line,
                                 paused_ || interrupts_ > 0
                                     ? std::string("it runs again when the run resumes")
@@ -619,7 +859,7 @@ AttemptEnd Executor::DescribeEnd(const Attempt& attempt, const StepVerdict& verd
     case FinishResult::Outcome::kFailed:
     case FinishResult::Outcome::kRequeued:
       end.new_status = WorkstreamStatus::kFailed;
-      end.event_type = timed_out ? "timeout" : "failed";
+      end.event_type = timed_out ? "timeout" : stalled ? "stalled" : "failed";
       end.message = verdict.retryable
                         ? fmt::format("{} failed after {} attempt(s): {}", id, finish.failures, first_line)
                         : fmt::format("{} failed without retrying: {}", id, first_line);
@@ -806,8 +1046,8 @@ double Executor::RetryDelay(int failures) const {
   return project_.config.backoff_seconds * std::pow(2.0, failures - 1);
 }
 
-void Executor::ScheduleRetry(int workstream, int failures) {
-  retry_timers_[workstream] = effects_.timers->Start(RetryDelay(failures), [this, workstream] {
+void Executor::ScheduleRetry(int workstream, double delay_seconds) {
+  retry_timers_[workstream] = effects_.timers->Start(delay_seconds, [this, workstream] {
     retry_timers_.erase(workstream);
     scheduler_->RetryDue(workstream);
     Pump();
@@ -865,7 +1105,7 @@ void Executor::CheckPauseRequest() {
 
 void Executor::MaybeStop() {
   if (stopped_) return;
-  const bool stopping = paused_ || interrupts_ > 0 || !fatal_error_.empty();
+  const bool stopping = paused_ || budget_spent_ || interrupts_ > 0 || !fatal_error_.empty();
   if (!attempts_.empty() || !pending_writes_.empty()) return;
   if (!stopping && !scheduler_->Finished()) return;
   stopped_ = true;
@@ -873,6 +1113,10 @@ void Executor::MaybeStop() {
   lock_timer_ = 0;
   for (auto& [node, timer] : retry_timers_) effects_.timers->Cancel(timer);
   retry_timers_.clear();
+  for (TypeGate& gate : gates_) {
+    effects_.timers->Cancel(gate.timer);
+    gate.timer = 0;
+  }
   for (uv_signal_t* handle : signals_) {
     uv_signal_stop(handle);
     CloseAndDelete(handle);
@@ -1015,9 +1259,9 @@ void Executor::Emit(const std::string& workstream_id, const std::string& agent_i
                     const std::string& event_type, const std::string& message) {
   // Start/finish events are committed by their own transitions; run-level
   // events are appended here so the audit trail has them too.
-  static const char* const kCommittedElsewhere[] = {"started", "completed", "retry",   "timeout",
-                                                    "failed",  "interrupted", "blocked", "changes",
-                                                    "merging"};
+  static const char* const kCommittedElsewhere[] = {"started", "completed", "retry",        "timeout",
+                                                    "failed",  "interrupted", "blocked",    "changes",
+                                                    "merging", "stalled",     "rate_limited"};
   bool committed = false;
   for (const char* type : kCommittedElsewhere) committed = committed || event_type == type;
   if (!committed) {

@@ -37,9 +37,10 @@ enum class RunEnd {
   kPaused,       // `orchestra pause` asked; running agents finished
   kInterrupted,  // SIGINT/SIGTERM
   kError,        // the state could not be written; stopped to lose nothing
+  kBudgetSpent,  // attempts cost budget_usd: nothing new started; running agents finished
 };
 
-/// Exit code for a run end: 0, 1, 0, 130, 1.
+/// Exit code for a run end: 0, 1, 0, 130, 1, 1.
 int ExitCodeFor(RunEnd end);
 
 /// ExecutorEffects are everything the executor does to the world, injected:
@@ -75,8 +76,24 @@ class Executor {
   /// Workstreams merged into the integration branch by this run (worktree isolation).
   int merged_count() const { return merged_count_; }
 
+  /// What every attempt recorded in the state has cost so far (USD), this run's included.
+  double spent_usd() const { return spent_usd_; }
+
  private:
   struct Attempt;
+  /// The dispatch limits of one agent type (docs/agents.md): a cap on attempts
+  /// running at once, a spacing between starts (requests_per_minute), a pause
+  /// after the provider's rate limit, or out for the run after a fatal error.
+  struct TypeGate {
+    std::string name;
+    int max_concurrent = 0;      // 0: no cap
+    double start_interval = 0;   // seconds between starts; 0: none
+    double next_start_at = 0;    // no start before this time
+    double paused_until = 0;     // rate-limited until this time
+    int rate_limit_streak = 0;   // rate limits since this type's last success
+    std::string out_reason;      // set: takes no more work this run (a fatal error)
+    int64_t timer = 0;           // wakes dispatch when the pause or the spacing ends
+  };
 
   void BuildScheduler(const std::vector<int>& targets);
   bool PrepareIsolation(std::string* error);
@@ -86,6 +103,16 @@ class Executor {
   bool Restore(std::string* error);
   void Notify(const LogEntry& event);
   void Pump();
+  /// Tells the scheduler how many attempts each agent type may start now.
+  void UpdateGroupLimits();
+  /// The agent type an attempt runs.
+  const AgentType* TypeOfAttempt(const Attempt& attempt) const;
+  /// Starts watching the attempt's log for output; kills it once it has been
+  /// silent for its stall timeout.
+  void WatchForStall(Attempt* attempt, double stall_seconds);
+  void CheckStall(Attempt* attempt, double stall_seconds);
+  /// After an attempt's end: budget, rate-limit pause, a type out for the run.
+  void AccountFor(int node, int type, const AttemptEnd& end);
   void StartAttempt(const Assignment& assignment);
   /// Writes the prompt and starts the agent process of a recorded attempt.
   void LaunchAgent(Attempt* attempt);
@@ -106,7 +133,8 @@ class Executor {
   /// (it ended while a state change of it waited for the state).
   Attempt* Live(int node, int64_t attempt_id);
   void AfterFinish(int node, const std::string& agent_id, const AttemptEnd& end, const FinishResult& finish,
-                   bool was_merging, int attempt_number, const std::string& failure, double duration);
+                   bool was_merging, int attempt_number, const std::string& failure, double duration,
+                   double rate_limit_delay);
 
   // State changes. Each is committed before what follows it acts on it. When
   // another process holds the database's write lock, the change and
@@ -129,7 +157,7 @@ class Executor {
                          const FinishResult& finish, double duration) const;
   /// The backoff before the retry that follows the `failures`-th failure.
   double RetryDelay(int failures) const;
-  void ScheduleRetry(int workstream, int failures);
+  void ScheduleRetry(int workstream, double delay_seconds);
   void MaybeReplan(int workstream, double duration_seconds);
   void OnSignal(int signal_number);
   void CheckPauseRequest();
@@ -176,6 +204,13 @@ class Executor {
   double learned_seconds_per_hour_ = 0;  // the pace of earlier runs (0: none recorded)
   SchedulingInputs planning_inputs_;  // what the planner's rank was computed from
   int replans_ = 0;
+
+  std::vector<TypeGate> gates_;           // by agent group (agent type)
+  std::vector<int> agent_group_;          // by agent: index in gates_
+  std::map<int, std::string> resume_session_;  // by workstream: the conversation to continue
+  std::map<int, int64_t> stall_timers_;   // by attempt id
+  double spent_usd_ = 0;
+  bool budget_spent_ = false;
 
   // Worktree isolation; null with isolation "none".
   std::unique_ptr<Worktrees> worktrees_;

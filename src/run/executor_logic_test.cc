@@ -539,5 +539,201 @@ TEST_F(ExecutorLogicTest, AWorktreeThatCannotBeCreatedIsAFailedSetup) {
   EXPECT_EQ(Status("c"), WorkstreamStatus::kBlocked);
 }
 
+/// Records the events of a run, "type id" each.
+class EventRecorder : public RunObserver {
+ public:
+  void OnEvent(const LogEntry& event, const RunProgress&) override {
+    events.push_back(event.event_type + " " + event.workstream_id);
+    messages.push_back(event.message);
+  }
+  void OnTick(const RunProgress&) override {}
+  std::vector<std::string> events;
+  std::vector<std::string> messages;
+
+  bool Has(const std::string& message) const {
+    return std::find(messages.begin(), messages.end(), message) != messages.end();
+  }
+};
+
+/// A scripted agent's end that reports through an orchestra-result line.
+Script Reports(int exit_code, const std::string& json) {
+  Script script = FakeProcessRunner::Exit(exit_code);
+  script.output = "orchestra-result: " + json + "\n";
+  return script;
+}
+
+TEST_F(ExecutorLogicTest, ARateLimitRequeuesWithoutUsingAnAttemptAfterTheProvidersResetTime) {
+  project_.workstreams[0].max_attempts = 1;  // a failure would end it
+  behaviour = [](const ProcessSpec& spec) {
+    if (spec.argv[1] == "a" && EnvOf(spec, "ORCHESTRA_ATTEMPT") == "1") {
+      return Reports(1, R"j({"outcome": "rate_limited", "reason": "HTTP 429", "retry_after_seconds": 42})j");
+    }
+    return FakeProcessRunner::Exit(0);
+  };
+  EventRecorder recorder;
+  observer = &recorder;
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  EXPECT_EQ(AgentsStarted(), "a a b c ");
+  EXPECT_NE(std::find(delays_.begin(), delays_.end(), 42.0), delays_.end());
+  const std::vector<AttemptRecord> attempts = Attempts("a");
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].outcome, AttemptOutcome::kRateLimited);
+  EXPECT_EQ(attempts[0].error_message, "HTTP 429");
+  EXPECT_EQ(attempts[0].agent_type, "scripted");
+  EXPECT_EQ(attempts[1].outcome, AttemptOutcome::kSucceeded);
+  EXPECT_TRUE(recorder.Has("attempt 1 of a was rate-limited: HTTP 429; agents of type scripted pause for 42s, then "
+                           "it runs again (no attempt used up)"));
+}
+
+TEST_F(ExecutorLogicTest, RateLimitsWithoutAResetTimeBackOffDoublingPerLimitInARow) {
+  behaviour = [](const ProcessSpec& spec) {
+    if (spec.argv[1] == "a" && EnvOf(spec, "ORCHESTRA_ATTEMPT") != "4") {
+      return Reports(1, R"j({"outcome": "rate_limited"})j");
+    }
+    return FakeProcessRunner::Exit(0);
+  };
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  EXPECT_EQ(AgentsStarted(), "a a a a b c ");
+  // Each pause is one timer for the type's dispatch and one for the retry.
+  std::vector<double> retries;
+  for (double delay : delays_) {
+    if (retries.empty() || retries.back() != delay) retries.push_back(delay);
+  }
+  EXPECT_EQ(retries, (std::vector<double>{5, 10, 20}));
+  EXPECT_EQ(Attempts("a")[0].error_message, "agent reported rate_limited");
+}
+
+TEST_F(ExecutorLogicTest, AFatalErrorFailsAtOnceAndTakesItsAgentTypeOutOfTheRun) {
+  for (Workstream& workstream : project_.workstreams) workstream.depends_on.clear();
+  project_.graph = std::make_unique<Graph>(project_.workstreams);
+  project_.config.agents.pop_back();  // one agent: the others wait behind the first
+  behaviour = [](const ProcessSpec& spec) {
+    if (spec.argv[1] == "a") return Reports(1, R"j({"outcome": "fatal", "reason": "invalid API key (HTTP 401)"})j");
+    return FakeProcessRunner::Exit(0);
+  };
+  EventRecorder recorder;
+  observer = &recorder;
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kIncomplete) << error;
+  EXPECT_EQ(AgentsStarted(), "a ");
+  EXPECT_EQ(Status("a"), WorkstreamStatus::kFailed);
+  EXPECT_EQ(Status("b"), WorkstreamStatus::kPending);
+  EXPECT_EQ(Status("c"), WorkstreamStatus::kPending);
+  ASSERT_EQ(Attempts("a").size(), 1u);
+  EXPECT_EQ(Attempts("a")[0].outcome, AttemptOutcome::kFatal);
+  EXPECT_TRUE(recorder.Has("a failed without retrying: invalid API key (HTTP 401)"));
+  EXPECT_TRUE(recorder.Has("agents of type scripted take no more work this run: invalid API key (HTTP 401) (from "
+                           "a); fix it, then `orchestra retry --failed` and `orchestra run`"));
+}
+
+TEST_F(ExecutorLogicTest, AnAgentSilentForTheStallTimeoutIsStoppedAndRetried) {
+  project_.config.stall_timeout_seconds = 60;
+  behaviour = [](const ProcessSpec& spec) {
+    if (spec.argv[1] == "a" && EnvOf(spec, "ORCHESTRA_ATTEMPT") == "1") return FakeProcessRunner::Hang();
+    return FakeProcessRunner::Exit(0);
+  };
+  EventRecorder recorder;
+  observer = &recorder;
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  EXPECT_EQ(AgentsStarted(), "a a b c ");
+  const std::vector<AttemptRecord> attempts = Attempts("a");
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].outcome, AttemptOutcome::kStalled);
+  EXPECT_EQ(attempts[0].error_message, "agent stalled: no output for 1m00s (stall_timeout); stopped");
+  EXPECT_EQ(attempts[0].signal, SIGTERM);
+  EXPECT_NE(ReadAll(attempts[0].log_path).find("orchestra: no output for 1m00s (stall_timeout): stopping the agent\n"),
+            std::string::npos);
+  EXPECT_NE(std::find(recorder.events.begin(), recorder.events.end(), "stalled a"), recorder.events.end());
+}
+
+TEST_F(ExecutorLogicTest, TheBudgetStopsNewAttemptsAndAResumeStartsNothing) {
+  project_.config.budget_usd = 1.0;
+  behaviour = [](const ProcessSpec&) {
+    return Reports(0, R"j({"usage": {"input_tokens": 1000, "output_tokens": 10, "cost_usd": 0.6}})j");
+  };
+  EventRecorder recorder;
+  observer = &recorder;
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kBudgetSpent) << error;
+  EXPECT_EQ(AgentsStarted(), "a b ");
+  EXPECT_EQ(Status("c"), WorkstreamStatus::kPending);
+  ASSERT_EQ(Attempts("b").size(), 1u);
+  EXPECT_EQ(Attempts("b")[0].usage.cost_usd, 0.6);
+  EXPECT_EQ(Attempts("b")[0].usage.input_tokens, 1000);
+  EXPECT_TRUE(recorder.Has("budget reached: attempts have cost $1.20 of budget_usd $1.00; starting nothing new, "
+                           "waiting for 0 running agent(s)"));
+  RunRecord run;
+  bool found = false;
+  ASSERT_TRUE(store_->LatestRun(&run, &found, &error)) << error;
+  EXPECT_EQ(run.state, RunState::kBudgetSpent);
+
+  recorder.messages.clear();
+  ASSERT_EQ(Run(&error), RunEnd::kBudgetSpent) << error;
+  EXPECT_EQ(AgentsStarted(), "");
+  EXPECT_TRUE(recorder.Has("budget reached: attempts have already cost $1.20 of budget_usd $1.00; starting nothing "
+                           "(raise budget_usd in orchestra.toml to go on)"));
+  EXPECT_EQ(ExitCodeFor(RunEnd::kBudgetSpent), 1);
+}
+
+TEST_F(ExecutorLogicTest, TokensWithoutACostArePricedFromTheTypesPriceTable) {
+  project_.config.agent_types["scripted"].price = Price{.input = 3, .output = 15};
+  behaviour = [](const ProcessSpec&) {
+    return Reports(0, R"j({"usage": {"input_tokens": 1000000, "output_tokens": 100000, "model": "m"}})j");
+  };
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  const AttemptRecord attempt = Attempts("a").at(0);
+  ASSERT_TRUE(attempt.usage.cost_usd.has_value());
+  EXPECT_DOUBLE_EQ(*attempt.usage.cost_usd, 4.5);
+  EXPECT_EQ(attempt.usage.model, "m");
+}
+
+TEST_F(ExecutorLogicTest, AConcurrencyCapLimitsAttemptsOfATypeInTheirAgentsProcess) {
+  for (Workstream& workstream : project_.workstreams) workstream.depends_on.clear();
+  project_.graph = std::make_unique<Graph>(project_.workstreams);
+  std::string error;
+  EventRecorder recorder;
+  observer = &recorder;
+  // Without a cap both agents start at once...
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  std::vector<std::string> starts_and_ends;
+  for (const std::string& event : recorder.events) {
+    if (event.rfind("started", 0) == 0 || event.rfind("completed", 0) == 0) starts_and_ends.push_back(event);
+  }
+  EXPECT_EQ(starts_and_ends[1].substr(0, 7), "started");
+  // ...with max_concurrent = 1 they take turns.
+  ASSERT_TRUE(store_->ResetAll(&error)) << error;
+  project_.config.agent_types["scripted"].max_concurrent = 1;
+  recorder.events.clear();
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  starts_and_ends.clear();
+  for (const std::string& event : recorder.events) {
+    if (event.rfind("started", 0) == 0 || event.rfind("completed", 0) == 0) starts_and_ends.push_back(event);
+  }
+  EXPECT_EQ(starts_and_ends,
+            (std::vector<std::string>{"started a", "completed a", "started b", "completed b", "started c",
+                                      "completed c"}));
+}
+
+TEST_F(ExecutorLogicTest, RequestsPerMinuteSpacesTheStartsOfAType) {
+  for (Workstream& workstream : project_.workstreams) workstream.depends_on.clear();
+  project_.graph = std::make_unique<Graph>(project_.workstreams);
+  project_.config.agents.push_back({"agent-3", "scripted", "", 0});
+  project_.config.agent_types["scripted"].requests_per_minute = 6;  // one start per 10 s
+  std::vector<double> starts;
+  behaviour = [&](const ProcessSpec&) {
+    starts.push_back(clock_.Now());
+    return FakeProcessRunner::Exit(0);
+  };
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  ASSERT_EQ(starts.size(), 3u);
+  EXPECT_GE(starts[1] - starts[0], 10);
+  EXPECT_GE(starts[2] - starts[1], 10);
+}
+
 }  // namespace
 }  // namespace orchestra

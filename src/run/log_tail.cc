@@ -4,6 +4,8 @@
 #include <deque>
 #include <fstream>
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 namespace orchestra {
@@ -11,6 +13,26 @@ namespace orchestra {
 std::string CutLine(const std::string& line, size_t max_bytes) {
   if (line.size() <= max_bytes) return line;
   return fmt::format("{}…[{} bytes cut]", line.substr(0, max_bytes), line.size() - max_bytes);
+}
+
+std::string ReadFrom(const std::string& path, int64_t offset, size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return "";
+  const std::streamoff size = in.tellg();
+  const std::streamoff start = std::max<std::streamoff>(
+      std::max<std::streamoff>(offset, 0), size - static_cast<std::streamoff>(max_bytes));
+  if (start >= size) return "";
+  in.seekg(start);
+  std::string text(static_cast<size_t>(size - start), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  return text;
+}
+
+int64_t FileSize(const std::string& path) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) return -1;
+  return static_cast<int64_t>(info.st_size);
 }
 
 std::string LogTail(const std::string& path, int max_lines, size_t max_line_bytes) {

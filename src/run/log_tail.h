@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace orchestra {
@@ -12,6 +13,13 @@ namespace orchestra {
 /// `max_lines * max_line_bytes` bytes; a line longer than `max_line_bytes` is
 /// cut with a marker saying how many bytes were left out. "" when unreadable.
 std::string LogTail(const std::string& path, int max_lines, size_t max_line_bytes);
+
+/// What the file at `path` holds from byte `offset` on (an agent's output in
+/// its attempt log), at most its last `max_bytes`. "" when unreadable.
+std::string ReadFrom(const std::string& path, int64_t offset, size_t max_bytes);
+
+/// The size of the file at `path`, or -1 when it cannot be read.
+int64_t FileSize(const std::string& path);
 
 /// `line` when it fits in `max_bytes`; else its head and a marker saying how
 /// many bytes were cut.

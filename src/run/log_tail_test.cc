@@ -33,5 +33,16 @@ TEST(LogTailTest, BoundTextCutsAtALineEndWithAMarker) {
   EXPECT_EQ(CutLine("abc", 3), "abc");
 }
 
+TEST(LogTailTest, ReadFromReturnsTheOutputAfterAnOffsetBounded) {
+  testing::TempDir dir;
+  const std::string path = dir.Write("attempt-1.log", "orchestra: header\n{\"a\": 1}\nlast\n");
+  EXPECT_EQ(FileSize(path), 32);
+  EXPECT_EQ(ReadFrom(path, 18, 1000), "{\"a\": 1}\nlast\n");
+  EXPECT_EQ(ReadFrom(path, 18, 5), "last\n");  // the end is what a result is read from
+  EXPECT_EQ(ReadFrom(path, 32, 1000), "");
+  EXPECT_EQ(ReadFrom(dir / "missing.log", 0, 1000), "");
+  EXPECT_EQ(FileSize(dir / "missing.log"), -1);
+}
+
 }  // namespace
 }  // namespace orchestra

@@ -11,8 +11,8 @@ constexpr const char* kStatusNames[] = {"pending", "running", "completed", "fail
 constexpr const char* kOutcomeNames[] = {"running",     "succeeded", "failed",  "timed_out",
                                          "interrupted", "abandoned", "conflict",
                                          "rate_limited", "fatal",     "stalled"};
-constexpr const char* kRunStateNames[] = {"running", "paused",      "completed",
-                                          "failed",  "interrupted", "crashed"};
+constexpr const char* kRunStateNames[] = {"running", "paused",      "completed",   "failed",
+                                          "interrupted", "crashed", "budget_spent"};
 
 template <typename Enum, size_t kCount>
 bool ParseName(const char* const (&names)[kCount], const std::string& name, Enum* value) {
@@ -51,6 +51,6 @@ bool ParseRunState(const std::string& name, RunState* state) {
 
 static_assert(std::size(kStatusNames) == static_cast<size_t>(WorkstreamStatus::kBlocked) + 1);
 static_assert(std::size(kOutcomeNames) == static_cast<size_t>(AttemptOutcome::kStalled) + 1);
-static_assert(std::size(kRunStateNames) == static_cast<size_t>(RunState::kCrashed) + 1);
+static_assert(std::size(kRunStateNames) == static_cast<size_t>(RunState::kBudgetSpent) + 1);
 
 }  // namespace orchestra

@@ -106,7 +106,7 @@ struct AttemptEnd {
 };
 
 /// A run's state (runs.state).
-enum class RunState { kRunning, kPaused, kCompleted, kFailed, kInterrupted, kCrashed };
+enum class RunState { kRunning, kPaused, kCompleted, kFailed, kInterrupted, kCrashed, kBudgetSpent };
 
 const char* RunStateName(RunState state);
 bool ParseRunState(const std::string& name, RunState* state);
