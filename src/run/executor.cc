@@ -1331,6 +1331,17 @@ RunProgress Executor::Progress() const {
   progress.eta_seconds = std::max(remaining_hours / agents, longest_remaining) * SecondsPerEstimatedHour();
   progress.paused = paused_;
   progress.stopping = interrupts_ > 0;
+  progress.budget_spent = budget_spent_;
+  if (spent_usd_ > 0 || project_.config.budget_usd) progress.spent_usd = spent_usd_;
+  const double now = clock_->Now();
+  for (const TypeGate& gate : gates_) {
+    if (!gate.out_reason.empty()) {
+      progress.type_notes.push_back(gate.name + ": stopped (" + gate.out_reason + ")");
+    } else if (gate.paused_until > now) {
+      progress.type_notes.push_back(
+          fmt::format("{}: rate-limited, resuming in {}", gate.name, FormatDuration(gate.paused_until - now)));
+    }
+  }
   for (const auto& [node, attempt] : attempts_) {
     progress.attempts.push_back({project_.workstreams[node].id, project_.config.agents[attempt->agent].id,
                                  attempt->number, attempt->started_at, PhaseName(attempt->phase)});

@@ -3,6 +3,7 @@
 // later) together with a snapshot of the run's progress.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,11 @@ struct RunProgress {
   double eta_seconds = -1;  // -1 while unknown
   bool paused = false;
   bool stopping = false;
+  bool budget_spent = false;        // budget_usd reached: nothing new starts
+  std::optional<double> spent_usd;  // what attempts have cost, when any reported a cost
+  /// Agent types whose dispatching waits out a provider's rate limit:
+  /// "claude: rate-limited, resuming in 25s".
+  std::vector<std::string> type_notes;
   std::vector<RunningAttempt> attempts;
 };
 

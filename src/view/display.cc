@@ -82,7 +82,10 @@ std::vector<std::string> Display::BlockLines(const RunProgress& progress, int wi
   // an 80-column line has room for it.
   std::string state = "ETA " + (progress.eta_seconds < 0 ? "?" : FormatDuration(progress.eta_seconds));
   if (progress.paused) state = Colored("PAUSED", "33");
+  if (progress.budget_spent) state = Colored("BUDGET SPENT", "33");
   if (progress.stopping) state = Colored("STOPPING", "31");
+  // The cost comes last: on a narrow terminal it is cut before the ETA.
+  if (progress.spent_usd) state += "  " + FormatCost(*progress.spent_usd);
   lines.push_back(fmt::format("{} {}/{} done  {} running  {} waiting  {} failed  {} blocked  {}",
                               Colored("orchestra", "1"), progress.completed, progress.total, progress.running,
                               progress.waiting,
@@ -113,6 +116,10 @@ std::vector<std::string> Display::BlockLines(const RunProgress& progress, int wi
                     around_id[i].second);
   }
   if (shown < attempts) lines.push_back(fmt::format("  … {} more running", attempts - shown));
+  for (const std::string& note : progress.type_notes) {
+    if (static_cast<int>(lines.size()) >= max_lines) break;
+    lines.push_back("  " + FitToWidth(note, std::max(1, width - 2)));
+  }
   return lines;
 }
 

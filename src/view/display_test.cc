@@ -107,6 +107,31 @@ TEST(DisplayTest, ABlockTallerThanTheWindowSaysHowManyAttemptsDidNotFit) {
   EXPECT_EQ(screen.Transcript(), std::vector<std::string>{});
 }
 
+TEST(DisplayTest, TheBlockShowsTheCostTheBudgetAndRateLimitedTypes) {
+  testing::TempDir logs;
+  Pty pty(100, 24);
+  testing::ManualClock clock(1000);
+  Display display(pty.out(), true, false, &clock, logs / "orchestrator.log");
+  RunProgress progress = Running(1);
+  progress.spent_usd = 1.5;
+  progress.type_notes = {"claude: rate-limited, resuming in 25s"};
+  display.OnTick(progress);
+  TerminalScreen screen(100, 24);
+  screen.Feed(pty.Drain());
+  const std::vector<std::string> shown = screen.Screen();
+  EXPECT_EQ(std::vector<std::string>(shown.begin(), shown.begin() + 3),
+            (std::vector<std::string>{
+                "orchestra 0/40 done  1 running  39 waiting  0 failed  0 blocked  ETA 1m05s  $1.50",
+                "  agent-1    ws-1 attempt 1      10s  agent",
+                "  claude: rate-limited, resuming in 25s",
+            }));
+  progress.budget_spent = true;
+  display.OnTick(progress);
+  screen.Feed(pty.Drain());
+  EXPECT_EQ(screen.Screen()[0], "orchestra 0/40 done  1 running  39 waiting  0 failed  0 blocked  BUDGET SPENT  $1.50");
+  display.Finish();
+}
+
 TEST(DisplayTest, ATickAfterSigwinchDrawsAtTheNewWidth) {
   testing::TempDir logs;
   Pty pty(80, 24);
