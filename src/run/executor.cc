@@ -345,7 +345,8 @@ void Executor::StartAttempt(const Assignment& assignment) {
   record.workstream_id = workstream.id;
   record.attempt = assignment.attempt;
   record.agent_id = agent.id;
-  record.agent_type = agent.type;
+  const AgentType* type = project_.TypeFor(assignment.workstream, agent);  // a route's, else the agent's
+  record.agent_type = type ? type->name : agent.type;
   record.log_path = attempt->log_path;
   if (worktrees_) {
     // Dispatch time: the worktree starts from everything merged so far,
@@ -398,7 +399,7 @@ void Executor::LaunchAgent(Attempt* raw) {
 
   ProcessSpec spec;
   int pid = 0;
-  const AgentType* type = project_.config.TypeOf(agent);
+  const AgentType* type = project_.TypeFor(raw->workstream, agent);
   if (type == nullptr) error = fmt::format("agent '{}' has unknown type '{}'", agent.id, agent.type);
   if (type == nullptr || !BuildAgentProcess(*type, context, &spec, &error)) return FailSetup(raw, error);
   spec.env.push_back(KeyOf(raw->id));
@@ -461,7 +462,7 @@ void Executor::OnProcessExit(Attempt* attempt, const ProcessResult& result) {
   facts.process = result;
   if (attempt->phase == AttemptPhase::kAgent) {
     attempt->agent_result = result;
-    const AgentKind* kind = project_.config.KindOf(project_.config.agents[attempt->agent]);
+    const AgentKind* kind = project_.KindFor(attempt->workstream, project_.config.agents[attempt->agent]);
     facts.agent = kind != nullptr ? kind->Interpret(result, "") : InterpretExitCode(result);
     if (!Judge(attempt, facts, result)) return;
     if (worktrees_) return CommitAndCheckChanges(attempt);  // goes on to the acceptance tests
