@@ -145,10 +145,9 @@ struct Command {
 };
 
 const Command kCommands[] = {
-    {"init", "Write a starting orchestra.toml (and an example workstream) for the agent CLIs found", SetUpInit,
-     CommandInit},
-    {"doctor", "Check agent CLIs, API keys, git, SQLite and the state; exit 1 when agents lack something",
-     nullptr, CommandDoctor},
+    {"init", "Write a starting orchestra.toml for the agent CLIs found", SetUpInit, CommandInit},
+    {"doctor", "Check agent CLIs, API keys, git and the state; exit 1 if agents lack something", nullptr,
+     CommandDoctor},
     {"validate", "Check workstreams and config; exit 2 on errors", nullptr, CommandValidate},
     {"plan", "Show waves, critical path and agent order without running", SetUpPlan, CommandPlan},
     {"run", "Run (or resume) the plan", SetUpRun, CommandRun},
