@@ -12,6 +12,7 @@
 
 #include "cli_harness.h"
 #include "fake_clis.h"
+#include "state_lock.h"
 
 namespace orchestra::testing {
 namespace {
@@ -169,6 +170,40 @@ TEST_F(DoctorTest, ARepositoryWithACommitAllowsWorktrees) {
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_EQ(LineOf(result.out, "repository"),
             "ok       repository         top level of a git repository: worktree isolation");
+}
+
+TEST_F(DoctorTest, SaysWhoHoldsTheStateLock) {
+  fs::create_directories(project_ / ".state");
+  StateLock lock;
+  long holder = 0;
+  std::string error;
+  ASSERT_TRUE(lock.Acquire(project_ / ".state/orchestration.db", &holder, &error)) << error;
+  const CommandResult result = path_.Run(project_.path(), {"doctor"});
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_EQ(LineOf(result.out, "state lock"),
+            "ok       state lock         held by a running orchestrator (pid " + std::to_string(getpid()) + ")");
+}
+
+TEST_F(DoctorTest, AConfiguredCommandProgramMustBeExecutable) {
+  project_.Write("tools/agent.sh", "#!/bin/sh\n");  // not executable
+  project_.Write("orchestra.toml", R"([agent_types.script]
+kind = "command"
+argv = ["./tools/agent.sh", "{id}"]
+
+[[agents]]
+id = "agent-1"
+type = "script"
+)");
+  const std::string program = project_ / "tools/agent.sh";
+  const CommandResult result = path_.Run(project_.path(), {"doctor"});
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+  EXPECT_EQ(LineOf(result.out, program),
+            "problem  " + program +
+                " not executable; fix: fix argv[0] of the agent type or route in orchestra.toml, or `chmod +x` it");
+  fs::permissions(program, fs::perms::owner_exec, fs::perm_options::add);
+  const CommandResult fixed = path_.Run(project_.path(), {"doctor"});
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.out << fixed.err;
+  EXPECT_EQ(LineOf(fixed.out, program), "ok       " + program + " executable (an agent type's argv[0])");
 }
 
 }  // namespace

@@ -124,8 +124,9 @@ TEST_F(RoutesRunTest, WithoutRoutesPlanRowsHaveNoType) {
 }
 
 TEST_F(RoutesRunTest, ARouteMatchingNoWorkstreamStopsValidate) {
-  project_.Write("orchestra.toml", ReadFile(project_ / "orchestra.toml") +
-                                       "\n[[routes]]\nworkstreams = [\"billing-*\", \"ws-9\"]\nagent_type = \"reviewer\"\n");
+  project_.Write("orchestra.toml",
+                 ReadFile(project_ / "orchestra.toml") +
+                     "\n[[routes]]\nworkstreams = [\"billing-*\", \"ws-9\"]\nagent_type = \"reviewer\"\n");
   const CommandResult validate = RunOrchestra(project_.path(), {"validate"});
   EXPECT_EQ(validate.exit_code, 2);
   EXPECT_EQ(validate.err,

@@ -90,8 +90,10 @@ std::string InitConfigText(const std::vector<const AgentCli*>& found) {
     for (const AgentCli* cli : found) text += AgentTypeTable(*cli);
     text += "# The pool: one agent per type; add [[agents]] entries for more at once.\n";
     for (const AgentCli* cli : found) {
-      text += fmt::format("[[agents]]\nid = \"{0}-1\"\ntype = \"{0}\"\n# track = \"backend\"   # only this track's work and untracked work\n\n",
-                          cli->program);
+      text += fmt::format(
+          "[[agents]]\nid = \"{0}-1\"\ntype = \"{0}\"\n"
+          "# track = \"backend\"   # only this track's work and untracked work\n\n",
+          cli->program);
     }
     text.pop_back();
   }

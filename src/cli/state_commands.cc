@@ -198,9 +198,8 @@ std::map<std::string, std::string> TypesByWorkstream(const Config& config, const
   for (const WorkstreamRecord& record : snapshot.workstreams) ids.push_back(record.workstream_id);
   for (const WorkstreamRecord& record : snapshot.workstreams) {
     for (const Route& route : config.routes) {
-      const bool matches = std::any_of(route.workstreams.begin(), route.workstreams.end(), [&](const std::string& pattern) {
-        return RoutePatternMatches(pattern, record.workstream_id, ids);
-      });
+      auto names = [&](const std::string& pattern) { return RoutePatternMatches(pattern, record.workstream_id, ids); };
+      const bool matches = std::any_of(route.workstreams.begin(), route.workstreams.end(), names);
       const AgentType* type = matches ? config.TypeOf(route) : nullptr;
       if (type != nullptr) {
         types[record.workstream_id] = type->name;

@@ -42,7 +42,9 @@ bool CheckAgentPrograms(const Config& config, Severity severity, Diagnostics* di
     int line;
   };
   std::vector<User> users;
-  for (const AgentConfig& agent : config.agents) users.push_back({config.TypeOf(agent), "agent '" + agent.id + "'", agent.line});
+  for (const AgentConfig& agent : config.agents) {
+    users.push_back({config.TypeOf(agent), "agent '" + agent.id + "'", agent.line});
+  }
   for (const Route& route : config.routes) {
     users.push_back({config.TypeOf(route), "route " + route.Patterns(), route.line});
   }
