@@ -72,6 +72,8 @@ TEST(HelpTest, BareOrchestraPrintsAShortHelpAndExitsZero) {
             "Usage: orchestra [OPTIONS] COMMAND [ARGS]\n"
             "\n"
             "Commands:\n"
+            "  init        Write a starting orchestra.toml for the agent CLIs found\n"
+            "  doctor      Check agent CLIs, API keys, git and the state; exit 1 if agents lack something\n"
             "  validate    Check workstreams and config; exit 2 on errors\n"
             "  plan        Show waves, critical path and agent order without running\n"
             "  run         Run (or resume) the plan\n"

@@ -7,8 +7,10 @@
 #include <filesystem>
 
 #include "command.h"
+#include "doctor_command.h"
 #include "git_commands.h"
 #include "help.h"
+#include "init_command.h"
 #include "plan_commands.h"
 #include "run_commands.h"
 #include "sim_agent.h"
@@ -90,6 +92,10 @@ void SetUpDiff(CLI::App* command, CommandArgs* args) {
   command->add_flag("--stat", args->stat, "Only the changed files and line counts");
 }
 
+void SetUpInit(CLI::App* command, CommandArgs* args) {
+  command->add_flag("--force", args->force, "Rewrite an existing orchestra.toml (never anything else)");
+}
+
 void SetUpSimAgent(CLI::App* command, CommandArgs* args) {
   command->add_option("--id", args->sim_id);
   command->add_option("--seconds", args->sim_seconds);
@@ -139,6 +145,9 @@ struct Command {
 };
 
 const Command kCommands[] = {
+    {"init", "Write a starting orchestra.toml for the agent CLIs found", SetUpInit, CommandInit},
+    {"doctor", "Check agent CLIs, API keys, git and the state; exit 1 if agents lack something", nullptr,
+     CommandDoctor},
     {"validate", "Check workstreams and config; exit 2 on errors", nullptr, CommandValidate},
     {"plan", "Show waves, critical path and agent order without running", SetUpPlan, CommandPlan},
     {"run", "Run (or resume) the plan", SetUpRun, CommandRun},

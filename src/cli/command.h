@@ -40,6 +40,7 @@ struct CommandArgs {
   double sim_seconds = 0;         // sim-agent --seconds
   int sim_exit_code = 0;          // sim-agent --exit-code
   std::string sim_write;          // sim-agent --write: the file its "work" goes to
+  bool force = false;             // init --force: rewrite an existing config
 };
 
 /// How a command treats workstreams without any agent to run them.

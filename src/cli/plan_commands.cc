@@ -72,6 +72,14 @@ std::string Percent(double value) { return fmt::format("{:.1f}%", value); }
 /// How far `hours` is above `bound`, in percent of the bound.
 double GapPercent(double hours, double bound) { return bound > 0 ? 100.0 * (hours - bound) / bound : 0; }
 
+/// "  (type NAME)" after a workstream of the plan when [[routes]] exist (the
+/// type a route gives it, else its agent's); "" without routes.
+std::string RoutedType(const Project& project, int node, const AgentConfig& agent) {
+  if (!project.HasRoutes()) return "";
+  const AgentType* type = project.TypeFor(node, agent);
+  return "  (type " + (type ? type->name : agent.type) + ")";
+}
+
 void PrintPlanText(const Project& project, const Plan& plan, int observed_this_run) {
   const Graph& graph = *project.graph;
   if (plan.done.size() == project.workstreams.size()) {
@@ -104,7 +112,8 @@ void PrintPlanText(const Project& project, const Plan& plan, int observed_this_r
                 config.track.empty() ? "" : (", track " + config.track).c_str(), plan.timelines[agent].size(),
                 Hours(busy).c_str(), Hours(plan.IdleHours(static_cast<int>(agent))).c_str());
     for (const PlannedSlot& slot : plan.timelines[agent]) {
-      std::printf("    %7.1f - %7.1f  %s\n", slot.start_hours, slot.end_hours, graph.id(slot.workstream).c_str());
+      std::printf("    %7.1f - %7.1f  %s%s\n", slot.start_hours, slot.end_hours, graph.id(slot.workstream).c_str(),
+                  RoutedType(project, slot.workstream, config).c_str());
     }
   }
   std::printf("\nTotal work %s; predicted finish with these agents %s (critical path %s)\n",
@@ -209,12 +218,14 @@ nlohmann::json PlanJson(const Project& project, const Plan& plan) {
   json["agents"] = nlohmann::json::array();
   for (size_t agent = 0; agent < plan.timelines.size(); ++agent) {
     nlohmann::json timeline = nlohmann::json::array();
+    const AgentConfig& config = project.config.agents[agent];
     for (const PlannedSlot& slot : plan.timelines[agent]) {
       timeline.push_back({{"workstream", graph.id(slot.workstream)},
                           {"start_hours", slot.start_hours},
                           {"end_hours", slot.end_hours}});
+      const AgentType* type = project.TypeFor(slot.workstream, config);
+      if (project.HasRoutes()) timeline.back()["type"] = type ? type->name : config.type;
     }
-    const AgentConfig& config = project.config.agents[agent];
     json["agents"].push_back({{"id", config.id},
                               {"type", config.type},
                               {"track", config.track},

@@ -2,6 +2,7 @@
 
 #include <sys/ioctl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -12,6 +13,7 @@
 
 #include "display.h"
 #include "output_files.h"
+#include "routes.h"
 
 namespace orchestra {
 
@@ -186,6 +188,32 @@ nlohmann::json DetailJson(const WorkstreamDetail& detail) {
   return json;
 }
 
+/// With [[routes]]: the agent type of each workstream of the state, the first
+/// route matching its id, else the type of the agent that took it. Empty
+/// without routes (the table then has no TYPE column).
+std::map<std::string, std::string> TypesByWorkstream(const Config& config, const StateSnapshot& snapshot) {
+  std::map<std::string, std::string> types;
+  if (config.routes.empty()) return types;
+  std::vector<std::string> ids;
+  for (const WorkstreamRecord& record : snapshot.workstreams) ids.push_back(record.workstream_id);
+  for (const WorkstreamRecord& record : snapshot.workstreams) {
+    for (const Route& route : config.routes) {
+      auto names = [&](const std::string& pattern) { return RoutePatternMatches(pattern, record.workstream_id, ids); };
+      const bool matches = std::any_of(route.workstreams.begin(), route.workstreams.end(), names);
+      const AgentType* type = matches ? config.TypeOf(route) : nullptr;
+      if (type != nullptr) {
+        types[record.workstream_id] = type->name;
+        break;
+      }
+    }
+    if (types.count(record.workstream_id)) continue;
+    for (const AgentConfig& agent : config.agents) {
+      if (agent.id == record.agent_id) types[record.workstream_id] = agent.type;
+    }
+  }
+  return types;
+}
+
 }  // namespace
 
 int CommandStatus(const CommandArgs& args) {
@@ -217,10 +245,16 @@ int CommandStatus(const CommandArgs& args) {
     if (args.json) std::printf("%s\n", json.dump(2).c_str());
     return kExitOk;
   }
+  const std::map<std::string, std::string> types = TypesByWorkstream(session.project.config, snapshot);
+  const std::map<std::string, std::string>* routed = session.project.config.routes.empty() ? nullptr : &types;
   if (args.json) {
-    std::printf("%s\n", StatusJson(snapshot).dump(2).c_str());
+    nlohmann::json json = StatusJson(snapshot);
+    for (nlohmann::json& row : json["workstreams"]) {
+      if (routed) row["type"] = types.count(row["id"]) ? types.at(row["id"]) : "";
+    }
+    std::printf("%s\n", json.dump(2).c_str());
   } else {
-    std::printf("%s", RenderStatusTable(snapshot, UseColor(stdout), TerminalColumns(stdout)).c_str());
+    std::printf("%s", RenderStatusTable(snapshot, UseColor(stdout), TerminalColumns(stdout), routed).c_str());
   }
   return kExitOk;
 }

@@ -22,7 +22,7 @@ namespace {
 
 constexpr const char* kDurationHint =
     "write a duration like \"30s\", \"45m\", \"1h30m\", \"1.5h\" or a number of seconds";
-constexpr const char* kSections = "agent_types, agents, defaults, paths, planner, tracks";
+constexpr const char* kSections = "agent_types, agents, defaults, paths, planner, routes, tracks";
 
 std::string KindHint() { return "kind is one of: " + AgentKindNames(); }
 
@@ -582,6 +582,66 @@ void ReadTracks(TomlReader& reader, const toml::table& table, Config* config) {
   });
 }
 
+/// Reads [[routes]]; runs after [agent_types] so each `agent_type` can be
+/// checked. Whether the patterns match workstreams is checked later
+/// (routes.h), once the workstreams are loaded.
+void ReadRoutes(TomlReader& reader, const toml::node& node, Config* config) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr || (!array->empty() && !array->is_array_of_tables())) {
+    reader.Error(node.source(), "'routes' must be an array of tables, not " + TypeName(node),
+                 "write each route as a [[routes]] table with workstreams and agent_type or argv");
+    return;
+  }
+  for (const toml::node& element : *array) {
+    const toml::table& table = *element.as_table();
+    Route route;
+    route.line = table.source().begin.line;
+    route.column = table.source().begin.column;
+    const std::string user = "route at line " + std::to_string(route.line);
+    bool argv_given = false;
+    for (auto&& [key, value] : table) {
+      const std::string key_name(key.str());
+      if (key_name == "workstreams") {
+        if (reader.StringArray(value, "routes.workstreams", &route.workstreams) && route.workstreams.empty()) {
+          reader.Error(value.source(), user + " lists no workstreams",
+                       "write workstreams = [\"ws-01\", \"auth-*\"] (ids, short ids or globs)");
+        }
+      } else if (key_name == "agent_type") {
+        if (reader.NonEmptyString(value, "routes.agent_type", &route.agent_type)) {
+          CheckAgentTypeReference(reader, value, route.agent_type, user, *config);
+        }
+      } else if (key_name == "argv") {
+        argv_given = true;
+        std::vector<std::string> argv;
+        if (!reader.StringArray(value, "routes.argv", &argv)) continue;
+        if (argv.empty() || argv[0].empty()) {
+          reader.Error(value.source(), user + " has an empty argv",
+                       "write argv = [\"./tools/agent.sh\", \"{id}\", \"{prompt_file}\"]");
+          continue;
+        }
+        route.argv_type.kind = "command";
+        route.argv_type.argv = std::move(argv);
+        route.argv_type.name = "argv:" + std::filesystem::path(route.argv_type.argv[0]).filename().string();
+        route.argv_type.line = route.line;
+        ResolveProgram(config->config_dir, &route.argv_type.argv);
+      } else {
+        reader.WarnUnknownKey(key, "routes." + key_name, "workstreams, agent_type, argv");
+      }
+    }
+    if (!table.contains("workstreams")) {
+      reader.Error(table.source(), user + " has no workstreams",
+                   "add workstreams = [\"ws-01\", \"auth-*\"] (ids, short ids or globs)");
+    }
+    if (argv_given && table.contains("agent_type")) {
+      reader.Error(table.source(), user + " has both agent_type and argv", "keep one of the two");
+    } else if (!argv_given && !table.contains("agent_type")) {
+      reader.Error(table.source(), user + " has neither agent_type nor argv",
+                   "add agent_type = \"NAME\" (" + KnownTypes(*config) + ") or argv = [\"PROGRAM\", \"{id}\"]");
+    }
+    config->routes.push_back(std::move(route));
+  }
+}
+
 /// Reads [planner]: how long `plan` and `run` search for a good order.
 void ReadPlanner(TomlReader& reader, const toml::table& table, Config* config) {
   for (auto&& [key, node] : table) {
@@ -600,7 +660,7 @@ void ReadRoot(TomlReader& reader, const toml::table& root, Config* config) {
   for (auto&& [key, node] : root) {
     const std::string name(key.str());
     if (name == "paths" || name == "defaults" || name == "agent_types" || name == "agents" ||
-        name == "tracks" || name == "planner") {
+        name == "tracks" || name == "planner" || name == "routes") {
       continue;
     }
     reader.Warning(key.source(),
@@ -633,6 +693,7 @@ void ReadRoot(TomlReader& reader, const toml::table& root, Config* config) {
   if (const toml::node* node = root.get("tracks")) {
     if (const toml::table* table = reader.Table(*node, "tracks")) ReadTracks(reader, *table, config);
   }
+  if (const toml::node* node = root.get("routes")) ReadRoutes(reader, *node, config);
 }
 
 }  // namespace
@@ -658,6 +719,18 @@ double Config::StallTimeoutOf(const AgentType& type) const {
 const AgentType* Config::TypeOf(const AgentConfig& agent) const {
   const auto found = agent_types.find(agent.type);
   return found == agent_types.end() ? nullptr : &found->second;
+}
+
+const AgentType* Config::TypeOf(const Route& route) const {
+  if (route.agent_type.empty()) return route.argv_type.argv.empty() ? nullptr : &route.argv_type;
+  const auto found = agent_types.find(route.agent_type);
+  return found == agent_types.end() ? nullptr : &found->second;
+}
+
+std::string Route::Patterns() const {
+  std::string text;
+  for (const std::string& pattern : workstreams) text += (text.empty() ? "\"" : ", \"") + pattern + "\"";
+  return "[" + text + "]";
 }
 
 const AgentKind* Config::KindOf(const AgentConfig& agent) const {

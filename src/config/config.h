@@ -30,6 +30,21 @@ struct TrackEntry {
   int column = 0;
 };
 
+/// A `[[routes]]` entry: the workstreams it names run with its agent type on
+/// whichever agent takes them. `workstreams` holds short ids (as in [tracks])
+/// or globs with * and ?; the type is a named one, or a command-kind type made
+/// from the route's own argv.
+struct Route {
+  std::vector<std::string> workstreams;
+  std::string agent_type;  // the named type; empty for an argv route
+  AgentType argv_type;     // an argv route's type (kind command), named "argv:PROGRAM"
+  int line = 0;
+  int column = 0;
+
+  /// ["ws-0*", "auth-api"]: the patterns as written, for messages.
+  std::string Patterns() const;
+};
+
 /// Config is everything `orchestra.toml` can say, with defaults filled in.
 /// Paths are stored as written; `ProjectPath` makes them absolute.
 struct Config {
@@ -80,12 +95,15 @@ struct Config {
   std::map<std::string, AgentType> agent_types = BuiltinAgentTypes();
   std::vector<AgentConfig> agents;
   std::vector<TrackEntry> tracks;
+  std::vector<Route> routes;  // in the file's order: the first match wins
 
   /// Seconds without output after which an attempt of `type` is stalled; 0: never.
   double StallTimeoutOf(const AgentType& type) const;
 
   /// The type of `agent`, or null when it names an unknown one.
   const AgentType* TypeOf(const AgentConfig& agent) const;
+  /// The type `route` runs: its argv type or the named one (null when unknown).
+  const AgentType* TypeOf(const Route& route) const;
   /// The kind of `agent`'s type, or null when the type or its kind is unknown.
   const AgentKind* KindOf(const AgentConfig& agent) const;
 

@@ -457,7 +457,7 @@ x = 1
 )"));
   EXPECT_EQ(Rendered(),
             "orchestra.toml:1:1: warning: unknown key 'colour' ignored (hint: known sections: "
-            "agent_types, agents, defaults, paths, planner, tracks)\n"
+            "agent_types, agents, defaults, paths, planner, routes, tracks)\n"
             "orchestra.toml:3:1: warning: unknown key 'defaults.retries' ignored (hint: known keys: "
             "max_attempts, timeout, backoff, estimate_hours, kill_grace, acceptance_timeout, "
             "state_lock_timeout, stall_timeout, budget_usd, honor_tool, agent_type, isolation, "
@@ -471,7 +471,7 @@ x = 1
             "orchestra.toml:11:1: warning: unknown key 'agents.model' ignored (hint: known keys: "
             "id, type, track)\n"
             "orchestra.toml:12:2: warning: unknown table 'extras' ignored (hint: known sections: "
-            "agent_types, agents, defaults, paths, planner, tracks)\n");
+            "agent_types, agents, defaults, paths, planner, routes, tracks)\n");
   EXPECT_EQ(config_.agents.size(), 1u);
 }
 

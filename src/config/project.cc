@@ -4,6 +4,7 @@
 
 #include "git.h"
 #include "loader.h"
+#include "routes.h"
 #include "validate.h"
 
 namespace orchestra {
@@ -16,6 +17,16 @@ std::string DisplayPath(const std::string& path) {
   const fs::path relative = fs::relative(absolute, fs::current_path(), error);
   if (error || relative.empty() || *relative.begin() == "..") return absolute.string();
   return relative.string();
+}
+
+const AgentType* Project::TypeFor(int workstream, const AgentConfig& agent) const {
+  const int route = workstream >= 0 && workstream < static_cast<int>(route_of.size()) ? route_of[workstream] : -1;
+  return route >= 0 ? config.TypeOf(config.routes[route]) : config.TypeOf(agent);
+}
+
+const AgentKind* Project::KindFor(int workstream, const AgentConfig& agent) const {
+  const AgentType* type = TypeFor(workstream, agent);
+  return type == nullptr ? nullptr : FindAgentKind(type->kind);
 }
 
 namespace {
@@ -86,6 +97,7 @@ bool LoadProject(const ProjectOptions& options, Project* project, Diagnostics* d
   std::vector<std::string> unloaded_ids;
   ok = LoadWorkstreams(dir, &project->workstreams, diagnostics, &unloaded_ids) && ok;
   ok = ValidateProject(project->config, &project->workstreams, diagnostics, unloaded_ids) && ok;
+  ok = ResolveRoutes(project->config, project->workstreams, &project->route_of, diagnostics) && ok;
   project->graph = std::make_unique<Graph>(project->workstreams);
   return ok && !diagnostics->HasErrors();
 }

@@ -27,6 +27,17 @@ struct Project {
   Config config;
   std::vector<Workstream> workstreams;  // sorted by id; node i of `graph`
   std::unique_ptr<Graph> graph;
+  /// Per node: the index in config.routes of the route deciding its type, or
+  /// -1 (empty when the project was built without LoadProject).
+  std::vector<int> route_of;
+
+  /// The agent type that runs `workstream` (a node) on `agent`: the type of
+  /// the route matching it, else the agent's own; null when unknown.
+  const AgentType* TypeFor(int workstream, const AgentConfig& agent) const;
+  /// The kind of TypeFor, or null.
+  const AgentKind* KindFor(int workstream, const AgentConfig& agent) const;
+  /// True when `[[routes]]` decides the type of some workstream.
+  bool HasRoutes() const { return !config.routes.empty(); }
 
   /// Absolute path of the state database, logs folder and reports folder.
   std::string StatePath() const { return config.ProjectPath(config.state_path); }

@@ -354,6 +354,18 @@ bool CheckAgentTypes(const Config& config, Diagnostics* diagnostics) {
       ok = false;
     }
   }
+  for (const Route& route : config.routes) {
+    const AgentType* type = config.TypeOf(route);
+    const AgentKind* kind = type == nullptr ? nullptr : FindAgentKind(type->kind);
+    if (kind == nullptr) continue;  // the config loader reports it
+    std::vector<AgentTypeProblem> problems;
+    kind->Check(*type, &problems);
+    for (const AgentTypeProblem& problem : problems) {
+      diagnostics->Error(file, route.line, route.column, "route " + route.Patterns() + ": " + problem.message,
+                         problem.hint);
+      ok = false;
+    }
+  }
   return ok;
 }
 

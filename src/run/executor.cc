@@ -415,7 +415,7 @@ void Executor::UpdateGroupLimits() {
 }
 
 const AgentType* Executor::TypeOfAttempt(const Attempt& attempt) const {
-  return project_.config.TypeOf(project_.config.agents[attempt.agent]);
+  return project_.TypeFor(attempt.workstream, project_.config.agents[attempt.agent]);
 }
 
 std::string Executor::KeyOf(int64_t attempt_id) const { return AttemptKey(project_.StatePath(), attempt_id); }
@@ -452,7 +452,8 @@ void Executor::StartAttempt(const Assignment& assignment) {
   record.workstream_id = workstream.id;
   record.attempt = assignment.attempt;
   record.agent_id = agent.id;
-  record.agent_type = agent.type;
+  const AgentType* type = project_.TypeFor(assignment.workstream, agent);  // a route's, else the agent's
+  record.agent_type = type ? type->name : agent.type;
   record.log_path = attempt->log_path;
   if (worktrees_) {
     // Dispatch time: the worktree starts from everything merged so far,

@@ -102,29 +102,41 @@ double WorkstreamSeconds(const StateSnapshot& snapshot, const WorkstreamRecord& 
   return 0;
 }
 
-std::string RenderStatusTable(const StateSnapshot& snapshot, bool color, size_t columns) {
+std::string RenderStatusTable(const StateSnapshot& snapshot, bool color, size_t columns,
+                              const std::map<std::string, std::string>* types) {
   size_t id_width = 10;
   size_t track_width = 5;
+  size_t type_width = 4;
   bool any_reason = false;
   for (const WorkstreamRecord& record : snapshot.workstreams) {
     id_width = std::max(id_width, record.workstream_id.size());
     track_width = std::max(track_width, record.track.size());
     any_reason |= !RowReason(record, kTableReasonBytes).empty();
   }
+  for (const auto& [id, type] : types ? *types : std::map<std::string, std::string>{}) {
+    type_width = std::max(type_width, type.size());
+  }
+  // The TYPE column, only with routes: "" without them.
+  auto type_column = [&](const std::string& type) {
+    return types ? fmt::format("{:<{}}  ", type, type_width) : std::string();
+  };
   // What comes before REASON: the columns and their two-space gaps.
-  const size_t before_reason = id_width + 2 + 9 + 2 + 10 + 2 + 7 + 2 + 8 + 2 + track_width + 2;
+  const size_t before_reason =
+      id_width + 2 + 9 + 2 + 10 + 2 + (types ? type_width + 2 : 0) + 7 + 2 + 8 + 2 + track_width + 2;
   const size_t reason_bytes =
       columns == 0 ? kTableReasonBytes : std::max(kTableReasonMinimum, columns - std::min(columns, before_reason));
-  std::string text = fmt::format("{:<{}}  {:<9}  {:<10}  {:>7}  {:>8}  {}", "WORKSTREAM", id_width, "STATUS",
-                                 "AGENT", "ATTEMPT", "DURATION", "TRACK");
+  std::string text = fmt::format("{:<{}}  {:<9}  {:<10}  {}{:>7}  {:>8}  {}", "WORKSTREAM", id_width, "STATUS",
+                                 "AGENT", type_column("TYPE"), "ATTEMPT", "DURATION", "TRACK");
   if (any_reason) text += fmt::format("{:<{}}  REASON", "", track_width - 5);
   text += "\n";
   for (const WorkstreamRecord& record : snapshot.workstreams) {
     std::string status = fmt::format("{:<9}", StatusName(record.status));
     if (color) status = fmt::format("\033[{}m{}\033[0m", StatusColor(record.status), status);
     const double seconds = WorkstreamSeconds(snapshot, record);
-    std::string row = fmt::format("{:<{}}  {}  {:<10}  {:>7}  {:>8}  {}", record.workstream_id, id_width, status,
-                                  record.agent_id.empty() ? "-" : record.agent_id,
+    std::string type = "-";
+    if (types && types->count(record.workstream_id)) type = types->at(record.workstream_id);
+    std::string row = fmt::format("{:<{}}  {}  {:<10}  {}{:>7}  {:>8}  {}", record.workstream_id, id_width, status,
+                                  record.agent_id.empty() ? "-" : record.agent_id, type_column(type),
                                   record.attempt ? std::to_string(record.attempt) : "-",
                                   seconds > 0 ? FormatDuration(seconds) : "-",
                                   record.track.empty() ? "-" : record.track);

@@ -2,6 +2,7 @@
 // form, and `reports/execution_report.md`.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -39,7 +40,10 @@ std::string Reason(const std::string& error, size_t max_bytes = 200);
 /// is failed or blocked a REASON column follows: Reason cut to the rest of a
 /// `columns`-wide terminal (at least 30 bytes), or to 60 bytes when
 /// `columns` is 0 (not a terminal).
-std::string RenderStatusTable(const StateSnapshot& snapshot, bool color, size_t columns = 0);
+/// `types` (with [[routes]] only) adds a TYPE column after AGENT: the agent
+/// type of each workstream id it lists, "-" for the others.
+std::string RenderStatusTable(const StateSnapshot& snapshot, bool color, size_t columns = 0,
+                              const std::map<std::string, std::string>* types = nullptr);
 
 /// The same as JSON: {"run": {...}, "totals": {...}, "workstreams": [...]};
 /// each workstream's "reason" is Reason (empty unless failed or blocked).
