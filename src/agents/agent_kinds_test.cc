@@ -9,7 +9,7 @@ namespace orchestra {
 namespace {
 
 TEST(AgentKindsTest, RegistryFindsEachKindByName) {
-  EXPECT_EQ(AgentKindNames(), "command, sim, aider");
+  EXPECT_EQ(AgentKindNames(), "command, sim, claude, codex, gemini, aider");
   for (const AgentKind* kind : AgentKinds()) EXPECT_EQ(FindAgentKind(kind->name()), kind);
   EXPECT_EQ(FindAgentKind("robot"), nullptr);
   EXPECT_TRUE(FindAgentKind("sim")->simulated());
@@ -23,7 +23,12 @@ TEST(AgentKindsTest, BuiltinTypesOnePerKind) {
   const std::map<std::string, AgentType> types = BuiltinAgentTypes();
   ASSERT_EQ(types.size(), AgentKinds().size());
   EXPECT_EQ(types.at("aider").argv,
-            (std::vector<std::string>{"aider", "--message={prompt}", "--yes-always", "--", "{files}"}));
+            (std::vector<std::string>{"aider", "--message-file", "{prompt_file}", "--yes-always", "--no-auto-commits",
+                                      "--no-stream", "--no-pretty", "--", "{files}"}));
+  for (const char* coding : {"claude", "codex", "gemini", "aider"}) {
+    EXPECT_TRUE(FindAgentKind(coding)->takes_argv()) << coding;
+    EXPECT_TRUE(FindAgentKind(coding)->OwnsKey("model")) << coding;
+  }
   EXPECT_TRUE(types.at("command").argv.empty());
   for (const auto& [name, type] : types) EXPECT_EQ(type.kind, name);
 }
@@ -70,14 +75,16 @@ TEST_F(AgentProcessTest, CommandExpandsEveryPlaceholderWithoutAShell) {
   EXPECT_EQ(spec.kill_grace_seconds, 3);
 }
 
-TEST_F(AgentProcessTest, AiderReadsTheFilesAfterItsOptionsEnd) {
-  workstream_.files_scope = {"a.py", "./-x"};
-  context_.prompt = "-v: verbose";
+TEST_F(AgentProcessTest, CodingAgentsGetTheirKindsArgv) {
+  AgentType type = BuiltinAgentTypes().at("claude");
+  type.model = "opus";
   ProcessSpec spec;
   std::string error;
-  ASSERT_TRUE(BuildAgentProcess(BuiltinAgentTypes().at("aider"), context_, &spec, &error)) << error;
-  EXPECT_EQ(spec.argv, (std::vector<std::string>{"aider", "--message=-v: verbose", "--yes-always", "--",
-                                                 "a.py", "./-x"}));
+  ASSERT_TRUE(BuildAgentProcess(type, context_, &spec, &error)) << error;
+  EXPECT_EQ(spec.argv, (std::vector<std::string>{"claude", "-p", "--output-format", "stream-json", "--verbose",
+                                                 "--permission-mode", "acceptEdits", "--model", "opus", "--",
+                                                 "Do it"}));
+  EXPECT_EQ(spec.cwd, "/w");
 }
 
 TEST_F(AgentProcessTest, SimRunsThisBinaryForTheScaledEstimate) {
@@ -139,7 +146,7 @@ TEST(AgentKindsTest, DefaultInterpretationIsTheExitCode) {
   result.exit_code = 0;
   EXPECT_TRUE(FindAgentKind("command")->Interpret(result, "").succeeded());
   result.exit_code = 4;
-  const AgentVerdict verdict = FindAgentKind("aider")->Interpret(result, "");
+  const AgentVerdict verdict = FindAgentKind("command")->Interpret(result, "");
   EXPECT_FALSE(verdict.succeeded());
   EXPECT_EQ(verdict.reason, "agent exit code 4");
 }
