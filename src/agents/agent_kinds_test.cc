@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "agent_fixtures_test.h"
 #include "argv_template.h"
 #include "sim_agent.h"
 
@@ -149,6 +152,35 @@ TEST(AgentKindsTest, DefaultInterpretationIsTheExitCode) {
   const AgentVerdict verdict = FindAgentKind("command")->Interpret(result, "");
   EXPECT_FALSE(verdict.succeeded());
   EXPECT_EQ(verdict.reason, "agent exit code 4");
+}
+
+// Agents get killed mid-line and interleave stdout with stderr: every prefix
+// of every recorded output (also those recorded later) must read without
+// throwing, and a truncated result must never read as a success the
+// process's exit code denies.
+TEST(AgentKindsTest, EveryPrefixOfEveryRecordedOutputReads) {
+  const std::filesystem::path root = std::filesystem::path(ORCHESTRA_TEST_FIXTURES_DIR) / "agents";
+  int fixtures = 0;
+  for (const auto& folder : std::filesystem::directory_iterator(root)) {
+    const AgentKind* kind = FindAgentKind(folder.path().filename().string());
+    ASSERT_NE(kind, nullptr) << folder.path() << " is not named after a kind";
+    for (const auto& file : std::filesystem::directory_iterator(folder.path())) {
+      ++fixtures;
+      const std::string output = AgentFixture(kind->name(), file.path().stem().string());
+      for (size_t length = 0; length <= output.size(); length += 3) {
+        const std::string_view prefix = std::string_view(output).substr(0, length);
+        EXPECT_NO_THROW(kind->Interpret(ExitedWith(0), prefix));
+        AgentVerdict killed;
+        ProcessResult result;
+        result.term_signal = 9;
+        EXPECT_NO_THROW(killed = kind->Interpret(result, prefix));
+        if (killed.succeeded()) {
+          EXPECT_EQ(kind->Interpret(result, output).outcome, AgentOutcome::kSucceeded) << file.path() << " at " << length;
+        }
+      }
+    }
+  }
+  EXPECT_GE(fixtures, 30);
 }
 
 }  // namespace

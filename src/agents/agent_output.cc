@@ -101,6 +101,18 @@ std::optional<double> ParseDuration(std::string_view text) {
   return total;
 }
 
+/// The length of the UTF-8 character starting `text` (1 to 4), or 0 when it is not one.
+size_t Utf8Length(std::string_view text) {
+  const auto byte = [&](size_t index) { return static_cast<unsigned char>(text[index]); };
+  const unsigned char lead = byte(0);
+  const size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+  if (length == 0 || length > text.size() || (length == 2 && lead < 0xC2)) return 0;
+  for (size_t index = 1; index < length; ++index) {
+    if ((byte(index) & 0xC0) != 0x80) return 0;
+  }
+  return length;
+}
+
 }  // namespace
 
 std::string AgentText(std::string_view output) {
@@ -203,13 +215,28 @@ std::optional<int64_t> ParseTokenCount(std::string_view text) {
 
 std::string Excerpt(std::string_view text, size_t limit) {
   std::string line;
-  for (const char c : text) {
+  for (size_t at = 0; at < text.size();) {
+    const size_t length = Utf8Length(text.substr(at));
+    if (length == 0) {  // not UTF-8: the reason ends up in JSON, which must be
+      line.push_back('?');
+      ++at;
+      continue;
+    }
+    const char c = text[at];
     const char flat = c == '\n' || c == '\r' || c == '\t' ? ' ' : c;
-    if (flat == ' ' && (line.empty() || line.back() == ' ')) continue;
-    line.push_back(flat);
+    if (length > 1) {
+      line.append(text.substr(at, length));
+    } else if (flat != ' ' || (!line.empty() && line.back() != ' ')) {
+      line.push_back(flat);
+    }
+    at += length;
   }
   while (!line.empty() && line.back() == ' ') line.pop_back();
-  if (line.size() > limit) line = line.substr(0, limit) + "...";
+  if (line.size() > limit) {
+    size_t cut = limit;
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+    line = line.substr(0, cut) + "...";
+  }
   return line;
 }
 

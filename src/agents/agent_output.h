@@ -43,8 +43,9 @@ std::optional<double> RetryAfterSeconds(std::string_view text);
 /// A token count as CLIs print it: "345", "1.2k", "15k", "1.5M".
 std::optional<int64_t> ParseTokenCount(std::string_view text);
 
-/// `text` on one line, cut to `limit` characters with "..." when longer: for
-/// reasons that quote an agent's error.
+/// `text` on one line, cut to `limit` bytes (never inside a character) with
+/// "..." when longer, bytes that are not UTF-8 as '?': for reasons that quote
+/// an agent's error, which end up in JSON.
 std::string Excerpt(std::string_view text, size_t limit = 300);
 
 }  // namespace orchestra

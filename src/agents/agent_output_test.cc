@@ -72,6 +72,9 @@ TEST(AgentOutputTest, TokenCounts) {
 TEST(AgentOutputTest, ExcerptIsOneShortLine) {
   EXPECT_EQ(Excerpt("  a\n\tb  c \n"), "a b c");
   EXPECT_EQ(Excerpt("abcdef", 3), "abc...");
+  EXPECT_EQ(Excerpt("a\xC2\xB7" "b", 2), "a...");  // "a·b": the cut does not split the '·'
+  EXPECT_EQ(Excerpt("a\xC2\xB7" "b"), "a\xC2\xB7" "b");
+  EXPECT_EQ(Excerpt("a\xFF\xC2 b"), "a?? b");
 }
 
 }  // namespace
