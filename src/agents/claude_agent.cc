@@ -102,7 +102,15 @@ AgentVerdict ClaudeAgent::Interpret(const ProcessResult& result, std::string_vie
   const nlohmann::json found = FindResult(output);
   if (found.is_null()) {
     AgentVerdict verdict = InterpretExitCode(result);
-    if (!verdict.succeeded()) verdict.reason += " (claude printed no result object)";
+    if (verdict.succeeded()) return verdict;
+    const std::string text = AgentText(output);
+    const size_t missing = text.find("No conversation found");
+    if (missing != std::string::npos) {
+      verdict.reason = "claude could not resume the conversation (" + Excerpt(text.substr(missing), 120) +
+                       "): a fresh start is needed";
+    } else {
+      verdict.reason += " (claude printed no result object)";
+    }
     return verdict;
   }
   AgentVerdict verdict;

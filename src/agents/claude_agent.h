@@ -22,7 +22,8 @@ class ClaudeAgent : public CodingAgent {
   /// The result object decides, whatever the exit code: is_error with
   /// api_error_status 429/529 is rate_limited, 401/403 (or an auth or credit
   /// text) fatal, any other error failed; permission_denials and
-  /// error_max_turns fail too. Without a result object, the exit code decides.
+  /// error_max_turns fail too. Without a result object, the exit code decides
+  /// (a session that cannot be resumed says so, for a fresh start).
   AgentVerdict Interpret(const ProcessResult& result, std::string_view output) const override;
   bool resumes() const override { return true; }
   double DefaultStallTimeout() const override { return 600; }

@@ -45,6 +45,10 @@ TEST(ClaudeAgentTest, ReadsTheResultObjectBeforeTheExitCode) {
           {"truncated", 1,
            "failed | agent exit code 1 (claude printed no result object) | in 0 out 0 cache_read 0 cache_write 0 "
            "cost - model - turns 0 | retry - | session -"},
+          {"resume_not_found", 1,
+           "failed | claude could not resume the conversation (No conversation found with session ID: " + kSession +
+               "): a fresh start is needed | in 0 out 0 cache_read 0 cache_write 0 cost - model - turns 0 | retry - | "
+               "session -"},
           {"no_prompt", 1,
            "failed | agent exit code 1 (claude printed no result object) | in 0 out 0 cache_read 0 cache_write 0 "
            "cost - model - turns 0 | retry - | session -"},
