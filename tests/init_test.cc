@@ -39,10 +39,8 @@ TEST_F(InitTest, WritesAgentsForTheClisFound) {
             "Wrote workstreams/example-hello.json (an example workstream)\n"
             "Next: `orchestra doctor`, `orchestra validate`, `orchestra plan`, then `orchestra run`\n");
   const std::string config = ReadFile(project_ / "orchestra.toml");
-  EXPECT_NE(config.find("[agent_types.claude]\nkind = \"command\"\n"
-                        "argv = [\"claude\", \"-p\", \"{prompt}\", \"--permission-mode\", \"acceptEdits\"]\n"),
-            std::string::npos)
-      << config;
+  EXPECT_NE(config.find("[agent_types.claude]\nkind = \"claude\""), std::string::npos) << config;
+  EXPECT_NE(config.find("[agent_types.codex]\nkind = \"codex\""), std::string::npos) << config;
   EXPECT_NE(config.find("[[agents]]\nid = \"codex-1\"\ntype = \"codex\"\n"), std::string::npos) << config;
   EXPECT_EQ(config.find("\ntype = \"sim\""), std::string::npos) << config;
   ExpectUsable();

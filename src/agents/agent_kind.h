@@ -1,6 +1,7 @@
 // Agent kinds: the ways Orchestra knows to run an agent (a command, the
-// simulated agent, aider...). A kind validates the types that name it, builds
-// the argv of an attempt, and says what the end of the agent's process means.
+// simulated agent, the coding agents claude, codex, gemini and aider). A kind
+// validates the types that name it, builds the argv of an attempt, and says
+// what the end of the agent's process means.
 // Adding an agent is one file with an AgentKind and one line in
 // agent_kinds.cc's registry.
 #pragma once
@@ -114,7 +115,7 @@ const AgentKind* FindAgentKind(const std::string& name);
 /// Every registered kind, in registry order.
 const std::vector<const AgentKind*>& AgentKinds();
 
-/// "command, sim, aider": the kind names, for hints.
+/// "command, sim, claude, codex, gemini, aider": the kind names, for hints.
 std::string AgentKindNames();
 
 /// The built-in agent types: one per kind, named after it.

@@ -4,7 +4,10 @@
 #include <fmt/format.h>
 
 #include "aider_agent.h"
+#include "claude_agent.h"
+#include "codex_agent.h"
 #include "command_agent.h"
+#include "gemini_agent.h"
 #include "sim_agent.h"
 
 namespace orchestra {
@@ -48,8 +51,11 @@ AgentVerdict AgentKind::Interpret(const ProcessResult& result, std::string_view)
 const std::vector<const AgentKind*>& AgentKinds() {
   static const CommandAgent command;
   static const SimAgent sim;
+  static const ClaudeAgent claude;
+  static const CodexAgent codex;
+  static const GeminiAgent gemini;
   static const AiderAgent aider;
-  static const std::vector<const AgentKind*> kinds{&command, &sim, &aider};
+  static const std::vector<const AgentKind*> kinds{&command, &sim, &claude, &codex, &gemini, &aider};
   return kinds;
 }
 

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "agent_fixtures_test.h"
 #include "argv_template.h"
 #include "sim_agent.h"
 
@@ -9,7 +12,7 @@ namespace orchestra {
 namespace {
 
 TEST(AgentKindsTest, RegistryFindsEachKindByName) {
-  EXPECT_EQ(AgentKindNames(), "command, sim, aider");
+  EXPECT_EQ(AgentKindNames(), "command, sim, claude, codex, gemini, aider");
   for (const AgentKind* kind : AgentKinds()) EXPECT_EQ(FindAgentKind(kind->name()), kind);
   EXPECT_EQ(FindAgentKind("robot"), nullptr);
   EXPECT_TRUE(FindAgentKind("sim")->simulated());
@@ -23,7 +26,12 @@ TEST(AgentKindsTest, BuiltinTypesOnePerKind) {
   const std::map<std::string, AgentType> types = BuiltinAgentTypes();
   ASSERT_EQ(types.size(), AgentKinds().size());
   EXPECT_EQ(types.at("aider").argv,
-            (std::vector<std::string>{"aider", "--message={prompt}", "--yes-always", "--", "{files}"}));
+            (std::vector<std::string>{"aider", "--message-file", "{prompt_file}", "--yes-always", "--no-auto-commits",
+                                      "--no-stream", "--no-pretty", "--", "{files}"}));
+  for (const char* coding : {"claude", "codex", "gemini", "aider"}) {
+    EXPECT_TRUE(FindAgentKind(coding)->takes_argv()) << coding;
+    EXPECT_TRUE(FindAgentKind(coding)->OwnsKey("model")) << coding;
+  }
   EXPECT_TRUE(types.at("command").argv.empty());
   for (const auto& [name, type] : types) EXPECT_EQ(type.kind, name);
 }
@@ -70,14 +78,16 @@ TEST_F(AgentProcessTest, CommandExpandsEveryPlaceholderWithoutAShell) {
   EXPECT_EQ(spec.kill_grace_seconds, 3);
 }
 
-TEST_F(AgentProcessTest, AiderReadsTheFilesAfterItsOptionsEnd) {
-  workstream_.files_scope = {"a.py", "./-x"};
-  context_.prompt = "-v: verbose";
+TEST_F(AgentProcessTest, CodingAgentsGetTheirKindsArgv) {
+  AgentType type = BuiltinAgentTypes().at("claude");
+  type.model = "opus";
   ProcessSpec spec;
   std::string error;
-  ASSERT_TRUE(BuildAgentProcess(BuiltinAgentTypes().at("aider"), context_, &spec, &error)) << error;
-  EXPECT_EQ(spec.argv, (std::vector<std::string>{"aider", "--message=-v: verbose", "--yes-always", "--",
-                                                 "a.py", "./-x"}));
+  ASSERT_TRUE(BuildAgentProcess(type, context_, &spec, &error)) << error;
+  EXPECT_EQ(spec.argv, (std::vector<std::string>{"claude", "-p", "--output-format", "stream-json", "--verbose",
+                                                 "--permission-mode", "acceptEdits", "--model", "opus", "--",
+                                                 "Do it"}));
+  EXPECT_EQ(spec.cwd, "/w");
 }
 
 TEST_F(AgentProcessTest, SimRunsThisBinaryForTheScaledEstimate) {
@@ -139,9 +149,38 @@ TEST(AgentKindsTest, DefaultInterpretationIsTheExitCode) {
   result.exit_code = 0;
   EXPECT_TRUE(FindAgentKind("command")->Interpret(result, "").succeeded());
   result.exit_code = 4;
-  const AgentVerdict verdict = FindAgentKind("aider")->Interpret(result, "");
+  const AgentVerdict verdict = FindAgentKind("command")->Interpret(result, "");
   EXPECT_FALSE(verdict.succeeded());
   EXPECT_EQ(verdict.reason, "agent exit code 4");
+}
+
+// Agents get killed mid-line and interleave stdout with stderr: every prefix
+// of every recorded output (also those recorded later) must read without
+// throwing, and a truncated result must never read as a success the
+// process's exit code denies.
+TEST(AgentKindsTest, EveryPrefixOfEveryRecordedOutputReads) {
+  const std::filesystem::path root = std::filesystem::path(ORCHESTRA_TEST_FIXTURES_DIR) / "agents";
+  int fixtures = 0;
+  for (const auto& folder : std::filesystem::directory_iterator(root)) {
+    const AgentKind* kind = FindAgentKind(folder.path().filename().string());
+    ASSERT_NE(kind, nullptr) << folder.path() << " is not named after a kind";
+    for (const auto& file : std::filesystem::directory_iterator(folder.path())) {
+      ++fixtures;
+      const std::string output = AgentFixture(kind->name(), file.path().stem().string());
+      for (size_t length = 0; length <= output.size(); length += 3) {
+        const std::string_view prefix = std::string_view(output).substr(0, length);
+        EXPECT_NO_THROW(kind->Interpret(ExitedWith(0), prefix));
+        AgentVerdict killed;
+        ProcessResult result;
+        result.term_signal = 9;
+        EXPECT_NO_THROW(killed = kind->Interpret(result, prefix));
+        if (killed.succeeded()) {
+          EXPECT_EQ(kind->Interpret(result, output).outcome, AgentOutcome::kSucceeded) << file.path() << " at " << length;
+        }
+      }
+    }
+  }
+  EXPECT_GE(fixtures, 30);
 }
 
 }  // namespace

@@ -15,33 +15,25 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// The argv a command-kind type runs for a CLI that has no kind of its own:
-/// its non-interactive mode, given the prompt, allowed to edit files.
-std::string CommandArgv(const std::string& program) {
-  if (program == "claude") return R"(["claude", "-p", "{prompt}", "--permission-mode", "acceptEdits"])";
-  if (program == "codex") return R"(["codex", "exec", "--full-auto", "{prompt}"])";
-  if (program == "gemini") return R"(["gemini", "--yolo", "-p", "{prompt}"])";
-  return fmt::format(R"(["{}", "{{prompt}}"])", program);
-}
-
 /// The [agent_types.NAME] table of one CLI: its own kind when Orchestra has
-/// one, else a command-kind type running its non-interactive mode.
+/// one (every CLI `doctor` looks for has), else a command-kind type given the prompt.
 std::string AgentTypeTable(const AgentCli& cli) {
   const std::string name = cli.program;
-  if (FindAgentKind(name) != nullptr) {
-    return fmt::format(
-        "[agent_types.{0}]\n"
-        "kind = \"{0}\"            # Orchestra knows how to run {0}\n"
-        "# max_concurrent = 2      # at most this many {0} attempts at once\n"
-        "# stall_timeout = \"10m\"   # no output this long: the attempt is stalled\n\n",
-        name);
+  if (FindAgentKind(name) == nullptr) {
+    return fmt::format("[agent_types.{0}]\nkind = \"command\"\nargv = [\"{0}\", \"{{prompt}}\"]\n\n", name);
   }
+  // codex and gemini report tokens but no cost: a price table gives one.
+  const bool reports_cost = name == "claude" || name == "aider";
   return fmt::format(
       "[agent_types.{0}]\n"
-      "kind = \"command\"\n"
-      "argv = {1}\n"
-      "# max_concurrent = 2      # at most this many {0} attempts at once\n\n",
-      name, CommandArgv(name));
+      "kind = \"{0}\"            # Orchestra knows how to run {0} (README, \"Agents\")\n"
+      "# model = \"...\"          # the CLI's default model unless set\n"
+      "# max_concurrent = 2      # at most this many {0} attempts at once\n"
+      "# requests_per_minute = 10  # spaces the starts, against the provider's rate limit\n"
+      "# stall_timeout = \"10m\"   # no output this long: the attempt is stalled\n"
+      "{1}\n",
+      name,
+      reports_cost ? "" : "# price = { input = 1.25, output = 10.0 }  # USD per million tokens, for the cost\n");
 }
 
 bool WriteNewFile(const fs::path& path, const std::string& text, std::string* error) {
@@ -65,16 +57,13 @@ std::string InitConfigText(const std::vector<const AgentCli*>& found) {
       "max_attempts = 3\n"
       "timeout = \"30m\"                 # how long one attempt may run\n";
   if (found.empty()) {
-    text += fmt::format(
+    text += std::string(
         "agent_type = \"sim\"\n\n"
         "# No agent CLI (claude, codex, gemini, aider) was found on PATH, so the agents\n"
         "# are simulated: they sleep estimate_hours * time_scale seconds and change nothing.\n"
         "# To switch to a real agent, install one, then either run `orchestra init --force`\n"
-        "# again or write its type here, e.g.\n"
-        "#   [agent_types.claude]\n"
-        "#   kind = \"command\"\n"
-        "#   argv = {}\n"
-        "# and set type = \"claude\" in the [[agents]] below.\n"
+        "# again or set type = \"claude\" (or codex, gemini, aider: built-in types) in the\n"
+        "# [[agents]] below.\n"
         "[agent_types.sim]\n"
         "time_scale = 0.05   # seconds of simulated work per estimated hour\n\n"
         "[[agents]]\n"
@@ -82,8 +71,7 @@ std::string InitConfigText(const std::vector<const AgentCli*>& found) {
         "type = \"sim\"\n\n"
         "[[agents]]\n"
         "id = \"agent-2\"\n"
-        "type = \"sim\"\n",
-        CommandArgv("claude"));
+        "type = \"sim\"\n");
   } else {
     text += fmt::format("agent_type = \"{}\"\n\n", found.front()->program);
     text += "# The agent CLIs found on PATH when this file was written.\n";

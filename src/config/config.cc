@@ -31,12 +31,17 @@ bool TakesArgv(const AgentType& type) {
   return kind != nullptr && kind->takes_argv();
 }
 
-/// The kind whose own setting `key` is (time_scale... for sim), or null.
-const AgentKind* KindOwningKey(const std::string& key) {
+/// The kinds whose own setting `key` is (time_scale... for sim; model for the
+/// coding agents): "kind sim", "kinds claude, codex, gemini, aider"; "" for none.
+std::string KindsOwningKey(const std::string& key) {
+  std::vector<std::string> names;
   for (const AgentKind* kind : AgentKinds()) {
-    if (kind->OwnsKey(key)) return kind;
+    if (kind->OwnsKey(key)) names.push_back(kind->name());
   }
-  return nullptr;
+  if (names.empty()) return "";
+  std::string joined = names.size() == 1 ? "kind " : "kinds ";
+  for (size_t index = 0; index < names.size(); ++index) joined += (index > 0 ? ", " : "") + names[index];
+  return joined;
 }
 
 /// "an integer", "a string"...: what the file holds, for "must be X, not Y".
@@ -485,7 +490,7 @@ void ReadAgentType(TomlReader& reader, const std::string& name, const toml::tabl
                             "fail_probability, seed");
       continue;
     }
-    if (KindOwningKey(key_name)) kind_keys.emplace_back(key_name, key.source());
+    if (!KindsOwningKey(key_name).empty()) kind_keys.emplace_back(key_name, key.source());
   }
 
   if (!kind_given && builtin == config->agent_types.end()) {
@@ -505,8 +510,8 @@ void ReadAgentType(TomlReader& reader, const std::string& name, const toml::tabl
   }
   for (const auto& [key_name, where] : kind_keys) {
     if (kind && !kind->OwnsKey(key_name)) {
-      reader.Warning(where, "'" + prefix + key_name + "' only applies to kind " +
-                                KindOwningKey(key_name)->name() + "; ignored");
+      reader.Warning(where, "'" + prefix + key_name + "' only applies to " + KindsOwningKey(key_name) +
+                                "; ignored");
     }
   }
   if (kind && !kind->takes_argv() && argv_key) {

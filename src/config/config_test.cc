@@ -147,7 +147,7 @@ TEST_F(ConfigTest, DefaultsWhenKeysAbsent) {
   EXPECT_EQ(config_.default_agent_type, "sim");
   EXPECT_TRUE(config_.agents.empty());
   EXPECT_TRUE(config_.tracks.empty());
-  ASSERT_EQ(config_.agent_types.size(), 3u);
+  ASSERT_EQ(config_.agent_types.size(), 6u);
   EXPECT_EQ(config_.agent_types.at("sim").time_scale, defaults.agent_types.at("sim").time_scale);
 }
 
@@ -167,6 +167,47 @@ TEST_F(ConfigTest, KeepsProjectDirSetByCaller) {
   EXPECT_EQ(config_.project_dir, "/somewhere/else");
   EXPECT_EQ(config_.config_dir, dir_.path());
   EXPECT_EQ(config_.max_attempts, 3);
+}
+
+TEST_F(ConfigTest, CodingAgentTypesTakeTheirKindsSettings) {
+  ASSERT_TRUE(Load(R"([agent_types.careful]
+kind = "claude"
+model = "opus"
+max_turns = 12
+allowed_tools = ["Read", "Edit"]
+[agent_types.codex]
+model = "gpt-5-codex"
+[agent_types.flash]
+kind = "gemini"
+model = "gemini-2.5-flash"
+)")) << Rendered();
+  EXPECT_EQ(Rendered(), "");
+  const AgentType& careful = config_.agent_types.at("careful");
+  EXPECT_EQ(careful.kind, "claude");
+  EXPECT_EQ(careful.argv, BuiltinAgentTypes().at("claude").argv);
+  EXPECT_EQ(careful.model, "opus");
+  EXPECT_EQ(careful.max_turns, 12);
+  EXPECT_EQ(careful.allowed_tools, (std::vector<std::string>{"Read", "Edit"}));
+  EXPECT_EQ(config_.agent_types.at("codex").kind, "codex");
+  EXPECT_EQ(config_.agent_types.at("codex").model, "gpt-5-codex");
+  EXPECT_EQ(config_.agent_types.at("flash").argv, BuiltinAgentTypes().at("gemini").argv);
+  for (const char* builtin : {"claude", "codex", "gemini", "aider"}) {
+    EXPECT_EQ(config_.agent_types.at(builtin).kind, builtin);
+  }
+}
+
+TEST_F(ConfigTest, CodingAgentKeysOnOtherKindsAreIgnoredWithAWarning) {
+  EXPECT_TRUE(Load(R"([agent_types.codex]
+max_turns = 5
+allowed_tools = ["Read"]
+[agent_types.sim]
+model = "x"
+)"));
+  EXPECT_EQ(Rendered(),
+            "orchestra.toml:2:1: warning: 'agent_types.codex.max_turns' only applies to kind claude; ignored\n"
+            "orchestra.toml:3:1: warning: 'agent_types.codex.allowed_tools' only applies to kind claude; ignored\n"
+            "orchestra.toml:5:1: warning: 'agent_types.sim.model' only applies to kinds claude, codex, gemini, "
+            "aider; ignored\n");
 }
 
 TEST_F(ConfigTest, BuiltinOverrideKeepsBuiltinFields) {
@@ -334,9 +375,9 @@ time_scale = 2.0
   EXPECT_EQ(config_.agent_types["fast"].argv, BuiltinAgentTypes()["aider"].argv);
   EXPECT_EQ(Rendered(),
             "orchestra.toml:1:1: error: agent type 'nokind' needs a kind (hint: kind is one of: "
-            "command, sim, aider)\n"
+            "command, sim, claude, codex, gemini, aider)\n"
             "orchestra.toml:4:8: error: unknown kind 'robot' for agent type 'odd' (hint: kind is "
-            "one of: command, sim, aider)\n"
+            "one of: command, sim, claude, codex, gemini, aider)\n"
             "orchestra.toml:5:1: error: agent type 'bare' of kind command needs a non-empty argv "
             "(hint: for example argv = [\"./tools/agent.sh\", \"{id}\", \"{prompt_file}\"])\n"
             "orchestra.toml:9:1: warning: 'agent_types.fast.time_scale' only applies to kind "
@@ -370,11 +411,11 @@ type = "command"
             "orchestra.toml:10:6: error: duplicate agent id 'agent-1': also defined on line 5 "
             "(hint: give each [[agents]] entry its own id)\n"
             "orchestra.toml:11:8: error: unknown agent type 'reviewr' for agent 'agent-1' (hint: "
-            "known types: aider, command, reviewer, sim)\n"
+            "known types: aider, claude, codex, command, gemini, reviewer, sim)\n"
             "orchestra.toml:13:1: error: [[agents]] entry without an id (hint: add id = "
             "\"agent-1\")\n"
             "orchestra.toml:16:1: error: agent 'agent-3' has no type (hint: add type = \"NAME\" "
-            "(known types: aider, command, reviewer, sim))\n"
+            "(known types: aider, claude, codex, command, gemini, reviewer, sim))\n"
             "orchestra.toml:21:8: error: agent 'agent-4' uses agent type 'command', which has no "
             "argv (hint: set argv in [agent_types.command])\n");
 }
@@ -412,7 +453,7 @@ TEST_F(ConfigTest, ReportsUnknownDefaultAgentType) {
   EXPECT_FALSE(Load("[defaults]\nagent_type = \"robot\"\n"));
   EXPECT_EQ(Rendered(),
             "orchestra.toml:2:14: error: unknown agent type 'robot' for defaults.agent_type "
-            "(hint: known types: aider, command, sim)\n");
+            "(hint: known types: aider, claude, codex, command, gemini, sim)\n");
 }
 
 TEST_F(ConfigTest, ReportsAgentsWrittenAsTable) {
