@@ -161,9 +161,9 @@ colour = "blue"
 )"));
   EXPECT_EQ(Rendered(),
             "orchestra.toml:11:14: error: unknown agent type 'nope' for route at line 9 (hint: known types: aider, "
-            "command, reviewer, sim)\n"
+            "claude, codex, command, gemini, reviewer, sim)\n"
             "orchestra.toml:13:1: error: route at line 13 has neither agent_type nor argv (hint: add agent_type = "
-            "\"NAME\" (known types: aider, command, reviewer, sim) or argv = [\"PROGRAM\", \"{id}\"])\n"
+            "\"NAME\" (known types: aider, claude, codex, command, gemini, reviewer, sim) or argv = [\"PROGRAM\", \"{id}\"])\n"
             "orchestra.toml:16:1: error: route at line 16 has no workstreams (hint: add workstreams = [\"ws-01\", "
             "\"auth-*\"] (ids, short ids or globs))\n"
             "orchestra.toml:16:1: error: route at line 16 has both agent_type and argv (hint: keep one of the two)\n"
