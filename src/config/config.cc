@@ -24,7 +24,8 @@ namespace {
 constexpr const char* kDurationHint =
     "write a duration like \"30s\", \"45m\", \"1h30m\", \"1.5h\" or a number of seconds";
 constexpr const char* kSections = "agent_types, agents, defaults, paths, planner, secrets, tracks";
-constexpr const char* kSizeHint = "write a size like \"50MB\", \"512KB\", \"1GB\" or a number of bytes; 0: no cap";
+constexpr const char* kSizeHint =
+    "write a size like \"50MB\", \"512KB\", \"1GB\" or a number of bytes; 0: no cap";
 
 /// "50MB", "512 KB", "1GB", "1048576": a size in bytes (KB, MB and GB are
 /// powers of 1024; the unit's case and a space before it do not matter).

@@ -77,8 +77,8 @@ void Redactor::Feed(std::string_view text, std::string* out) {
   std::string joined;
   std::string_view pending = text;
   if (!carry_.empty()) {
-    joined = std::move(carry_) + std::string(text);
-    carry_.clear();
+    joined.swap(carry_);
+    joined.append(text);
     pending = joined;
   }
   // The next occurrence of each secret at or after `position`, refreshed only
@@ -90,7 +90,9 @@ void Redactor::Feed(std::string_view text, std::string* out) {
     size_t found = std::string_view::npos;
     size_t length = 0;
     for (size_t i = 0; i < secrets_.size(); ++i) {
-      if (next[i] != std::string_view::npos && next[i] < position) next[i] = pending.find(secrets_[i], position);
+      if (next[i] != std::string_view::npos && next[i] < position) {
+        next[i] = pending.find(secrets_[i], position);
+      }
       if (next[i] < found) {  // ties go to the longer secret, which comes first
         found = next[i];
         length = secrets_[i].size();

@@ -28,8 +28,9 @@ TEST(SecretsTest, CollectsLongEnoughValuesOfSecretOrListedNamesLongestFirst) {
       "OTHER_KEY=sk-ant-0123456789",  // the same value once
       "NO_EQUALS_KEY",
   };
+  // Equal lengths go by value.
   EXPECT_EQ(CollectSecrets(environment, {"MY_VAR"}),
-            (std::vector<std::string>{"sk-ant-0123456789", "ghp_abcdefgh", "listed-value"}));  // equal lengths: by value
+            (std::vector<std::string>{"sk-ant-0123456789", "ghp_abcdefgh", "listed-value"}));
   EXPECT_EQ(CollectSecrets(environment, {}), (std::vector<std::string>{"sk-ant-0123456789", "ghp_abcdefgh"}));
 }
 
