@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <cstdint>
 #include <filesystem>
@@ -22,7 +23,30 @@ namespace {
 
 constexpr const char* kDurationHint =
     "write a duration like \"30s\", \"45m\", \"1h30m\", \"1.5h\" or a number of seconds";
-constexpr const char* kSections = "agent_types, agents, defaults, paths, planner, routes, tracks";
+constexpr const char* kSections = "agent_types, agents, defaults, paths, planner, routes, secrets, tracks";
+constexpr const char* kSizeHint =
+    "write a size like \"50MB\", \"512KB\", \"1GB\" or a number of bytes; 0: no cap";
+
+/// "50MB", "512 KB", "1GB", "1048576": a size in bytes (KB, MB and GB are
+/// powers of 1024; the unit's case and a space before it do not matter).
+/// False when `text` is not one.
+bool ParseByteSize(const std::string& text, int64_t* bytes) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 12) return false;
+  std::string unit = text.substr(digits);
+  if (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
+  for (char& letter : unit) letter = static_cast<char>(std::toupper(static_cast<unsigned char>(letter)));
+  const int64_t number = std::stoll(text.substr(0, digits));
+  const int64_t multiplier = unit.empty() || unit == "B" ? 1
+                             : unit == "KB"              ? int64_t{1} << 10
+                             : unit == "MB"              ? int64_t{1} << 20
+                             : unit == "GB"              ? int64_t{1} << 30
+                                                         : 0;
+  if (multiplier == 0) return false;
+  *bytes = number * multiplier;
+  return true;
+}
 
 std::string KindHint() { return "kind is one of: " + AgentKindNames(); }
 
@@ -300,6 +324,27 @@ struct DefaultDuration {
   bool zero_allowed;  // backoff = "0s" retries at once; a zero timeout would stop every agent
 };
 
+/// A size: a string with a unit ("50MB") or a whole number of bytes.
+void ReadByteSize(TomlReader& reader, const toml::node& node, const std::string& name, int64_t* out) {
+  int64_t bytes = 0;
+  if (const toml::value<int64_t>* number = node.as_integer()) {
+    bytes = number->get();
+  } else if (const toml::value<std::string>* text = node.as_string()) {
+    if (!ParseByteSize(text->get(), &bytes)) {
+      reader.Error(node.source(), "'" + name + "' is not a size: \"" + text->get() + "\"", kSizeHint);
+      return;
+    }
+  } else {
+    reader.WrongType(node, name, "a size", kSizeHint);
+    return;
+  }
+  if (bytes < 0) {
+    reader.Error(node.source(), "'" + name + "' must not be negative", kSizeHint);
+    return;
+  }
+  *out = bytes;
+}
+
 /// Reads [defaults]; runs after [agent_types] so `agent_type` can be checked.
 void ReadDefaults(TomlReader& reader, const toml::table& table, Config* config) {
   const DefaultDuration durations[] = {
@@ -342,6 +387,8 @@ void ReadDefaults(TomlReader& reader, const toml::table& table, Config* config) 
     } else if (name == "stall_timeout") {
       double seconds = 0;
       if (reader.Duration(node, full_name, &seconds, true)) config->stall_timeout_seconds = seconds;
+    } else if (name == "max_log_size") {
+      ReadByteSize(reader, node, full_name, &config->max_log_bytes);
     } else if (name == "agent_type") {
       if (reader.NonEmptyString(node, full_name, &config->default_agent_type)) {
         CheckAgentTypeReference(reader, node, config->default_agent_type, full_name, *config);
@@ -349,7 +396,7 @@ void ReadDefaults(TomlReader& reader, const toml::table& table, Config* config) 
     } else if (!ReadIsolationDefault(reader, name, node, config)) {
       reader.WarnUnknownKey(key, full_name,
                             "max_attempts, timeout, backoff, estimate_hours, kill_grace, "
-                            "acceptance_timeout, state_lock_timeout, stall_timeout, budget_usd, "
+                            "acceptance_timeout, state_lock_timeout, stall_timeout, budget_usd, max_log_size, "
                             "honor_tool, agent_type, isolation, "
                             "integration_branch, merge_strategy, verify_after_merge, "
                             "scope_policy, serialize_overlapping_scopes");
@@ -659,13 +706,26 @@ void ReadPlanner(TomlReader& reader, const toml::table& table, Config* config) {
   }
 }
 
+/// Reads [secrets]: names of variables whose values are redacted besides
+/// those named like secrets (sys/secrets.h).
+void ReadSecrets(TomlReader& reader, const toml::table& table, Config* config) {
+  for (auto&& [key, node] : table) {
+    const std::string name(key.str());
+    if (name == "redact") {
+      reader.StringArray(node, "secrets.redact", &config->redact_variables);
+    } else {
+      reader.WarnUnknownKey(key, "secrets." + name, "redact");
+    }
+  }
+}
+
 /// Reads every section in dependency order: types before the defaults and
 /// agents that name them.
 void ReadRoot(TomlReader& reader, const toml::table& root, Config* config) {
   for (auto&& [key, node] : root) {
     const std::string name(key.str());
     if (name == "paths" || name == "defaults" || name == "agent_types" || name == "agents" ||
-        name == "tracks" || name == "planner" || name == "routes") {
+        name == "tracks" || name == "planner" || name == "routes" || name == "secrets") {
       continue;
     }
     reader.Warning(key.source(),
@@ -693,6 +753,9 @@ void ReadRoot(TomlReader& reader, const toml::table& root, Config* config) {
   }
   if (const toml::node* node = root.get("planner")) {
     if (const toml::table* table = reader.Table(*node, "planner")) ReadPlanner(reader, *table, config);
+  }
+  if (const toml::node* node = root.get("secrets")) {
+    if (const toml::table* table = reader.Table(*node, "secrets")) ReadSecrets(reader, *table, config);
   }
   if (const toml::node* node = root.get("agents")) ReadAgents(reader, *node, config);
   if (const toml::node* node = root.get("tracks")) {

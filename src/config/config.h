@@ -72,6 +72,12 @@ struct Config {
   std::optional<double> budget_usd;
   /// [defaults] stall_timeout: overrides every kind's default (a type's own wins); 0: never.
   std::optional<double> stall_timeout_seconds;
+  /// [defaults] max_log_size: the most output of one process an attempt log
+  /// keeps (its head and tail, the cut marked); 0: everything.
+  int64_t max_log_bytes = int64_t{50} << 20;
+  /// [secrets] redact: variables whose values are redacted besides those
+  /// named like secrets (*_KEY, *_TOKEN, *_SECRET, *PASSWORD*).
+  std::vector<std::string> redact_variables;
   std::string default_agent_type = "sim";
   double planner_budget_seconds = 0.2;  // [planner] budget: schedule search time
 

@@ -143,6 +143,8 @@ TEST_F(ConfigTest, DefaultsWhenKeysAbsent) {
   EXPECT_EQ(config_.estimate_hours, 2);
   EXPECT_EQ(config_.kill_grace_seconds, 10);
   EXPECT_EQ(config_.acceptance_timeout_seconds, 10 * 60);
+  EXPECT_EQ(config_.max_log_bytes, 50 * 1024 * 1024);
+  EXPECT_TRUE(config_.redact_variables.empty());
   EXPECT_FALSE(config_.honor_tool);
   EXPECT_EQ(config_.default_agent_type, "sim");
   EXPECT_TRUE(config_.agents.empty());
@@ -498,10 +500,10 @@ x = 1
 )"));
   EXPECT_EQ(Rendered(),
             "orchestra.toml:1:1: warning: unknown key 'colour' ignored (hint: known sections: "
-            "agent_types, agents, defaults, paths, planner, routes, tracks)\n"
+            "agent_types, agents, defaults, paths, planner, routes, secrets, tracks)\n"
             "orchestra.toml:3:1: warning: unknown key 'defaults.retries' ignored (hint: known keys: "
             "max_attempts, timeout, backoff, estimate_hours, kill_grace, acceptance_timeout, "
-            "state_lock_timeout, stall_timeout, budget_usd, honor_tool, agent_type, isolation, "
+            "state_lock_timeout, stall_timeout, budget_usd, max_log_size, honor_tool, agent_type, isolation, "
             "integration_branch, merge_strategy, "
             "verify_after_merge, scope_policy, serialize_overlapping_scopes)\n"
             "orchestra.toml:5:1: warning: unknown key 'paths.cache' ignored (hint: known keys: "
@@ -512,7 +514,7 @@ x = 1
             "orchestra.toml:11:1: warning: unknown key 'agents.model' ignored (hint: known keys: "
             "id, type, track)\n"
             "orchestra.toml:12:2: warning: unknown table 'extras' ignored (hint: known sections: "
-            "agent_types, agents, defaults, paths, planner, routes, tracks)\n");
+            "agent_types, agents, defaults, paths, planner, routes, secrets, tracks)\n");
   EXPECT_EQ(config_.agents.size(), 1u);
 }
 
@@ -522,6 +524,30 @@ TEST_F(ConfigTest, PlannerBudgetIsADuration) {
   EXPECT_DOUBLE_EQ(config_.planner_budget_seconds, 0.75);
   EXPECT_FALSE(Load("[planner]\nbudget = \"soon\"\n"));
   EXPECT_NE(Rendered().find("'planner.budget' is not a duration"), std::string::npos) << Rendered();
+}
+
+TEST_F(ConfigTest, MaxLogSizeTakesUnitsOrBytes) {
+  const std::pair<const char*, int64_t> sizes[] = {
+      {"\"10MB\"", 10 << 20}, {"\"512 KB\"", 512 << 10}, {"\"2gb\"", int64_t{2} << 30},
+      {"\"100B\"", 100},      {"4096", 4096},              {"0", 0},
+  };
+  for (const auto& [written, bytes] : sizes) {
+    ASSERT_TRUE(Load(std::string("[defaults]\nmax_log_size = ") + written + "\n")) << Rendered();
+    EXPECT_EQ(config_.max_log_bytes, bytes) << written;
+  }
+  EXPECT_FALSE(Load("[defaults]\nmax_log_size = \"10 TB\"\n"));
+  EXPECT_EQ(Rendered(),
+            "orchestra.toml:2:16: error: 'defaults.max_log_size' is not a size: \"10 TB\" (hint: write a "
+            "size like \"50MB\", \"512KB\", \"1GB\" or a number of bytes; 0: no cap)\n");
+  EXPECT_FALSE(Load("[defaults]\nmax_log_size = -1\n"));
+  EXPECT_NE(Rendered().find("'defaults.max_log_size' must not be negative"), std::string::npos) << Rendered();
+}
+
+TEST_F(ConfigTest, SecretsRedactListsVariableNames) {
+  ASSERT_TRUE(Load("[secrets]\nredact = [\"MY_VAR\", \"DEPLOY_HOOK\"]\n")) << Rendered();
+  EXPECT_EQ(config_.redact_variables, (std::vector<std::string>{"MY_VAR", "DEPLOY_HOOK"}));
+  EXPECT_FALSE(Load("[secrets]\nredact = \"MY_VAR\"\n"));
+  EXPECT_NE(Rendered().find("'secrets.redact' must be an array of strings"), std::string::npos) << Rendered();
 }
 
 TEST(ConfigProjectPathTest, ResolvesAgainstProjectDir) {

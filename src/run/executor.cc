@@ -17,6 +17,7 @@
 #include "prompt.h"
 #include "recovery.h"
 #include "scope.h"
+#include "secrets.h"
 #include "validate.h"
 
 namespace orchestra {
@@ -516,6 +517,8 @@ void Executor::LaunchAgent(Attempt* raw) {
   if (type == nullptr) error = fmt::format("agent '{}' has unknown type '{}'", agent.id, agent.type);
   if (type == nullptr || !BuildAgentProcess(*type, context, &spec, &error)) return FailSetup(raw, error);
   spec.env.push_back(KeyOf(raw->id));
+  spec.redact = SecretsOf(type->env, project_.config.redact_variables);
+  spec.max_log_bytes = project_.config.max_log_bytes;
   std::string command_line;
   for (const std::string& argument : spec.argv) command_line += " " + LoggedArgument(argument);
   AppendToFile(raw->log_path,
@@ -672,6 +675,10 @@ void Executor::RunNextAcceptanceTest(Attempt* attempt) {
   spec.env = {"ORCHESTRA_WORKSTREAM_ID=" + workstream.id,
               "ORCHESTRA_ATTEMPT=" + std::to_string(attempt->number), KeyOf(attempt->id),
               "ORCHESTRA_WORKDIR=" + spec.cwd, std::string("ORCHESTRA_PHASE=") + PhaseName(attempt->phase)};
+  const AgentType* type = project_.config.TypeOf(project_.config.agents[attempt->agent]);
+  spec.redact = SecretsOf(type != nullptr ? type->env : std::map<std::string, std::string>{},
+                          project_.config.redact_variables);
+  spec.max_log_bytes = project_.config.max_log_bytes;
   int pid = 0;
   std::string error;
   if (!runner_->Start(

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "log_sink.h"
 #include "process_table.h"
 
 extern char** environ;
@@ -21,6 +23,9 @@ extern char** environ;
 namespace orchestra {
 
 namespace {
+
+// One read from a child's pipe: the pipe's default capacity on Linux.
+constexpr size_t kReadBytes = 64 * 1024;
 
 uint64_t ToMilliseconds(double seconds) {
   return seconds <= 0 ? 0 : static_cast<uint64_t>(std::ceil(seconds * 1000));
@@ -118,6 +123,10 @@ struct UvProcessRunner::Child {
   uv_process_t process{};
   uv_timer_t timeout_timer{};
   uv_timer_t grace_timer{};
+  uv_pipe_t output{};        // the read end of the child's stdout and stderr
+  bool output_open = false;  // reading; false after EOF, an error or the leader's exit
+  std::unique_ptr<LogSink> log;
+  std::unique_ptr<char[]> read_buffer;
 };
 
 /// The libuv callbacks, which need the runner's private parts.
@@ -140,6 +149,49 @@ struct ChildAccess {
     if (!child->spawned) return;  // the timers are only initialised after a spawn
     CloseHandle(reinterpret_cast<uv_handle_t*>(&child->timeout_timer));
     CloseHandle(reinterpret_cast<uv_handle_t*>(&child->grace_timer));
+    CloseHandle(reinterpret_cast<uv_handle_t*>(&child->output));
+  }
+
+  static void OnAllocate(uv_handle_t* handle, size_t /*suggested*/, uv_buf_t* buffer) {
+    Child* child = static_cast<Child*>(handle->data);
+    if (!child->read_buffer) child->read_buffer = std::make_unique<char[]>(kReadBytes);
+    *buffer = uv_buf_init(child->read_buffer.get(), kReadBytes);
+  }
+
+  static void OnRead(uv_stream_t* stream, ssize_t count, const uv_buf_t* buffer) {
+    Child* child = static_cast<Child*>(stream->data);
+    if (count > 0) child->log->Write(std::string_view(buffer->base, static_cast<size_t>(count)));
+    if (count < 0) StopOutput(child);  // EOF (every writer closed it) or an error
+  }
+
+  static void StopOutput(Child* child) {
+    if (!child->output_open) return;
+    child->output_open = false;
+    CloseHandle(reinterpret_cast<uv_handle_t*>(&child->output));
+  }
+
+  // Once the leader is gone: reads what the pipe holds now, without waiting
+  // for more, then closes it and completes the log. A daemon that escaped the
+  // group may hold the write end open forever; what it prints later is lost.
+  static void EndOutput(Child* child) {
+    if (child->output_open) {
+      uv_os_fd_t fd = -1;
+      int available = 0;
+      if (uv_fileno(reinterpret_cast<uv_handle_t*>(&child->output), &fd) == 0 &&
+          ioctl(fd, FIONREAD, &available) == 0) {
+        if (!child->read_buffer) child->read_buffer = std::make_unique<char[]>(kReadBytes);
+        while (available > 0) {  // only what is there now: a writer that goes on cannot hold us
+          const ssize_t count = read(fd, child->read_buffer.get(),
+                                     std::min(kReadBytes, static_cast<size_t>(available)));
+          if (count < 0 && errno == EINTR) continue;
+          if (count <= 0) break;
+          child->log->Write(std::string_view(child->read_buffer.get(), static_cast<size_t>(count)));
+          available -= static_cast<int>(count);
+        }
+      }
+      StopOutput(child);
+    }
+    if (child->log) child->log->Finish();
   }
 
   // SIGTERM now, SIGKILL after the grace period unless it is already pending
@@ -177,6 +229,7 @@ struct ChildAccess {
     // its pid stays reserved while any member still uses it as a group id, so
     // this cannot reach a stranger's group.
     SignalGroup(child->pid, SIGKILL);
+    EndOutput(child);
     CloseHandles(child);
   }
 
@@ -222,6 +275,7 @@ UvProcessRunner::~UvProcessRunner() {
     while (waitpid(child->pid, &status, 0) < 0 && errno == EINTR) {
     }
     child->exited = true;
+    ChildAccess::EndOutput(child);
     ChildAccess::CloseHandles(child);
   }
 }
@@ -246,10 +300,13 @@ bool UvProcessRunner::Start(const ProcessSpec& spec, ExitCallback on_exit, int64
     return false;
   }
   const int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (null_fd < 0) {
-    *error = "cannot start '" + program + "': cannot open /dev/null: " + std::strerror(errno);
+  int output_fds[2] = {-1, -1};  // the child's stdout and stderr: [1] theirs, [0] ours
+  if (null_fd < 0 || pipe2(output_fds, O_CLOEXEC) != 0) {
+    *error = "cannot start '" + program + "': " +
+             (null_fd < 0 ? "cannot open /dev/null: " : "cannot create a pipe: ") + std::strerror(errno);
     WriteLine(log_fd, *error);
     close(log_fd);
+    if (null_fd >= 0) close(null_fd);
     return false;
   }
 
@@ -261,9 +318,9 @@ bool UvProcessRunner::Start(const ProcessSpec& spec, ExitCallback on_exit, int64
   stdio[0].flags = UV_INHERIT_FD;
   stdio[0].data.fd = null_fd;
   stdio[1].flags = UV_INHERIT_FD;
-  stdio[1].data.fd = log_fd;
+  stdio[1].data.fd = output_fds[1];
   stdio[2].flags = UV_INHERIT_FD;
-  stdio[2].data.fd = log_fd;
+  stdio[2].data.fd = output_fds[1];
   uv_process_options_t options{};
   options.exit_cb = ChildAccess::OnExit;
   options.file = argument_pointers[0];
@@ -288,25 +345,38 @@ bool UvProcessRunner::Start(const ProcessSpec& spec, ExitCallback on_exit, int64
   const int status = uv_spawn(loop_, &child->process, &options);
   child->open_handles = 1;  // uv_spawn initialises the handle even when it fails
   close(null_fd);
+  close(output_fds[1]);  // the child has its copies; EOF comes when every writer closed it
   if (status != 0) {
     *error = "cannot start '" + program + "': " + uv_strerror(status);
     if (status == UV_ENOENT || status == UV_EACCES) *error += " (check the agent's argv)";
     WriteLine(log_fd, *error);
     close(log_fd);
+    close(output_fds[0]);
     Child* failed = child.get();
     children_.push_back(std::move(child));
     ChildAccess::CloseHandles(failed);  // libuv wants even a failed handle closed
     return false;
   }
-  close(log_fd);  // the child has its own copies now
 
   child->spawned = true;
   child->pid = child->process.pid;
+  child->log = std::make_unique<LogSink>(log_fd, spec.redact, spec.max_log_bytes);
   uv_timer_init(loop_, &child->timeout_timer);
   uv_timer_init(loop_, &child->grace_timer);
+  uv_pipe_init(loop_, &child->output, 0);
   child->timeout_timer.data = child.get();
   child->grace_timer.data = child.get();
-  child->open_handles = 3;
+  child->output.data = child.get();
+  child->open_handles = 4;
+  const int opened = uv_pipe_open(&child->output, output_fds[0]);
+  if (opened != 0 || uv_read_start(reinterpret_cast<uv_stream_t*>(&child->output), ChildAccess::OnAllocate,
+                                   ChildAccess::OnRead) != 0) {
+    // Unheard of for a fresh pipe; the child runs on, its output unread.
+    if (opened != 0) close(output_fds[0]);
+    child->log->Write("orchestra: cannot read the process's output\n");
+  } else {
+    child->output_open = true;
+  }
   if (spec.timeout_seconds > 0) {
     uv_timer_start(&child->timeout_timer, ChildAccess::OnTimeout,
                    ToMilliseconds(spec.timeout_seconds), 0);
@@ -328,6 +398,13 @@ void UvProcessRunner::Kill(int64_t handle) {
   if (child == nullptr || !child->spawned || child->exited) return;
   SignalGroup(child->pid, SIGKILL);
   kill(child->pid, SIGKILL);
+}
+
+int64_t UvProcessRunner::OutputBytes(int64_t handle) const {
+  for (const std::unique_ptr<Child>& child : children_) {
+    if (child->handle == handle && child->log) return child->log->bytes_received();
+  }
+  return 0;
 }
 
 size_t UvProcessRunner::running() const {

@@ -1,5 +1,6 @@
 // Processes: agents and acceptance tests as child processes, each in its own
-// process group, output appended to a log file, with a timeout that escalates
+// process group, output read through a pipe and appended to a log file
+// (secrets redacted, size capped: log_sink.h), with a timeout that escalates
 // SIGTERM -> SIGKILL to the whole group. Nothing of a process outlives it: when
 // the leader exits, whatever is left in its group is killed.
 #pragma once
@@ -21,6 +22,8 @@ struct ProcessSpec {
   std::vector<std::string> env;  // KEY=VALUE entries added to (or replacing in) ours
   std::string cwd;               // empty: ours
   std::string log_path;          // stdout+stderr appended here; stdin is /dev/null
+  std::vector<std::string> redact;  // secret values, written to the log as "[redacted]"
+  int64_t max_log_bytes = 0;        // the most output the log keeps (head and tail); 0: all
   double timeout_seconds = 0;    // 0: none
   double kill_grace_seconds = 10;  // SIGTERM -> SIGKILL delay on timeout/Terminate
 };
@@ -57,11 +60,20 @@ class ProcessRunner {
   /// SIGKILL to the process group now.
   virtual void Kill(int64_t handle) = 0;
   virtual size_t running() const = 0;
+  /// Bytes the process has printed so far (stdout and stderr), for a stall
+  /// detector; 0 for an unknown handle or a runner that does not read output.
+  virtual int64_t OutputBytes(int64_t /*handle*/) const { return 0; }
 };
 
 /// ProcessRunner on a libuv loop. Each child is spawned detached (it calls
 /// setsid(), so its pid is also its process group id) and its handle keeps the
 /// loop alive until it has been reported.
+///
+/// The child's stdout and stderr are one pipe (so they interleave as they would
+/// in a file), read on the loop into a LogSink. When the leader exits (and its
+/// group is killed), what the pipe holds is read without waiting and the pipe
+/// is closed: a daemon that escaped the group may keep its end open forever,
+/// and on_exit never waits for it. The log is complete when on_exit runs.
 ///
 /// on_exit runs from a close callback, after every libuv handle of that child is
 /// closed and the child is forgotten (running() no longer counts it), so it may
@@ -83,6 +95,7 @@ class UvProcessRunner : public ProcessRunner {
   void Kill(int64_t handle) override;
   /// Children started and not yet reported through on_exit.
   size_t running() const override;
+  int64_t OutputBytes(int64_t handle) const override;
 
  private:
   struct Child;

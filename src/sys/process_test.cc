@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
@@ -342,6 +343,78 @@ TEST_F(ProcessTest, DestructorKillsEveryGroupWithoutReporting) {
   EXPECT_TRUE(WaitUntilGone(ReadPid(grandchild_file)));
   uv_run(&loop_, UV_RUN_DEFAULT);
   EXPECT_FALSE(outcome.finished);
+}
+
+TEST_F(ProcessTest, InterleavesStdoutAndStderrInOrder) {
+  Outcome outcome;
+  StartOrFail(Shell("for i in 1 2 3; do echo out-$i; echo err-$i >&2; done"), &outcome);
+  ASSERT_TRUE(RunUntilFinished(outcome));
+  EXPECT_EQ(ReadFile(dir_ / "log"), "out-1\nerr-1\nout-2\nerr-2\nout-3\nerr-3\n");
+  EXPECT_EQ(runner_->OutputBytes(outcome.handle), 0);  // forgotten once reported
+}
+
+TEST_F(ProcessTest, SecretInTheEnvironmentIsRedactedInTheLog) {
+  const std::string secret = "sk-ant-process-test-0123456789";
+  Outcome outcome;
+  ProcessSpec spec = Shell(
+      "echo \"key: $ORCHESTRA_TEST_API_KEY\"; printf '%s' \"$ORCHESTRA_TEST_API_KEY\" | wc -c; "
+      "echo \"$ORCHESTRA_TEST_API_KEY\" >&2");
+  spec.env = {"ORCHESTRA_TEST_API_KEY=" + secret};
+  spec.redact = {secret};
+  StartOrFail(spec, &outcome);
+  ASSERT_TRUE(RunUntilFinished(outcome));
+  EXPECT_TRUE(outcome.result.Succeeded()) << outcome.result.Describe();
+  // The child had the key (its length was printed), the log has none of it.
+  EXPECT_EQ(ReadFile(spec.log_path), "key: [redacted]\n" + std::to_string(secret.size()) + "\n[redacted]\n");
+}
+
+TEST_F(ProcessTest, OutputBytesCountsWhatTheChildPrinted) {
+  const std::string ready = dir_ / "ready";
+  Outcome outcome;
+  ProcessSpec spec = Shell("printf 12345; touch " + ready + "; sleep 100");
+  StartOrFail(spec, &outcome);
+  ASSERT_TRUE(RunUntil([&] { return runner_->OutputBytes(outcome.handle) == 5; }));
+  runner_->Kill(outcome.handle);
+  ASSERT_TRUE(RunUntilFinished(outcome));
+  EXPECT_EQ(ReadFile(spec.log_path), "12345");
+}
+
+// 200 MB printed, 1 MB kept: the head, the marker, the tail.
+TEST_F(ProcessTest, HugeOutputIsCappedWithHeadAndTailKept) {
+  Outcome outcome;
+  ProcessSpec spec = Shell("echo first-line; head -c 209715200 /dev/zero | tr '\\0' x; echo; echo last-line");
+  spec.max_log_bytes = 1 << 20;
+  StartOrFail(spec, &outcome);
+  ASSERT_TRUE(RunUntil([&] { return outcome.finished; }, 300));
+  EXPECT_TRUE(outcome.result.Succeeded()) << outcome.result.Describe();
+  const std::string log = ReadFile(spec.log_path);
+  const std::string marker = "\norchestra: [... " + std::to_string(11 + 209715200 + 1 + 10 - (1 << 20)) +
+                             " bytes of output cut (max_log_size 1 MB) ...]\n";
+  EXPECT_EQ(log.size(), static_cast<size_t>(1 << 20) + marker.size());
+  EXPECT_TRUE(log.starts_with("first-line\nxxxx"));
+  EXPECT_NE(log.find(marker), std::string::npos);
+  EXPECT_TRUE(log.ends_with("xxxx\nlast-line\n"));
+}
+
+// A daemon that leaves the process group (setsid) keeps the pipe's write end
+// open forever; the exit is still reported and the log still complete.
+TEST_F(ProcessTest, EscapedDaemonHoldingThePipeDoesNotDelayTheExit) {
+  const std::string daemon_file = dir_ / "daemon";
+  Outcome outcome;
+  const std::string fifo = dir_ / "fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  // The daemon tells its pid through the fifo once it is in its own session.
+  StartOrFail(Shell("setsid sh -c 'echo $$ > " + fifo + "; exec sleep 1000' & read pid < " + fifo +
+                    "; echo $pid > " + daemon_file + "; echo leader-done"),
+              &outcome);
+  ASSERT_TRUE(RunUntilFinished(outcome));
+  const int daemon = ReadPid(daemon_file);
+  ASSERT_GT(daemon, 0);
+  EXPECT_TRUE(testing::ProcessAlive(daemon));  // escaped: still running, the pipe still open
+  EXPECT_NE(getsid(daemon), outcome.pid);
+  kill(daemon, SIGKILL);
+  EXPECT_TRUE(outcome.result.Succeeded()) << outcome.result.Describe();
+  EXPECT_EQ(ReadFile(dir_ / "log"), "leader-done\n");
 }
 
 TEST(ProcessResultTest, Describe) {
