@@ -569,7 +569,9 @@ void Executor::WatchForStall(Attempt* attempt, double stall_seconds) {
 
 void Executor::CheckStall(Attempt* attempt, double stall_seconds) {
   if (attempt->phase != AttemptPhase::kAgent || attempt->handle == 0 || attempt->stalled) return;
-  const int64_t size = FileSize(attempt->log_path);
+  // Output counts when it reaches the log or only the runner (past half of
+  // max_log_size the log holds the tail back until the end).
+  const int64_t size = FileSize(attempt->log_path) + runner_->OutputBytes(attempt->handle);
   const double now = clock_->Now();
   if (size != attempt->last_log_size) {
     attempt->last_log_size = size;
