@@ -8,6 +8,7 @@
 // With ORCHESTRA_RECORD_AGENT_FIXTURES=1 each run's stdout and stderr, interleaved as read, are
 // also saved as tests/fixtures/agents/<cli>/recorded_<scenario>.txt (see the README there).
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -21,8 +22,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "cli_harness.h"
 #include "git_test_repo.h"
@@ -172,7 +171,8 @@ std::vector<json> JsonLines(const std::string& text) {
 /// AgentCliTest runs one CLI against a model server with one scenario in a fresh repository.
 class AgentCliTest : public ::testing::Test {
  protected:
-  CliRun Run(AgentCli cli, const std::string& scenario, const std::function<bool(const ModelServerProcess&)>& stop_when = nullptr,
+  CliRun Run(AgentCli cli, const std::string& scenario,
+             const std::function<bool(const ModelServerProcess&)>& stop_when = nullptr,
              bool quick_failures = true) {
     ModelServerScript script;
     script.scenario = scenario;
@@ -191,20 +191,24 @@ class AgentCliTest : public ::testing::Test {
     if (cli != AgentCli::kGemini) return;
     setup->args.clear();
     for (auto& [path, content] : setup->files) {
-      if (path.ends_with("settings.json")) content = R"({"security": {"auth": {"selectedType": "gemini-api-key"}}})";
+      if (path.ends_with("settings.json"))
+        content = R"({"security": {"auth": {"selectedType": "gemini-api-key"}}})";
     }
   }
 
   static void Record(AgentCli cli, const std::string& scenario, const CliRun& run) {
     const char* record = std::getenv("ORCHESTRA_RECORD_AGENT_FIXTURES");
     if (record == nullptr || std::string(record) != "1") return;
-    WriteFile(std::string(ORCHESTRA_TEST_FIXTURES_DIR) + "/agents/" + AgentCliName(cli) + "/recorded_" + scenario + ".txt",
+    WriteFile(std::string(ORCHESTRA_TEST_FIXTURES_DIR) + "/agents/" + AgentCliName(cli) + "/recorded_" +
+                  scenario + ".txt",
               run.log);
   }
 
   // The key went environment → header, and into no request body.
   void ExpectKeyOnlyInHeaders(AgentCli cli) {
-    const char* header = cli == AgentCli::kClaude ? "x_api_key" : cli == AgentCli::kCodex ? "authorization" : "x_goog_api_key";
+    const char* header = cli == AgentCli::kClaude  ? "x_api_key"
+                         : cli == AgentCli::kCodex ? "authorization"
+                                                   : "x_goog_api_key";
     const std::string expected = cli == AgentCli::kCodex ? std::string("Bearer ") + kApiKey : kApiKey;
     for (const json& request : server_->Requests()) {
       if (request["method"] == "POST") {
@@ -220,13 +224,13 @@ class AgentCliTest : public ::testing::Test {
 };
 
 // Skips the test, naming the install command, when the CLI is not installed.
-#define SKIP_WITHOUT(cli)                                                                           \
-  do {                                                                                              \
-    if (AgentCliBinary(cli).empty()) {                                                              \
-      GTEST_SKIP() << AgentCliName(cli) << " is not installed in " << AgentClisDir()                \
-                   << ": run scripts/install-deps.sh (npm install --prefix " << AgentClisDir()     \
-                   << " @anthropic-ai/claude-code @openai/codex @google/gemini-cli)";              \
-    }                                                                                               \
+#define SKIP_WITHOUT(cli)                                                                      \
+  do {                                                                                         \
+    if (AgentCliBinary(cli).empty()) {                                                         \
+      GTEST_SKIP() << AgentCliName(cli) << " is not installed in " << AgentClisDir()           \
+                   << ": run scripts/install-deps.sh (npm install --prefix " << AgentClisDir() \
+                   << " @anthropic-ai/claude-code @openai/codex @google/gemini-cli)";          \
+    }                                                                                          \
   } while (false)
 
 // Claude Code --------------------------------------------------------------------------------
@@ -249,12 +253,22 @@ TEST_F(AgentCliTest, ClaudeWritesTheFileAndReportsUsageAndCost) {
   EXPECT_EQ(result["usage"]["cache_read_input_tokens"], kModelServerCachedTokens);
   EXPECT_GT(result["total_cost_usd"].get<double>(), 0);  // Claude Code prices the tokens itself
   EXPECT_FALSE(result["session_id"].get<std::string>().empty());
-  const std::vector<json> requests = server_->Requests();
-  ASSERT_EQ(requests.size(), 3u);
-  EXPECT_EQ(requests[0]["method"], "HEAD");
-  EXPECT_EQ(requests[1]["answer"], "tool_call");
-  EXPECT_EQ(requests[1]["workdir"], repo_.path());
-  EXPECT_EQ(requests[2]["answer"], "text");
+  // Besides the two turns, a `HEAD /` connectivity check (sent alongside, in no fixed order).
+  std::vector<json> turns;
+  int checks = 0;
+  for (const json& request : server_->Requests()) {
+    if (request["method"] == "HEAD")
+      ++checks;
+    else
+      turns.push_back(request);
+  }
+  EXPECT_EQ(checks, 1);
+  ASSERT_EQ(turns.size(), 2u);
+  EXPECT_EQ(turns[0]["path"], "/v1/messages");
+  EXPECT_EQ(turns[0]["query"], "beta=true");
+  EXPECT_EQ(turns[0]["answer"], "tool_call");
+  EXPECT_EQ(turns[0]["workdir"], repo_.path());
+  EXPECT_EQ(turns[1]["answer"], "text");
   ExpectKeyOnlyInHeaders(AgentCli::kClaude);
 }
 
@@ -274,7 +288,8 @@ TEST_F(AgentCliTest, ClaudeRateLimitedEndsWithStatus429InTheResult) {
   SKIP_WITHOUT(AgentCli::kClaude);
   const CliRun run = Run(AgentCli::kClaude, "rate_limit");
   ExpectClaudeApiError(run, *server_, 429);
-  EXPECT_EQ(json::parse(run.out)["result"], "API Error: Request rejected (429) · Rate limit reached: retry later.");
+  EXPECT_EQ(json::parse(run.out)["result"],
+            "API Error: Request rejected (429) · Rate limit reached: retry later.");
 }
 
 TEST_F(AgentCliTest, ClaudeUnauthorizedEndsWithStatus401InTheResult) {
@@ -293,7 +308,8 @@ TEST_F(AgentCliTest, ClaudeServerErrorEndsWithStatus500InTheResult) {
 // A model that never answers: Claude Code waits (its own timeout is minutes), printing nothing.
 TEST_F(AgentCliTest, ClaudeWaitsSilentlyOnAHungModel) {
   SKIP_WITHOUT(AgentCli::kClaude);
-  const CliRun run = Run(AgentCli::kClaude, "hang", [](const ModelServerProcess& server) { return ModelRequests(server) >= 1; });
+  const CliRun run = Run(AgentCli::kClaude, "hang",
+                         [](const ModelServerProcess& server) { return ModelRequests(server) >= 1; });
   EXPECT_TRUE(run.stopped);
   EXPECT_EQ(run.exit_code, 128 + SIGKILL);
   EXPECT_EQ(run.log, "");
@@ -349,20 +365,23 @@ TEST_F(AgentCliTest, CodexRateLimitedFailsTheTurnNaming429) {
 TEST_F(AgentCliTest, CodexUnauthorizedFailsTheTurnNaming401) {
   SKIP_WITHOUT(AgentCli::kCodex);
   const CliRun run = Run(AgentCli::kCodex, "unauthorized");
-  ExpectCodexTurnFailed(run, *server_,
-                        "unexpected status 401 Unauthorized: invalid x-api-key, url: " + server_->base_url() + "/v1/responses");
+  ExpectCodexTurnFailed(
+      run, *server_,
+      "unexpected status 401 Unauthorized: invalid x-api-key, url: " + server_->base_url() + "/v1/responses");
 }
 
 // A 500 reads like an overload: the status itself is not in the message.
 TEST_F(AgentCliTest, CodexServerErrorFailsTheTurn) {
   SKIP_WITHOUT(AgentCli::kCodex);
   const CliRun run = Run(AgentCli::kCodex, "server_error");
-  ExpectCodexTurnFailed(run, *server_, "We’re currently experiencing high demand, which may cause temporary errors.");
+  ExpectCodexTurnFailed(run, *server_,
+                        "We’re currently experiencing high demand, which may cause temporary errors.");
 }
 
 TEST_F(AgentCliTest, CodexWaitsOnAHungModelAfterStartingTheTurn) {
   SKIP_WITHOUT(AgentCli::kCodex);
-  const CliRun run = Run(AgentCli::kCodex, "hang", [](const ModelServerProcess& server) { return ModelRequests(server) >= 1; });
+  const CliRun run = Run(AgentCli::kCodex, "hang",
+                         [](const ModelServerProcess& server) { return ModelRequests(server) >= 1; });
   EXPECT_TRUE(run.stopped);
   EXPECT_EQ(run.exit_code, 128 + SIGKILL);
   EXPECT_EQ(JsonLines(run.out).back(), (json{{"type", "turn.started"}}));
@@ -407,7 +426,8 @@ TEST_F(AgentCliTest, GeminiRateLimitedExits173WithTheErrorOnStderr) {
   const CliRun run = Run(AgentCli::kGemini, "rate_limit");
   ExpectGeminiApiError(run, *server_, 429);
   // The RetryInfo detail (retry-after 7 s) comes through in the message.
-  EXPECT_EQ(LastJsonObject(run.err)["error"]["message"], "Rate limit reached: retry later.\nSuggested retry after 7s.");
+  EXPECT_EQ(LastJsonObject(run.err)["error"]["message"],
+            "Rate limit reached: retry later.\nSuggested retry after 7s.");
 }
 
 TEST_F(AgentCliTest, GeminiUnauthorizedExits145WithTheErrorOnStderr) {
@@ -426,20 +446,24 @@ TEST_F(AgentCliTest, GeminiServerErrorExits244WithTheErrorOnStderr) {
 // the test ends it once the same routing request came a second time.
 TEST_F(AgentCliTest, GeminiRetriesAServerErrorByItselfWithDefaultSettings) {
   SKIP_WITHOUT(AgentCli::kGemini);
-  const CliRun run = Run(AgentCli::kGemini, "server_error", [](const ModelServerProcess& server) { return ModelRequests(server) >= 2; },
-                         /*quick_failures=*/false);
+  const CliRun run = Run(
+      AgentCli::kGemini, "server_error",
+      [](const ModelServerProcess& server) { return ModelRequests(server) >= 2; },
+      /*quick_failures=*/false);
   EXPECT_TRUE(run.stopped);
   EXPECT_EQ(run.exit_code, 128 + SIGKILL);
   EXPECT_EQ(run.out, "");
   const std::vector<json> requests = server_->Requests();
   ASSERT_GE(requests.size(), 2u);
   for (const json& request : requests) EXPECT_EQ(request["body_fnv1a"], requests[0]["body_fnv1a"]);
-  EXPECT_NE(run.err.find("Attempt 1 failed with status 500. Retrying with backoff..."), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("Attempt 1 failed with status 500. Retrying with backoff..."), std::string::npos)
+      << run.err;
 }
 
 TEST_F(AgentCliTest, GeminiWaitsOnAHungModel) {
   SKIP_WITHOUT(AgentCli::kGemini);
-  const CliRun run = Run(AgentCli::kGemini, "hang", [](const ModelServerProcess& server) { return ModelRequests(server) >= 1; });
+  const CliRun run = Run(AgentCli::kGemini, "hang",
+                         [](const ModelServerProcess& server) { return ModelRequests(server) >= 1; });
   EXPECT_TRUE(run.stopped);
   EXPECT_EQ(run.exit_code, 128 + SIGKILL);
   EXPECT_EQ(run.out, "");

@@ -60,9 +60,12 @@ enum class Provider { kAnthropic, kOpenAi, kGemini };
 
 const char* ProviderName(Provider provider) {
   switch (provider) {
-    case Provider::kAnthropic: return "anthropic";
-    case Provider::kOpenAi: return "openai";
-    case Provider::kGemini: return "gemini";
+    case Provider::kAnthropic:
+      return "anthropic";
+    case Provider::kOpenAi:
+      return "openai";
+    case Provider::kGemini:
+      return "gemini";
   }
   return "";
 }
@@ -125,7 +128,7 @@ std::string FindWorkdir(const std::string& body) {
       std::regex(R"(<cwd>([^<"\\]+)</cwd>)"),
       std::regex(R"([Ww]orking directory:\s*(/[^\s"\\]+))"),
       std::regex(R"(Workspace Directories:\*\*(?:\\n|\s)*-\s*(/[^\s"\\]+))"),
-};
+  };
   for (const std::regex& pattern : patterns) {
     std::smatch match;
     if (std::regex_search(body, match, pattern)) return match[1].str();
@@ -151,9 +154,8 @@ class ModelServer {
   explicit ModelServer(Options options) : options_(std::move(options)), log_(options_) {}
 
   void Route(httplib::Server* server) {
-    server->Options(".*", [](const httplib::Request&, httplib::Response& response) {
-      response.status = 204;
-    });
+    server->Options(".*",
+                    [](const httplib::Request&, httplib::Response& response) { response.status = 204; });
     server->Get("/", [this](const httplib::Request& request, httplib::Response& response) {
       log_.Add(request, Provider::kAnthropic, "ok", "");
       response.set_content("ok", "text/plain");
@@ -164,14 +166,16 @@ class ModelServer {
     server->Post("/v1/responses", [this](const httplib::Request& request, httplib::Response& response) {
       Answer(Provider::kOpenAi, request, &response);
     });
-    server->Post(R"(/v1beta/models/[^/]+)", [this](const httplib::Request& request, httplib::Response& response) {
-      Answer(Provider::kGemini, request, &response);
-    });
+    server->Post(R"(/v1beta/models/[^/]+)",
+                 [this](const httplib::Request& request, httplib::Response& response) {
+                   Answer(Provider::kGemini, request, &response);
+                 });
     server->set_error_handler([this](const httplib::Request& request, httplib::Response& response) {
       if (response.status != 404) return;
       log_.Add(request, Provider::kAnthropic, "not_found", "");
-      response.set_content(json{{"error", {{"message", "no route " + request.method + " " + request.path}}}}.dump(),
-                           "application/json");
+      response.set_content(
+          json{{"error", {{"message", "no route " + request.method + " " + request.path}}}}.dump(),
+          "application/json");
     });
   }
 
@@ -212,15 +216,23 @@ class ModelServer {
                                 : status == 401 ? "invalid x-api-key"
                                                 : "Internal server error";
     if (provider == Provider::kAnthropic) {
-      const char* type = status == 429 ? "rate_limit_error" : status == 401 ? "authentication_error" : "api_error";
+      const char* type = status == 429   ? "rate_limit_error"
+                         : status == 401 ? "authentication_error"
+                                         : "api_error";
       return {{"type", "error"}, {"error", {{"type", type}, {"message", message}}}};
     }
     if (provider == Provider::kOpenAi) {
-      const char* code = status == 429 ? "rate_limit_exceeded" : status == 401 ? "invalid_api_key" : "server_error";
-      const char* type = status == 429 ? "requests" : status == 401 ? "invalid_request_error" : "server_error";
+      const char* code = status == 429   ? "rate_limit_exceeded"
+                         : status == 401 ? "invalid_api_key"
+                                         : "server_error";
+      const char* type = status == 429   ? "requests"
+                         : status == 401 ? "invalid_request_error"
+                                         : "server_error";
       return {{"error", {{"message", message}, {"type", type}, {"param", nullptr}, {"code", code}}}};
     }
-    const char* google_status = status == 429 ? "RESOURCE_EXHAUSTED" : status == 401 ? "UNAUTHENTICATED" : "INTERNAL";
+    const char* google_status = status == 429   ? "RESOURCE_EXHAUSTED"
+                                : status == 401 ? "UNAUTHENTICATED"
+                                                : "INTERNAL";
     json error = {{"code", status}, {"message", message}, {"status", google_status}};
     // Google says when to retry in a RetryInfo detail rather than (only) the header.
     if (status == 429) {
@@ -242,7 +254,8 @@ class ModelServer {
     for (const json& message : body.value("messages", json::array())) {
       const json content = message.value("content", json());
       if (!content.is_array()) continue;
-      for (const json& block : content) has_result |= block.is_object() && block.value("type", "") == "tool_result";
+      for (const json& block : content)
+        has_result |= block.is_object() && block.value("type", "") == "tool_result";
     }
     const bool has_tools = body.contains("tools") && !body["tools"].empty();
     const bool tool_turn = has_tools && !has_result;
@@ -258,12 +271,18 @@ class ModelServer {
     const json tool_input = {{"file_path", TargetPath(workdir)}, {"content", options_.content}};
     const std::string id = tool_turn ? "msg_tool" : "msg_answer";
     if (!body.value("stream", false)) {
-      json block = tool_turn ? json{{"type", "tool_use"}, {"id", "toolu_write"}, {"name", "Write"}, {"input", tool_input}}
-                             : json{{"type", "text"}, {"text", options_.answer}};
-      json message = {{"id", id},          {"type", "message"},       {"role", "assistant"},
-                      {"model", model},    {"content", json::array({block})},
+      json block =
+          tool_turn
+              ? json{{"type", "tool_use"}, {"id", "toolu_write"}, {"name", "Write"}, {"input", tool_input}}
+              : json{{"type", "text"}, {"text", options_.answer}};
+      json message = {{"id", id},
+                      {"type", "message"},
+                      {"role", "assistant"},
+                      {"model", model},
+                      {"content", json::array({block})},
                       {"stop_reason", tool_turn ? "tool_use" : "end_turn"},
-                      {"stop_sequence", nullptr}, {"usage", usage}};
+                      {"stop_sequence", nullptr},
+                      {"usage", usage}};
       response->set_content(message.dump(), "application/json");
       return;
     }
@@ -280,13 +299,16 @@ class ModelServer {
                                                  {"stop_sequence", nullptr},
                                                  {"usage", start_usage}}}});
     if (tool_turn) {
-      stream += Sse("content_block_start",
-                    {{"type", "content_block_start"},
+      stream += Sse(
+          "content_block_start",
+          {{"type", "content_block_start"},
+           {"index", 0},
+           {"content_block",
+            {{"type", "tool_use"}, {"id", "toolu_write"}, {"name", "Write"}, {"input", json::object()}}}});
+      stream += Sse("content_block_delta",
+                    {{"type", "content_block_delta"},
                      {"index", 0},
-                     {"content_block", {{"type", "tool_use"}, {"id", "toolu_write"}, {"name", "Write"}, {"input", json::object()}}}});
-      stream += Sse("content_block_delta", {{"type", "content_block_delta"},
-                                            {"index", 0},
-                                            {"delta", {{"type", "input_json_delta"}, {"partial_json", tool_input.dump()}}}});
+                     {"delta", {{"type", "input_json_delta"}, {"partial_json", tool_input.dump()}}}});
     } else {
       stream += Sse("content_block_start", {{"type", "content_block_start"},
                                             {"index", 0},
@@ -296,9 +318,11 @@ class ModelServer {
                                             {"delta", {{"type", "text_delta"}, {"text", options_.answer}}}});
     }
     stream += Sse("content_block_stop", {{"type", "content_block_stop"}, {"index", 0}});
-    stream += Sse("message_delta", {{"type", "message_delta"},
-                                    {"delta", {{"stop_reason", tool_turn ? "tool_use" : "end_turn"}, {"stop_sequence", nullptr}}},
-                                    {"usage", {{"output_tokens", output}}}});
+    stream +=
+        Sse("message_delta",
+            {{"type", "message_delta"},
+             {"delta", {{"stop_reason", tool_turn ? "tool_use" : "end_turn"}, {"stop_sequence", nullptr}}},
+             {"usage", {{"output_tokens", output}}}});
     stream += Sse("message_stop", {{"type", "message_stop"}});
     response->set_content(stream, "text/event-stream");
   }
@@ -319,7 +343,8 @@ class ModelServer {
     const std::string id = tool_turn ? "resp_tool" : "resp_answer";
     json item;
     if (tool_turn) {
-      const std::string command = "printf %s " + ShellQuote(options_.content) + " > " + ShellQuote(options_.file);
+      const std::string command =
+          "printf %s " + ShellQuote(options_.content) + " > " + ShellQuote(options_.file);
       item = {{"type", "function_call"},
               {"id", "fc_write"},
               {"call_id", "call_write"},
@@ -331,7 +356,9 @@ class ModelServer {
               {"id", "msg_answer"},
               {"role", "assistant"},
               {"status", "completed"},
-              {"content", json::array({{{"type", "output_text"}, {"text", options_.answer}, {"annotations", json::array()}}})}};
+              {"content",
+               json::array(
+                   {{{"type", "output_text"}, {"text", options_.answer}, {"annotations", json::array()}}})}};
     }
     const json usage = {{"input_tokens", input},
                         {"input_tokens_details", {{"cached_tokens", cached}}},
@@ -340,8 +367,14 @@ class ModelServer {
                         {"total_tokens", input + output}};
     const std::string model = body.value("model", "gpt-test");
     std::string stream = Sse("response.created", {{"type", "response.created"},
-                                                  {"response", {{"id", id}, {"object", "response"}, {"status", "in_progress"}, {"model", model}, {"output", json::array()}}}});
-    stream += Sse("response.output_item.done", {{"type", "response.output_item.done"}, {"output_index", 0}, {"item", item}});
+                                                  {"response",
+                                                   {{"id", id},
+                                                    {"object", "response"},
+                                                    {"status", "in_progress"},
+                                                    {"model", model},
+                                                    {"output", json::array()}}}});
+    stream += Sse("response.output_item.done",
+                  {{"type", "response.output_item.done"}, {"output_index", 0}, {"item", item}});
     stream += Sse("response.completed", {{"type", "response.completed"},
                                          {"response",
                                           {{"id", id},
@@ -360,7 +393,8 @@ class ModelServer {
     const bool streaming = request.path.find(":streamGenerateContent") != std::string::npos;
     bool has_result = false;
     for (const json& content : body.value("contents", json::array())) {
-      for (const json& part : content.value("parts", json::array())) has_result |= part.contains("functionResponse");
+      for (const json& part : content.value("parts", json::array()))
+        has_result |= part.contains("functionResponse");
     }
     const bool tool_turn = streaming && !has_result;
     log_.Add(request, Provider::kGemini, !streaming ? "route" : tool_turn ? "tool_call" : "text", workdir);
@@ -376,19 +410,22 @@ class ModelServer {
                             {"complexity_score", 10}}
                            .dump()}};
     } else if (tool_turn) {
-      part = {{"functionCall", {{"name", "write_file"}, {"args", {{"file_path", TargetPath(workdir)}, {"content", options_.content}}}}}};
+      part = {{"functionCall",
+               {{"name", "write_file"},
+                {"args", {{"file_path", TargetPath(workdir)}, {"content", options_.content}}}}}};
     } else {
       part = {{"text", options_.answer}};
     }
-    const json answer = {{"candidates", json::array({{{"content", {{"role", "model"}, {"parts", json::array({part})}}},
-                                                      {"finishReason", "STOP"},
-                                                      {"index", 0}}})},
-                         {"usageMetadata",
-                          {{"promptTokenCount", input},
-                           {"candidatesTokenCount", output},
-                           {"cachedContentTokenCount", cached},
-                           {"totalTokenCount", input + output}}},
-                         {"modelVersion", "gemini-test"}};
+    const json answer = {
+        {"candidates", json::array({{{"content", {{"role", "model"}, {"parts", json::array({part})}}},
+                                     {"finishReason", "STOP"},
+                                     {"index", 0}}})},
+        {"usageMetadata",
+         {{"promptTokenCount", input},
+          {"candidatesTokenCount", output},
+          {"cachedContentTokenCount", cached},
+          {"totalTokenCount", input + output}}},
+        {"modelVersion", "gemini-test"}};
     if (!streaming) {
       response->set_content(answer.dump(), "application/json");
       return;
@@ -410,13 +447,20 @@ bool ReadOptions(int argc, char** argv, Options* options) {
       return false;
     }
     const std::string value = argv[++i];
-    if (flag == "--scenario") options->scenario = value;
-    else if (flag == "--log") options->log_path = value;
-    else if (flag == "--file") options->file = value;
-    else if (flag == "--content") options->content = value;
-    else if (flag == "--answer") options->answer = value;
-    else if (flag == "--retry-after") options->retry_after = std::stoi(value);
-    else if (flag == "--body-dir") options->body_dir = value;
+    if (flag == "--scenario")
+      options->scenario = value;
+    else if (flag == "--log")
+      options->log_path = value;
+    else if (flag == "--file")
+      options->file = value;
+    else if (flag == "--content")
+      options->content = value;
+    else if (flag == "--answer")
+      options->answer = value;
+    else if (flag == "--retry-after")
+      options->retry_after = std::stoi(value);
+    else if (flag == "--body-dir")
+      options->body_dir = value;
     else {
       std::cerr << "orchestra_model_server: unknown flag " << flag << "\n";
       return false;
@@ -425,7 +469,8 @@ bool ReadOptions(int argc, char** argv, Options* options) {
   static const std::string kScenarios[] = {"write", "rate_limit", "unauthorized", "server_error", "hang"};
   if (std::find(std::begin(kScenarios), std::end(kScenarios), options->scenario) == std::end(kScenarios)) {
     std::cerr << "orchestra_model_server: --scenario must be one of write, rate_limit, unauthorized, "
-                 "server_error, hang (got '" << options->scenario << "')\n";
+                 "server_error, hang (got '"
+              << options->scenario << "')\n";
     return false;
   }
   if (options->log_path.empty()) {

@@ -20,9 +20,12 @@ namespace fs = std::filesystem;
 
 const char* AgentCliName(AgentCli cli) {
   switch (cli) {
-    case AgentCli::kClaude: return "claude";
-    case AgentCli::kCodex: return "codex";
-    case AgentCli::kGemini: return "gemini";
+    case AgentCli::kClaude:
+      return "claude";
+    case AgentCli::kCodex:
+      return "codex";
+    case AgentCli::kGemini:
+      return "gemini";
   }
   return "";
 }
@@ -40,7 +43,8 @@ std::string AgentCliBinary(AgentCli cli) {
 
 std::string AgentCliVersion(AgentCli cli) {
   static const char* const kPackages[] = {"@anthropic-ai/claude-code", "@openai/codex", "@google/gemini-cli"};
-  const std::string manifest = AgentClisDir() + "/node_modules/" + kPackages[static_cast<int>(cli)] + "/package.json";
+  const std::string manifest =
+      AgentClisDir() + "/node_modules/" + kPackages[static_cast<int>(cli)] + "/package.json";
   const nlohmann::json package = nlohmann::json::parse(ReadFile(manifest), nullptr, false);
   return package.is_object() ? package.value("version", "") : "";
 }
@@ -70,10 +74,21 @@ int ReadPort(int fd) {
 
 ModelServerProcess::ModelServerProcess(const ModelServerScript& script) {
   fs::create_directories(folder_ / "bodies");
-  const std::vector<std::string> argv{ORCHESTRA_MODEL_SERVER, "--scenario", script.scenario,
-                                      "--log", folder_ / "requests.jsonl", "--body-dir", folder_ / "bodies",
-                                      "--file", script.file, "--content", script.content,
-                                      "--answer", script.answer, "--retry-after", std::to_string(script.retry_after)};
+  const std::vector<std::string> argv{ORCHESTRA_MODEL_SERVER,
+                                      "--scenario",
+                                      script.scenario,
+                                      "--log",
+                                      folder_ / "requests.jsonl",
+                                      "--body-dir",
+                                      folder_ / "bodies",
+                                      "--file",
+                                      script.file,
+                                      "--content",
+                                      script.content,
+                                      "--answer",
+                                      script.answer,
+                                      "--retry-after",
+                                      std::to_string(script.retry_after)};
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("model server: pipe failed");
   pid_ = fork();
@@ -144,11 +159,13 @@ AgentCliSetup ModelServerProcess::SetupFor(AgentCli cli, const std::string& home
                                "[analytics]\nenabled = false\n"
                                "[model_providers.orchestra-test]\n"
                                "name = \"orchestra test model server\"\n"
-                               "base_url = \"" + base_url() + "/v1\"\n"
-                               "env_key = \"OPENAI_API_KEY\"\n"
-                               "wire_api = \"responses\"\n"
-                               "request_max_retries = 0\n"
-                               "stream_max_retries = 0\n");
+                               "base_url = \"" +
+                                   base_url() +
+                                   "/v1\"\n"
+                                   "env_key = \"OPENAI_API_KEY\"\n"
+                                   "wire_api = \"responses\"\n"
+                                   "request_max_retries = 0\n"
+                                   "stream_max_retries = 0\n");
       break;
     case AgentCli::kGemini:
       setup.env.insert(setup.env.end(), {{"GOOGLE_GEMINI_BASE_URL", base_url()},
