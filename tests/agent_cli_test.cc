@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <functional>
@@ -73,11 +74,12 @@ pid_t StartCli(const std::vector<std::string>& argv, const std::string& cwd, con
   return pid;
 }
 
-// Runs the CLI to its end, reading both streams as they come. When `stop_when` turns true (it
+// Runs the CLI to its end, reading both streams as they come. When `stop_when` (given the output
+// so far) turns true (it
 // is asked whenever output arrives or 20 ms pass), the whole process group is killed: that is how
 // a test ends a CLI that would retry or wait forever. 120 s without an end fails the test.
 CliRun RunCli(const std::vector<std::string>& argv, const std::string& cwd, const AgentCliSetup& setup,
-              const std::function<bool()>& stop_when = nullptr) {
+              const std::function<bool(const CliRun&)>& stop_when = nullptr) {
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
     ADD_FAILURE() << "pipe failed";
@@ -106,7 +108,7 @@ CliRun RunCli(const std::vector<std::string>& argv, const std::string& cwd, cons
     }
     if (exited && ready == 0) break;  // the CLI is gone and its output drained; helpers may linger
     if (!exited && waitpid(pid, &status, WNOHANG) == pid) exited = true;
-    if (!exited && !run.stopped && stop_when && stop_when()) {
+    if (!exited && !run.stopped && stop_when && stop_when(run)) {
       run.stopped = true;
       kill(-pid, SIGKILL);
     }
@@ -180,8 +182,10 @@ class AgentCliTest : public ::testing::Test {
     AgentCliSetup setup = server_->SetupFor(cli, home_.path(), kApiKey);
     if (!quick_failures) Undo(cli, &setup);
     setup.WriteFiles();
-    CliRun run = RunCli(CliArgv(cli, setup), repo_.path(), setup,
-                        stop_when ? std::function<bool()>([&] { return stop_when(*server_); }) : nullptr);
+    CliRun run = RunCli(
+        CliArgv(cli, setup), repo_.path(), setup,
+        stop_when ? std::function<bool(const CliRun&)>([&](const CliRun&) { return stop_when(*server_); })
+                  : nullptr);
     Record(cli, quick_failures ? scenario : scenario + "_default_retries", run);
     return run;
   }
@@ -385,6 +389,30 @@ TEST_F(AgentCliTest, CodexWaitsOnAHungModelAfterStartingTheTurn) {
   EXPECT_TRUE(run.stopped);
   EXPECT_EQ(run.exit_code, 128 + SIGKILL);
   EXPECT_EQ(JsonLines(run.out).back(), (json{{"type", "turn.started"}}));
+}
+
+// With the server gone, Codex reconnects forever (request_max_retries = 0 does not bound it),
+// printing an `error` event per try and never `turn.failed`: the test ends it at the first.
+TEST_F(AgentCliTest, CodexReconnectsForeverWhenTheServerIsDown) {
+  SKIP_WITHOUT(AgentCli::kCodex);
+  server_ = std::make_unique<ModelServerProcess>(ModelServerScript{});
+  const AgentCliSetup setup = server_->SetupFor(AgentCli::kCodex, home_.path(), kApiKey);
+  setup.WriteFiles();
+  server_.reset();  // its port now refuses connections
+  const json reconnecting = {
+      {"type", "error"},
+      {"message", "Reconnecting... waiting for network (Connection failed: error sending request)"}};
+  const CliRun run = RunCli(CliArgv(AgentCli::kCodex, setup), repo_.path(), setup, [&](const CliRun& so_far) {
+    const std::vector<json> events = JsonLines(so_far.out);
+    return std::find(events.begin(), events.end(), reconnecting) != events.end();
+  });
+  Record(AgentCli::kCodex, "server_down", run);
+  EXPECT_TRUE(run.stopped);
+  EXPECT_EQ(run.exit_code, 128 + SIGKILL);
+  const std::vector<json> events = JsonLines(run.out);
+  ASSERT_GE(events.size(), 2u) << run.log;
+  EXPECT_EQ(events[events.size() - 2], (json{{"type", "turn.started"}}));
+  EXPECT_EQ(events.back(), reconnecting);
 }
 
 // Gemini CLI -----------------------------------------------------------------------------------
