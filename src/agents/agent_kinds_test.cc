@@ -162,6 +162,7 @@ TEST(AgentKindsTest, EveryPrefixOfEveryRecordedOutputReads) {
   const std::filesystem::path root = std::filesystem::path(ORCHESTRA_TEST_FIXTURES_DIR) / "agents";
   int fixtures = 0;
   for (const auto& folder : std::filesystem::directory_iterator(root)) {
+    if (!folder.is_directory()) continue;  // README.md
     const AgentKind* kind = FindAgentKind(folder.path().filename().string());
     ASSERT_NE(kind, nullptr) << folder.path() << " is not named after a kind";
     for (const auto& file : std::filesystem::directory_iterator(folder.path())) {
@@ -181,6 +182,42 @@ TEST(AgentKindsTest, EveryPrefixOfEveryRecordedOutputReads) {
     }
   }
   EXPECT_GE(fixtures, 30);
+}
+
+
+// The real CLIs' output, recorded against the test model server
+// (tests/fixtures/agents/README.md): each case is classified as it must be.
+TEST(AgentKindsTest, RecordedOutputOfTheRealClisIsClassified) {
+  ExpectVerdicts("claude", {
+                            {"recorded_write", 0,
+                             "succeeded | - | in 2200 out 70 cache_read 400 cache_write 0 cost 0.01295 model claude-opus-4-8[1m] turns 2 | retry - | session 07fc2985-87ad-43b2-9828-41e2c74a50d0"},
+                            {"recorded_rate_limit", 1,
+                             "rate_limited | claude was rate limited: API Error: Request rejected (429) · Rate limit reached: retry later. (HTTP 429) | in 0 out 0 cache_read 0 cache_write 0 cost 0 model - turns 1 | retry - | session 2e766af3-d4f7-4f86-aed6-ff65d6d8da16"},
+                            {"recorded_unauthorized", 1,
+                             "fatal | claude could not authenticate (Invalid API key · Fix external API key): check ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) in the agent's environment and the account's credit | in 0 out 0 cache_read 0 cache_write 0 cost 0 model - turns 1 | retry - | session db512b39-7fcb-491f-8588-07d37ca03ef9"},
+                            {"recorded_server_error", 1,
+                             "failed | claude reported an error: API Error: 500 Internal server error. This is a server-side issue, usually temporary — try again in a moment. If it persists, check your inference gateway (127.0.0.1:32995). (HTTP 500) | in 0 out 0 cache_read 0 cache_write 0 cost 0 model - turns 1 | retry - | session a094f4c7-a396-49c1-9863-97a119dce036"},
+                        });
+  ExpectVerdicts("codex", {
+                            {"recorded_write", 0,
+                             "succeeded | - | in 1800 out 70 cache_read 400 cache_write 0 cost - model - turns 1 | retry - | session 01a2329b-693e-73d3-afce-6626cc440a2a"},
+                            {"recorded_rate_limit", 1,
+                             "rate_limited | codex was rate limited: exceeded retry limit, last status: 429 Too Many Requests | in 0 out 0 cache_read 0 cache_write 0 cost - model - turns 0 | retry - | session 01a2329b-6d74-7d70-a5ea-200cd07eb945"},
+                            {"recorded_unauthorized", 1,
+                             "fatal | codex could not authenticate (unexpected status 401 Unauthorized: invalid x-api-key, url: http://127.0.0.1:38861/v1/responses): check OPENAI_API_KEY (or the provider's env_key) in the agent's environment | in 0 out 0 cache_read 0 cache_write 0 cost - model - turns 0 | retry - | session 01a2329b-70c2-7be1-9dba-9170c0a4922e"},
+                            {"recorded_server_error", 1,
+                             "failed | codex turn failed: We’re currently experiencing high demand, which may cause temporary errors. | in 0 out 0 cache_read 0 cache_write 0 cost - model - turns 0 | retry - | session 01a2329b-7440-7442-824b-32361a30c2e7"},
+                        });
+  ExpectVerdicts("gemini", {
+                            {"recorded_write", 0,
+                             "succeeded | - | in 1800 out 70 cache_read 400 cache_write 0 cost - model gemini-test turns 0 | retry - | session 229f6142-effe-44ee-bb9c-0c2dcb222874"},
+                            {"recorded_rate_limit", 173,
+                             "rate_limited | gemini was rate limited: Rate limit reached: retry later. Suggested retry after 7s. | in 0 out 0 cache_read 0 cache_write 0 cost - model - turns 0 | retry 7 | session 2861eed4-59ef-49a7-8581-7a1281a1eb23"},
+                            {"recorded_unauthorized", 145,
+                             "fatal | gemini could not authenticate ({\"error\":{\"code\":401,\"message\":\"invalid x-api-key\",\"status\":\"UNAUTHENTICATED\"}}): check GEMINI_API_KEY in the agent's environment and that ~/.gemini/settings.json selects {\"security\": {\"auth\": {\"selectedType\": \"gemini-api-key\"}}} | in 0 out 0 cache_read 0 cache_write 0 cost - model - turns 0 | retry - | session 9b4e1615-5f08-4cd5-912a-95dff06aa109"},
+                            {"recorded_server_error", 244,
+                             "failed | gemini reported an error: {\"error\":{\"code\":500,\"message\":\"Internal server error\",\"status\":\"INTERNAL\"}} (HTTP 500) | in 0 out 0 cache_read 0 cache_write 0 cost - model - turns 0 | retry - | session 6a8ca4d4-d964-4699-ae19-f98539c9cd6e"},
+                        });
 }
 
 }  // namespace
