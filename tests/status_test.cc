@@ -113,7 +113,9 @@ TEST(StatusTest, OneWorkstreamByItsShortIdSaysWhyWithAttemptsFilesAndNeighbours)
       "attempts": [{"attempt": 1, "agent": "agent-1", "outcome": "failed", "exit_code": 1, "signal": null,
                     "reason": ")" + kComplaint + R"(",
                     "log": ")" + (project / "logs/workstreams/ws-1-api/attempt-1.log") + R"(",
-                    "prompt": ")" + (project / "logs/workstreams/ws-1-api/attempt-1.prompt.md") + R"("}]})"));
+                    "prompt": ")" + (project / "logs/workstreams/ws-1-api/attempt-1.prompt.md") + R"(",
+                    "agent_type": "sim", "tokens": {"input": 0, "output": 0, "cache_read": 0, "cache_write": 0},
+                    "cost_usd": null, "model": "", "turns": 0, "session_id": ""}]})"));
   EXPECT_EQ(json[1], nlohmann::json::parse(R"({
       "id": "ws-2-ui", "status": "blocked", "track": "", "reason": "dependency ws-1-api failed",
       "depends_on": [{"id": "ws-1-api", "status": "failed"}], "blocks": [], "attempts": []})"));

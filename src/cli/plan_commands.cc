@@ -6,9 +6,12 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
+#include "cost_estimate.h"
 #include "estimates.h"
 #include "graph_export.h"
 #include "graphviz.h"
@@ -27,9 +30,10 @@ std::string Hours(double hours) { return fmt::format("{:.1f}h", hours); }
 /// (none when there is no state yet).
 /// `*from_running_run` counts those of a run still in progress (started at or
 /// after its start, while another orchestrator holds the state). `*done`
-/// (per node) marks the workstreams the state records as completed.
+/// (per node) marks the workstreams the state records as completed;
+/// `*attempts` gets every recorded attempt.
 std::vector<ObservedDuration> LoadObservedDurations(const Project& project, int* from_running_run,
-                                                    std::vector<bool>* done) {
+                                                    std::vector<bool>* done, std::vector<AttemptRecord>* attempts) {
   *from_running_run = 0;
   done->assign(project.workstreams.size(), false);
   const std::string state_path = project.StatePath();
@@ -37,9 +41,8 @@ std::vector<ObservedDuration> LoadObservedDurations(const Project& project, int*
   SystemClock clock;
   std::string error;
   std::unique_ptr<SqliteStore> store = SqliteStore::OpenExisting(state_path, &clock, &error);
-  std::vector<AttemptRecord> attempts;
   std::vector<WorkstreamRecord> records;
-  if (!store || !store->LoadAttempts("", &attempts, &error) || !store->LoadWorkstreams(&records, &error)) return {};
+  if (!store || !store->LoadAttempts("", attempts, &error) || !store->LoadWorkstreams(&records, &error)) return {};
   for (const WorkstreamRecord& record : records) {
     const int node = project.graph->IndexOf(record.workstream_id);
     if (node >= 0 && record.status == WorkstreamStatus::kCompleted) (*done)[node] = true;
@@ -48,12 +51,47 @@ std::vector<ObservedDuration> LoadObservedDurations(const Project& project, int*
   bool found = false;
   const bool running = StateLock::Holder(state_path) != 0 && store->LatestRun(&run, &found, &error) && found &&
                        run.state == RunState::kRunning;
-  for (const AttemptRecord& attempt : attempts) {
+  for (const AttemptRecord& attempt : *attempts) {
     if (running && attempt.outcome == AttemptOutcome::kSucceeded && attempt.started_at >= run.started_at) {
       ++*from_running_run;
     }
   }
-  return SucceededDurations(attempts);
+  return SucceededDurations(*attempts);
+}
+
+/// The cost of the planned workstreams (CostEstimate's rule): each at the
+/// rate of the type of the agent the plan gives it, with its written estimate
+/// (the unit the rates are measured in), its attempts and its max_cost_usd.
+CostEstimate PlanCost(const Project& project, const Plan& plan, const std::map<std::string, CostRate>& rates) {
+  auto input = [&](int node, const std::string& type) {
+    const Workstream& workstream = project.workstreams[node];
+    return CostInput{workstream.estimate_hours.value_or(project.config.estimate_hours), type,
+                     workstream.max_attempts.value_or(project.config.max_attempts), workstream.max_cost_usd};
+  };
+  std::vector<CostInput> inputs;
+  for (size_t agent = 0; agent < plan.timelines.size(); ++agent) {
+    for (const PlannedSlot& slot : plan.timelines[agent]) {
+      inputs.push_back(input(slot.workstream, project.config.agents[agent].type));
+    }
+  }
+  for (int node : plan.unschedulable) inputs.push_back(input(node, ""));
+  return EstimateCost(inputs, rates);
+}
+
+/// The plan's "cost" in JSON: null when nothing is known.
+nlohmann::json CostJson(const CostEstimate& estimate, const std::map<std::string, CostRate>& rates) {
+  if (!estimate.Known()) return nullptr;
+  nlohmann::json by_type = nlohmann::json::object();
+  for (const auto& [type, rate] : rates) {
+    by_type[type] = {{"usd_per_estimated_hour", rate.usd_per_hour}, {"succeeded_attempts", rate.attempts}};
+  }
+  return {{"low_usd", estimate.low_usd},
+          {"high_usd", estimate.high_usd},
+          {"workstreams_from_history", estimate.from_history},
+          {"workstreams_capped", estimate.capped},
+          {"workstreams_max_cost_only", estimate.cap_only},
+          {"workstreams_unknown", estimate.unknown},
+          {"rates", by_type}};
 }
 
 /// " a, b, c, d, e and 95 more": the first five of `nodes` as `name` writes
@@ -279,17 +317,26 @@ int CommandPlan(const CommandArgs& args) {
   plan_options.budget_seconds = project.config.planner_budget_seconds;
   int from_running_run = 0;
   std::vector<bool> done;
-  const std::vector<ObservedDuration> observed = LoadObservedDurations(project, &from_running_run, &done);
+  std::vector<AttemptRecord> attempts;
+  const std::vector<ObservedDuration> observed = LoadObservedDurations(project, &from_running_run, &done, &attempts);
   const CorrectedEstimates corrected = CorrectEstimates(*project.graph, MakeSchedulingInputs(project).estimates, observed);
   plan_options.corrected = &corrected;
   if (!args.all) plan_options.done = &done;
   const Plan plan = MakePlan(project, session.targets, plan_options);
+  const std::map<std::string, CostRate> rates = CostRatesByType(attempts, [&](const std::string& id) {
+    const int node = project.graph->IndexOf(id);
+    if (node < 0) return std::optional<double>();
+    return std::optional<double>(project.workstreams[node].estimate_hours.value_or(project.config.estimate_hours));
+  });
+  const CostEstimate cost = PlanCost(project, plan, rates);
   if (args.json) {
     nlohmann::json json = PlanJson(project, plan);
     json["observed_attempts_this_run"] = from_running_run;
+    json["cost"] = CostJson(cost, rates);
     std::printf("%s\n", json.dump(2).c_str());
   } else {
     PrintPlanText(project, plan, from_running_run);
+    if (cost.Known()) std::printf("%s\n", CostEstimateLine(cost).c_str());
   }
   if (!args.gantt_path.empty() &&
       !WriteChart(args.gantt_path, {GanttFromPlan(project, plan)}, "Orchestra plan", stderr)) {

@@ -88,6 +88,7 @@ void SummarizeRun(const Project& project, Session* session, double wall_seconds)
   StateSnapshot snapshot;
   std::string error;
   if (!LoadSnapshot(session->store.get(), session->clock.Now(), 0, &snapshot, &error)) return;
+  snapshot.budget_usd = project.config.budget_usd;
   std::printf("\n%s", RenderStatusTable(snapshot, UseColor(stdout)).c_str());
   session->store->LoadLog("", 0, &snapshot.log, &error);
   WriteReport(project, snapshot, wall_seconds);

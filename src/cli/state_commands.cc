@@ -14,6 +14,7 @@
 #include "display.h"
 #include "output_files.h"
 #include "routes.h"
+#include "usage_summary.h"
 
 namespace orchestra {
 
@@ -129,6 +130,25 @@ std::string IdsWithStatus(const std::vector<std::pair<std::string, std::string>>
   return text.empty() ? "-" : text;
 }
 
+/// What an attempt consumed, for its detail: "$0.42, 1200 in, 300 out, 0
+/// cache read, 0 cache write (type claude, model m, 3 turns, session s)";
+/// "" when it reported neither usage nor a session.
+std::string AttemptUsage(const AttemptRecord& attempt) {
+  if (!attempt.usage.Known() && attempt.session_id.empty()) return "";
+  std::vector<std::string> about;
+  if (!attempt.agent_type.empty()) about.push_back("type " + attempt.agent_type);
+  if (!attempt.usage.model.empty()) about.push_back("model " + attempt.usage.model);
+  if (attempt.usage.turns) {
+    about.push_back(fmt::format("{} turn{}", attempt.usage.turns, attempt.usage.turns == 1 ? "" : "s"));
+  }
+  if (!attempt.session_id.empty()) about.push_back("session " + attempt.session_id);
+  const Usage& usage = attempt.usage;
+  std::string text =
+      fmt::format("{}, {}", usage.cost_usd ? FormatCost(*usage.cost_usd) : "cost unknown", FormatTokens(usage));
+  if (!about.empty()) text += fmt::format(" ({})", fmt::join(about, ", "));
+  return text;
+}
+
 /// `orchestra status ID`: one workstream, why it is where it is, its attempts
 /// with their log and prompt files, its dependencies and what it blocks.
 std::string RenderDetail(const WorkstreamDetail& detail) {
@@ -151,6 +171,8 @@ std::string RenderDetail(const WorkstreamDetail& detail) {
                         how);
     const std::string reason = Reason(attempt->error_message);
     if (!reason.empty()) text += fmt::format("       reason: {}\n", reason);
+    const std::string usage = AttemptUsage(*attempt);
+    if (!usage.empty()) text += fmt::format("       usage:  {}\n", usage);
     if (!attempt->log_path.empty()) {
       text += fmt::format("       log:    {}\n       prompt: {}\n", DisplayPath(attempt->log_path),
                           DisplayPath(PromptPath(attempt->log_path)));
@@ -183,7 +205,13 @@ nlohmann::json DetailJson(const WorkstreamDetail& detail) {
          {"duration_seconds", attempt->duration_seconds},
          {"reason", Reason(attempt->error_message)},
          {"log", attempt->log_path},
-         {"prompt", attempt->log_path.empty() ? "" : PromptPath(attempt->log_path)}});
+         {"prompt", attempt->log_path.empty() ? "" : PromptPath(attempt->log_path)},
+         {"agent_type", attempt->agent_type},
+         {"tokens", TokensJson(attempt->usage)},
+         {"cost_usd", CostJson(attempt->usage)},
+         {"model", attempt->usage.model},
+         {"turns", attempt->usage.turns},
+         {"session_id", attempt->session_id}});
   }
   return json;
 }
@@ -227,6 +255,7 @@ int CommandStatus(const CommandArgs& args) {
     PrintError(error);
     return kExitIncomplete;
   }
+  snapshot.budget_usd = session.project.config.budget_usd;
   // A run row still "running" whose orchestrator is gone crashed.
   if (snapshot.has_run && snapshot.run.state == RunState::kRunning &&
       StateLock::Holder(session.project.StatePath()) == 0) {
@@ -295,6 +324,7 @@ int CommandReport(const CommandArgs& args) {
     PrintError(error);
     return kExitIncomplete;
   }
+  snapshot.budget_usd = session.project.config.budget_usd;
   if (!WriteReport(session.project, snapshot, RunWallSeconds(snapshot))) return kExitIncomplete;
   if (!args.gantt_path.empty() &&
       !WriteChart(args.gantt_path, PlanAndRunCharts(session.project, snapshot), "Orchestra: plan and run", stderr)) {

@@ -187,6 +187,7 @@ class WorkstreamReader {
     ReadEstimate(workstream);
     ReadTimeout(&workstream->timeout_seconds);
     ReadMaxAttempts(&workstream->max_attempts);
+    ReadMaxCost(&workstream->max_cost_usd);
     ReadPriority(&workstream->priority);
     WarnUnknownFields(warned_fields);
     ReportInFileOrder();
@@ -411,6 +412,19 @@ class WorkstreamReader {
     } else if (!*max_attempts) {
       *max_attempts = breaker_attempts;
     }
+  }
+
+  // `max_cost_usd` (upstream): a positive number of US dollars.
+  void ReadMaxCost(std::optional<double>* max_cost_usd) {
+    const json* value = Field("max_cost_usd");
+    if (value == nullptr) return;
+    const double usd = value->is_number() ? value->get<double>() : 0;
+    if (!std::isfinite(usd) || usd <= 0) {
+      WrongValue(Pointer("max_cost_usd"), "max_cost_usd", "a positive number of US dollars", *value,
+                 "write e.g. 2.5 for at most $2.50 over all its attempts");
+      return;
+    }
+    *max_cost_usd = usd;
   }
 
   // `priority` is an integer or an upstream word; without it, a word in

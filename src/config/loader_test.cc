@@ -416,6 +416,25 @@ TEST(LoaderTest, ReportsWrongTypesAtTheirFields) {
       "ws.json:11:3: error: 'allow_empty' must be true or false, not \"yes\"\n");
 }
 
+TEST(LoaderTest, ReadsMaxCostUsdAndRejectsAnythingButAPositiveNumber) {
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  ASSERT_TRUE(Parse("{\"id\": \"ws-a\", \"max_cost_usd\": 2.5}", &workstreams, &diagnostics))
+      << diagnostics.Render();
+  ASSERT_EQ(workstreams.size(), 1u);
+  EXPECT_EQ(workstreams[0].max_cost_usd, 2.5);
+  workstreams.clear();
+  ASSERT_TRUE(Parse("{\"id\": \"ws-a\"}", &workstreams, &diagnostics));
+  EXPECT_FALSE(workstreams[0].max_cost_usd.has_value());
+  for (const std::string value : {"0", "-1", "\"$2\"", "null"}) {
+    workstreams.clear();
+    Diagnostics bad;
+    EXPECT_FALSE(Parse("{\"id\": \"ws-a\",\n \"max_cost_usd\": " + value + "}", &workstreams, &bad));
+    EXPECT_EQ(bad.Render(), "ws.json:2:2: error: 'max_cost_usd' must be a positive number of US dollars, not " +
+                                value + " (hint: write e.g. 2.5 for at most $2.50 over all its attempts)\n");
+  }
+}
+
 TEST(LoaderTest, ReportsMissingAndInvalidIds) {
   std::vector<Workstream> workstreams;
   Diagnostics diagnostics;

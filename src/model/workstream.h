@@ -37,6 +37,7 @@ struct Workstream {
   EstimateSource estimate_source = EstimateSource::kDefault;
   std::optional<double> timeout_seconds;
   std::optional<int> max_attempts;  // max_attempts or circuit_breaker.max_attempts
+  std::optional<double> max_cost_usd;  // the most its attempts together should cost (USD)
   int priority = 0;                 // higher runs first
   bool allow_empty = false;         // may succeed without changing a file (worktree isolation)
 

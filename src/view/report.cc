@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "clock.h"
+#include "usage_summary.h"
 #include "workstream.h"
 
 namespace orchestra {
@@ -52,6 +53,55 @@ std::string RunLine(const StateSnapshot& snapshot) {
 std::string RowReason(const WorkstreamRecord& record, size_t max_bytes) {
   if (record.status != WorkstreamStatus::kFailed && record.status != WorkstreamStatus::kBlocked) return "";
   return Reason(record.error_message, max_bytes);
+}
+
+/// The COST cells of the status table: per workstream id, its attempts' cost,
+/// for the workstreams that have one (empty when none has).
+std::map<std::string, std::string> CostCells(const UsageTotals& usage) {
+  std::map<std::string, std::string> cells;
+  for (const auto& [id, sum] : usage.by_workstream) {
+    if (sum.cost_usd) cells[id] = FormatCost(*sum.cost_usd);
+  }
+  return cells;
+}
+
+/// The cost section of the execution report: the total, per agent type, and
+/// the ten costliest workstreams.
+void WriteCostSection(std::ostream& out, const UsageTotals& usage, std::optional<double> budget_usd) {
+  out << "\n## Cost\n\n";
+  out << fmt::format("- Total: {}; tokens {}\n", CostCell(usage.total), FormatTokens(usage.total));
+  if (budget_usd) out << fmt::format("- Budget: {} (budget_usd)\n", FormatCost(*budget_usd));
+  out << "\n| Agent type | Attempts | Tokens | Cost |\n|---|---|---|---|\n";
+  for (const auto& [type, sum] : usage.by_type) {
+    out << fmt::format("| {} | {} | {} | {} |\n", type, usage.attempts_by_type.at(type), FormatTokens(sum),
+                       CostCell(sum));
+  }
+  std::vector<std::pair<std::string, Usage>> costliest(usage.by_workstream.begin(), usage.by_workstream.end());
+  std::stable_sort(costliest.begin(), costliest.end(), [](const auto& a, const auto& b) {
+    return a.second.cost_usd.value_or(-1) > b.second.cost_usd.value_or(-1);
+  });
+  constexpr size_t kCostliestShown = 10;
+  if (costliest.size() > kCostliestShown) costliest.resize(kCostliestShown);
+  out << fmt::format("\nCostliest workstreams (at most {}):\n\n| Workstream | Tokens | Cost |\n|---|---|---|\n",
+                     kCostliestShown);
+  for (const auto& [id, sum] : costliest) {
+    out << fmt::format("| {} | {} | {} |\n", id, FormatTokens(sum), CostCell(sum));
+  }
+}
+
+/// Every attempt: its outcome as recorded (rate_limited, fatal, stalled
+/// included), agent type, tokens and cost.
+void WriteAttemptsTable(std::ostream& out, const std::vector<AttemptRecord>& attempts) {
+  if (attempts.empty()) return;
+  out << "\n## Attempts\n\n| Workstream | Attempt | Agent | Type | Outcome | Duration | Tokens | Cost |\n"
+         "|---|---|---|---|---|---|---|---|\n";
+  for (const AttemptRecord& attempt : attempts) {
+    out << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", attempt.workstream_id, attempt.attempt,
+                       attempt.agent_id.empty() ? "-" : attempt.agent_id,
+                       attempt.agent_type.empty() ? "-" : attempt.agent_type, OutcomeName(attempt.outcome),
+                       attempt.duration_seconds > 0 ? FormatDuration(attempt.duration_seconds) : "-",
+                       attempt.usage.Known() ? FormatTokens(attempt.usage) : "-", CostCell(attempt.usage));
+  }
 }
 
 constexpr size_t kTableReasonBytes = 60;   // without a terminal
@@ -108,6 +158,14 @@ std::string RenderStatusTable(const StateSnapshot& snapshot, bool color, size_t 
   size_t track_width = 5;
   size_t type_width = 4;
   bool any_reason = false;
+  const UsageTotals usage = SumUsage(snapshot.attempts);
+  const std::map<std::string, std::string> costs = CostCells(usage);
+  size_t cost_width = 4;
+  for (const auto& [id, cell] : costs) cost_width = std::max(cost_width, cell.size());
+  // "  COST" after DURATION, only when some workstream has a cost.
+  auto cost_column = [&](const std::string& cell) {
+    return costs.empty() ? std::string() : fmt::format("  {:>{}}", cell, cost_width);
+  };
   for (const WorkstreamRecord& record : snapshot.workstreams) {
     id_width = std::max(id_width, record.workstream_id.size());
     track_width = std::max(track_width, record.track.size());
@@ -122,11 +180,12 @@ std::string RenderStatusTable(const StateSnapshot& snapshot, bool color, size_t 
   };
   // What comes before REASON: the columns and their two-space gaps.
   const size_t before_reason =
-      id_width + 2 + 9 + 2 + 10 + 2 + (types ? type_width + 2 : 0) + 7 + 2 + 8 + 2 + track_width + 2;
+      id_width + 2 + 9 + 2 + 10 + 2 + (types ? type_width + 2 : 0) + 7 + 2 + 8 + cost_column("").size() + 2 +
+      track_width + 2;
   const size_t reason_bytes =
       columns == 0 ? kTableReasonBytes : std::max(kTableReasonMinimum, columns - std::min(columns, before_reason));
-  std::string text = fmt::format("{:<{}}  {:<9}  {:<10}  {}{:>7}  {:>8}  {}", "WORKSTREAM", id_width, "STATUS",
-                                 "AGENT", type_column("TYPE"), "ATTEMPT", "DURATION", "TRACK");
+  std::string text = fmt::format("{:<{}}  {:<9}  {:<10}  {}{:>7}  {:>8}{}  {}", "WORKSTREAM", id_width, "STATUS",
+                                 "AGENT", type_column("TYPE"), "ATTEMPT", "DURATION", cost_column("COST"), "TRACK");
   if (any_reason) text += fmt::format("{:<{}}  REASON", "", track_width - 5);
   text += "\n";
   for (const WorkstreamRecord& record : snapshot.workstreams) {
@@ -135,10 +194,12 @@ std::string RenderStatusTable(const StateSnapshot& snapshot, bool color, size_t 
     const double seconds = WorkstreamSeconds(snapshot, record);
     std::string type = "-";
     if (types && types->count(record.workstream_id)) type = types->at(record.workstream_id);
-    std::string row = fmt::format("{:<{}}  {}  {:<10}  {}{:>7}  {:>8}  {}", record.workstream_id, id_width, status,
+    const auto cost = costs.find(record.workstream_id);
+    std::string row = fmt::format("{:<{}}  {}  {:<10}  {}{:>7}  {:>8}{}  {}", record.workstream_id, id_width, status,
                                   record.agent_id.empty() ? "-" : record.agent_id, type_column(type),
                                   record.attempt ? std::to_string(record.attempt) : "-",
                                   seconds > 0 ? FormatDuration(seconds) : "-",
+                                  cost_column(cost == costs.end() ? "-" : cost->second),
                                   record.track.empty() ? "-" : record.track);
     const std::string reason = RowReason(record, reason_bytes);
     if (!reason.empty()) {
@@ -152,6 +213,8 @@ std::string RenderStatusTable(const StateSnapshot& snapshot, bool color, size_t 
     if (totals[status]) text += fmt::format(" {} {},", totals[status], StatusName(status));
   }
   if (text.back() == ',') text.pop_back();
+  const std::string usage_line = UsageSummaryLine(usage, snapshot.budget_usd);
+  if (!usage_line.empty()) text += "\n" + usage_line;
   text += "\n" + RunLine(snapshot) + "\n";
   return text;
 }
@@ -170,6 +233,9 @@ nlohmann::json StatusJson(const StateSnapshot& snapshot) {
   std::map<WorkstreamStatus, int> totals = Totals(snapshot);
   json["totals"] = nlohmann::json::object();
   for (WorkstreamStatus status : kStatuses) json["totals"][StatusName(status)] = totals[status];
+  const UsageTotals usage = SumUsage(snapshot.attempts);
+  json["usage"] = {{"cost_usd", CostJson(usage.total)}, {"tokens", TokensJson(usage.total)}};
+  if (snapshot.budget_usd) json["budget_usd"] = *snapshot.budget_usd;
   json["workstreams"] = nlohmann::json::array();
   for (const WorkstreamRecord& record : snapshot.workstreams) {
     nlohmann::json row = {{"id", record.workstream_id},
@@ -182,6 +248,10 @@ nlohmann::json StatusJson(const StateSnapshot& snapshot) {
                           {"duration_seconds", WorkstreamSeconds(snapshot, record)},
                           {"reason", RowReason(record, 200)}};
     row["exit_code"] = record.exit_code ? nlohmann::json(*record.exit_code) : nlohmann::json(nullptr);
+    const auto found = usage.by_workstream.find(record.workstream_id);
+    const Usage sum = found == usage.by_workstream.end() ? Usage() : found->second;
+    row["cost_usd"] = CostJson(sum);
+    row["tokens"] = TokensJson(sum);
     json["workstreams"].push_back(row);
   }
   return json;
@@ -214,6 +284,9 @@ bool WriteExecutionReport(const std::string& path, const StateSnapshot& snapshot
                        record.agent_id.empty() ? "-" : record.agent_id, attempts_by_id[record.workstream_id].size(),
                        seconds > 0 ? FormatDuration(seconds) : "-", record.track.empty() ? "-" : record.track);
   }
+  WriteAttemptsTable(out, snapshot.attempts);
+  const UsageTotals usage = SumUsage(snapshot.attempts);
+  if (usage.known) WriteCostSection(out, usage, snapshot.budget_usd);
   bool any_failure = false;
   for (const WorkstreamRecord& record : snapshot.workstreams) {
     if (record.status != WorkstreamStatus::kFailed && record.status != WorkstreamStatus::kBlocked) continue;

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ struct StateSnapshot {
   RunRecord run;
   bool has_run = false;
   double now = 0;
+  std::optional<double> budget_usd;  // [defaults] budget_usd, when the caller read the config
 };
 
 /// Loads a snapshot from the store. `log_limit` entries of the log (0: none).
@@ -39,18 +41,26 @@ std::string Reason(const std::string& error, size_t max_bytes = 200);
 /// duration, track), then totals by status and the run's state. When a row
 /// is failed or blocked a REASON column follows: Reason cut to the rest of a
 /// `columns`-wide terminal (at least 30 bytes), or to 60 bytes when
-/// `columns` is 0 (not a terminal).
+/// `columns` is 0 (not a terminal). When any workstream's attempts reported a
+/// cost, a COST column follows DURATION; when any attempt reported usage (or
+/// `budget_usd` is set) a UsageSummaryLine precedes the run's line.
 /// `types` (with [[routes]] only) adds a TYPE column after AGENT: the agent
 /// type of each workstream id it lists, "-" for the others.
 std::string RenderStatusTable(const StateSnapshot& snapshot, bool color, size_t columns = 0,
                               const std::map<std::string, std::string>* types = nullptr);
 
 /// The same as JSON: {"run": {...}, "totals": {...}, "workstreams": [...]};
-/// each workstream's "reason" is Reason (empty unless failed or blocked).
+/// each workstream's "reason" is Reason (empty unless failed or blocked),
+/// its "cost_usd" the sum of its attempts' costs (null when none is known) and
+/// its "tokens" their sums; "usage" holds the totals ({"cost_usd", "tokens"}),
+/// and "budget_usd" is there when set.
 nlohmann::json StatusJson(const StateSnapshot& snapshot);
 
 /// Writes the Markdown execution report (totals, per-workstream table with
-/// attempts and errors, failures with their log paths, the event timeline).
+/// attempts and errors, every attempt with its outcome, agent type, tokens
+/// and cost, a cost section when any usage is known (total, per agent type,
+/// the ten costliest workstreams), failures with their log paths, the event
+/// timeline).
 bool WriteExecutionReport(const std::string& path, const StateSnapshot& snapshot,
                           double wall_seconds, std::string* error);
 

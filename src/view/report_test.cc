@@ -62,5 +62,60 @@ TEST(StatusTableTest, TheReasonFitsTheTerminalOrSixtyBytes) {
   EXPECT_EQ(RenderStatusTable(snapshot, false, 200), Table(std::string(100, 'e')));
 }
 
+TEST(StatusTableTest, ACostColumnAndSummaryOnlyWhenUsageIsKnown) {
+  StateSnapshot snapshot = OneFailure();
+  WorkstreamRecord other;
+  other.workstream_id = "ws-2";
+  other.status = WorkstreamStatus::kCompleted;
+  snapshot.workstreams.push_back(other);
+  AttemptRecord attempt;
+  attempt.workstream_id = "ws-1";
+  attempt.usage.input_tokens = 10;
+  attempt.usage.cost_usd = 12.5;
+  snapshot.attempts.push_back(attempt);
+  snapshot.attempts.push_back(attempt);
+  EXPECT_EQ(RenderStatusTable(snapshot, false, 0),
+            "WORKSTREAM  STATUS     AGENT       ATTEMPT  DURATION    COST  TRACK  REASON\n"
+            "ws-1        failed     agent-1           1         -  $25.00  -      " +
+                std::string(57, 'e') +
+                "...\n"
+                "ws-2        completed  -                 -         -       -  -\n"
+                "\n"
+                "2 workstreams: 1 completed, 1 failed\n"
+                "cost $25.00; tokens 20 in, 0 out, 0 cache read, 0 cache write\n"
+                "no run yet\n");
+  // Tokens without a cost: no column, the summary says so; a budget is always shown.
+  snapshot.attempts.resize(1);
+  snapshot.attempts[0].usage.cost_usd.reset();
+  snapshot.budget_usd = 3;
+  const std::string table = RenderStatusTable(snapshot, false, 0);
+  EXPECT_EQ(table.substr(0, table.find('\n')), "WORKSTREAM  STATUS     AGENT       ATTEMPT  DURATION  TRACK  REASON");
+  EXPECT_EQ(table.substr(table.rfind("\n\n")),
+            "\n\n2 workstreams: 1 completed, 1 failed\n"
+            "cost unknown; tokens 10 in, 0 out, 0 cache read, 0 cache write; budget $0.00 of $3.00\n"
+            "no run yet\n");
+}
+
+TEST(StatusJsonTest, GivesCostAndTokensPerWorkstreamTheTotalsAndTheBudget) {
+  StateSnapshot snapshot = OneFailure();
+  AttemptRecord attempt;
+  attempt.workstream_id = "ws-1";
+  attempt.usage.output_tokens = 5;
+  attempt.usage.cost_usd = 0.5;
+  snapshot.attempts.push_back(attempt);
+  nlohmann::json json = StatusJson(snapshot);
+  EXPECT_EQ(json["usage"], nlohmann::json::parse(R"({"cost_usd": 0.5,
+      "tokens": {"input": 0, "output": 5, "cache_read": 0, "cache_write": 0}})"));
+  EXPECT_FALSE(json.contains("budget_usd"));
+  EXPECT_EQ(json["workstreams"][0]["cost_usd"], 0.5);
+  EXPECT_EQ(json["workstreams"][0]["tokens"], json["usage"]["tokens"]);
+  snapshot.attempts.clear();
+  snapshot.budget_usd = 2;
+  json = StatusJson(snapshot);
+  EXPECT_EQ(json["budget_usd"], 2.0);
+  EXPECT_EQ(json["usage"]["cost_usd"], nullptr);
+  EXPECT_EQ(json["workstreams"][0]["cost_usd"], nullptr);
+}
+
 }  // namespace
 }  // namespace orchestra
