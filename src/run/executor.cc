@@ -301,7 +301,10 @@ bool Executor::Restore(std::string* error) {
   std::map<std::string, std::vector<const AttemptRecord*>> attempts_by_id;
   for (const AttemptRecord& attempt : attempts) {
     attempts_by_id[attempt.workstream_id].push_back(&attempt);
-    if (attempt.usage.cost_usd) spent_usd_ += *attempt.usage.cost_usd;
+    if (!attempt.usage.cost_usd) continue;
+    spent_usd_ += *attempt.usage.cost_usd;
+    const int node = graph.IndexOf(attempt.workstream_id);
+    if (node >= 0) workstream_spent_[node] += *attempt.usage.cost_usd;
   }
   for (const WorkstreamRecord& record : records) {
     const int node = graph.IndexOf(record.workstream_id);
@@ -697,9 +700,21 @@ void Executor::RunNextAcceptanceTest(Attempt* attempt) {
   }
 }
 
-void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& verdict, const ProcessResult& result) {
+void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& step_verdict, const ProcessResult& result) {
   const int node = attempt->workstream;
   const Workstream& workstream = project_.workstreams[node];
+  StepVerdict verdict = step_verdict;
+  workstream_spent_[node] += attempt->verdict.usage.cost_usd.value_or(0);
+  const bool failure = verdict.outcome != AttemptOutcome::kSucceeded &&
+                       verdict.outcome != AttemptOutcome::kInterrupted &&
+                       verdict.outcome != AttemptOutcome::kRateLimited;
+  if (failure && verdict.retryable && workstream.max_cost_usd && workstream_spent_[node] >= *workstream.max_cost_usd) {
+    // Its attempts have cost what it may: another one would cost more.
+    verdict.retryable = false;
+    verdict.message = fmt::format("max_cost_usd {} reached ({} spent), not retried: {}",
+                                  FormatCost(*workstream.max_cost_usd), FormatCost(workstream_spent_[node]),
+                                  verdict.message);
+  }
   const std::string agent_id = project_.config.agents[attempt->agent].id;
   const double duration = clock_->Now() - attempt->started_at;
   bool was_merging = false;

@@ -210,6 +210,7 @@ class Executor {
   std::map<int, std::string> resume_session_;  // by workstream: the conversation to continue
   std::map<int, int64_t> stall_timers_;   // by attempt id
   double spent_usd_ = 0;
+  std::map<int, double> workstream_spent_;  // by workstream: what its attempts cost
   bool budget_spent_ = false;
 
   // Worktree isolation; null with isolation "none".

@@ -735,5 +735,21 @@ TEST_F(ExecutorLogicTest, RequestsPerMinuteSpacesTheStartsOfAType) {
   EXPECT_GE(starts[2] - starts[1], 10);
 }
 
+TEST_F(ExecutorLogicTest, AWorkstreamIsNotRetriedOnceItsAttemptsCostItsMaxCost) {
+  project_.workstreams[0].max_cost_usd = 1.0;
+  behaviour = [](const ProcessSpec& spec) {
+    if (spec.argv[1] == "a") return Reports(1, R"j({"outcome": "failed", "reason": "tests fail", "usage": {"cost_usd": 0.6}})j");
+    return FakeProcessRunner::Exit(0);
+  };
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kIncomplete) << error;
+  EXPECT_EQ(AgentsStarted(), "a a ");  // 0.6, then 1.2: over the cap
+  const std::vector<AttemptRecord> attempts = Attempts("a");
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].error_message, "tests fail");
+  EXPECT_EQ(attempts[1].error_message, "max_cost_usd $1.00 reached ($1.20 spent), not retried: tests fail");
+  EXPECT_EQ(Status("a"), WorkstreamStatus::kFailed);
+}
+
 }  // namespace
 }  // namespace orchestra
