@@ -104,6 +104,10 @@ class AgentKind {
   virtual bool reads_output() const { return true; }
   /// True when the kind can continue a conversation (AttemptContext::resume_session).
   virtual bool resumes() const { return false; }
+  /// Environment variables (NAME, value) the kind sets for its agents unless
+  /// the type's `env` sets them: settings that leave retrying and updating to
+  /// Orchestra while it runs them unattended.
+  virtual std::vector<std::pair<std::string, std::string>> DefaultEnv() const { return {}; }
   /// Seconds without output after which an attempt of this kind counts as
   /// stalled, unless the type or config says otherwise; 0: never.
   virtual double DefaultStallTimeout() const { return 0; }

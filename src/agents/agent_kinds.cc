@@ -96,6 +96,9 @@ bool BuildAgentProcess(const AgentType& type, const AttemptContext& context, Pro
       "ORCHESTRA_WORKSTREAM_FILE=" + context.workstream_file,
       "ORCHESTRA_WORKDIR=" + context.workdir,
   };
+  for (const auto& [key, value] : kind->DefaultEnv()) {
+    if (type.env.count(key) == 0) spec->env.push_back(key + "=" + value);
+  }
   for (const auto& [key, value] : type.env) spec->env.push_back(key + "=" + value);
   spec->cwd = context.workdir;
   spec->log_path = context.log_path;

@@ -27,6 +27,12 @@ class ClaudeAgent : public CodingAgent {
   AgentVerdict Interpret(const ProcessResult& result, std::string_view output) const override;
   bool resumes() const override { return true; }
   double DefaultStallTimeout() const override { return 600; }
+  /// CLAUDE_CODE_MAX_RETRIES=2 (Claude Code alone retries a 429 for about three
+  /// minutes; Orchestra pauses the type instead) and DISABLE_AUTOUPDATER=1 (no
+  /// new version mid-run).
+  std::vector<std::pair<std::string, std::string>> DefaultEnv() const override {
+    return {{"CLAUDE_CODE_MAX_RETRIES", "2"}, {"DISABLE_AUTOUPDATER", "1"}};
+  }
 
  protected:
   std::vector<std::string> Options(const AgentType& type, const AttemptContext& context) const override;

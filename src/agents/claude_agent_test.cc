@@ -118,3 +118,31 @@ TEST_F(ClaudeArgvTest, AnArgvWithoutDoubleDashGetsTheOptionsAppended) {
 
 }  // namespace
 }  // namespace orchestra
+
+namespace orchestra {
+namespace {
+
+TEST(ClaudeEnvironmentTest, RetriesAreLeftToOrchestraUnlessTheTypeSaysOtherwise) {
+  Workstream workstream;
+  workstream.id = "ws-1";
+  AttemptContext context;
+  context.workstream = &workstream;
+  context.prompt = "do it";
+  context.workdir = "/w";
+  AgentType type = BuiltinAgentTypes().at("claude");
+  ProcessSpec spec;
+  std::string error;
+  ASSERT_TRUE(BuildAgentProcess(type, context, &spec, &error)) << error;
+  auto has = [&](const std::string& entry) {
+    return std::find(spec.env.begin(), spec.env.end(), entry) != spec.env.end();
+  };
+  EXPECT_TRUE(has("CLAUDE_CODE_MAX_RETRIES=2"));
+  EXPECT_TRUE(has("DISABLE_AUTOUPDATER=1"));
+  type.env["CLAUDE_CODE_MAX_RETRIES"] = "9";
+  ASSERT_TRUE(BuildAgentProcess(type, context, &spec, &error)) << error;
+  EXPECT_TRUE(has("CLAUDE_CODE_MAX_RETRIES=9"));
+  EXPECT_FALSE(has("CLAUDE_CODE_MAX_RETRIES=2"));
+}
+
+}  // namespace
+}  // namespace orchestra
