@@ -4,6 +4,7 @@
 // store is a real SQLite file and git a real repository where used.
 #include "executor.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <uv.h>
 
@@ -749,6 +750,48 @@ TEST_F(ExecutorLogicTest, AWorkstreamIsNotRetriedOnceItsAttemptsCostItsMaxCost) 
   EXPECT_EQ(attempts[0].error_message, "tests fail");
   EXPECT_EQ(attempts[1].error_message, "max_cost_usd $1.00 reached ($1.20 spent), not retried: tests fail");
   EXPECT_EQ(Status("a"), WorkstreamStatus::kFailed);
+}
+
+/// Whether `argv` holds "--resume" followed by `session`; "" when it has no --resume.
+std::string ResumedSession(const std::vector<std::string>& argv) {
+  const auto found = std::find(argv.begin(), argv.end(), "--resume");
+  return found == argv.end() || found + 1 == argv.end() ? "" : *(found + 1);
+}
+
+TEST_F(ExecutorLogicTest, AClaudeRetryContinuesTheConversationAndAFailedResumeStartsAfresh) {
+  project_.config.agent_types["scripted"] =
+      AgentType{.name = "scripted", .kind = "claude", .argv = {"agent", "{id}", "--", "{prompt}"}};
+  project_.config.agent_types["scripted"].stall_timeout_seconds = 0;
+  project_.workstreams[0].max_attempts = 4;
+  behaviour = [](const ProcessSpec& spec) {
+    if (spec.argv[1] != "a" || EnvOf(spec, "ORCHESTRA_ATTEMPT") == "4") {
+      Script script = FakeProcessRunner::Exit(0);
+      script.output = R"j({"type":"result","subtype":"success","is_error":false,"result":"done","session_id":"s-ok","usage":{"input_tokens":5,"output_tokens":1}})j"
+                      "\n";
+      return script;
+    }
+    Script script = FakeProcessRunner::Exit(1);
+    script.output = fmt::format(
+        R"j({{"type":"result","subtype":"success","is_error":true,"api_error_status":500,"result":"API Error: 500","session_id":"s-{}"}})j"
+        "\n",
+        EnvOf(spec, "ORCHESTRA_ATTEMPT"));
+    return script;
+  };
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  std::vector<std::string> resumed;
+  for (const ProcessSpec& spec : started_) {
+    if (spec.argv[1] == "a") resumed.push_back(ResumedSession(spec.argv));
+  }
+  // 1 fresh; 2 continues 1's conversation; 2 failed resumed, so 3 starts
+  // afresh; 4 continues 3's.
+  EXPECT_EQ(resumed, (std::vector<std::string>{"", "s-1", "", "s-3"}));
+  const std::vector<AttemptRecord> attempts = Attempts("a");
+  ASSERT_EQ(attempts.size(), 4u);
+  EXPECT_EQ(attempts[0].session_id, "s-1");
+  EXPECT_EQ(attempts[3].session_id, "s-ok");
+  EXPECT_NE(ReadAll(attempts[1].log_path).find("orchestra: continuing conversation s-1 of an earlier attempt\n"),
+            std::string::npos);
 }
 
 }  // namespace
