@@ -40,6 +40,9 @@ struct SchedulingInputs {
   /// Optional: the group of each agent (its agent type), for SetGroupLimit.
   /// Empty: every agent in group 0.
   std::vector<int> agent_groups;
+  /// Optional: per workstream, the group of the type it runs with whatever
+  /// agent takes it (a route), or -1 for the agent's own group. Empty: all -1.
+  std::vector<int> workstream_groups;
 };
 
 /// One decision: start `attempt` of `workstream` on `agent`.
@@ -151,7 +154,8 @@ class Scheduler {
   void MakeReadyIfDependenciesDone(int workstream);
   std::vector<int> BlockDependents(int workstream);
   int PickAgent(int workstream) const;
-  int GroupOf(int agent) const;
+  /// The group an attempt of `workstream` on `agent` counts against.
+  int GroupOf(int agent, int workstream) const;
   bool ConflictsWithRunning(int workstream) const;
 
   const Graph& graph_;

@@ -105,6 +105,9 @@ class Executor {
   void Pump();
   /// Tells the scheduler how many attempts each agent type may start now.
   void UpdateGroupLimits();
+  /// The gate of the type an attempt of `workstream` on `agent` runs.
+  int GroupOf(int agent, int workstream) const;
+  int GroupOf(const Attempt& attempt) const;
   /// The agent type an attempt runs.
   const AgentType* TypeOfAttempt(const Attempt& attempt) const;
   /// Starts watching the attempt's log for output; kills it once it has been
@@ -207,6 +210,7 @@ class Executor {
 
   std::vector<TypeGate> gates_;           // by agent group (agent type)
   std::vector<int> agent_group_;          // by agent: index in gates_
+  std::vector<int> workstream_group_;     // by workstream: its route's type's gate, or -1 (empty: no routes)
   std::map<int, std::string> resume_session_;  // by workstream: the conversation to continue
   std::map<int, int64_t> stall_timers_;   // by attempt id
   double spent_usd_ = 0;

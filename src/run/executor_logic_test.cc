@@ -794,5 +794,32 @@ TEST_F(ExecutorLogicTest, AClaudeRetryContinuesTheConversationAndAFailedResumeSt
             std::string::npos);
 }
 
+TEST_F(ExecutorLogicTest, AFatalErrorOfARoutedTypeStopsThatTypeOnly) {
+  for (Workstream& workstream : project_.workstreams) workstream.depends_on.clear();
+  project_.graph = std::make_unique<Graph>(project_.workstreams);
+  project_.config.agent_types["other"] = AgentType{.name = "other", .kind = "command", .argv = {"other", "{id}"}};
+  project_.config.routes = {Route{.workstreams = {"a", "b"}, .agent_type = "other"}};
+  project_.route_of = {0, 0, -1};
+  project_.config.agents.pop_back();  // one agent: b waits until a has ended
+  behaviour = [](const ProcessSpec& spec) {
+    if (spec.argv[0] == "other") return Reports(1, R"j({"outcome": "fatal", "reason": "no key"})j");
+    return FakeProcessRunner::Exit(0);
+  };
+  EventRecorder recorder;
+  observer = &recorder;
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kIncomplete) << error;
+  std::vector<std::string> programs;
+  for (const ProcessSpec& spec : started_) programs.push_back(spec.argv[0] + " " + spec.argv[1]);
+  // a's route failed fatally: b (same route) is not started; c (the agent's own type) runs.
+  EXPECT_EQ(programs, (std::vector<std::string>{"other a", "agent c"}));
+  EXPECT_EQ(Status("a"), WorkstreamStatus::kFailed);
+  EXPECT_EQ(Status("b"), WorkstreamStatus::kPending);
+  EXPECT_EQ(Status("c"), WorkstreamStatus::kCompleted);
+  EXPECT_EQ(Attempts("a").at(0).agent_type, "other");
+  EXPECT_TRUE(recorder.Has("agents of type other take no more work this run: no key (from a); fix it, then "
+                           "`orchestra retry --failed` and `orchestra run`"));
+}
+
 }  // namespace
 }  // namespace orchestra
