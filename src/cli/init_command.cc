@@ -26,14 +26,15 @@ std::string AgentTypeTable(const AgentCli& cli) {
   const bool reports_cost = name == "claude" || name == "aider";
   return fmt::format(
       "[agent_types.{0}]\n"
-      "kind = \"{0}\"            # Orchestra knows how to run {0} (README, \"Agents\")\n"
-      "# model = \"...\"          # the CLI's default model unless set\n"
-      "# max_concurrent = 2      # at most this many {0} attempts at once\n"
+      "{2:<27}# Orchestra knows how to run {0} (README, \"Agents\")\n"
+      "# model = \"...\"            # the CLI's default model unless set\n"
+      "# max_concurrent = 2        # at most this many {0} attempts at once\n"
       "# requests_per_minute = 10  # spaces the starts, against the provider's rate limit\n"
-      "# stall_timeout = \"10m\"   # no output this long: the attempt is stalled\n"
+      "# stall_timeout = \"10m\"     # no output this long: the attempt is stalled\n"
       "{1}\n",
       name,
-      reports_cost ? "" : "# price = { input = 1.25, output = 10.0 }  # USD per million tokens, for the cost\n");
+      reports_cost ? "" : "# price = { input = 1.25, output = 10.0 }  # USD per million tokens, for the cost\n",
+      fmt::format("kind = \"{}\"", name));
 }
 
 bool WriteNewFile(const fs::path& path, const std::string& text, std::string* error) {
