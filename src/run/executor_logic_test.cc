@@ -99,6 +99,12 @@ class ExecutorLogicTest : public ::testing::Test {
     return end;
   }
 
+  /// Makes a, b and c independent of each other.
+  void Unchain() {
+    for (Workstream& workstream : project_.workstreams) workstream.depends_on.clear();
+    project_.graph = std::make_unique<Graph>(project_.workstreams);
+  }
+
   /// The workstream ids of the agents started, in order.
   std::string AgentsStarted() const {
     std::string ids;
@@ -556,6 +562,15 @@ class EventRecorder : public RunObserver {
   }
 };
 
+/// The "started X" and "completed X" events, in order.
+std::vector<std::string> StartsAndEnds(const EventRecorder& recorder) {
+  std::vector<std::string> events;
+  for (const std::string& event : recorder.events) {
+    if (event.rfind("started ", 0) == 0 || event.rfind("completed ", 0) == 0) events.push_back(event);
+  }
+  return events;
+}
+
 /// A scripted agent's end that reports through an orchestra-result line.
 Script Reports(int exit_code, const std::string& json) {
   Script script = FakeProcessRunner::Exit(exit_code);
@@ -607,8 +622,7 @@ TEST_F(ExecutorLogicTest, RateLimitsWithoutAResetTimeBackOffDoublingPerLimitInAR
 }
 
 TEST_F(ExecutorLogicTest, AFatalErrorFailsAtOnceAndTakesItsAgentTypeOutOfTheRun) {
-  for (Workstream& workstream : project_.workstreams) workstream.depends_on.clear();
-  project_.graph = std::make_unique<Graph>(project_.workstreams);
+  Unchain();
   project_.config.agents.pop_back();  // one agent: the others wait behind the first
   behaviour = [](const ProcessSpec& spec) {
     if (spec.argv[1] == "a") return Reports(1, R"j({"outcome": "fatal", "reason": "invalid API key (HTTP 401)"})j");
@@ -693,35 +707,25 @@ TEST_F(ExecutorLogicTest, TokensWithoutACostArePricedFromTheTypesPriceTable) {
 }
 
 TEST_F(ExecutorLogicTest, AConcurrencyCapLimitsAttemptsOfATypeInTheirAgentsProcess) {
-  for (Workstream& workstream : project_.workstreams) workstream.depends_on.clear();
-  project_.graph = std::make_unique<Graph>(project_.workstreams);
+  Unchain();
   std::string error;
   EventRecorder recorder;
   observer = &recorder;
   // Without a cap both agents start at once...
   ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
-  std::vector<std::string> starts_and_ends;
-  for (const std::string& event : recorder.events) {
-    if (event.rfind("started", 0) == 0 || event.rfind("completed", 0) == 0) starts_and_ends.push_back(event);
-  }
-  EXPECT_EQ(starts_and_ends[1].substr(0, 7), "started");
+  EXPECT_EQ(StartsAndEnds(recorder)[1].substr(0, 7), "started");
   // ...with max_concurrent = 1 they take turns.
   ASSERT_TRUE(store_->ResetAll(&error)) << error;
   project_.config.agent_types["scripted"].max_concurrent = 1;
   recorder.events.clear();
   ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
-  starts_and_ends.clear();
-  for (const std::string& event : recorder.events) {
-    if (event.rfind("started", 0) == 0 || event.rfind("completed", 0) == 0) starts_and_ends.push_back(event);
-  }
-  EXPECT_EQ(starts_and_ends,
+  EXPECT_EQ(StartsAndEnds(recorder),
             (std::vector<std::string>{"started a", "completed a", "started b", "completed b", "started c",
                                       "completed c"}));
 }
 
 TEST_F(ExecutorLogicTest, RequestsPerMinuteSpacesTheStartsOfAType) {
-  for (Workstream& workstream : project_.workstreams) workstream.depends_on.clear();
-  project_.graph = std::make_unique<Graph>(project_.workstreams);
+  Unchain();
   project_.config.agents.push_back({"agent-3", "scripted", "", 0});
   project_.config.agent_types["scripted"].requests_per_minute = 6;  // one start per 10 s
   std::vector<double> starts;
@@ -795,8 +799,7 @@ TEST_F(ExecutorLogicTest, AClaudeRetryContinuesTheConversationAndAFailedResumeSt
 }
 
 TEST_F(ExecutorLogicTest, AFatalErrorOfARoutedTypeStopsThatTypeOnly) {
-  for (Workstream& workstream : project_.workstreams) workstream.depends_on.clear();
-  project_.graph = std::make_unique<Graph>(project_.workstreams);
+  Unchain();
   project_.config.agent_types["other"] = AgentType{.name = "other", .kind = "command", .argv = {"other", "{id}"}};
   project_.config.routes = {Route{.workstreams = {"a", "b"}, .agent_type = "other"}};
   project_.route_of = {0, 0, -1};
