@@ -128,6 +128,19 @@ TEST(ArgvTemplateTest, CheckNamesEachBadElement) {
   EXPECT_EQ(problems[2].message, "agent type 't' argv element '{bad}' has an unknown or unterminated placeholder");
 }
 
+TEST_F(AgentProcessTest, DoubledBracesAreLiteralBraces) {
+  ProcessSpec spec;
+  std::string error;
+  const AgentType type{.name = "t",
+                       .kind = "command",
+                       .argv = {"sh", "-c", "echo '{{\"id\": \"{id}\"}}' }} {{x}}", "a}b"}};
+  std::vector<AgentTypeProblem> problems;
+  CheckArgvTemplate(type, &problems);
+  EXPECT_TRUE(problems.empty());
+  ASSERT_TRUE(BuildAgentProcess(type, context_, &spec, &error)) << error;
+  EXPECT_EQ(spec.argv, (std::vector<std::string>{"sh", "-c", "echo '{\"id\": \"ws-1\"}' } {x}", "a}b"}));
+}
+
 TEST(ArgvTemplateTest, TheProgramHoldsNoPlaceholder) {
   std::vector<AgentTypeProblem> problems;
   CheckArgvTemplate(AgentType{.name = "p", .argv = {"{prompt}"}}, &problems);

@@ -24,14 +24,33 @@ std::string PlaceholderValue(const std::string& name, const AttemptContext& cont
   return context.agent_id;  // "agent"
 }
 
-// Finds `{name}` placeholders; calls `visit(name)` for each. Returns false at
-// an unterminated brace.
-template <typename Visit>
-bool ForEachPlaceholder(const std::string& text, Visit visit) {
-  for (size_t open = text.find('{'); open != std::string::npos; open = text.find('{', open + 1)) {
-    const size_t close = text.find('}', open);
+// Walks `text`: calls `literal(piece)` for plain text ("{{" and "}}" stand for
+// a literal brace, as in Python and fmt) and `placeholder(name)` for each
+// `{name}`. Returns false at an unterminated brace.
+template <typename Literal, typename Placeholder>
+bool WalkTemplate(const std::string& text, Literal literal, Placeholder placeholder) {
+  size_t at = 0;
+  while (at < text.size()) {
+    const size_t brace = text.find_first_of("{}", at);
+    if (brace == std::string::npos) {
+      literal(text.substr(at));
+      return true;
+    }
+    literal(text.substr(at, brace - at));
+    if (brace + 1 < text.size() && text[brace + 1] == text[brace]) {  // "{{" or "}}"
+      literal(text.substr(brace, 1));
+      at = brace + 2;
+      continue;
+    }
+    if (text[brace] == '}') {  // a lone closing brace is itself
+      literal("}");
+      at = brace + 1;
+      continue;
+    }
+    const size_t close = text.find('}', brace);
     if (close == std::string::npos) return false;
-    visit(text.substr(open + 1, close - open - 1), open, close);
+    placeholder(text.substr(brace + 1, close - brace - 1));
+    at = close + 1;
   }
   return true;
 }
@@ -40,7 +59,11 @@ bool ForEachPlaceholder(const std::string& text, Visit visit) {
 // {files}...), the workstream's data would choose what runs, and `{files}`
 // with an empty files_scope would leave no program at all.
 void CheckProgram(const AgentType& type, std::vector<AgentTypeProblem>* problems) {
-  if (type.argv.empty() || type.argv[0].find('{') == std::string::npos) return;
+  if (type.argv.empty()) return;
+  bool placeholder = false;
+  const bool closed =
+      WalkTemplate(type.argv[0], [](const std::string&) {}, [&](const std::string&) { placeholder = true; });
+  if (closed && !placeholder) return;
   const bool files = type.argv[0].find("{files}") != std::string::npos;
   problems->push_back(
       {fmt::format("agent type '{}' has a placeholder in its program: argv[0] is '{}'", type.name,
@@ -60,21 +83,20 @@ bool ExpandArgument(const std::string& element, const AttemptContext& context,
     return true;
   }
   std::string expanded;
-  size_t copied = 0;
   bool known = true;
-  const bool closed = ForEachPlaceholder(element, [&](const std::string& name, size_t open, size_t close) {
-    if (!IsKnownPlaceholder(name) || name == "files") {
-      known = false;
-      return;
-    }
-    expanded += element.substr(copied, open - copied) + PlaceholderValue(name, context);
-    copied = close + 1;
-  });
+  const bool closed = WalkTemplate(
+      element, [&](const std::string& text) { expanded += text; },
+      [&](const std::string& name) {
+        if (!IsKnownPlaceholder(name) || name == "files") {
+          known = false;
+          return;
+        }
+        expanded += PlaceholderValue(name, context);
+      });
   if (!closed || !known) {
     *error = fmt::format("bad placeholder in agent argument '{}'", element);
     return false;
   }
-  expanded += element.substr(copied);
   out->push_back(expanded);
   return true;
 }
@@ -93,15 +115,17 @@ void CheckArgvTemplate(const AgentType& type, std::vector<AgentTypeProblem>* pro
   for (size_t index = 1; index < type.argv.size(); ++index) {
     const std::string& element = type.argv[index];
     std::vector<std::string> bad;
-    const bool closed = ForEachPlaceholder(element, [&](const std::string& name, size_t, size_t) {
-      if (!IsKnownPlaceholder(name) || (name == "files" && element != "{files}")) bad.push_back(name);
-    });
+    const bool closed = WalkTemplate(
+        element, [](const std::string&) {},
+        [&](const std::string& name) {
+          if (!IsKnownPlaceholder(name) || (name == "files" && element != "{files}")) bad.push_back(name);
+        });
     if (!closed || !bad.empty()) {
       problems->push_back(
           {fmt::format("agent type '{}' argv element '{}' has an unknown or unterminated placeholder",
                        type.name, element),
            "use {id}, {prompt}, {prompt_file}, {workdir}, {attempt}, {agent}, or {files} as a whole "
-           "element"});
+           "element; write {{ and }} for a literal brace"});
     }
   }
 }

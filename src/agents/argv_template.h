@@ -11,7 +11,8 @@ namespace orchestra {
 
 /// Expands one argv template element. `{files}` alone expands to one element
 /// per files_scope entry; other placeholders ({id}, {prompt}, {prompt_file},
-/// {workdir}, {attempt}, {agent}) are substituted inside the text.
+/// {workdir}, {attempt}, {agent}) are substituted inside the text; "{{" and
+/// "}}" stand for a literal brace (a JSON argument: "{{\"a\": 1}}").
 bool ExpandArgument(const std::string& element, const AttemptContext& context,
                     std::vector<std::string>* out, std::string* error);
 
