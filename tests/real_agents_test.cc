@@ -84,11 +84,12 @@ class RealAgentsTest : public ::testing::Test {
     server_ = std::make_unique<ModelServerProcess>(script);
   }
 
-  /// `[agent_types.<cli>]` pointing the CLI at the server, its HOME and config files written,
-  /// then `extra` keys. The key itself is left to Orchestra's environment (see Orchestra()).
-  std::string Type(AgentCli cli, const std::string& extra = "") {
+  /// `[agent_types.<cli>]` pointing the CLI at the server (`server_` unless given), its HOME and
+  /// config files written, then `extra` keys. The key itself is left to Orchestra's environment
+  /// (see Orchestra()).
+  std::string Type(AgentCli cli, const std::string& extra = "", const ModelServerProcess* server = nullptr) {
     const std::string home = homes_ / AgentCliName(cli);
-    const AgentCliSetup setup = server_->SetupFor(cli, home, kApiKey);
+    const AgentCliSetup setup = (server != nullptr ? *server : *server_).SetupFor(cli, home, kApiKey);
     setup.WriteFiles();
     std::string env;
     for (const auto& [name, value] : setup.env) {
@@ -457,6 +458,60 @@ std::string ThreeCliRoutes() {
   SKIP_WITHOUT(AgentCli::kClaude);   \
   SKIP_WITHOUT(AgentCli::kCodex);    \
   SKIP_WITHOUT(AgentCli::kGemini)
+
+// A route's type is the one a 401 stops, not the type of the agent that ran it: codex (routed,
+// its own server answering 401) stops; claude, agent-1's type, goes on. ws-a and ws-z run on
+// claude; ws-x and ws-y (after ws-a) are routed to codex: whichever codex one comes first is
+// fatal and the other never starts, and both claude ones complete, in any order the planner
+// picks (it puts ws-a, which has a dependent, first, and the codex 401 before ws-z).
+TEST_F(RealAgentsTest, AFatalRoutedTypeStopsThatTypeNotTheAgents) {
+  SKIP_WITHOUT(AgentCli::kClaude);
+  SKIP_WITHOUT(AgentCli::kCodex);
+  StartServer({});
+  const ModelServerProcess refusing({.scenario = "unauthorized"});
+  AddWorkstream("ws-a");
+  AddWorkstream("ws-x");
+  AddWorkstream("ws-y", {"ws-a"});
+  AddWorkstream("ws-z");
+  WriteConfig("max_attempts = 3", Type(AgentCli::kClaude) + Type(AgentCli::kCodex, "", &refusing), "claude",
+              "[[routes]]\nworkstreams = [\"ws-x\", \"ws-y\"]\nagent_type = \"codex\"\n");
+  Commit();
+  const CommandResult run = Orchestra({"run"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_EQ(Sql("SELECT agent_type, outcome FROM attempts ORDER BY agent_type"),
+            "claude|succeeded\nclaude|succeeded\ncodex|fatal\n");
+  EXPECT_EQ(Sql("SELECT status, count(*) FROM workstream_status GROUP BY status ORDER BY status"),
+            "completed|2\nfailed|1\npending|1\n");
+  EXPECT_EQ(Sql("SELECT workstream_id FROM workstream_status WHERE status = 'completed' ORDER BY 1"),
+            "ws-a\nws-z\n");
+  const std::string failed = Lines(Sql("SELECT workstream_id FROM attempts WHERE outcome = 'fatal'")).at(0);
+  const std::string reason =
+      "codex could not authenticate (unexpected status 401 Unauthorized: invalid x-api-key, url: " +
+      refusing.base_url() + "/v1/responses): check OPENAI_API_KEY (or the provider's env_key) in the agent's environment";
+  EXPECT_EQ(Events(run.out, "agent_type_stopped"),
+            std::vector<std::string>{"agents of type codex take no more work this run: " + reason + " (from " + failed +
+                                     "); fix it, then `orchestra retry --failed` and `orchestra run`"});
+  EXPECT_EQ(Show("orchestra/integration", "ws-a.txt"), kContent);
+  EXPECT_EQ(Show("orchestra/integration", "ws-z.txt"), kContent);
+}
+
+// The same for a 429: the routed type is the one that pauses, and the message names it.
+TEST_F(RealAgentsTest, ARateLimitedRoutedTypePausesThatType) {
+  SKIP_WITHOUT(AgentCli::kClaude);
+  SKIP_WITHOUT(AgentCli::kCodex);
+  StartServer({.scenario = "rate_limit", .then = "write", .after = 1});
+  AddWorkstream("ws-a");
+  WriteConfig("max_attempts = 1", Type(AgentCli::kClaude) + Type(AgentCli::kCodex), "claude",
+              "[[routes]]\nworkstreams = [\"ws-a\"]\nagent_type = \"codex\"\n");
+  Commit();
+  const CommandResult run = Orchestra({"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(Sql("SELECT agent_type, outcome FROM attempts ORDER BY id"), "codex|rate_limited\ncodex|succeeded\n");
+  EXPECT_EQ(Events(run.out, "rate_limited"),
+            std::vector<std::string>{"attempt 1 of ws-a was rate-limited: codex was rate limited: exceeded retry "
+                                     "limit, last status: 429 Too Many Requests; agents of type codex pause for "
+                                     "1.0s, then it runs again (no attempt used up)"});
+}
 
 // The model answers with the key itself (as an agent might echo its environment): every CLI
 // prints it, and Orchestra writes it nowhere. The key reached the model only as the header.

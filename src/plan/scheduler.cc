@@ -23,11 +23,15 @@ Scheduler::Scheduler(const Graph& graph, SchedulingInputs inputs)
   }
   int groups = 1;
   for (int group : inputs_.agent_groups) groups = std::max(groups, group + 1);
+  for (int group : inputs_.workstream_groups) groups = std::max(groups, group + 1);
   group_starts_left_.assign(groups, -1);
   group_out_.assign(groups, false);
 }
 
-int Scheduler::GroupOf(int agent) const {
+int Scheduler::GroupOf(int agent, int workstream) const {
+  if (!inputs_.workstream_groups.empty() && inputs_.workstream_groups[workstream] >= 0) {
+    return inputs_.workstream_groups[workstream];
+  }
   return inputs_.agent_groups.empty() ? 0 : inputs_.agent_groups[agent];
 }
 
@@ -121,7 +125,7 @@ int Scheduler::PickAgent(int workstream) const {
   int best = -1;
   for (int agent = 0; agent < agent_count(); ++agent) {
     if (busy_with_[agent] >= 0 || !inputs_.eligible[agent][workstream]) continue;
-    if (group_starts_left_[GroupOf(agent)] == 0) continue;
+    if (group_starts_left_[GroupOf(agent, workstream)] == 0) continue;
     if (best < 0 || eligible_counts_[agent] < eligible_counts_[best]) best = agent;
   }
   return best;
@@ -149,7 +153,7 @@ std::vector<Assignment> Scheduler::Dispatch() {
     states_[workstream] = SchedulingState::kRunning;
     agent_of_[workstream] = agent;
     busy_with_[agent] = workstream;
-    int& starts_left = group_starts_left_[GroupOf(agent)];
+    int& starts_left = group_starts_left_[GroupOf(agent, workstream)];
     if (starts_left > 0) --starts_left;
     ++running_count_;
     --idle;
@@ -241,7 +245,7 @@ bool Scheduler::Finished() const {
   if (running_count_ > 0 || retry_wait_count_ > 0) return false;
   for (int workstream : ready_) {
     for (int agent = 0; agent < agent_count(); ++agent) {
-      if (inputs_.eligible[agent][workstream] && !group_out_[GroupOf(agent)]) return false;
+      if (inputs_.eligible[agent][workstream] && !group_out_[GroupOf(agent, workstream)]) return false;
     }
   }
   return true;

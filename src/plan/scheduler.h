@@ -40,6 +40,10 @@ struct SchedulingInputs {
   /// Optional: the group of each agent (its agent type), for SetGroupLimit.
   /// Empty: every agent in group 0.
   std::vector<int> agent_groups;
+  /// Optional: per workstream, a group that replaces its agent's (a route
+  /// fixes the type that runs it, whichever agent takes it); -1 or empty: the
+  /// agent's group.
+  std::vector<int> workstream_groups;
 };
 
 /// One decision: start `attempt` of `workstream` on `agent`.
@@ -151,7 +155,7 @@ class Scheduler {
   void MakeReadyIfDependenciesDone(int workstream);
   std::vector<int> BlockDependents(int workstream);
   int PickAgent(int workstream) const;
-  int GroupOf(int agent) const;
+  int GroupOf(int agent, int workstream) const;
   bool ConflictsWithRunning(int workstream) const;
 
   const Graph& graph_;

@@ -178,22 +178,33 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
 void Executor::BuildScheduler(const std::vector<int>& targets) {
   const Graph& graph = *project_.graph;
   SchedulingInputs inputs = MakeSchedulingInputs(project_);
-  // One group per agent type, for its dispatch limits (TypeGate).
+  // One group per agent type, for its dispatch limits (TypeGate): the agents'
+  // types, and those that routes give their workstreams whoever runs them.
   std::map<std::string, int> group_of_type;
-  for (const AgentConfig& agent : project_.config.agents) {
-    auto [found, added] = group_of_type.emplace(agent.type, static_cast<int>(gates_.size()));
+  auto group_of = [&](const std::string& name, const AgentType* type) {
+    auto [found, added] = group_of_type.emplace(name, static_cast<int>(gates_.size()));
     if (added) {
       TypeGate gate;
-      gate.name = agent.type;
-      if (const AgentType* type = project_.config.TypeOf(agent)) {
+      gate.name = name;
+      if (type != nullptr) {
         gate.max_concurrent = type->max_concurrent;
         gate.start_interval = type->requests_per_minute > 0 ? 60.0 / type->requests_per_minute : 0;
       }
       gates_.push_back(gate);
     }
-    agent_group_.push_back(found->second);
+    return found->second;
+  };
+  for (const AgentConfig& agent : project_.config.agents) {
+    agent_group_.push_back(group_of(agent.type, project_.config.TypeOf(agent)));
+  }
+  workstream_group_.assign(project_.workstreams.size(), -1);
+  for (size_t node = 0; node < project_.route_of.size() && node < workstream_group_.size(); ++node) {
+    if (project_.route_of[node] < 0) continue;
+    const AgentType* type = project_.config.TypeOf(project_.config.routes[project_.route_of[node]]);
+    if (type != nullptr) workstream_group_[node] = group_of(type->name, type);
   }
   inputs.agent_groups = agent_group_;
+  inputs.workstream_groups = workstream_group_;
   // Dispatch follows the planner's order, the one `orchestra plan` shows,
   // over estimates corrected by the attempts of earlier runs.
   std::vector<AttemptRecord> history;
@@ -382,7 +393,7 @@ void Executor::UpdateGroupLimits() {
   std::vector<int> calling(gates_.size(), 0);
   for (const auto& [node, attempt] : attempts_) {
     if (attempt->phase == AttemptPhase::kSetup || attempt->phase == AttemptPhase::kAgent) {
-      ++calling[agent_group_[attempt->agent]];
+      ++calling[GroupOf(attempt->agent, attempt->workstream)];
     }
   }
   for (size_t group = 0; group < gates_.size(); ++group) {
@@ -422,6 +433,11 @@ const AgentType* Executor::TypeOfAttempt(const Attempt& attempt) const {
   return project_.TypeFor(attempt.workstream, project_.config.agents[attempt.agent]);
 }
 
+int Executor::GroupOf(int agent, int workstream) const {
+  const int routed = workstream < static_cast<int>(workstream_group_.size()) ? workstream_group_[workstream] : -1;
+  return routed >= 0 ? routed : agent_group_[agent];
+}
+
 std::string Executor::KeyOf(int64_t attempt_id) const { return AttemptKey(project_.StatePath(), attempt_id); }
 
 std::string Executor::AttemptDir(const std::string& id) const {
@@ -438,7 +454,7 @@ void Executor::StartAttempt(const Assignment& assignment) {
   attempt->number = assignment.attempt;
   attempt->started_at = clock_->Now();
   if (!gates_.empty()) {
-    TypeGate& gate = gates_[agent_group_[assignment.agent]];
+    TypeGate& gate = gates_[GroupOf(assignment.agent, assignment.workstream)];
     gate.next_start_at = attempt->started_at + gate.start_interval;
   }
   AttemptFiles files;
@@ -644,7 +660,7 @@ void Executor::OnProcessExit(Attempt* attempt, const ProcessResult& result) {
     }
     attempt->verdict = verdict;
     facts.agent = verdict;
-    const bool capped = !gates_.empty() && gates_[agent_group_[attempt->agent]].max_concurrent > 0;
+    const bool capped = !gates_.empty() && gates_[GroupOf(attempt->agent, attempt->workstream)].max_concurrent > 0;
     if (!Judge(attempt, facts, result)) return;
     if (capped) Pump();  // its type's concurrency cap has room again
     if (worktrees_) return CommitAndCheckChanges(attempt);  // goes on to the acceptance tests
@@ -731,7 +747,7 @@ void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& step_verdict, 
     effects_.timers->Cancel(stall_timer->second);
     stall_timers_.erase(stall_timer);
   }
-  const int group = gates_.empty() ? -1 : agent_group_[attempt->agent];
+  const int group = gates_.empty() ? -1 : GroupOf(attempt->agent, attempt->workstream);
   if (verdict.outcome == AttemptOutcome::kRateLimited && group >= 0) {
     // The provider said "not now": the whole type waits, the provider's reset
     // time when it gave one, else a backoff doubling per rate limit in a row.
@@ -851,7 +867,8 @@ AttemptEnd Executor::DescribeEnd(const Attempt& attempt, const StepVerdict& verd
   end.usage = attempt.verdict.usage;
   end.session_id = attempt.verdict.session_id;
   if (verdict.outcome == AttemptOutcome::kRateLimited) {
-    const std::string& type = project_.config.agents[attempt.agent].type;
+    const AgentType* routed = TypeOfAttempt(attempt);
+    const std::string& type = routed != nullptr ? routed->name : project_.config.agents[attempt.agent].type;
     end.new_status = WorkstreamStatus::kPending;
     end.event_type = "rate_limited";
     end.message = fmt::format("attempt {} of {} was rate-limited: {}; agents of type {} pause for {}, then it runs "

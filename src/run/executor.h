@@ -107,6 +107,8 @@ class Executor {
   void UpdateGroupLimits();
   /// The agent type an attempt runs.
   const AgentType* TypeOfAttempt(const Attempt& attempt) const;
+  /// The gate of the type that runs `workstream` on `agent` (its route's, else the agent's).
+  int GroupOf(int agent, int workstream) const;
   /// Starts watching the attempt's log for output; kills it once it has been
   /// silent for its stall timeout.
   void WatchForStall(Attempt* attempt, double stall_seconds);
@@ -207,6 +209,7 @@ class Executor {
 
   std::vector<TypeGate> gates_;           // by agent group (agent type)
   std::vector<int> agent_group_;          // by agent: index in gates_
+  std::vector<int> workstream_group_;     // by workstream: its route's type's gate, else -1
   std::map<int, std::string> resume_session_;  // by workstream: the conversation to continue
   std::map<int, int64_t> stall_timers_;   // by attempt id
   double spent_usd_ = 0;
