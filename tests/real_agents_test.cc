@@ -12,6 +12,7 @@
 // table, Gemini's fixed model as the type's `model`. Without a CLI its tests skip.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
