@@ -309,5 +309,28 @@ TEST(SchedulerTest, GroupLimitsCapStartsPerAgentTypeAndPostponeCostsNoAttempt) {
   EXPECT_EQ(rest[0].attempt, first[0].workstream == rest[0].workstream ? 2 : 1);
 }
 
+// A route fixes a workstream's type whichever agent runs it: its group's limit decides, not the
+// agent's, both for starting it and for whether anything can still take it.
+TEST(SchedulerTest, AWorkstreamGroupOverridesItsAgentsGroup) {
+  Fixture fixture({{"a", {}}, {"b", {}}}, 1);
+  fixture.inputs.agent_groups = {0};          // one agent of type 0
+  fixture.inputs.workstream_groups = {-1, 1};  // b is routed to type 1
+  Scheduler scheduler(fixture.graph, fixture.inputs);
+  scheduler.Begin();
+  scheduler.SetGroupLimit(1, 0, true);  // type 1 is out for the run
+  std::vector<Assignment> first = scheduler.Dispatch();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(fixture.graph.id(first[0].workstream), "a");
+  scheduler.Finish(first[0].workstream, true);
+  EXPECT_TRUE(scheduler.Dispatch().empty());  // b waits on type 1, though the agent is idle
+  EXPECT_TRUE(scheduler.Finished());          // and nothing can take it
+  scheduler.SetGroupLimit(0, 0, true);        // type 0 out no longer matters to b...
+  scheduler.SetGroupLimit(1, -1);             // ...type 1 back does
+  EXPECT_FALSE(scheduler.Finished());
+  std::vector<Assignment> rest = scheduler.Dispatch();
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(fixture.graph.id(rest[0].workstream), "b");
+}
+
 }  // namespace
 }  // namespace orchestra

@@ -14,9 +14,13 @@
 //   server_error  500 with the provider's error JSON
 //   hang          accepts the request and never answers
 // `HEAD /` (Claude Code's connectivity check) is answered 200 in every scenario.
+// With `--then NAME --after N`, the first N model requests (POSTs) get --scenario and every later
+// one gets NAME: `--scenario rate_limit --then write --after 1` refuses once, then lets it work.
+// In --file, `{workstream}` stands for the id that follows "Workstream: " in the request (an
+// Orchestra prompt names its workstream so), so one server gives each workstream its own file.
 //
-// Usage: orchestra_model_server --scenario NAME --log FILE [--file NAME] [--content TEXT]
-//          [--answer TEXT] [--retry-after SECONDS] [--body-dir DIR]
+// Usage: orchestra_model_server --scenario NAME --log FILE [--then NAME --after N] [--file NAME]
+//          [--content TEXT] [--answer TEXT] [--retry-after SECONDS] [--body-dir DIR]
 // It binds 127.0.0.1 on a free port and prints `port N` as its first stdout line once it accepts
 // connections. Each request is appended to --log as one JSON line: method, path, query, the
 // credential headers received (authorization, x-api-key, x-goog-api-key), the body's size and
@@ -47,6 +51,8 @@ constexpr int kAnswerTurnInput = 1200, kAnswerTurnOutput = 20, kAnswerTurnCached
 /// Options: the command line, read once.
 struct Options {
   std::string scenario;
+  std::string then;  // the scenario after the first `after` model requests ("": none)
+  int after = 0;
   std::string log_path;
   std::string file = "hello.txt";
   std::string content = "hello from the model server\n";
@@ -182,13 +188,14 @@ class ModelServer {
  private:
   void Answer(Provider provider, const httplib::Request& request, httplib::Response* response) {
     const std::string workdir = FindWorkdir(request.body);
-    if (options_.scenario == "hang") {
+    const std::string scenario = NextScenario();
+    if (scenario == "hang") {
       log_.Add(request, provider, "hang", workdir);
       Hang();
     }
-    if (options_.scenario != "write") {
-      log_.Add(request, provider, options_.scenario, workdir);
-      Fail(provider, response);
+    if (scenario != "write") {
+      log_.Add(request, provider, scenario, workdir);
+      Fail(scenario, provider, response);
       return;
     }
     json body = json::parse(request.body, nullptr, false);
@@ -198,13 +205,18 @@ class ModelServer {
     return Gemini(request, body, workdir, response);
   }
 
+  // The scenario of this model request: --scenario for the first --after ones, then --then.
+  std::string NextScenario() {
+    std::lock_guard<std::mutex> lock(count_mutex_);
+    return options_.then.empty() || model_requests_++ < options_.after ? options_.scenario : options_.then;
+  }
+
   [[noreturn]] void Hang() {
     std::unique_lock<std::mutex> lock(hang_mutex_);
     for (;;) hang_forever_.wait(lock);
   }
 
-  void Fail(Provider provider, httplib::Response* response) {
-    const std::string& scenario = options_.scenario;
+  void Fail(const std::string& scenario, Provider provider, httplib::Response* response) {
     const int status = scenario == "rate_limit" ? 429 : scenario == "unauthorized" ? 401 : 500;
     if (status == 429) response->set_header("retry-after", std::to_string(options_.retry_after));
     response->status = status;
@@ -242,8 +254,19 @@ class ModelServer {
     return {{"error", error}};
   }
 
-  std::string TargetPath(const std::string& workdir) const {
-    return workdir.empty() ? options_.file : workdir + "/" + options_.file;
+  // --file with `{workstream}` replaced by the id after "Workstream: " in the request's body.
+  static std::string FileFor(const std::string& file, const std::string& body) {
+    static const std::string kPlaceholder = "{workstream}";
+    const size_t at = file.find(kPlaceholder);
+    if (at == std::string::npos) return file;
+    static const std::regex pattern(R"(Workstream: ([A-Za-z0-9._-]+))");
+    std::smatch match;
+    const std::string id = std::regex_search(body, match, pattern) ? match[1].str() : "unknown";
+    return file.substr(0, at) + id + file.substr(at + kPlaceholder.size());
+  }
+
+  static std::string TargetPath(const std::string& file, const std::string& workdir) {
+    return workdir.empty() ? file : workdir + "/" + file;
   }
 
   // Anthropic Messages. A request with a tool_result block gets the final answer; one with tools
@@ -268,7 +291,8 @@ class ModelServer {
                         {"cache_creation_input_tokens", 0},
                         {"cache_read_input_tokens", cached},
                         {"output_tokens", output}};
-    const json tool_input = {{"file_path", TargetPath(workdir)}, {"content", options_.content}};
+    const json tool_input = {{"file_path", TargetPath(FileFor(options_.file, request.body), workdir)},
+                             {"content", options_.content}};
     const std::string id = tool_turn ? "msg_tool" : "msg_answer";
     if (!body.value("stream", false)) {
       json block =
@@ -344,7 +368,7 @@ class ModelServer {
     json item;
     if (tool_turn) {
       const std::string command =
-          "printf %s " + ShellQuote(options_.content) + " > " + ShellQuote(options_.file);
+          "printf %s " + ShellQuote(options_.content) + " > " + ShellQuote(FileFor(options_.file, request.body));
       item = {{"type", "function_call"},
               {"id", "fc_write"},
               {"call_id", "call_write"},
@@ -412,7 +436,9 @@ class ModelServer {
     } else if (tool_turn) {
       part = {{"functionCall",
                {{"name", "write_file"},
-                {"args", {{"file_path", TargetPath(workdir)}, {"content", options_.content}}}}}};
+                {"args",
+                 {{"file_path", TargetPath(FileFor(options_.file, request.body), workdir)},
+                  {"content", options_.content}}}}}};
     } else {
       part = {{"text", options_.answer}};
     }
@@ -435,6 +461,8 @@ class ModelServer {
 
   Options options_;
   RequestLog log_;
+  std::mutex count_mutex_;
+  int model_requests_ = 0;  // POSTs answered so far, for --then/--after
   std::mutex hang_mutex_;
   std::condition_variable hang_forever_;
 };
@@ -449,6 +477,10 @@ bool ReadOptions(int argc, char** argv, Options* options) {
     const std::string value = argv[++i];
     if (flag == "--scenario")
       options->scenario = value;
+    else if (flag == "--then")
+      options->then = value;
+    else if (flag == "--after")
+      options->after = std::stoi(value);
     else if (flag == "--log")
       options->log_path = value;
     else if (flag == "--file")
@@ -471,6 +503,11 @@ bool ReadOptions(int argc, char** argv, Options* options) {
     std::cerr << "orchestra_model_server: --scenario must be one of write, rate_limit, unauthorized, "
                  "server_error, hang (got '"
               << options->scenario << "')\n";
+    return false;
+  }
+  if (!options->then.empty() &&
+      std::find(std::begin(kScenarios), std::end(kScenarios), options->then) == std::end(kScenarios)) {
+    std::cerr << "orchestra_model_server: --then must be a scenario too (got '" << options->then << "')\n";
     return false;
   }
   if (options->log_path.empty()) {

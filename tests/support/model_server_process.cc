@@ -74,7 +74,7 @@ int ReadPort(int fd) {
 
 ModelServerProcess::ModelServerProcess(const ModelServerScript& script) {
   fs::create_directories(folder_ / "bodies");
-  const std::vector<std::string> argv{ORCHESTRA_MODEL_SERVER,
+  std::vector<std::string> argv{ORCHESTRA_MODEL_SERVER,
                                       "--scenario",
                                       script.scenario,
                                       "--log",
@@ -89,6 +89,9 @@ ModelServerProcess::ModelServerProcess(const ModelServerScript& script) {
                                       script.answer,
                                       "--retry-after",
                                       std::to_string(script.retry_after)};
+  if (!script.then.empty()) {
+    argv.insert(argv.end(), {"--then", script.then, "--after", std::to_string(script.after)});
+  }
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("model server: pipe failed");
   pid_ = fork();

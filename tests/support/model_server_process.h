@@ -36,7 +36,10 @@ std::string AgentCliVersion(AgentCli cli);
 /// What the server says: see tests/model_server/model_server.cc for each scenario.
 struct ModelServerScript {
   std::string scenario = "write";  // write, rate_limit, unauthorized, server_error, hang
-  std::string file = "hello.txt";  // `write`: the file the tool call writes, relative to the workdir
+  std::string then;                // when set: the scenario of every model request after the first
+  int after = 0;                   // `after` ones (which get `scenario`)
+  std::string file = "hello.txt";  // `write`: the file the tool call writes, relative to the workdir;
+                                   // `{workstream}` in it: the id after "Workstream: " in the prompt
   std::string content = "hello from the model server\n";
   std::string answer = "I wrote the file.";  // `write`: the final text
   int retry_after = 7;                       // `rate_limit`: the retry-after header, in seconds
