@@ -1,7 +1,7 @@
 // dag_gen: writes one random layered DAG three ways, for the dispatch
 // benchmark (scripts/bench.sh dispatch; docs/benchmarks.md, "Dispatch").
 //
-//   dag_gen [--width 100] [--agents 16] [--seed 1] N DIR
+//   dag_gen [--width 100] [--agents 16] [--seed 1] [--array] N DIR
 //
 // The graph: N nodes n0..n(N-1) in layers of --width nodes (the last layer
 // may be shorter). Every node after the first layer has 1 to 3 distinct
@@ -12,7 +12,9 @@
 //   orchestra.toml       [defaults] isolation = "none", max_attempts = 1,
 //                        one agent type of kind command running /bin/true,
 //                        --agents [[agents]] of that type
-//   workstreams/nK.json  {"id", "depends_on", "estimate_hours": 1}
+//   workstreams/nK.json  {"id", "depends_on", "estimate_hours": 1}; with
+//                        --array instead one workstreams/all.json holding a
+//                        JSON array of those objects (the scale benchmark)
 //   build.ninja          one edge per node, `command = touch $out`, output
 //                        out/nK, implicit inputs out/<dependency>
 //   Makefile             the same edges (`out/nK: out/<deps>` / `touch $@`)
@@ -36,7 +38,7 @@ namespace fs = std::filesystem;
 namespace {
 
 [[noreturn]] void Usage(const char* message) {
-  std::fprintf(stderr, "dag_gen: %s\nusage: dag_gen [--width 100] [--agents 16] [--seed 1] N DIR\n",
+  std::fprintf(stderr, "dag_gen: %s\nusage: dag_gen [--width 100] [--agents 16] [--seed 1] [--array] N DIR\n",
                message);
   std::exit(2);
 }
@@ -58,6 +60,7 @@ int main(int argc, char** argv) {
   long width = 100;
   long agents = 16;
   unsigned long seed = 1;
+  bool array = false;
   std::vector<const char*> positional;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -66,6 +69,8 @@ int main(int argc, char** argv) {
       if (arg == "--width") width = value;
       if (arg == "--agents") agents = value;
       if (arg == "--seed") seed = static_cast<unsigned long>(value);
+    } else if (arg == "--array") {
+      array = true;
     } else if (arg.starts_with("--")) {
       Usage(("unknown option " + arg).c_str());
     } else {
@@ -104,13 +109,27 @@ int main(int argc, char** argv) {
       toml << "\n[[agents]]\nid = \"agent-" << a << "\"\ntype = \"noop\"\n";
     }
   }
-  for (long node = 0; node < n; ++node) {
-    std::ofstream json(dir / "workstreams" / (Name(static_cast<int>(node)) + ".json"));
+  const auto write_workstream = [&](std::ostream& json, long node) {
     json << "{\"id\": \"" << Name(static_cast<int>(node)) << "\", \"depends_on\": [";
     for (size_t i = 0; i < depends_on[node].size(); ++i) {
       json << (i ? ", " : "") << '"' << Name(depends_on[node][i]) << '"';
     }
-    json << "], \"estimate_hours\": 1}\n";
+    json << "], \"estimate_hours\": 1}";
+  };
+  if (array) {
+    std::ofstream json(dir / "workstreams" / "all.json");
+    json << "[\n";
+    for (long node = 0; node < n; ++node) {
+      write_workstream(json, node);
+      json << (node + 1 < n ? ",\n" : "\n");
+    }
+    json << "]\n";
+  } else {
+    for (long node = 0; node < n; ++node) {
+      std::ofstream json(dir / "workstreams" / (Name(static_cast<int>(node)) + ".json"));
+      write_workstream(json, node);
+      json << "\n";
+    }
   }
 
   // (b) build.ninja and (c) Makefile.

@@ -7,7 +7,17 @@
 #                             [--build-dir DIR] [--work DIR]
 #                                              orchestra run against ninja and make on the same
 #                                              random DAG of no-op steps
-#   scripts/bench.sh all                       both, with their defaults
+#   scripts/bench.sh scale [--sizes 1000,10000,100000] [--build-dir DIR] [--work DIR]
+#                                              load + validate + plan: wall time and peak RSS
+#   scripts/bench.sh resume [--size 10000] [--rounds 3] [--build-dir DIR] [--work DIR]
+#                                              kill -9 at half a run, then time from `orchestra
+#                                              run` to its first dispatch (strace)
+#   scripts/bench.sh status [--size 100000] [--rounds 3] [--build-dir DIR] [--work DIR]
+#                                              `orchestra status --json` on a generated state
+#   scripts/bench.sh micro [--sizes 10000,100000] [--build-dir DIR] [BENCHMARK_ARGS...]
+#                                              Google Benchmark: the scheduler's dispatch
+#                                              decision and the bottom-level computation
+#   scripts/bench.sh all                       all of them, with their defaults
 #
 # Without a subcommand the arguments go to the STG benchmark, as before.
 # The script builds what it needs in build/ first, unless --build-dir names a
@@ -128,9 +138,235 @@ run_dispatch() {
   done
 }
 
+# parse_options NAME ARGS...: parses --build-dir, --work and the options named in $options
+# (--sizes, --size, --rounds: the variable of the same name). prepare then leaves the binaries in
+# $orchestra and $dag_gen and a work folder in $work (temporary, removed at exit, unless --work
+# names one).
+parse_options() {
+  bench=$1; shift
+  build_dir=
+  work=
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --build-dir) build_dir=$2; shift 2 ;;
+      --work) work=$2; shift 2 ;;
+      --sizes) sizes=$2; shift 2 ;;
+      --size) size=$2; shift 2 ;;
+      --rounds) rounds=$2; shift 2 ;;
+      *) echo "bench.sh $bench: unknown argument '$1'" >&2; exit 2 ;;
+    esac
+  done
+}
+
+prepare() {  # prepare TOOL...: checks tools, builds, makes $work
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "bench.sh $bench: $tool is not installed (scripts/install-deps.sh)" >&2; exit 1; }
+  done
+  if [ -z "$build_dir" ]; then
+    build_targets orchestra dag_gen
+    build_dir=build
+  fi
+  orchestra=$(cd "$build_dir" && pwd)/orchestra
+  dag_gen=$(cd "$build_dir" && pwd)/dag_gen
+  if [ -z "$work" ]; then
+    work=$(mktemp -d "${TMPDIR:-/tmp}/orchestra-$bench.XXXXXX")
+    trap 'rm -rf "$work"' EXIT
+  fi
+  mkdir -p "$work"
+}
+
+# measure OUT COMMAND...: runs COMMAND (stdout to /dev/null) and appends "wall_seconds peak_rss_kb"
+# to OUT; exits on failure. Wall time is date around the command; the RSS is GNU time's %M.
+measure() {
+  out=$1; shift
+  start=$(now)
+  if ! /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>"$work/err"; then
+    echo "bench.sh $bench: failed: $*" >&2
+    cat "$work/err" >&2
+    exit 1
+  fi
+  end=$(now)
+  echo "$start $end $(tail -n 1 "$work/rss")" | awk '{ printf "%.6f %d\n", $2 - $1, $3 }' >> "$out"
+}
+
+run_scale() {
+  sizes=1000,10000,100000
+  parse_options scale "$@"
+  prepare /usr/bin/time
+  echo "Scale benchmark: random layered DAG (width 100, 1-3 dependencies), 16 agents, seed 1."
+  echo "Each command once, output to /dev/null; wall time in seconds, peak RSS (GNU time %M) in MB."
+  echo "plan uses the default [planner] budget (200 ms for the plan, 50 ms for each row of its"
+  echo "scaling table of 1..16 agents)."
+  echo
+  echo "| workstreams | files        | validate wall | validate RSS | plan wall | plan RSS |"
+  echo "|-------------|--------------|---------------|--------------|-----------|----------|"
+  for n in $(echo "$sizes" | tr ',' ' '); do
+    for form in files array; do
+      dir=$work/scale-$n-$form
+      rm -rf "$dir"
+      if [ "$form" = array ]; then "$dag_gen" --array "$n" "$dir"; else "$dag_gen" "$n" "$dir"; fi
+      : > "$work/validate"
+      : > "$work/plan"
+      measure "$work/validate" "$orchestra" -C "$dir" validate
+      measure "$work/plan" "$orchestra" -C "$dir" plan
+      label="$n files"
+      [ "$form" = array ] && label="1 array"
+      read -r vw vr < "$work/validate"
+      read -r pw pr < "$work/plan"
+      awk -v n="$n" -v f="$label" -v vw="$vw" -v vr="$vr" -v pw="$pw" -v pr="$pr" 'BEGIN {
+        printf "| %11s | %-12s | %13.3f | %12.1f | %9.3f | %8.1f |\n", n, f, vw, vr / 1024, pw, pr / 1024 }'
+      rm -rf "$dir"
+    done
+  done
+}
+
+# completed DB: how many workstreams the state at DB has completed
+completed() {
+  sqlite3 "$1" "SELECT count(*) FROM workstream_status WHERE status = 'completed'" 2>/dev/null || echo 0
+}
+
+run_resume() {
+  size=10000
+  rounds=3
+  parse_options resume "$@"
+  prepare /usr/bin/time sqlite3 strace
+  dir=$work/resume
+  rm -rf "$dir"
+  "$dag_gen" "$size" "$dir"
+  db=$dir/.state/orchestration.db
+  half=$((size / 2))
+  # The first run, killed with SIGKILL once the state holds half the workstreams completed. The
+  # poll reads the database (a reader beside the WAL writer), so it waits on the state itself.
+  "$orchestra" -C "$dir" run >/dev/null 2>"$work/first.err" &
+  pid=$!
+  while [ "$(completed "$db")" -lt "$half" ]; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "bench.sh resume: orchestra run ended before half of $size completed:" >&2
+      cat "$work/first.err" >&2
+      exit 1
+    fi
+    sleep 0.02
+  done
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null || true
+  echo "Resume benchmark: random layered DAG of $size no-op workstreams (width 100, 1-3 dependencies),"
+  echo "16 agents; the first run killed with SIGKILL at $(completed "$db") completed."
+  echo "Each round: strace -f --seccomp-bpf -ttt -e trace=execve orchestra -C DIR run; the time from"
+  echo "orchestra's own execve to the first execve of /bin/true (an agent started), then SIGKILL again."
+  echo
+  echo "| round | completed at start | to first dispatch (ms) |"
+  echo "|-------|--------------------|------------------------|"
+  : > "$work/samples"
+  round=1
+  while [ "$round" -le "$rounds" ]; do
+    at_start=$(completed "$db")
+    trace=$work/trace-$round
+    strace -f --seccomp-bpf -qq -ttt -e trace=execve -o "$trace" "$orchestra" -C "$dir" run >/dev/null 2>"$work/err" &
+    strace_pid=$!
+    while ! grep -q 'execve("/bin/true"' "$trace" 2>/dev/null; do
+      if ! kill -0 "$strace_pid" 2>/dev/null; then
+        echo "bench.sh resume: orchestra run ended without starting an agent:" >&2
+        cat "$work/err" >&2
+        exit 1
+      fi
+      sleep 0.01
+    done
+    orchestra_pid=$(awk 'NR == 1 { print $1 }' "$trace")
+    kill -9 "$orchestra_pid" 2>/dev/null || true
+    wait "$strace_pid" 2>/dev/null || true
+    ms=$(awk 'NR == 1 { start = $2 } /execve\("\/bin\/true"/ && !done { first = $2; done = 1 }
+              END { printf "%.1f", (first - start) * 1000 }' "$trace")
+    echo "$ms" >> "$work/samples"
+    printf '| %5d | %18d | %22s |\n' "$round" "$at_start" "$ms"
+    round=$((round + 1))
+  done
+  echo
+  echo "median: $(median < "$work/samples") ms"
+}
+
+run_status() {
+  size=100000
+  rounds=3
+  parse_options status "$@"
+  prepare /usr/bin/time sqlite3
+  dir=$work/status
+  rm -rf "$dir"
+  # The schema comes from orchestra itself: a run of one workstream (the project's first) creates the
+  # database; its rows are then replaced by a completed run of every workstream, written by SQL.
+  "$dag_gen" "$size" "$dir"
+  "$orchestra" -C "$dir" run n0 >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+  db=$dir/.state/orchestration.db
+  sqlite3 "$db" <<SQL
+BEGIN;
+DELETE FROM workstream_status; DELETE FROM attempts; DELETE FROM execution_log; DELETE FROM runs;
+WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < $size)
+INSERT INTO workstream_status
+  SELECT 'n' || i, 'completed', 'agent-' || (1 + i % 16), NULL, '2026-01-01 00:00:00',
+         '2026-01-01 00:00:01', 0, 1, NULL FROM k;
+INSERT INTO attempts (workstream_id, attempt, agent_id, pid, pid_start_time, started_at, ended_at,
+                      outcome, exit_code, duration_seconds, log_path, agent_type)
+  SELECT workstream_id, 1, agent_id, 1000, 1, started_at, completed_at, 'succeeded', 0, 0.5,
+         'logs/workstreams/' || workstream_id || '/attempt-1.log', 'noop' FROM workstream_status;
+INSERT INTO execution_log (timestamp, workstream_id, agent_id, event_type, message)
+  SELECT started_at, workstream_id, agent_id, 'started', 'attempt 1 on ' || agent_id FROM workstream_status;
+INSERT INTO execution_log (timestamp, workstream_id, agent_id, event_type, message)
+  SELECT completed_at, workstream_id, agent_id, 'completed', 'attempt 1 succeeded' FROM workstream_status;
+INSERT INTO runs (pid, started_at, ended_at, state) VALUES (1000, '2026-01-01 00:00:00', '2026-01-01 01:00:00', 'completed');
+COMMIT;
+SQL
+  echo "Status benchmark: orchestra status --json on a state of $size completed workstreams"
+  echo "(one attempt and two log events each, written by SQL into the schema orchestra created)."
+  echo
+  echo "| round | wall (ms) | peak RSS (MB) | output lines |"
+  echo "|-------|-----------|---------------|--------------|"
+  : > "$work/samples"
+  round=1
+  while [ "$round" -le "$rounds" ]; do
+    : > "$work/one"
+    measure "$work/one" "$orchestra" -C "$dir" status --json
+    read -r wall rss < "$work/one"
+    "$orchestra" -C "$dir" status --json > "$work/status.json"
+    # The state read back whole: every workstream completed.
+    grep -q "^    \"completed\": $size,\$" "$work/status.json" || {
+      echo "bench.sh status: status --json does not count $size completed workstreams" >&2; exit 1; }
+    lines=$(wc -l < "$work/status.json")
+    echo "$wall" >> "$work/samples"
+    awk -v r="$round" -v w="$wall" -v m="$rss" -v l="$lines" 'BEGIN { printf "| %5d | %9.1f | %13.1f | %12d |\n", r, w * 1000, m / 1024, l }'
+    round=$((round + 1))
+  done
+  echo
+  echo "median: $(median < "$work/samples" | awk '{ printf "%.1f", $1 * 1000 }') ms"
+}
+
+run_micro() {
+  sizes=10000,100000
+  build_dir=
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --build-dir) build_dir=$2; shift 2 ;;
+      --sizes) sizes=$2; shift 2 ;;
+      *) break ;;
+    esac
+  done
+  if [ -z "$build_dir" ]; then
+    build_targets scheduler_bench
+    build_dir=build
+  fi
+  if [ ! -x "$build_dir/scheduler_bench" ]; then
+    echo "bench.sh micro: $build_dir/scheduler_bench was not built (install libbenchmark-dev: scripts/install-deps.sh)" >&2
+    exit 1
+  fi
+  ORCHESTRA_BENCH_SIZES=$sizes "$build_dir/scheduler_bench" "$@"
+}
+
 case ${1-} in
   stg) shift; run_stg "$@" ;;
   dispatch) shift; run_dispatch "$@" ;;
-  all) shift; run_stg; echo; run_dispatch ;;
+  scale) shift; run_scale "$@" ;;
+  resume) shift; run_resume "$@" ;;
+  status) shift; run_status "$@" ;;
+  micro) shift; run_micro "$@" ;;
+  # Each in a subshell, so each removes its own work folder.
+  all) shift; (run_stg); echo; (run_dispatch); echo; (run_scale); echo; (run_resume); echo; (run_status); echo; (run_micro) ;;
   *) run_stg "$@" ;;
 esac

@@ -7,6 +7,7 @@ packages=(
   nlohmann-json3-dev libsqlite3-dev sqlite3 libcli11-dev libfmt-dev
   libtomlplusplus-dev libuv1-dev libgtest-dev libgmock-dev
   procps
+  time strace libbenchmark-dev  # scripts/bench.sh: peak RSS, the resume timing, the status state, micro-benchmarks
   graphviz  # `dot`, for `orchestra graph --format svg` and its tests
   groff-base zsh fish  # the man page and the completion scripts are checked by their real readers
   libcpp-httplib-dev  # tests/model_server, the scripted model server the real agent CLIs talk to

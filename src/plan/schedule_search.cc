@@ -249,50 +249,55 @@ SearchResult SearchSchedule(const PlanningProblem& problem, const SearchOptions&
   }
   const std::vector<int> hlfet = OrderBy(count, [&](int a, int b) { return bottom[a] > bottom[b]; });
   result.hlfet_makespan = consider(hlfet, "bottom level (HLFET)");
-  consider(OrderBy(count,
-                   [&](int a, int b) {
-                     if (bottom[a] != bottom[b]) return bottom[a] > bottom[b];
-                     return dependents[a].size() > dependents[b].size();
-                   }),
-           "bottom level, then successors");
-  consider(OrderBy(count,
-                   [&](int a, int b) {
-                     if (bottom[a] != bottom[b]) return bottom[a] > bottom[b];
-                     return top[a] < top[b];
-                   }),
-           "latest start (ALAP), then earliest start");
-  consider(OrderBy(count,
-                   [&](int a, int b) {
-                     const double through_a = top[a] + bottom[a], through_b = top[b] + bottom[b];
-                     if (through_a != through_b) return through_a > through_b;
-                     return bottom[a] > bottom[b];
-                   }),
-           "longest path through the task");
-  consider(OrderBy(count,
-                   [&](int a, int b) {
-                     if (bottom[a] != bottom[b]) return bottom[a] > bottom[b];
-                     return durations[a] > durations[b];
-                   }),
-           "bottom level, then longest");
-  if (count <= kDescendantWorkLimit) {
-    const std::vector<double> descendant_work = DescendantWork(problem, dependents);
+  // An order that already meets the lower bound cannot be beaten: the other
+  // constructions (a sort and a simulation each, 0.1 s on 100,000 tasks) are
+  // skipped, as one would be kept only when strictly better.
+  result.lower_bound = ComputeLowerBound(problem, best);
+  if (best > result.lower_bound.value + 1e-9) {
     consider(OrderBy(count,
                      [&](int a, int b) {
                        if (bottom[a] != bottom[b]) return bottom[a] > bottom[b];
-                       return descendant_work[a] > descendant_work[b];
+                       return dependents[a].size() > dependents[b].size();
                      }),
-             "bottom level, then successors' work");
+             "bottom level, then successors");
     consider(OrderBy(count,
                      [&](int a, int b) {
-                       const double key_a = bottom[a] + descendant_work[a] / problem.agent_count;
-                       const double key_b = bottom[b] + descendant_work[b] / problem.agent_count;
-                       if (key_a != key_b) return key_a > key_b;
+                       if (bottom[a] != bottom[b]) return bottom[a] > bottom[b];
+                       return top[a] < top[b];
+                     }),
+             "latest start (ALAP), then earliest start");
+    consider(OrderBy(count,
+                     [&](int a, int b) {
+                       const double through_a = top[a] + bottom[a], through_b = top[b] + bottom[b];
+                       if (through_a != through_b) return through_a > through_b;
                        return bottom[a] > bottom[b];
                      }),
-             "bottom level plus successors' work per agent");
+             "longest path through the task");
+    consider(OrderBy(count,
+                     [&](int a, int b) {
+                       if (bottom[a] != bottom[b]) return bottom[a] > bottom[b];
+                       return durations[a] > durations[b];
+                     }),
+             "bottom level, then longest");
+    if (count <= kDescendantWorkLimit) {
+      const std::vector<double> descendant_work = DescendantWork(problem, dependents);
+      consider(OrderBy(count,
+                       [&](int a, int b) {
+                         if (bottom[a] != bottom[b]) return bottom[a] > bottom[b];
+                         return descendant_work[a] > descendant_work[b];
+                       }),
+               "bottom level, then successors' work");
+      consider(OrderBy(count,
+                       [&](int a, int b) {
+                         const double key_a = bottom[a] + descendant_work[a] / problem.agent_count;
+                         const double key_b = bottom[b] + descendant_work[b] / problem.agent_count;
+                         if (key_a != key_b) return key_a > key_b;
+                         return bottom[a] > bottom[b];
+                       }),
+               "bottom level plus successors' work per agent");
+    }
+    result.lower_bound = ComputeLowerBound(problem, best);
   }
-
-  result.lower_bound = ComputeLowerBound(problem, best);
   auto proven = [&] { return best <= result.lower_bound.value + 1e-9; };
   std::mt19937_64 random(options.seed);
   // Never start an evaluation that would end past the budget, and leave 5%

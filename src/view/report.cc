@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -139,17 +141,38 @@ bool LoadSnapshot(StateStore* store, double now, int log_limit, StateSnapshot* s
   return log_limit == 0 || store->LoadLog("", log_limit, &snapshot->log, error);
 }
 
+namespace {
+
+/// WorkstreamSeconds for every row of a report: the latest attempt of each
+/// workstream looked up once, not searched for per row (a state of 100,000
+/// workstreams has as many attempts).
+class WorkstreamDurations {
+ public:
+  explicit WorkstreamDurations(const StateSnapshot& snapshot) : snapshot_(snapshot) {
+    latest_.reserve(snapshot.attempts.size());
+    for (const AttemptRecord& attempt : snapshot.attempts) latest_[attempt.workstream_id] = attempt.duration_seconds;
+  }
+
+  double Seconds(const WorkstreamRecord& record) const {
+    double started = 0;
+    if (record.status == WorkstreamStatus::kRunning && ParseTimestamp(record.started_at, &started)) {
+      return std::max(0.0, snapshot_.now - started);
+    }
+    if (record.attempt == 0) return 0;
+    // Attempts are stored with sub-second durations; timestamps have seconds only.
+    const auto found = latest_.find(record.workstream_id);
+    return found == latest_.end() ? 0 : found->second;
+  }
+
+ private:
+  const StateSnapshot& snapshot_;
+  std::unordered_map<std::string_view, double> latest_;  // views into snapshot_.attempts
+};
+
+}  // namespace
+
 double WorkstreamSeconds(const StateSnapshot& snapshot, const WorkstreamRecord& record) {
-  double started = 0;
-  if (record.status == WorkstreamStatus::kRunning && ParseTimestamp(record.started_at, &started)) {
-    return std::max(0.0, snapshot.now - started);
-  }
-  if (record.attempt == 0) return 0;
-  // Attempts are stored with sub-second durations; timestamps have seconds only.
-  for (auto it = snapshot.attempts.rbegin(); it != snapshot.attempts.rend(); ++it) {
-    if (it->workstream_id == record.workstream_id) return it->duration_seconds;
-  }
-  return 0;
+  return WorkstreamDurations(snapshot).Seconds(record);
 }
 
 std::string RenderStatusTable(const StateSnapshot& snapshot, bool color, size_t columns,
@@ -188,10 +211,11 @@ std::string RenderStatusTable(const StateSnapshot& snapshot, bool color, size_t 
                                  "AGENT", type_column("TYPE"), "ATTEMPT", "DURATION", cost_column("COST"), "TRACK");
   if (any_reason) text += fmt::format("{:<{}}  REASON", "", track_width - 5);
   text += "\n";
+  const WorkstreamDurations durations(snapshot);
   for (const WorkstreamRecord& record : snapshot.workstreams) {
     std::string status = fmt::format("{:<9}", StatusName(record.status));
     if (color) status = fmt::format("\033[{}m{}\033[0m", StatusColor(record.status), status);
-    const double seconds = WorkstreamSeconds(snapshot, record);
+    const double seconds = durations.Seconds(record);
     std::string type = "-";
     if (types && types->count(record.workstream_id)) type = types->at(record.workstream_id);
     const auto cost = costs.find(record.workstream_id);
@@ -237,6 +261,7 @@ nlohmann::json StatusJson(const StateSnapshot& snapshot) {
   json["usage"] = {{"cost_usd", CostJson(usage.total)}, {"tokens", TokensJson(usage.total)}};
   if (snapshot.budget_usd) json["budget_usd"] = *snapshot.budget_usd;
   json["workstreams"] = nlohmann::json::array();
+  const WorkstreamDurations durations(snapshot);
   for (const WorkstreamRecord& record : snapshot.workstreams) {
     nlohmann::json row = {{"id", record.workstream_id},
                           {"status", StatusName(record.status)},
@@ -245,14 +270,14 @@ nlohmann::json StatusJson(const StateSnapshot& snapshot) {
                           {"attempt", record.attempt},
                           {"started_at", record.started_at},
                           {"completed_at", record.completed_at},
-                          {"duration_seconds", WorkstreamSeconds(snapshot, record)},
+                          {"duration_seconds", durations.Seconds(record)},
                           {"reason", RowReason(record, 200)}};
     row["exit_code"] = record.exit_code ? nlohmann::json(*record.exit_code) : nlohmann::json(nullptr);
     const auto found = usage.by_workstream.find(record.workstream_id);
     const Usage sum = found == usage.by_workstream.end() ? Usage() : found->second;
     row["cost_usd"] = CostJson(sum);
     row["tokens"] = TokensJson(sum);
-    json["workstreams"].push_back(row);
+    json["workstreams"].push_back(std::move(row));
   }
   return json;
 }
@@ -278,8 +303,9 @@ bool WriteExecutionReport(const std::string& path, const StateSnapshot& snapshot
   for (const AttemptRecord& attempt : snapshot.attempts) attempts_by_id[attempt.workstream_id].push_back(&attempt);
   out << "## Workstreams\n\n| Workstream | Status | Agent | Attempts | Duration | Track |\n"
          "|---|---|---|---|---|---|\n";
+  const WorkstreamDurations durations(snapshot);
   for (const WorkstreamRecord& record : snapshot.workstreams) {
-    const double seconds = WorkstreamSeconds(snapshot, record);
+    const double seconds = durations.Seconds(record);
     out << fmt::format("| {} | {} | {} | {} | {} | {} |\n", record.workstream_id, StatusName(record.status),
                        record.agent_id.empty() ? "-" : record.agent_id, attempts_by_id[record.workstream_id].size(),
                        seconds > 0 ? FormatDuration(seconds) : "-", record.track.empty() ? "-" : record.track);
