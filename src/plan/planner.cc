@@ -259,14 +259,17 @@ Plan MakePlan(const Project& project, const std::vector<int>& targets, const Pla
     // k generic agents: tracks and agent types are left out, so the rows
     // compare pool sizes; the configured row above keeps every constraint.
     const int configured = static_cast<int>(inputs.agent_ids.size());
+    // One problem for every row: only the agent count differs, so the
+    // graph's shape (order, levels) is computed once.
     SchedulingInputs generic = inputs;
+    generic.agent_ids.assign(1, "agent");
+    generic.eligible.assign(1, std::vector<bool>(graph.size(), true));
     std::vector<int> nodes;
+    PlanningProblem problem = MakePlanningProblem(graph, generic, include, &nodes);
     SearchOptions scaling_options = search_options;
     scaling_options.budget_seconds = options.budget_seconds / 4;
     for (int agents = 1; agents <= std::max(6, configured); ++agents) {
-      generic.agent_ids.assign(agents, "agent");
-      generic.eligible.assign(agents, std::vector<bool>(graph.size(), true));
-      const PlanningProblem problem = MakePlanningProblem(graph, generic, include, &nodes);
+      problem.agent_count = agents;
       const SearchResult row = SearchSchedule(problem, scaling_options);
       plan.scaling.push_back({agents, row.makespan, row.lower_bound.value, row.proven_optimal});
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "topological_order.h"
 
@@ -27,21 +28,49 @@ bool PlanningProblem::IntegralDurations() const {
   return true;
 }
 
-std::vector<std::vector<int>> Dependents(const PlanningProblem& problem) {
-  return ReverseEdges(problem.dependencies);
+namespace {
+
+/// FNV-1a over the durations' bits and the edges: what a shape depends on.
+uint64_t Fingerprint(const PlanningProblem& problem) {
+  uint64_t hash = 1469598103934665603ull;
+  auto mix = [&](uint64_t value) {
+    hash ^= value;
+    hash *= 1099511628211ull;
+  };
+  for (double duration : problem.durations) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, &duration, sizeof bits);
+    mix(bits);
+  }
+  for (const std::vector<int>& dependencies : problem.dependencies) {
+    mix(dependencies.size());
+    for (int dependency : dependencies) mix(static_cast<uint64_t>(dependency));
+  }
+  return hash;
 }
 
-std::vector<int> TopologicalOrder(const PlanningProblem& problem) {
-  return TopologicalOrder(problem.dependencies, Dependents(problem));
+}  // namespace
+
+const ProblemShape& ShapeOf(const PlanningProblem& problem) {
+  const uint64_t fingerprint = Fingerprint(problem);
+  if (problem.shape_cache && problem.shape_cache->fingerprint == fingerprint) return *problem.shape_cache;
+  auto shape = std::make_shared<ProblemShape>();
+  shape->fingerprint = fingerprint;
+  shape->dependents = ReverseEdges(problem.dependencies);
+  shape->order = TopologicalOrder(problem.dependencies, shape->dependents);
+  shape->bottom = BottomLevels(problem.dependencies, shape->dependents, problem.durations);
+  shape->top = TopLevels(problem.dependencies, shape->dependents, problem.durations);
+  problem.shape_cache = std::move(shape);
+  return *problem.shape_cache;
 }
 
-std::vector<double> BottomLevels(const PlanningProblem& problem) {
-  return BottomLevels(problem.dependencies, Dependents(problem), problem.durations);
-}
+std::vector<std::vector<int>> Dependents(const PlanningProblem& problem) { return ShapeOf(problem).dependents; }
 
-std::vector<double> TopLevels(const PlanningProblem& problem) {
-  return TopLevels(problem.dependencies, Dependents(problem), problem.durations);
-}
+std::vector<int> TopologicalOrder(const PlanningProblem& problem) { return ShapeOf(problem).order; }
+
+std::vector<double> BottomLevels(const PlanningProblem& problem) { return ShapeOf(problem).bottom; }
+
+std::vector<double> TopLevels(const PlanningProblem& problem) { return ShapeOf(problem).top; }
 
 namespace {
 
@@ -84,7 +113,7 @@ bool EnergyInfeasible(const PlanningProblem& problem, const std::vector<double>&
 LowerBound ComputeLowerBound(const PlanningProblem& problem, double upper_bound, int energy_limit) {
   LowerBound bound;
   if (problem.size() == 0 || problem.agent_count <= 0) return bound;
-  const std::vector<double> bottom = BottomLevels(problem);
+  const std::vector<double>& bottom = ShapeOf(problem).bottom;
   bound.critical_path = *std::max_element(bottom.begin(), bottom.end());
   double total = 0;
   for (double duration : problem.durations) total += duration;
@@ -93,7 +122,7 @@ LowerBound ComputeLowerBound(const PlanningProblem& problem, double upper_bound,
   if (integral) bound.work = std::ceil(bound.work - 1e-9);
   bound.value = std::max(bound.critical_path, bound.work);
   if (integral && problem.size() <= energy_limit && bound.value < upper_bound) {
-    const std::vector<double> heads = TopLevels(problem);
+    const std::vector<double>& heads = ShapeOf(problem).top;
     std::vector<double> tails(problem.size());
     for (int task = 0; task < problem.size(); ++task) tails[task] = bottom[task] - problem.durations[task];
     double makespan = bound.value;

@@ -4,9 +4,23 @@
 // from a task-graph file. Pure data and algorithms; no I/O.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace orchestra {
+
+/// ProblemShape is what a problem's graph and durations imply, whatever the
+/// agents: reverse edges, a topological order, bottom and top levels. The
+/// planner asks for them many times per plan (every search, every row of the
+/// agent-count table), so each problem computes them once (ShapeOf).
+struct ProblemShape {
+  std::vector<std::vector<int>> dependents;  // dependents[task]: tasks depending on it
+  std::vector<int> order;                    // dependency order (Kahn; ties by index)
+  std::vector<double> bottom;                // longest path from a task's start to the end
+  std::vector<double> top;                   // longest path from the start to a task's start
+  uint64_t fingerprint = 0;                  // of the durations and edges it was computed from
+};
 
 /// PlanningProblem is a set of tasks 0..n-1 to run on `agent_count` agents,
 /// each task on one agent for its whole duration, none before its dependencies
@@ -23,6 +37,9 @@ struct PlanningProblem {
   std::vector<int> priorities;
 
   int size() const { return static_cast<int>(durations.size()); }
+
+  /// ShapeOf's cache: recomputed when the durations or edges change.
+  mutable std::shared_ptr<const ProblemShape> shape_cache;
   /// True when no agent restriction, conflict or priority applies: plain
   /// P|prec|Cmax, for which the fast paths and the strong bounds hold.
   bool Unconstrained() const;
@@ -31,6 +48,10 @@ struct PlanningProblem {
 };
 
 // The graph functions of topological_order.h over a problem's dependencies.
+
+/// The problem's shape, computed on first use and kept while its durations
+/// and edges stay the same (agent_count, eligibility and conflicts may change).
+const ProblemShape& ShapeOf(const PlanningProblem& problem);
 
 /// Reverse edges: dependents[task] lists the tasks that depend on it.
 std::vector<std::vector<int>> Dependents(const PlanningProblem& problem);

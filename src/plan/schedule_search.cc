@@ -13,7 +13,8 @@ namespace orchestra {
 
 ListSimulator::ListSimulator(const PlanningProblem& problem)
     : problem_(problem),
-      dependents_(Dependents(problem)),
+      shape_((ShapeOf(problem), problem.shape_cache)),
+      dependents_(shape_->dependents),
       dependency_counts_(problem.size()),
       eligible_counts_(problem.agent_count, problem.size()),
       waiting_(problem.size()),
@@ -177,7 +178,7 @@ std::vector<double> DescendantWork(const PlanningProblem& problem,
   const int count = problem.size();
   const int words = (count + 63) / 64;
   std::vector<uint64_t> reach(static_cast<size_t>(count) * words, 0);
-  const std::vector<int> order = TopologicalOrder(problem);
+  const std::vector<int>& order = ShapeOf(problem).order;
   for (auto task = order.rbegin(); task != order.rend(); ++task) {
     uint64_t* row = &reach[static_cast<size_t>(*task) * words];
     for (int dependent : dependents[*task]) {
@@ -203,7 +204,7 @@ constexpr int kDescendantWorkLimit = 4000;
 }  // namespace
 
 std::vector<int> HlfetRank(const PlanningProblem& problem) {
-  const std::vector<double> bottom = BottomLevels(problem);
+  const std::vector<double>& bottom = ShapeOf(problem).bottom;
   return RankFromOrder(problem, OrderBy(problem.size(), [&](int a, int b) { return bottom[a] > bottom[b]; }));
 }
 
@@ -219,9 +220,10 @@ SearchResult SearchSchedule(const PlanningProblem& problem, const SearchOptions&
     return result;
   }
   ListSimulator simulator(problem);
-  const std::vector<std::vector<int>> dependents = Dependents(problem);
-  const std::vector<double> bottom = BottomLevels(problem);
-  const std::vector<double> top = TopLevels(problem);
+  const ProblemShape& shape = ShapeOf(problem);
+  const std::vector<std::vector<int>>& dependents = shape.dependents;
+  const std::vector<double>& bottom = shape.bottom;
+  const std::vector<double>& top = shape.top;
   const std::vector<double>& durations = problem.durations;
 
   std::vector<int> best_order;

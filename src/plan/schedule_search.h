@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <memory>
 #include <vector>
 
 #include "planning_problem.h"
@@ -41,7 +42,8 @@ class ListSimulator {
   double SimulateConstrained(const std::vector<int>& rank, std::vector<ScheduledTask>* schedule);
 
   const PlanningProblem& problem_;
-  std::vector<std::vector<int>> dependents_;
+  std::shared_ptr<const ProblemShape> shape_;        // kept alive for dependents_
+  const std::vector<std::vector<int>>& dependents_;  // the problem's shape's
   std::vector<int> dependency_counts_;
   std::vector<int> eligible_counts_;  // per agent
   bool unconstrained_ = true;
