@@ -64,8 +64,9 @@ void AppendUtf8(uint32_t code_point, std::string* out) {
 /// every bound and simply stops at anything unexpected.
 class Scanner {
  public:
-  Scanner(const std::string& text, std::unordered_map<std::string, TextPosition>* positions)
-      : text_(text), cursor_(text), positions_(positions) {}
+  /// Records the values down to `record_depth` (the root is depth 0).
+  Scanner(const std::string& text, int record_depth, std::unordered_map<std::string, TextPosition>* positions)
+      : text_(text), cursor_(text), positions_(positions), record_depth_(record_depth) {}
 
   void Run() {
     if (text_.compare(0, 3, kByteOrderMark) == 0) offset_ = 3;
@@ -91,12 +92,14 @@ class Scanner {
     ++offset_;  // '{'
     SkipWhitespace();
     if (ConsumeClosing('}')) return true;
+    const bool record = depth + 1 <= record_depth_;
     while (true) {
       const size_t key_offset = offset_;
       std::string key;
-      if (!ReadString(&key)) return false;
-      const std::string member = JsonPointerChild(pointer, key);
-      RecordAt(member, key_offset);
+      if (!ReadString(record ? &key : nullptr)) return false;
+      // Below the recorded depth no pointer is built: nothing would use it.
+      const std::string member = record ? JsonPointerChild(pointer, key) : std::string();
+      if (record) RecordAt(member, key_offset);
       SkipWhitespace();
       if (Peek() != ':') return false;
       ++offset_;
@@ -110,9 +113,10 @@ class Scanner {
     ++offset_;  // '['
     SkipWhitespace();
     if (ConsumeClosing(']')) return true;
+    const bool record = depth + 1 <= record_depth_;
     for (size_t index = 0;; ++index) {
-      const std::string element = JsonPointerChild(pointer, index);
-      Record(element);
+      const std::string element = record ? JsonPointerChild(pointer, index) : std::string();
+      if (record) Record(element);
       if (!ScanValue(element, depth + 1)) return false;
       if (!ConsumeSeparator()) return ConsumeClosing(']');
     }
@@ -241,17 +245,33 @@ class Scanner {
   size_t offset_ = 0;
   PositionCursor cursor_;
   std::unordered_map<std::string, TextPosition>* positions_;
+  int record_depth_;
 };
+
+/// Depth of a pointer: "" 0, "/a" 1, "/a/0" 2.
+int PointerDepth(const std::string& pointer) {
+  int depth = 0;
+  for (char c : pointer) depth += c == '/';
+  return depth;
+}
 
 }  // namespace
 
-JsonPositions::JsonPositions(const std::string& text) { Scanner(text, &positions_).Run(); }
+JsonPositions::JsonPositions(const std::string& text) : text_(text) {
+  Scanner(text_, kShallowDepth, &shallow_).Run();
+}
 
 TextPosition JsonPositions::Find(const std::string& pointer) const {
+  const bool deep = PointerDepth(pointer) > kShallowDepth;
+  if (deep && !deep_built_) {
+    Scanner(text_, kMaxJsonDepth, &deep_).Run();
+    deep_built_ = true;
+  }
+  const std::unordered_map<std::string, TextPosition>& positions = deep ? deep_ : shallow_;
   std::string prefix = pointer;
   while (true) {
-    auto found = positions_.find(prefix);
-    if (found != positions_.end()) return found->second;
+    auto found = positions.find(prefix);
+    if (found != positions.end()) return found->second;
     if (prefix.empty()) return TextPosition();
     const size_t parent_end = prefix.rfind('/');
     prefix.erase(parent_end == std::string::npos ? 0 : parent_end);

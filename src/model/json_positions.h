@@ -19,7 +19,10 @@ struct TextPosition {
 /// text to the position of the value (for object members: of the member's key).
 class JsonPositions {
  public:
-  /// Scans `text`, which must be valid JSON (parse it with nlohmann first).
+  /// Scans `text` (kept), which must be valid JSON (parse it with nlohmann
+  /// first). Only the shallow values (the root, its members or elements) are
+  /// indexed at once; the first Find of a deeper one indexes the rest, so a
+  /// file without problems costs one shallow pass.
   explicit JsonPositions(const std::string& text);
 
   /// Position of the value at `pointer`; falls back to the nearest recorded
@@ -30,7 +33,11 @@ class JsonPositions {
   static TextPosition FromOffset(const std::string& text, size_t offset);
 
  private:
-  std::unordered_map<std::string, TextPosition> positions_;
+  static constexpr int kShallowDepth = 1;
+  std::string text_;
+  std::unordered_map<std::string, TextPosition> shallow_;
+  mutable std::unordered_map<std::string, TextPosition> deep_;  // built by the first deep Find
+  mutable bool deep_built_ = false;
 };
 
 /// The pointer to member `key` of the object at `pointer`, escaping '~' and '/'
