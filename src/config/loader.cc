@@ -170,7 +170,6 @@ class WorkstreamReader {
     workstream->file = file_;
     workstream->line = start.line;
     workstream->column = start.column;
-    workstream->raw = object_;
     ReadId(&workstream->id);
     ReadString("title", &workstream->title);
     ReadString("prompt", &workstream->prompt);
@@ -744,13 +743,15 @@ bool ParseWorkstreamFile(const std::string& file, const std::string& text,
   json document;
   if (!ParseJson(file, text, &document, diagnostics)) return false;
   const JsonPositions positions(text);
-  auto read = [&](const json& object, const std::string& pointer) {
+  // The document is read once: each object moves into its workstream's `raw`.
+  auto read = [&](json& object, const std::string& pointer) {
     Workstream workstream;
     WorkstreamReader reader(file, positions, object, pointer, diagnostics);
     if (!reader.Read(&workstream, warned_fields)) {
       if (unloaded_ids != nullptr && !workstream.id.empty()) unloaded_ids->push_back(workstream.id);
       return false;
     }
+    workstream.raw = std::move(object);
     workstreams->push_back(std::move(workstream));
     return true;
   };
