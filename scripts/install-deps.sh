@@ -9,7 +9,7 @@ packages=(
   procps
   graphviz  # `dot`, for `orchestra graph --format svg` and its tests
   groff-base zsh fish  # the man page and the completion scripts are checked by their real readers
-  libcpp-httplib-dev  # tests/model_server, the scripted model server the real agent CLIs talk to
+  libcpp-httplib-dev  # src/server (the dashboard) and tests/model_server
 )
 missing=()
 for package in "${packages[@]}"; do
