@@ -16,7 +16,7 @@ namespace orchestra {
 /// How often the stream looks for new rows.
 inline constexpr double kEventPollSeconds = 0.25;
 /// Polls without a new row before a comment line checks the client is still there.
-inline constexpr int kIdlePollsPerHeartbeat = 20;
+inline constexpr int kIdlePollsPerHeartbeat = 4;
 
 /// One row as an event: "id: <id>\nevent: log\ndata: <LogEntryJson>\n\n".
 std::string SseMessage(const LogEntry& entry);
