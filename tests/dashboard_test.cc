@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -340,6 +341,55 @@ TEST_F(FinishedRunTest, ANonLoopbackBindGetsAGeneratedToken) {
   EXPECT_EQ(lines[0], "serving http://0.0.0.0:" + match[2].str() + "/");
   EXPECT_EQ(dashboard.Get("/api/status").status, 401);
   EXPECT_EQ(dashboard.Get("/api/status", {{"Authorization", "Bearer " + match[1].str()}}).status, 200);
+}
+
+TEST_F(FinishedRunTest, LanesHoldEachAttemptAndThePlan) {
+  Dashboard dashboard(project_.path(), {"serve", "--port", "0"});
+  const json lanes = dashboard.GetJson("/api/lanes");
+  std::map<std::string, std::string> actual, planned;  // workstream -> agent (and state)
+  for (const json& lane : lanes["actual"]["lanes"]) {
+    for (const json& bar : lane["bars"]) {
+      EXPECT_LE(bar["start"].get<double>(), bar["end"].get<double>()) << bar;
+      actual[bar["workstream"]] = lane["agent"].get<std::string>() + " " + bar["state"].get<std::string>();
+    }
+  }
+  for (const json& lane : lanes["planned"]["lanes"]) {
+    for (const json& bar : lane["bars"]) planned[bar["workstream"]] = lane["agent"];
+  }
+  // b (track docs) can only run on agent-1; the others anywhere.
+  EXPECT_EQ(actual["b"], "agent-1 succeeded");
+  EXPECT_EQ(actual.size(), 3u);
+  EXPECT_EQ(planned["b"], "agent-1");
+  EXPECT_EQ(planned.size(), 3u);
+  EXPECT_EQ(lanes["planned"]["unit"], "h");
+}
+
+/// A workstream's diff with worktree isolation is `git diff base head` of its attempt.
+TEST(DashboardTest, AWorkstreamsDiffIsWhatItsAttemptCommitted) {
+  TempDir repo;
+  const auto git = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"git"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunCommand(repo.path(), argv);
+  };
+  git({"init", "-q", "-b", "main"});
+  git({"config", "user.name", "Test User"});
+  git({"config", "user.email", "user@example.com"});
+  WriteFile(repo / "workstreams/only.json", R"({"id": "only", "tasks": ["write it"]})");
+  git({"add", "-A"});
+  git({"commit", "-q", "-m", "workstreams"});
+  const CommandResult run = RunOrchestra(repo.path(), {"--agents", "1", "run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const std::string commits = Sqlite3(repo / ".state/orchestration.db",
+                                      "SELECT base_commit || ' ' || head_commit FROM attempts").out;
+  const std::string base = commits.substr(0, commits.find(' '));
+  const std::string head = commits.substr(commits.find(' ') + 1, commits.size() - commits.find(' ') - 2);
+  const CommandResult diff = git({"diff", base, head});
+  ASSERT_NE(diff.out.find(".orchestra-sim/only.md"), std::string::npos) << diff.out;
+
+  Dashboard dashboard(repo.path(), {"--agents", "1", "serve", "--port", "0"});
+  const json detail = dashboard.GetJson("/api/workstreams/only");
+  EXPECT_EQ(detail["diff"], json({{"attempt", 1}, {"base", base}, {"head", head}, {"text", diff.out}}));
 }
 
 TEST(DashboardTest, ARunInProgressStreamsItsEventsAsTheyHappen) {
