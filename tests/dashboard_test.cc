@@ -424,6 +424,41 @@ TEST(DashboardTest, ARunInProgressStreamsItsEventsAsTheyHappen) {
   EXPECT_EQ(status["totals"]["completed"], 2);
 }
 
+/// The log endpoint follows a log as it grows: pieces from offsets add up to the file.
+TEST(DashboardTest, TheLogOfARunningAttemptIsFollowedByOffsets) {
+  TempDir project;
+  WriteFile(project / "agent.sh",
+            "#!/bin/sh\necho \"first line\"\n"
+            "for i in $(seq 6000); do [ -f \"$(dirname \"$0\")/go\" ] && break; sleep 0.01; done\n"
+            "echo \"second line\"\n",
+            true);
+  WriteFile(project / "orchestra.toml",
+            "[agent_types.script]\nkind = \"command\"\nargv = [\"./agent.sh\"]\n\n"
+            "[[agents]]\nid = \"agent-1\"\ntype = \"script\"\n");
+  WriteFile(project / "workstreams/talker.json", R"({"id": "talker", "tasks": ["talk"]})");
+  const pid_t run = StartOrchestra(project.path(), {"run"}, project / "run.out");
+  Dashboard dashboard(project.path(), {"serve", "--port", "0"});
+  json first;
+  ASSERT_TRUE(WaitUntil([&] {
+    first = dashboard.GetJson("/api/workstreams/talker/log?offset=0");
+    return first["text"].get<std::string>().find("first line\n") != std::string::npos;
+  })) << first;
+  EXPECT_EQ(first["running"], true);
+  WriteFile(project / "go", "");
+  const std::string log_path = Sqlite3(project / ".state/orchestration.db", "SELECT log_path FROM attempts").out;
+  json rest;
+  ASSERT_TRUE(WaitUntil([&] {
+    rest = dashboard.GetJson("/api/workstreams/talker/log?offset=" + first["next_offset"].dump());
+    return rest["running"] == false;
+  }));
+  rest = dashboard.GetJson("/api/workstreams/talker/log?offset=" + first["next_offset"].dump());
+  const std::string log = ReadFile(log_path.substr(0, log_path.size() - 1));
+  EXPECT_EQ(first["text"].get<std::string>() + rest["text"].get<std::string>(), log);
+  EXPECT_NE(rest["text"].get<std::string>().find("second line\n"), std::string::npos) << rest;
+  EXPECT_EQ(rest["next_offset"], log.size());
+  EXPECT_EQ(WaitForExit(run), 0) << ReadFile(project / "run.out");
+}
+
 TEST(DashboardTest, RunServeServesWhileTheRunLastsAndStopsAfterIt) {
   TestProject project;
   project.WriteConfig({{"agent-1", ""}});

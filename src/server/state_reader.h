@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "clock.h"
 #include "report.h"
+#include "sqlite_store.h"
 
 namespace orchestra {
 
@@ -18,8 +20,8 @@ class StateReader {
  public:
   StateReader(std::string state_path, const Clock* clock) : state_path_(std::move(state_path)), clock_(clock) {}
 
-  /// The state now, without the log. A database that does not exist yet
-  /// reads as empty (nothing has run): every workstream pending.
+  /// The state now, without the log. A database that does not exist yet, or
+  /// that a first run is creating, reads as empty (every workstream pending).
   bool Snapshot(StateSnapshot* snapshot, std::string* error) const;
 
   /// The execution_log entries with an id above `after`, oldest first, at
@@ -27,6 +29,10 @@ class StateReader {
   bool LogAfter(int64_t after, size_t limit, std::vector<LogEntry>* entries, std::string* error) const;
 
  private:
+  /// A read-only connection; null with `*error` empty when nothing is
+  /// written yet (no file, or a run creating it), else with it set.
+  std::unique_ptr<SqliteStore> Open(std::string* error) const;
+
   std::string state_path_;
   const Clock* clock_;
 };

@@ -1,6 +1,9 @@
 #include "state_reader.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
 
 #include "sqlite_store.h"
 #include "temp_dir.h"
@@ -37,6 +40,22 @@ TEST_F(StateReaderTest, AMissingDatabaseReadsAsNothingRunYet) {
   std::vector<LogEntry> entries;
   ASSERT_TRUE(reader.LogAfter(0, 100, &entries, &error)) << error;
   EXPECT_TRUE(entries.empty());
+}
+
+TEST_F(StateReaderTest, ADatabaseARunIsStillCreatingReadsAsNothingRunYet) {
+  std::filesystem::create_directories(dir_ / ".state");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(Path().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr), SQLITE_OK);
+  StateReader reader(Path(), &clock_);
+  StateSnapshot snapshot;
+  std::string error;
+  EXPECT_TRUE(reader.Snapshot(&snapshot, &error)) << error;
+  EXPECT_TRUE(snapshot.workstreams.empty());
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_FALSE(reader.Snapshot(&snapshot, &error));
+  EXPECT_NE(error.find("schema version 99"), std::string::npos) << error;
+  sqlite3_close(db);
 }
 
 TEST_F(StateReaderTest, LogAfterReturnsEveryLaterEntryHoweverFarBack) {
