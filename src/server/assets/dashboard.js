@@ -110,7 +110,7 @@ function renderLanes(lanes) {
   const span = Math.max(predicted, 1e-9);
   const planScale = ends(planned) > 0 ? predicted / ends(planned) : 0;
   const agents = [...new Set([...actual.lanes.map((l) => l.agent), ...planned.lanes.map((l) => l.agent)])];
-  const labelWidth = 130, width = 900, rowHeight = 28;
+  const labelWidth = 90, width = 560, rowHeight = 28;
   const scale = (width - labelWidth - 10) / span;
   const svg = svgElement('svg', { viewBox: `0 0 ${width} ${agents.length * rowHeight + 24}`, role: 'img' });
   agents.forEach((agent, row) => {
@@ -120,12 +120,13 @@ function renderLanes(lanes) {
     svg.append(label);
     const plannedLane = planned.lanes.find((l) => l.agent === agent);
     for (const bar of plannedLane ? plannedLane.bars : []) {
-      svg.append(svgElement('rect', { x: labelWidth + bar.start * planScale * scale, y: y + 2, height: rowHeight - 8,
-        width: Math.max(1, (bar.end - bar.start) * planScale * scale), fill: '#999', opacity: 0.18, class: 'planned' }));
+      svg.append(svgElement('rect', { x: labelWidth + bar.start * planScale * scale, y: y, height: rowHeight - 4,
+        width: Math.max(1, (bar.end - bar.start) * planScale * scale), fill: '#999', opacity: 0.25,
+        stroke: '#fff', class: 'planned' }));
     }
     const actualLane = actual.lanes.find((l) => l.agent === agent);
     for (const bar of actualLane ? actualLane.bars : []) {
-      const rect = svgElement('rect', { x: labelWidth + bar.start * scale, y: y + 4, height: rowHeight - 12,
+      const rect = svgElement('rect', { x: labelWidth + bar.start * scale, y: y + 6, height: rowHeight - 16,
         width: Math.max(2, (bar.end - bar.start) * scale), class: 'bar bar-' + bar.state,
         fill: bar.state === 'failed' ? '#F4A6A6' : bar.state === 'running' ? '#9FD3F7' : '#A8DDA0',
         stroke: trackColour(bar.track) || '#777', 'stroke-width': 1.5 });
