@@ -73,6 +73,8 @@ bool DashboardServer::Start(std::string* error) {
     return false;
   }
   http_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+  // An idle keep-alive connection holds a worker until it times out: short, so Stop is quick.
+  http_->set_keep_alive_timeout(1);
   AddRoutes();
   if (options_.port == 0) {
     port_ = http_->bind_to_any_port(options_.bind);
