@@ -10,7 +10,8 @@ packages=(
   time strace libbenchmark-dev  # scripts/bench.sh: peak RSS, the resume timing, the status state, micro-benchmarks
   graphviz  # `dot`, for `orchestra graph --format svg` and its tests
   groff-base zsh fish  # the man page and the completion scripts are checked by their real readers
-  libcpp-httplib-dev  # tests/model_server, the scripted model server the real agent CLIs talk to
+  libcpp-httplib-dev  # src/server (the dashboard) and tests/model_server
+  chromium  # tests/browser_test.cc drives the dashboard in it (no browser download)
 )
 missing=()
 for package in "${packages[@]}"; do
@@ -40,5 +41,18 @@ if ((${#agent_missing[@]})); then
     npm install --prefix "$agent_clis" --no-audit --no-fund --loglevel=error "${agent_missing[@]}"
   else
     echo "npm not found: the agent CLI tests will skip (install nodejs and npm, then rerun $0)"
+  fi
+fi
+
+# playwright-core, which drives /usr/bin/chromium in tests/browser_test.cc, into a cache folder
+# outside the clone (never a browser download: playwright-core has none). The test skips without it.
+browser_tools=${ORCHESTRA_BROWSER_TOOLS:-$HOME/.cache/orchestra/browser}
+if [[ ! -f $browser_tools/node_modules/playwright-core/package.json ]]; then
+  if command -v npm >/dev/null; then
+    echo "installing into $browser_tools: playwright-core"
+    mkdir -p "$browser_tools"
+    npm install --prefix "$browser_tools" --no-audit --no-fund --loglevel=error playwright-core
+  else
+    echo "npm not found: the browser test will skip (install nodejs and npm, then rerun $0)"
   fi
 fi

@@ -84,6 +84,7 @@ TEST(HelpTest, BareOrchestraPrintsAShortHelpAndExitsZero) {
             "  pause       Ask the running orchestrator to start nothing new and exit\n"
             "  report      Write reports/execution_report.md from the state\n"
             "  graph       Print the dependency graph (DOT, Mermaid or SVG)\n"
+            "  serve       Serve the live dashboard (read-only web page and JSON API)\n"
             "  sync        Bring your current branch into the integration branch\n"
             "  land        Bring the integration branch into your current branch\n"
             "  clean       Remove kept worktrees and merged orchestra/<id> branches\n"

@@ -13,6 +13,7 @@
 #include "init_command.h"
 #include "plan_commands.h"
 #include "run_commands.h"
+#include "serve_command.h"
 #include "sim_agent.h"
 #include "state_commands.h"
 
@@ -29,12 +30,28 @@ void SetUpPlan(CLI::App* command, CommandArgs* args) {
   command->add_flag("--all", args->all, "Plan every workstream, the completed ones too (default: what is left)");
 }
 
+void AddServeOptions(CLI::App* command, CommandArgs* args);
+
 void SetUpRun(CLI::App* command, CommandArgs* args) {
   command->add_option("ids", args->ids, "Only these workstreams and their dependencies");
   command->add_flag("--dry-run", args->dry_run, "Same as `plan`");
   command->add_option("--budget", args->budget, "Time to search for a better order before starting")
       ->type_name("TIME");
+  command->add_flag("--serve", args->serve, "Serve the live dashboard while the run lasts (see `serve`)");
+  AddServeOptions(command, args);
 }
+
+/// `serve` and `run --serve`: where the dashboard listens, and its token.
+void AddServeOptions(CLI::App* command, CommandArgs* args) {
+  command->add_option("--port", args->port, "Dashboard port (default 8765; 0: any free port)")
+      ->type_name("PORT")
+      ->check(CLI::Range(0, 65535));
+  command->add_option("--bind", args->bind, "Dashboard address (default 127.0.0.1; others need a token)")
+      ->type_name("ADDRESS");
+  command->add_option("--token", args->token, "Require this token of every dashboard request")->type_name("TOKEN");
+}
+
+void SetUpServe(CLI::App* command, CommandArgs* args) { AddServeOptions(command, args); }
 
 /// `--attempt N`: attempts are numbered from 1 (0 only stands for "the
 /// latest" when the option is left out). What is not a number at all is left
@@ -158,6 +175,7 @@ const Command kCommands[] = {
     {"pause", "Ask the running orchestrator to start nothing new and exit", nullptr, CommandPause},
     {"report", "Write reports/execution_report.md from the state", SetUpReport, CommandReport},
     {"graph", "Print the dependency graph (DOT, Mermaid or SVG)", SetUpGraph, CommandGraph},
+    {"serve", "Serve the live dashboard (read-only web page and JSON API)", SetUpServe, CommandServe},
     {"sync", "Bring your current branch into the integration branch", nullptr, CommandSync},
     {"land", "Bring the integration branch into your current branch", nullptr, CommandLand},
     {"clean", "Remove kept worktrees and merged orchestra/<id> branches", nullptr, CommandClean},

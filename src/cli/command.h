@@ -41,6 +41,10 @@ struct CommandArgs {
   int sim_exit_code = 0;          // sim-agent --exit-code
   std::string sim_write;          // sim-agent --write: the file its "work" goes to
   bool force = false;             // init --force: rewrite an existing config
+  bool serve = false;             // run --serve: the dashboard during the run
+  int port = 8765;                // serve, run --serve: --port (0: any free port)
+  std::string bind = "127.0.0.1";  // serve, run --serve: --bind
+  std::string token;              // serve, run --serve: --token
 };
 
 /// How a command treats workstreams without any agent to run them.

@@ -16,6 +16,7 @@
 #include "git_commands.h"
 #include "output_files.h"
 #include "plan_commands.h"
+#include "serve_command.h"
 #include "worktree.h"
 
 namespace orchestra {
@@ -261,6 +262,9 @@ int CommandRun(const CommandArgs& args) {
   if (project.config.UsesWorktrees()) {
     if (const int code = SyncBeforeRun(project.config)) return code;
   }
+  // The dashboard reads the state on its own read-only connections.
+  std::unique_ptr<DashboardServer> dashboard;
+  if (args.serve && !(dashboard = StartDashboard(project, args))) return kExitIncomplete;
   SystemClock& clock = session.clock;
   const double started = clock.Now();
   uv_loop_t loop;
@@ -288,6 +292,7 @@ int CommandRun(const CommandArgs& args) {
     if (project.config.UsesWorktrees()) PrintMergeSummary(project.config, executor.merged_count());
   }
   uv_loop_close(&loop);
+  if (dashboard) dashboard->Stop();
   return exit_code;
 }
 

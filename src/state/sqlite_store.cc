@@ -498,6 +498,16 @@ std::unique_ptr<SqliteStore> SqliteStore::Open(const std::string& path, const Cl
 
 std::unique_ptr<SqliteStore> SqliteStore::OpenExisting(const std::string& path, const Clock* clock,
                                                        std::string* error) {
+  return OpenExistingWith(path, SQLITE_OPEN_READWRITE, clock, error);
+}
+
+std::unique_ptr<SqliteStore> SqliteStore::OpenReadOnly(const std::string& path, const Clock* clock,
+                                                       std::string* error) {
+  return OpenExistingWith(path, SQLITE_OPEN_READONLY, clock, error);
+}
+
+std::unique_ptr<SqliteStore> SqliteStore::OpenExistingWith(const std::string& path, int flags,
+                                                           const Clock* clock, std::string* error) {
   std::error_code failure;
   if (!std::filesystem::exists(path, failure)) {
     *error = "no state at " + path + ": nothing has run yet";
@@ -505,8 +515,7 @@ std::unique_ptr<SqliteStore> SqliteStore::OpenExisting(const std::string& path, 
   }
   sqlite3* db = nullptr;
   std::string reason;
-  const bool opened =
-      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK;
+  const bool opened = sqlite3_open_v2(path.c_str(), &db, flags, nullptr) == SQLITE_OK;
   if (!opened) reason = db ? sqlite3_errmsg(db) : "out of memory";
   if (!opened || !Configure(db, /*set_wal=*/false, &reason) || !CheckVersion(db, &reason)) {
     sqlite3_close_v2(db);

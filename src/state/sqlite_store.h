@@ -26,6 +26,11 @@ class SqliteStore : public StateStore {
   /// Opens an existing database without creating anything (read-only commands).
   static std::unique_ptr<SqliteStore> OpenExisting(const std::string& path, const Clock* clock,
                                                    std::string* error);
+  /// Opens an existing database read-only (SQLITE_OPEN_READONLY): every
+  /// mutating call fails, and closing never checkpoints or removes the WAL, so
+  /// a reader (the dashboard) leaves the file exactly as it found it.
+  static std::unique_ptr<SqliteStore> OpenReadOnly(const std::string& path, const Clock* clock,
+                                                   std::string* error);
   ~SqliteStore() override;
 
   bool SyncWorkstreams(const std::vector<std::pair<std::string, std::string>>& id_tracks,
@@ -66,6 +71,9 @@ class SqliteStore : public StateStore {
 
  private:
   SqliteStore(sqlite3* db, const Clock* clock);
+  /// OpenExisting and OpenReadOnly: `flags` for sqlite3_open_v2.
+  static std::unique_ptr<SqliteStore> OpenExistingWith(const std::string& path, int flags, const Clock* clock,
+                                                       std::string* error);
   /// One write transaction (InTransaction), remembering whether it failed as busy.
   bool Transaction(const std::string& operation, const std::function<bool(std::string*)>& body,
                    std::string* error);

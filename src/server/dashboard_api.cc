@@ -1,0 +1,250 @@
+#include "dashboard_api.h"
+
+#include <algorithm>
+#include <map>
+
+#include "clock.h"
+#include "gantt.h"
+#include "graph_export.h"
+#include "prompt.h"
+#include "usage_summary.h"
+
+namespace orchestra {
+namespace {
+
+using nlohmann::json;
+
+constexpr WorkstreamStatus kStatuses[] = {WorkstreamStatus::kPending, WorkstreamStatus::kRunning,
+                                          WorkstreamStatus::kCompleted, WorkstreamStatus::kFailed,
+                                          WorkstreamStatus::kBlocked};
+
+/// The recorded row of `id`, or null when the state has none yet (pending).
+const WorkstreamRecord* RecordOf(const StateSnapshot& snapshot, const std::string& id) {
+  for (const WorkstreamRecord& record : snapshot.workstreams) {
+    if (record.workstream_id == id) return &record;
+  }
+  return nullptr;
+}
+
+WorkstreamStatus StatusOf(const StateSnapshot& snapshot, const std::string& id) {
+  const WorkstreamRecord* record = RecordOf(snapshot, id);
+  return record ? record->status : WorkstreamStatus::kPending;
+}
+
+double EstimateHours(const Project& project, int node) {
+  return project.workstreams[node].estimate_hours.value_or(project.config.estimate_hours);
+}
+
+json OptionalInt(const std::optional<int>& value) { return value ? json(*value) : json(nullptr); }
+
+/// Seconds from the newest run's start to its end, or to now while it runs;
+/// null without a run or a readable start.
+std::optional<double> RunSeconds(const StateSnapshot& snapshot, double* started) {
+  if (!snapshot.has_run || !ParseTimestamp(snapshot.run.started_at, started)) return std::nullopt;
+  double ended = snapshot.now;
+  if (!snapshot.run.ended_at.empty() && !ParseTimestamp(snapshot.run.ended_at, &ended)) ended = snapshot.now;
+  return std::max(0.0, ended - *started);
+}
+
+/// Remaining time at the rate the current run has completed estimated hours.
+json Eta(const Project& project, const StateSnapshot& snapshot, double run_started, double elapsed) {
+  if (!snapshot.has_run || snapshot.run.state != RunState::kRunning || elapsed <= 0) return nullptr;
+  double done_hours = 0, left_hours = 0;
+  for (int node = 0; node < project.graph->size(); ++node) {
+    const WorkstreamRecord* record = RecordOf(snapshot, project.graph->id(node));
+    const WorkstreamStatus status = record ? record->status : WorkstreamStatus::kPending;
+    double completed_at = 0;
+    if (status == WorkstreamStatus::kCompleted && ParseTimestamp(record->completed_at, &completed_at) &&
+        completed_at >= run_started) {
+      done_hours += EstimateHours(project, node);
+    } else if (status == WorkstreamStatus::kPending || status == WorkstreamStatus::kRunning) {
+      left_hours += EstimateHours(project, node);
+    }
+  }
+  if (done_hours <= 0) return nullptr;
+  return left_hours * elapsed / done_hours;
+}
+
+/// The agent type of a workstream: its latest attempt's, else the one its
+/// `agent` field asks for; "" when neither says.
+std::string TypeOf(const Project& project, const StateSnapshot& snapshot, int node) {
+  const AttemptRecord* latest = LatestAttempt(snapshot, project.graph->id(node));
+  if (latest && !latest->agent_type.empty()) return latest->agent_type;
+  return project.workstreams[node].agent_type;
+}
+
+json Neighbours(const Project& project, const StateSnapshot& snapshot, const std::vector<int>& nodes) {
+  json list = json::array();
+  for (int node : nodes) {
+    list.push_back({{"id", project.graph->id(node)}, {"status", StatusName(StatusOf(snapshot, project.graph->id(node)))}});
+  }
+  return list;
+}
+
+json AttemptJson(const AttemptRecord& attempt) {
+  return {{"id", attempt.id},
+          {"attempt", attempt.attempt},
+          {"agent", attempt.agent_id},
+          {"agent_type", attempt.agent_type},
+          {"started_at", attempt.started_at},
+          {"ended_at", attempt.ended_at},
+          {"outcome", OutcomeName(attempt.outcome)},
+          {"exit_code", OptionalInt(attempt.exit_code)},
+          {"signal", OptionalInt(attempt.signal)},
+          {"duration_seconds", attempt.duration_seconds},
+          {"error", attempt.error_message},
+          {"cost_usd", CostJson(attempt.usage)},
+          {"tokens", TokensJson(attempt.usage)},
+          {"base_commit", attempt.base_commit},
+          {"head_commit", attempt.head_commit},
+          {"merge_commit", attempt.merge_commit}};
+}
+
+const char* BarStateName(BarState state) {
+  switch (state) {
+    case BarState::kPlanned: return "planned";
+    case BarState::kSucceeded: return "succeeded";
+    case BarState::kFailed: return "failed";
+    case BarState::kRunning: return "running";
+  }
+  return "";
+}
+
+json ChartJson(const GanttChart& chart) {
+  json lanes = json::array();
+  for (const GanttLane& lane : chart.lanes) {
+    json bars = json::array();
+    for (const GanttBar& bar : lane.bars) {
+      bars.push_back({{"workstream", bar.workstream},
+                      {"start", bar.start},
+                      {"end", bar.end},
+                      {"track", bar.track},
+                      {"critical", bar.critical},
+                      {"state", BarStateName(bar.state)},
+                      {"note", bar.note}});
+    }
+    lanes.push_back({{"agent", lane.agent}, {"caption", lane.caption}, {"bars", bars}});
+  }
+  return {{"unit", chart.unit}, {"axis_label", chart.axis_label}, {"lanes", lanes}};
+}
+
+}  // namespace
+
+const AttemptRecord* LatestAttempt(const StateSnapshot& snapshot, const std::string& id) {
+  const AttemptRecord* latest = nullptr;
+  for (const AttemptRecord& attempt : snapshot.attempts) {
+    if (attempt.workstream_id == id) latest = &attempt;  // attempts are in id order
+  }
+  return latest;
+}
+
+const AttemptRecord* AttemptWithChanges(const StateSnapshot& snapshot, const std::string& id) {
+  const AttemptRecord* latest = nullptr;
+  for (const AttemptRecord& attempt : snapshot.attempts) {
+    if (attempt.workstream_id == id && !attempt.head_commit.empty() && !attempt.base_commit.empty()) {
+      latest = &attempt;
+    }
+  }
+  return latest;
+}
+
+json StatusApiJson(const Project& project, const StateSnapshot& snapshot) {
+  std::map<WorkstreamStatus, int> counts;
+  for (int node = 0; node < project.graph->size(); ++node) ++counts[StatusOf(snapshot, project.graph->id(node))];
+  json totals = json::object();
+  for (WorkstreamStatus status : kStatuses) totals[StatusName(status)] = counts[status];
+  json status = {{"totals", totals}, {"workstreams", project.graph->size()}};
+  status["run"] = nullptr;
+  if (snapshot.has_run) {
+    status["run"] = {{"id", snapshot.run.id},
+                     {"state", RunStateName(snapshot.run.state)},
+                     {"started_at", snapshot.run.started_at},
+                     {"ended_at", snapshot.run.ended_at},
+                     {"pause_requested", snapshot.run.pause_requested}};
+  }
+  double started = 0;
+  const std::optional<double> elapsed = RunSeconds(snapshot, &started);
+  status["elapsed_seconds"] = elapsed ? json(*elapsed) : json(nullptr);
+  status["eta_seconds"] = elapsed ? Eta(project, snapshot, started, *elapsed) : json(nullptr);
+  const UsageTotals usage = SumUsage(snapshot.attempts);
+  status["usage"] = {{"cost_usd", CostJson(usage.total)}, {"tokens", TokensJson(usage.total)}};
+  status["budget_usd"] = project.config.budget_usd ? json(*project.config.budget_usd) : json(nullptr);
+  return status;
+}
+
+json WorkstreamsApiJson(const Project& project, const StateSnapshot& snapshot) {
+  const UsageTotals usage = SumUsage(snapshot.attempts);
+  json list = json::array();
+  for (int node = 0; node < project.graph->size(); ++node) {
+    const Workstream& workstream = project.workstreams[node];
+    const WorkstreamRecord* record = RecordOf(snapshot, workstream.id);
+    const auto spent = usage.by_workstream.find(workstream.id);
+    list.push_back(
+        {{"id", workstream.id},
+         {"title", workstream.title},
+         {"status", StatusName(record ? record->status : WorkstreamStatus::kPending)},
+         {"track", record && !record->track.empty() ? record->track : workstream.track},
+         {"agent", record ? record->agent_id : ""},
+         {"type", TypeOf(project, snapshot, node)},
+         {"attempts", record ? record->attempt : 0},
+         {"duration_seconds", record ? WorkstreamSeconds(snapshot, *record) : 0.0},
+         {"cost_usd", CostJson(spent == usage.by_workstream.end() ? Usage() : spent->second)},
+         {"reason", record && (record->status == WorkstreamStatus::kFailed ||
+                               record->status == WorkstreamStatus::kBlocked)
+                        ? Reason(record->error_message)
+                        : ""},
+         {"estimate_hours", EstimateHours(project, node)}});
+  }
+  return list;
+}
+
+json WorkstreamApiJson(const Project& project, const StateSnapshot& snapshot, int node, const std::string& diff) {
+  const Workstream& workstream = project.workstreams[node];
+  json detail = WorkstreamsApiJson(project, snapshot)[node];
+  const WorkstreamRecord* record = RecordOf(snapshot, workstream.id);
+  detail["error"] = record ? record->error_message : "";
+  detail["prompt"] = BuildPrompt(workstream, "");
+  detail["tasks"] = workstream.tasks;
+  detail["files_scope"] = workstream.files_scope;
+  detail["files_create"] = workstream.files_create;
+  detail["acceptance_tests"] = workstream.acceptance_tests;
+  detail["depends_on"] = Neighbours(project, snapshot, project.graph->dependencies(node));
+  detail["dependents"] = Neighbours(project, snapshot, project.graph->dependents(node));
+  detail["attempts"] = json::array();
+  for (const AttemptRecord& attempt : snapshot.attempts) {
+    if (attempt.workstream_id == workstream.id) detail["attempts"].push_back(AttemptJson(attempt));
+  }
+  detail["diff"] = nullptr;
+  if (const AttemptRecord* changed = AttemptWithChanges(snapshot, workstream.id)) {
+    detail["diff"] = {{"attempt", changed->attempt},
+                      {"base", changed->base_commit},
+                      {"head", changed->head_commit},
+                      {"text", diff}};
+  }
+  return detail;
+}
+
+json LanesApiJson(const Project& project, const StateSnapshot& snapshot, const Plan& plan) {
+  return {{"actual", ChartJson(GanttFromAttempts(snapshot, project, plan.critical_path))},
+          {"planned", ChartJson(GanttFromPlan(project, plan))}};
+}
+
+json LogEntryJson(const LogEntry& entry) {
+  return {{"id", entry.id},
+          {"timestamp", entry.timestamp},
+          {"workstream", entry.workstream_id},
+          {"agent", entry.agent_id},
+          {"event", entry.event_type},
+          {"message", entry.message}};
+}
+
+std::string GraphDot(const Project& project, const StateSnapshot& snapshot, const Plan& plan) {
+  GraphPicture picture;
+  for (int node = 0; node < project.graph->size(); ++node) {
+    picture.statuses.push_back(StatusOf(snapshot, project.graph->id(node)));
+  }
+  picture.critical_path = plan.critical_path;
+  return DotText(project, picture);
+}
+
+}  // namespace orchestra
