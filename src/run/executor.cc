@@ -123,6 +123,7 @@ struct Executor::Attempt {
   bool resumed = false;        // continues an earlier attempt's conversation
   AgentVerdict verdict;        // what its kind made of its end (usage, session)
   double rate_limit_delay = 0;  // kRateLimited: how long until it runs again
+  bool awaiting_scan = false;   // its process ended; its leftovers are being sought
 };
 
 Executor::Executor(const Project& project, const ExecutorEffects& effects)
@@ -629,12 +630,53 @@ bool Executor::Judge(Attempt* attempt, const StepFacts& facts, const ProcessResu
 void Executor::OnProcessExit(Attempt* attempt, const ProcessResult& result) {
   attempt->handle = 0;
   // Whatever the process started and left behind, even outside its process
-  // group, ends with it.
-  const int leftovers = effects_.processes->KillWithEnvironment(KeyOf(attempt->id));
-  if (leftovers > 0) {
-    AppendToFile(attempt->log_path,
-                 fmt::format("orchestra: killed {} leftover process(es) of this attempt\n", leftovers));
+  // group, ends with it before anything else happens to the attempt.
+  attempt->awaiting_scan = true;
+  ended_processes_.push_back({attempt->workstream, attempt->id, result});
+  ScheduleLeftoverScan();
+}
+
+void Executor::ScheduleLeftoverScan() {
+  if (scan_running_ || ended_processes_.empty()) return;
+  if (effects_.loop == nullptr) return StartLeftoverScan();
+  if (scan_idle_ == nullptr) {
+    scan_idle_ = new uv_idle_t;
+    uv_idle_init(effects_.loop, scan_idle_);
+    scan_idle_->data = this;
   }
+  // At the start of the next loop turn (an idle handle keeps the loop from
+  // waiting meanwhile): the processes that ended in this turn share one scan.
+  uv_idle_start(scan_idle_, [](uv_idle_t* idle) {
+    uv_idle_stop(idle);
+    static_cast<Executor*>(idle->data)->StartLeftoverScan();
+  });
+}
+
+void Executor::StartLeftoverScan() {
+  if (scan_running_ || ended_processes_.empty()) return;
+  std::vector<EndedProcess> ended = std::move(ended_processes_);
+  ended_processes_.clear();
+  std::vector<std::string> keys;
+  for (const EndedProcess& process : ended) keys.push_back(KeyOf(process.attempt_id));
+  scan_running_ = true;
+  effects_.processes->KillWithEnvironmentLater(std::move(keys), [this, ended](const std::vector<int>& found) {
+    scan_running_ = false;
+    for (size_t i = 0; i < ended.size(); ++i) {
+      Attempt* attempt = Live(ended[i].workstream, ended[i].attempt_id);
+      if (attempt == nullptr) continue;
+      attempt->awaiting_scan = false;
+      if (i < found.size() && found[i] > 0) {
+        AppendToFile(attempt->log_path,
+                     fmt::format("orchestra: killed {} leftover process(es) of this attempt\n", found[i]));
+      }
+      AfterProcessExit(attempt, ended[i].result);
+    }
+    ScheduleLeftoverScan();
+    MaybeStop();
+  });
+}
+
+void Executor::AfterProcessExit(Attempt* attempt, const ProcessResult& result) {
   StepFacts facts;
   facts.phase = attempt->phase;
   facts.interrupted = interrupts_ > 0 || !fatal_error_.empty();
@@ -1115,7 +1157,7 @@ void Executor::OnSignal(int signal_number) {
     for (auto& [node, attempt] : attempts_) {
       if (attempt->handle) {
         runner_->Terminate(attempt->handle);
-      } else {
+      } else if (!attempt->awaiting_scan) {  // those are judged, interrupted, after their scan
         queued.push_back(attempt.get());
       }
     }
@@ -1151,7 +1193,7 @@ void Executor::CheckPauseRequest() {
 void Executor::MaybeStop() {
   if (stopped_) return;
   const bool stopping = paused_ || budget_spent_ || interrupts_ > 0 || !fatal_error_.empty();
-  if (!attempts_.empty() || !pending_writes_.empty()) return;
+  if (!attempts_.empty() || !pending_writes_.empty() || scan_running_ || !ended_processes_.empty()) return;
   if (!stopping && !scheduler_->Finished()) return;
   stopped_ = true;
   effects_.timers->Cancel(lock_timer_);
@@ -1169,6 +1211,11 @@ void Executor::MaybeStop() {
   signals_.clear();
   effects_.timers->Cancel(tick_timer_);
   tick_timer_ = 0;
+  if (scan_idle_ != nullptr) {
+    uv_idle_stop(scan_idle_);
+    CloseAndDelete(scan_idle_);
+    scan_idle_ = nullptr;
+  }
 }
 
 void Executor::Fail(const std::string& error) {
@@ -1177,8 +1224,8 @@ void Executor::Fail(const std::string& error) {
   if (fatal_error_.empty()) fatal_error_ = error;
   pending_writes_.clear();  // never recorded: their work is redone on resume
   for (auto it = attempts_.begin(); it != attempts_.end();) {
-    if (it->second->handle) {
-      runner_->Terminate(it->second->handle);
+    if (it->second->handle || it->second->awaiting_scan) {
+      if (it->second->handle) runner_->Terminate(it->second->handle);
       ++it;
     } else {
       // Waiting to merge, nothing to stop: it stays running in the state and

@@ -25,6 +25,7 @@
 #include "timers.h"
 #include "worktree.h"
 
+struct uv_idle_s;
 struct uv_loop_s;
 struct uv_signal_s;
 
@@ -123,7 +124,14 @@ class Executor {
   /// Otherwise the attempt is finished (or dropped) and gone.
   bool Judge(Attempt* attempt, const StepFacts& facts, const ProcessResult& result);
   void FailSetup(Attempt* attempt, const std::string& error);
+  /// A process of the attempt ended: it waits for the next leftover scan.
   void OnProcessExit(Attempt* attempt, const ProcessResult& result);
+  /// Starts the leftover scan of the processes that ended, once per loop turn
+  /// and one at a time: one pass over /proc for all their attempts, off the loop.
+  void ScheduleLeftoverScan();
+  void StartLeftoverScan();
+  /// The attempt's process ended and nothing it started is left: judge its end.
+  void AfterProcessExit(Attempt* attempt, const ProcessResult& result);
   void RunNextAcceptanceTest(Attempt* attempt);
   void FinishAttempt(Attempt* attempt, const StepVerdict& verdict, const ProcessResult& result);
   // Worktree isolation: after the agent, commit and check; then the merge queue.
@@ -189,6 +197,15 @@ class Executor {
   std::map<int, std::string> last_failure_;            // by workstream, for retry prompts
   std::vector<uv_signal_s*> signals_;
   int64_t tick_timer_ = 0;
+  /// Processes that ended, waiting for the leftover scan of their attempts.
+  struct EndedProcess {
+    int workstream;
+    int64_t attempt_id;
+    ProcessResult result;
+  };
+  std::vector<EndedProcess> ended_processes_;
+  bool scan_running_ = false;
+  uv_idle_s* scan_idle_ = nullptr;  // starts the scan once the loop turn is over
   struct PendingWrite {
     std::string what;
     Write write;

@@ -173,6 +173,28 @@ TEST_F(ExecutorLogicTest, LeftoversFoundAfterAnAgentAreKilledAndLogged) {
             std::string::npos);
 }
 
+TEST_F(ExecutorLogicTest, AgentsThatEndInTheSameLoopTurnShareOneLeftoverScan) {
+  // a, b and c independent on two agents: a and b start together and end in
+  // the same turn (the fake runner reports both at once); then c alone.
+  for (Workstream& workstream : project_.workstreams) workstream.depends_on.clear();
+  project_.graph = std::make_unique<Graph>(project_.workstreams);
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  std::vector<std::string> keys;
+  for (const char* id : {"a", "b", "c"}) {
+    const std::vector<AttemptRecord> attempts = Attempts(id);
+    ASSERT_EQ(attempts.size(), 1u) << id;
+    keys.push_back(AttemptKey(project_.StatePath(), attempts[0].id));
+  }
+  std::sort(keys.begin(), keys.end());
+  ASSERT_EQ(processes_.scans.size(), 2u);
+  EXPECT_EQ(processes_.scans[0].size(), 2u);
+  EXPECT_EQ(processes_.scans[1].size(), 1u);
+  std::vector<std::string> sought = processes_.searched;
+  std::sort(sought.begin(), sought.end());
+  EXPECT_EQ(sought, keys);  // each attempt's leftovers sought exactly once
+}
+
 TEST_F(ExecutorLogicTest, RetriesWithExponentialBackoffInVirtualTime) {
   behaviour = [](const ProcessSpec& spec) {
     const bool fails = spec.argv[1] == "a" && EnvOf(spec, "ORCHESTRA_ATTEMPT") != "3";
