@@ -47,7 +47,9 @@
 // so anything named after an attempt id (logs) never collides with an old one.
 //
 // Durability: WAL with synchronous=FULL, so a committed transaction survives a
-// power cut; every mutating method is exactly one BEGIN IMMEDIATE..COMMIT and
+// power cut (SetDurability(kNormal): synchronous=NORMAL, which survives a crash
+// of Orchestra, not of the machine); SetAttemptPid alone is committed without
+// a sync (see there); every mutating method is exactly one BEGIN IMMEDIATE..COMMIT and
 // rolls back on any failure, so the database never holds half a state change.
 #include "sqlite_store.h"
 
@@ -64,6 +66,7 @@ namespace {
 constexpr int kSchemaVersion = 3;
 constexpr const char* kNoSuchAttempt = "no such attempt";
 constexpr int kBusyTimeoutMilliseconds = 5000;
+constexpr int kWalAutoCheckpointPages = 1000;  // SQLite's default
 
 constexpr const char* kCreateSchema = R"sql(
 CREATE TABLE IF NOT EXISTS workstream_status (
@@ -649,7 +652,16 @@ bool SqliteStore::StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id
 
 bool SqliteStore::SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_start_time,
                                 std::string* error) {
-  return Transaction("set pid of attempt " + std::to_string(attempt_id),
+  // The pid only serves to kill what an attempt left running after
+  // Orchestra died, and processes outlive Orchestra only when the machine
+  // does: a commit that reaches the operating system (no sync) is durable
+  // enough, and saves a sync per attempt. The next synced commit syncs it too,
+  // being later in the same WAL. No checkpoint may run unsynced meanwhile (it
+  // could let a power cut lose earlier, synced commits): the automatic
+  // checkpoint waits for the next synced commit.
+  if (!Execute(db_, "PRAGMA synchronous=OFF", error)) return false;
+  sqlite3_wal_autocheckpoint(db_, 0);
+  const bool ok = Transaction("set pid of attempt " + std::to_string(attempt_id),
       [&](std::string* failure) {
         return Statement(db_, "UPDATE attempts SET pid = ?, pid_start_time = ? WHERE id = ?")
             .BindNonZero(1, pid)
@@ -658,6 +670,25 @@ bool SqliteStore::SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_sta
             .RunOnOneRow(kNoSuchAttempt, failure);
       },
       error);
+  sqlite3_wal_autocheckpoint(db_, kWalAutoCheckpointPages);
+  std::string restore_error;
+  if (!SetDurability(durability_, &restore_error)) {
+    // Never go on writing without the syncs asked for.
+    if (ok) *error = restore_error;
+    return false;
+  }
+  return ok;
+}
+
+int64_t SqliteStore::Synchronous() {
+  std::string ignored;
+  return IntPragma(db_, "PRAGMA synchronous", &ignored);
+}
+
+bool SqliteStore::SetDurability(Durability durability, std::string* error) {
+  durability_ = durability;
+  return Execute(db_, durability == Durability::kFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+                 error);
 }
 
 namespace {
