@@ -489,6 +489,7 @@ void Executor::StartAttempt(const Assignment& assignment) {
     }
     attempt->base_commit = record.base_commit;
   }
+  const bool grouped = JoinGroup();
   if (!store_->StartAttempt(record, &attempt->id, &error)) {
     if (!store_->LastCallWasBusy()) return Fail(error);
     // Nothing was recorded: the workstream waits, as if never dispatched.
@@ -500,6 +501,25 @@ void Executor::StartAttempt(const Assignment& assignment) {
   attempts_[assignment.workstream] = std::move(attempt);
   Emit(workstream.id, agent.id, "started",
        fmt::format("attempt {} of {} started on {}", raw->number, workstream.id, agent.id));
+  if (!grouped) return SetUpAttempt(raw);
+  // Nothing of the attempt starts before its start is committed.
+  const int node = assignment.workstream;
+  const int64_t attempt_id = raw->id;
+  group_thens_.push_back([this, node, attempt_id] {
+    Attempt* attempt = Live(node, attempt_id);
+    if (attempt == nullptr) return;  // interrupted meanwhile
+    if (!fatal_error_.empty()) {
+      // Stopping: it stays running in the state and is recovered on resume.
+      attempts_.erase(node);
+      return;
+    }
+    SetUpAttempt(attempt);
+  });
+}
+
+void Executor::SetUpAttempt(Attempt* raw) {
+  const Workstream& workstream = project_.workstreams[raw->workstream];
+  std::string error;
   if (worktrees_) {
     if (!worktrees_->Create(workstream.id, raw->base_commit, &error)) {
       return FailSetup(raw, "cannot create the worktree: " + error);
@@ -571,9 +591,13 @@ void Executor::LaunchAgent(Attempt* raw) {
   if (stall_seconds > 0) WatchForStall(raw, stall_seconds);
   const int64_t attempt_id = raw->id;
   const int64_t start_time = effects_.processes->StartTime(pid);
-  Commit("the pid of " + workstream.id, [this, attempt_id, pid, start_time](std::string* e) {
-    return store_->SetAttemptPid(attempt_id, pid, start_time, e);
-  });
+  // Needs no sync of its own (SqliteStore::SetAttemptPid): joins a group, opens none.
+  Commit(
+      "the pid of " + workstream.id,
+      [this, attempt_id, pid, start_time](std::string* e) {
+        return store_->SetAttemptPid(attempt_id, pid, start_time, e);
+      },
+      {}, /*opens_group=*/false);
 }
 
 void Executor::WatchForStall(Attempt* attempt, double stall_seconds) {
@@ -1193,7 +1217,10 @@ void Executor::CheckPauseRequest() {
 void Executor::MaybeStop() {
   if (stopped_) return;
   const bool stopping = paused_ || budget_spent_ || interrupts_ > 0 || !fatal_error_.empty();
-  if (!attempts_.empty() || !pending_writes_.empty() || scan_running_ || !ended_processes_.empty()) return;
+  if (!attempts_.empty() || !pending_writes_.empty() || scan_running_ || !ended_processes_.empty() ||
+      group_open_) {
+    return;
+  }
   if (!stopping && !scheduler_->Finished()) return;
   stopped_ = true;
   effects_.timers->Cancel(lock_timer_);
@@ -1211,10 +1238,11 @@ void Executor::MaybeStop() {
   signals_.clear();
   effects_.timers->Cancel(tick_timer_);
   tick_timer_ = 0;
-  if (scan_idle_ != nullptr) {
-    uv_idle_stop(scan_idle_);
-    CloseAndDelete(scan_idle_);
-    scan_idle_ = nullptr;
+  for (uv_idle_t** idle : {&scan_idle_, &group_idle_}) {
+    if (*idle == nullptr) continue;
+    uv_idle_stop(*idle);
+    CloseAndDelete(*idle);
+    *idle = nullptr;
   }
 }
 
@@ -1237,12 +1265,18 @@ void Executor::Fail(const std::string& error) {
   MaybeStop();
 }
 
-void Executor::Commit(const std::string& what, Write write, std::function<void()> then) {
+void Executor::Commit(const std::string& what, Write write, std::function<void()> then, bool opens_group) {
   if (pending_writes_.empty()) {
+    const bool grouped = opens_group ? JoinGroup() : group_open_;
     std::string error;
     if (write(&error)) {
       NoteWriteDone();
-      if (then) then();
+      if (!then) return;
+      if (grouped) {
+        group_thens_.push_back(std::move(then));
+      } else {
+        then();
+      }
       return;
     }
     if (!store_->LastCallWasBusy()) return Fail(error);
@@ -1250,6 +1284,34 @@ void Executor::Commit(const std::string& what, Write write, std::function<void()
     return WaitForLock(what);
   }
   pending_writes_.push_back({what, std::move(write), std::move(then)});
+}
+
+bool Executor::JoinGroup() {
+  if (group_open_) return true;
+  if (effects_.loop == nullptr || stopped_ || !pending_writes_.empty() || lock_timer_ != 0) return false;
+  std::string ignored;  // busy, or no groups: each change commits alone
+  if (!store_->BeginGroup(&ignored)) return false;
+  group_open_ = true;
+  if (group_idle_ == nullptr) {
+    group_idle_ = new uv_idle_t;
+    uv_idle_init(effects_.loop, group_idle_);
+    group_idle_->data = this;
+  }
+  uv_idle_start(group_idle_, [](uv_idle_t* idle) { static_cast<Executor*>(idle->data)->FlushGroup(); });
+  return true;
+}
+
+void Executor::FlushGroup() {
+  if (!group_open_) return;
+  group_open_ = false;
+  uv_idle_stop(group_idle_);
+  std::vector<std::function<void()>> thens = std::move(group_thens_);
+  group_thens_.clear();
+  std::string error;
+  if (!store_->CommitGroup(&error)) return Fail(error);  // nothing acts on changes never recorded
+  for (const std::function<void()>& then : thens) then();
+  Pump();
+  MaybeStop();
 }
 
 void Executor::WaitForLock(std::string what) {
@@ -1293,6 +1355,7 @@ void Executor::DropHeldWrites() {
 }
 
 void Executor::RetryPendingWrites() {
+  FlushGroup();  // what was committed before goes first
   while (!pending_writes_.empty() && fatal_error_.empty()) {
     std::string error;
     if (!pending_writes_.front().write(&error)) {

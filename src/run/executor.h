@@ -118,6 +118,8 @@ class Executor {
   /// After an attempt's end: budget, rate-limit pause, a type out for the run.
   void AccountFor(int node, int type, const AttemptEnd& end);
   void StartAttempt(const Assignment& assignment);
+  /// Once its start is committed: the worktree, then the agent.
+  void SetUpAttempt(Attempt* attempt);
   /// Writes the prompt and starts the agent process of a recorded attempt.
   void LaunchAgent(Attempt* attempt);
   /// A step of the attempt ended: JudgeStep decides; true when it goes on.
@@ -153,7 +155,16 @@ class Executor {
   // starts; they are retried on a timer until the lock is free, for at most
   // `state_lock_timeout`.
   using Write = std::function<bool(std::string*)>;
-  void Commit(const std::string& what, Write write, std::function<void()> then = {});
+  /// During the loop, the changes of one loop turn form one group (one
+  /// sync): each `then` waits for the group's commit at the end of the turn.
+  /// `opens_group` false: a change that needs no group of its own (joins one
+  /// already open, else commits alone at once).
+  void Commit(const std::string& what, Write write, std::function<void()> then = {}, bool opens_group = true);
+  /// Opens this turn's group of changes if there is none; false when changes
+  /// commit alone (no loop, held writes, or the store has no groups).
+  bool JoinGroup();
+  /// Commits this turn's group, then runs what waited for it.
+  void FlushGroup();
   void WaitForLock(std::string what);
   void RetryPendingWrites();
   /// Forgets the held changes (a second interrupt): the next run redoes their work.
@@ -212,6 +223,9 @@ class Executor {
     std::function<void()> then;
   };
   std::deque<PendingWrite> pending_writes_;
+  bool group_open_ = false;                       // a group of changes awaits its commit
+  std::vector<std::function<void()>> group_thens_;  // what acts on them, in order
+  uv_idle_s* group_idle_ = nullptr;               // commits the group once the turn is over
   int64_t lock_timer_ = 0;          // retries pending writes while the state is locked
   double lock_wait_started_ = 0;    // when a write first met the lock; 0 when not waiting
   int64_t run_id_ = 0;

@@ -62,6 +62,8 @@ class SqliteStore : public StateStore {
   bool LatestRun(RunRecord* run, bool* found, std::string* error) override;
   bool RequestPause(std::string* error) override;
   bool ResetAll(std::string* error) override;
+  bool BeginGroup(std::string* error) override;
+  bool CommitGroup(std::string* error) override;
   bool LastCallWasBusy() const override { return busy_; }
 
   /// How long a write waits for another connection's write lock before it
@@ -84,6 +86,7 @@ class SqliteStore : public StateStore {
   sqlite3* db_;
   const Clock* clock_;
   bool busy_ = false;
+  bool in_group_ = false;  // between BeginGroup and CommitGroup
   Durability durability_ = Durability::kFull;
 };
 
