@@ -1,8 +1,11 @@
 #include "executor.h"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <csignal>
 #include <filesystem>
@@ -47,10 +50,21 @@ constexpr double kMaxRateLimitBackoffSeconds = 10 * 60;
 constexpr double kMaxRateLimitWaitSeconds = 60 * 60;
 
 void AppendToFile(const std::string& path, const std::string& text) {
-  std::error_code ignored;
-  fs::create_directories(fs::path(path).parent_path(), ignored);
-  std::ofstream out(path, std::ios::app);
-  out << text;
+  // Its folder normally exists (ReserveAttemptFiles made it): made only when missing.
+  int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0 && errno == ENOENT) {
+    std::error_code ignored;
+    fs::create_directories(fs::path(path).parent_path(), ignored);
+    fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+  }
+  if (fd < 0) return;
+  for (size_t written = 0; written < text.size();) {
+    const ssize_t count = write(fd, text.data() + written, text.size() - written);
+    if (count < 0 && errno == EINTR) continue;
+    if (count <= 0) break;
+    written += static_cast<size_t>(count);
+  }
+  close(fd);
 }
 
 // How much of one agent argument the log header shows: a `{prompt}` argument
