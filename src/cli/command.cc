@@ -142,7 +142,13 @@ int OpenCommandState(const Needs& needs, Session* session) {
     PrintError(error);
     return kExitIncomplete;
   }
-  return OpenStore(state_path, needs.state, session);
+  if (const int code = OpenStore(state_path, needs.state, session)) return code;
+  if (session->store && session->project.config.state_durability == "normal" &&
+      !session->store->SetDurability(Durability::kNormal, &error)) {
+    PrintError("cannot set [state] durability = \"normal\" on " + state_path + ": " + error);
+    return kExitIncomplete;
+  }
+  return kExitOk;
 }
 
 int OpenCommand(const CommandArgs& args, const Needs& needs, Session* session) {

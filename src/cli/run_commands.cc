@@ -276,7 +276,7 @@ int CommandRun(const CommandArgs& args) {
     session.store->SetBusyTimeout(kRunBusyTimeoutSeconds);
     UvProcessRunner runner(&loop);
     UvTimers timers(&loop);
-    SystemProcessTable processes;
+    SystemProcessTable processes(&loop);
     SystemGit git;
     Display display(stdout, IsTerminal(stdout), UseColor(stdout), &clock,
                     (fs::path(project.LogsDir()) / "orchestrator.log").string());

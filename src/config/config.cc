@@ -23,7 +23,7 @@ namespace {
 
 constexpr const char* kDurationHint =
     "write a duration like \"30s\", \"45m\", \"1h30m\", \"1.5h\" or a number of seconds";
-constexpr const char* kSections = "agent_types, agents, defaults, paths, planner, routes, secrets, tracks";
+constexpr const char* kSections = "agent_types, agents, defaults, paths, planner, routes, secrets, state, tracks";
 constexpr const char* kSizeHint =
     "write a size like \"50MB\", \"512KB\", \"1GB\" or a number of bytes; 0: no cap";
 
@@ -706,6 +706,25 @@ void ReadPlanner(TomlReader& reader, const toml::table& table, Config* config) {
   }
 }
 
+/// Reads [state]: how durable each committed change is.
+void ReadState(TomlReader& reader, const toml::table& table, Config* config) {
+  for (auto&& [key, node] : table) {
+    const std::string name(key.str());
+    if (name != "durability") {
+      reader.WarnUnknownKey(key, "state." + name, "durability");
+      continue;
+    }
+    std::string durability;
+    if (!reader.String(node, "state.durability", &durability)) continue;
+    if (durability == "full" || durability == "normal") {
+      config->state_durability = durability;
+    } else {
+      reader.Error(node.source(), "'state.durability' must be \"full\" or \"normal\", not \"" + durability + "\"",
+                   "\"full\" survives a power cut; \"normal\" survives a crash of Orchestra only (docs/state.md)");
+    }
+  }
+}
+
 /// Reads [secrets]: names of variables whose values are redacted besides
 /// those named like secrets (sys/secrets.h).
 void ReadSecrets(TomlReader& reader, const toml::table& table, Config* config) {
@@ -725,7 +744,7 @@ void ReadRoot(TomlReader& reader, const toml::table& root, Config* config) {
   for (auto&& [key, node] : root) {
     const std::string name(key.str());
     if (name == "paths" || name == "defaults" || name == "agent_types" || name == "agents" ||
-        name == "tracks" || name == "planner" || name == "routes" || name == "secrets") {
+        name == "tracks" || name == "planner" || name == "routes" || name == "secrets" || name == "state") {
       continue;
     }
     reader.Warning(key.source(),
@@ -756,6 +775,9 @@ void ReadRoot(TomlReader& reader, const toml::table& root, Config* config) {
   }
   if (const toml::node* node = root.get("secrets")) {
     if (const toml::table* table = reader.Table(*node, "secrets")) ReadSecrets(reader, *table, config);
+  }
+  if (const toml::node* node = root.get("state")) {
+    if (const toml::table* table = reader.Table(*node, "state")) ReadState(reader, *table, config);
   }
   if (const toml::node* node = root.get("agents")) ReadAgents(reader, *node, config);
   if (const toml::node* node = root.get("tracks")) {

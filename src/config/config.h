@@ -80,6 +80,9 @@ struct Config {
   std::vector<std::string> redact_variables;
   std::string default_agent_type = "sim";
   double planner_budget_seconds = 0.2;  // [planner] budget: schedule search time
+  /// [state] durability: "full" (a commit survives a power cut) or "normal"
+  /// (it survives a crash of Orchestra, not of the machine); docs/state.md.
+  std::string state_durability = "full";
 
   // Isolation and merge-back (docs/config.md, "Isolation").
   std::string isolation = "auto";  // "worktree", "none"; "auto" until LoadProjectConfig resolves it

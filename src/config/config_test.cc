@@ -500,7 +500,7 @@ x = 1
 )"));
   EXPECT_EQ(Rendered(),
             "orchestra.toml:1:1: warning: unknown key 'colour' ignored (hint: known sections: "
-            "agent_types, agents, defaults, paths, planner, routes, secrets, tracks)\n"
+            "agent_types, agents, defaults, paths, planner, routes, secrets, state, tracks)\n"
             "orchestra.toml:3:1: warning: unknown key 'defaults.retries' ignored (hint: known keys: "
             "max_attempts, timeout, backoff, estimate_hours, kill_grace, acceptance_timeout, "
             "state_lock_timeout, stall_timeout, budget_usd, max_log_size, honor_tool, agent_type, isolation, "
@@ -514,7 +514,7 @@ x = 1
             "orchestra.toml:11:1: warning: unknown key 'agents.model' ignored (hint: known keys: "
             "id, type, track)\n"
             "orchestra.toml:12:2: warning: unknown table 'extras' ignored (hint: known sections: "
-            "agent_types, agents, defaults, paths, planner, routes, secrets, tracks)\n");
+            "agent_types, agents, defaults, paths, planner, routes, secrets, state, tracks)\n");
   EXPECT_EQ(config_.agents.size(), 1u);
 }
 
@@ -524,6 +524,16 @@ TEST_F(ConfigTest, PlannerBudgetIsADuration) {
   EXPECT_DOUBLE_EQ(config_.planner_budget_seconds, 0.75);
   EXPECT_FALSE(Load("[planner]\nbudget = \"soon\"\n"));
   EXPECT_NE(Rendered().find("'planner.budget' is not a duration"), std::string::npos) << Rendered();
+}
+
+TEST_F(ConfigTest, StateDurabilityIsFullOrNormal) {
+  EXPECT_EQ(config_.state_durability, "full");
+  EXPECT_TRUE(Load("[state]\ndurability = \"normal\"\n")) << Rendered();
+  EXPECT_EQ(config_.state_durability, "normal");
+  EXPECT_FALSE(Load("[state]\ndurability = \"power\"\n"));
+  EXPECT_EQ(Rendered(),
+            "orchestra.toml:2:14: error: 'state.durability' must be \"full\" or \"normal\", not \"power\" (hint: "
+            "\"full\" survives a power cut; \"normal\" survives a crash of Orchestra only (docs/state.md))\n");
 }
 
 TEST_F(ConfigTest, MaxLogSizeTakesUnitsOrBytes) {

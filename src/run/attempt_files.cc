@@ -1,6 +1,7 @@
 #include "attempt_files.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,8 +22,11 @@ constexpr int kMaxSuffix = 10000;
 }  // namespace
 
 bool ReserveAttemptFiles(const std::string& dir, int number, AttemptFiles* files, std::string* error) {
-  std::error_code ignored;  // open() below reports the problem that matters
-  std::filesystem::create_directories(dir, ignored);
+  // One mkdir when the parent exists (the usual case, EEXIST when dir does).
+  if (mkdir(dir.c_str(), 0777) != 0 && errno == ENOENT) {
+    std::error_code ignored;  // open() below reports the problem that matters
+    std::filesystem::create_directories(dir, ignored);
+  }
   for (int suffix = 1; suffix <= kMaxSuffix; ++suffix) {
     const std::string stem = (std::filesystem::path(dir) /
                               (suffix == 1 ? fmt::format("attempt-{}", number)

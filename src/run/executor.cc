@@ -1,8 +1,11 @@
 #include "executor.h"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <csignal>
 #include <filesystem>
@@ -47,10 +50,21 @@ constexpr double kMaxRateLimitBackoffSeconds = 10 * 60;
 constexpr double kMaxRateLimitWaitSeconds = 60 * 60;
 
 void AppendToFile(const std::string& path, const std::string& text) {
-  std::error_code ignored;
-  fs::create_directories(fs::path(path).parent_path(), ignored);
-  std::ofstream out(path, std::ios::app);
-  out << text;
+  // Its folder normally exists (ReserveAttemptFiles made it): made only when missing.
+  int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0 && errno == ENOENT) {
+    std::error_code ignored;
+    fs::create_directories(fs::path(path).parent_path(), ignored);
+    fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+  }
+  if (fd < 0) return;
+  for (size_t written = 0; written < text.size();) {
+    const ssize_t count = write(fd, text.data() + written, text.size() - written);
+    if (count < 0 && errno == EINTR) continue;
+    if (count <= 0) break;
+    written += static_cast<size_t>(count);
+  }
+  close(fd);
 }
 
 // How much of one agent argument the log header shows: a `{prompt}` argument
@@ -123,6 +137,7 @@ struct Executor::Attempt {
   bool resumed = false;        // continues an earlier attempt's conversation
   AgentVerdict verdict;        // what its kind made of its end (usage, session)
   double rate_limit_delay = 0;  // kRateLimited: how long until it runs again
+  bool awaiting_scan = false;   // its process ended; its leftovers are being sought
 };
 
 Executor::Executor(const Project& project, const ExecutorEffects& effects)
@@ -488,6 +503,7 @@ void Executor::StartAttempt(const Assignment& assignment) {
     }
     attempt->base_commit = record.base_commit;
   }
+  const bool grouped = JoinGroup();
   if (!store_->StartAttempt(record, &attempt->id, &error)) {
     if (!store_->LastCallWasBusy()) return Fail(error);
     // Nothing was recorded: the workstream waits, as if never dispatched.
@@ -499,6 +515,25 @@ void Executor::StartAttempt(const Assignment& assignment) {
   attempts_[assignment.workstream] = std::move(attempt);
   Emit(workstream.id, agent.id, "started",
        fmt::format("attempt {} of {} started on {}", raw->number, workstream.id, agent.id));
+  if (!grouped) return SetUpAttempt(raw);
+  // Nothing of the attempt starts before its start is committed.
+  const int node = assignment.workstream;
+  const int64_t attempt_id = raw->id;
+  group_thens_.push_back([this, node, attempt_id] {
+    Attempt* attempt = Live(node, attempt_id);
+    if (attempt == nullptr) return;  // interrupted meanwhile
+    if (!fatal_error_.empty()) {
+      // Stopping: it stays running in the state and is recovered on resume.
+      attempts_.erase(node);
+      return;
+    }
+    SetUpAttempt(attempt);
+  });
+}
+
+void Executor::SetUpAttempt(Attempt* raw) {
+  const Workstream& workstream = project_.workstreams[raw->workstream];
+  std::string error;
   if (worktrees_) {
     if (!worktrees_->Create(workstream.id, raw->base_commit, &error)) {
       return FailSetup(raw, "cannot create the worktree: " + error);
@@ -570,9 +605,13 @@ void Executor::LaunchAgent(Attempt* raw) {
   if (stall_seconds > 0) WatchForStall(raw, stall_seconds);
   const int64_t attempt_id = raw->id;
   const int64_t start_time = effects_.processes->StartTime(pid);
-  Commit("the pid of " + workstream.id, [this, attempt_id, pid, start_time](std::string* e) {
-    return store_->SetAttemptPid(attempt_id, pid, start_time, e);
-  });
+  // Needs no sync of its own (SqliteStore::SetAttemptPid): joins a group, opens none.
+  Commit(
+      "the pid of " + workstream.id,
+      [this, attempt_id, pid, start_time](std::string* e) {
+        return store_->SetAttemptPid(attempt_id, pid, start_time, e);
+      },
+      {}, /*opens_group=*/false);
 }
 
 void Executor::WatchForStall(Attempt* attempt, double stall_seconds) {
@@ -629,12 +668,53 @@ bool Executor::Judge(Attempt* attempt, const StepFacts& facts, const ProcessResu
 void Executor::OnProcessExit(Attempt* attempt, const ProcessResult& result) {
   attempt->handle = 0;
   // Whatever the process started and left behind, even outside its process
-  // group, ends with it.
-  const int leftovers = effects_.processes->KillWithEnvironment(KeyOf(attempt->id));
-  if (leftovers > 0) {
-    AppendToFile(attempt->log_path,
-                 fmt::format("orchestra: killed {} leftover process(es) of this attempt\n", leftovers));
+  // group, ends with it before anything else happens to the attempt.
+  attempt->awaiting_scan = true;
+  ended_processes_.push_back({attempt->workstream, attempt->id, result});
+  ScheduleLeftoverScan();
+}
+
+void Executor::ScheduleLeftoverScan() {
+  if (scan_running_ || ended_processes_.empty()) return;
+  if (effects_.loop == nullptr) return StartLeftoverScan();
+  if (scan_idle_ == nullptr) {
+    scan_idle_ = new uv_idle_t;
+    uv_idle_init(effects_.loop, scan_idle_);
+    scan_idle_->data = this;
   }
+  // At the start of the next loop turn (an idle handle keeps the loop from
+  // waiting meanwhile): the processes that ended in this turn share one scan.
+  uv_idle_start(scan_idle_, [](uv_idle_t* idle) {
+    uv_idle_stop(idle);
+    static_cast<Executor*>(idle->data)->StartLeftoverScan();
+  });
+}
+
+void Executor::StartLeftoverScan() {
+  if (scan_running_ || ended_processes_.empty()) return;
+  std::vector<EndedProcess> ended = std::move(ended_processes_);
+  ended_processes_.clear();
+  std::vector<std::string> keys;
+  for (const EndedProcess& process : ended) keys.push_back(KeyOf(process.attempt_id));
+  scan_running_ = true;
+  effects_.processes->KillWithEnvironmentLater(std::move(keys), [this, ended](const std::vector<int>& found) {
+    scan_running_ = false;
+    for (size_t i = 0; i < ended.size(); ++i) {
+      Attempt* attempt = Live(ended[i].workstream, ended[i].attempt_id);
+      if (attempt == nullptr) continue;
+      attempt->awaiting_scan = false;
+      if (i < found.size() && found[i] > 0) {
+        AppendToFile(attempt->log_path,
+                     fmt::format("orchestra: killed {} leftover process(es) of this attempt\n", found[i]));
+      }
+      AfterProcessExit(attempt, ended[i].result);
+    }
+    ScheduleLeftoverScan();
+    MaybeStop();
+  });
+}
+
+void Executor::AfterProcessExit(Attempt* attempt, const ProcessResult& result) {
   StepFacts facts;
   facts.phase = attempt->phase;
   facts.interrupted = interrupts_ > 0 || !fatal_error_.empty();
@@ -1115,7 +1195,7 @@ void Executor::OnSignal(int signal_number) {
     for (auto& [node, attempt] : attempts_) {
       if (attempt->handle) {
         runner_->Terminate(attempt->handle);
-      } else {
+      } else if (!attempt->awaiting_scan) {  // those are judged, interrupted, after their scan
         queued.push_back(attempt.get());
       }
     }
@@ -1151,7 +1231,10 @@ void Executor::CheckPauseRequest() {
 void Executor::MaybeStop() {
   if (stopped_) return;
   const bool stopping = paused_ || budget_spent_ || interrupts_ > 0 || !fatal_error_.empty();
-  if (!attempts_.empty() || !pending_writes_.empty()) return;
+  if (!attempts_.empty() || !pending_writes_.empty() || scan_running_ || !ended_processes_.empty() ||
+      group_open_) {
+    return;
+  }
   if (!stopping && !scheduler_->Finished()) return;
   stopped_ = true;
   effects_.timers->Cancel(lock_timer_);
@@ -1169,6 +1252,12 @@ void Executor::MaybeStop() {
   signals_.clear();
   effects_.timers->Cancel(tick_timer_);
   tick_timer_ = 0;
+  for (uv_idle_t** idle : {&scan_idle_, &group_idle_}) {
+    if (*idle == nullptr) continue;
+    uv_idle_stop(*idle);
+    CloseAndDelete(*idle);
+    *idle = nullptr;
+  }
 }
 
 void Executor::Fail(const std::string& error) {
@@ -1177,8 +1266,8 @@ void Executor::Fail(const std::string& error) {
   if (fatal_error_.empty()) fatal_error_ = error;
   pending_writes_.clear();  // never recorded: their work is redone on resume
   for (auto it = attempts_.begin(); it != attempts_.end();) {
-    if (it->second->handle) {
-      runner_->Terminate(it->second->handle);
+    if (it->second->handle || it->second->awaiting_scan) {
+      if (it->second->handle) runner_->Terminate(it->second->handle);
       ++it;
     } else {
       // Waiting to merge, nothing to stop: it stays running in the state and
@@ -1190,12 +1279,18 @@ void Executor::Fail(const std::string& error) {
   MaybeStop();
 }
 
-void Executor::Commit(const std::string& what, Write write, std::function<void()> then) {
+void Executor::Commit(const std::string& what, Write write, std::function<void()> then, bool opens_group) {
   if (pending_writes_.empty()) {
+    const bool grouped = opens_group ? JoinGroup() : group_open_;
     std::string error;
     if (write(&error)) {
       NoteWriteDone();
-      if (then) then();
+      if (!then) return;
+      if (grouped) {
+        group_thens_.push_back(std::move(then));
+      } else {
+        then();
+      }
       return;
     }
     if (!store_->LastCallWasBusy()) return Fail(error);
@@ -1203,6 +1298,34 @@ void Executor::Commit(const std::string& what, Write write, std::function<void()
     return WaitForLock(what);
   }
   pending_writes_.push_back({what, std::move(write), std::move(then)});
+}
+
+bool Executor::JoinGroup() {
+  if (group_open_) return true;
+  if (effects_.loop == nullptr || stopped_ || !pending_writes_.empty() || lock_timer_ != 0) return false;
+  std::string ignored;  // busy, or no groups: each change commits alone
+  if (!store_->BeginGroup(&ignored)) return false;
+  group_open_ = true;
+  if (group_idle_ == nullptr) {
+    group_idle_ = new uv_idle_t;
+    uv_idle_init(effects_.loop, group_idle_);
+    group_idle_->data = this;
+  }
+  uv_idle_start(group_idle_, [](uv_idle_t* idle) { static_cast<Executor*>(idle->data)->FlushGroup(); });
+  return true;
+}
+
+void Executor::FlushGroup() {
+  if (!group_open_) return;
+  group_open_ = false;
+  uv_idle_stop(group_idle_);
+  std::vector<std::function<void()>> thens = std::move(group_thens_);
+  group_thens_.clear();
+  std::string error;
+  if (!store_->CommitGroup(&error)) return Fail(error);  // nothing acts on changes never recorded
+  for (const std::function<void()>& then : thens) then();
+  Pump();
+  MaybeStop();
 }
 
 void Executor::WaitForLock(std::string what) {
@@ -1246,6 +1369,7 @@ void Executor::DropHeldWrites() {
 }
 
 void Executor::RetryPendingWrites() {
+  FlushGroup();  // what was committed before goes first
   while (!pending_writes_.empty() && fatal_error_.empty()) {
     std::string error;
     if (!pending_writes_.front().write(&error)) {

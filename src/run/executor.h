@@ -25,6 +25,7 @@
 #include "timers.h"
 #include "worktree.h"
 
+struct uv_idle_s;
 struct uv_loop_s;
 struct uv_signal_s;
 
@@ -117,13 +118,22 @@ class Executor {
   /// After an attempt's end: budget, rate-limit pause, a type out for the run.
   void AccountFor(int node, int type, const AttemptEnd& end);
   void StartAttempt(const Assignment& assignment);
+  /// Once its start is committed: the worktree, then the agent.
+  void SetUpAttempt(Attempt* attempt);
   /// Writes the prompt and starts the agent process of a recorded attempt.
   void LaunchAgent(Attempt* attempt);
   /// A step of the attempt ended: JudgeStep decides; true when it goes on.
   /// Otherwise the attempt is finished (or dropped) and gone.
   bool Judge(Attempt* attempt, const StepFacts& facts, const ProcessResult& result);
   void FailSetup(Attempt* attempt, const std::string& error);
+  /// A process of the attempt ended: it waits for the next leftover scan.
   void OnProcessExit(Attempt* attempt, const ProcessResult& result);
+  /// Starts the leftover scan of the processes that ended, once per loop turn
+  /// and one at a time: one pass over /proc for all their attempts, off the loop.
+  void ScheduleLeftoverScan();
+  void StartLeftoverScan();
+  /// The attempt's process ended and nothing it started is left: judge its end.
+  void AfterProcessExit(Attempt* attempt, const ProcessResult& result);
   void RunNextAcceptanceTest(Attempt* attempt);
   void FinishAttempt(Attempt* attempt, const StepVerdict& verdict, const ProcessResult& result);
   // Worktree isolation: after the agent, commit and check; then the merge queue.
@@ -145,7 +155,16 @@ class Executor {
   // starts; they are retried on a timer until the lock is free, for at most
   // `state_lock_timeout`.
   using Write = std::function<bool(std::string*)>;
-  void Commit(const std::string& what, Write write, std::function<void()> then = {});
+  /// During the loop, the changes of one loop turn form one group (one
+  /// sync): each `then` waits for the group's commit at the end of the turn.
+  /// `opens_group` false: a change that needs no group of its own (joins one
+  /// already open, else commits alone at once).
+  void Commit(const std::string& what, Write write, std::function<void()> then = {}, bool opens_group = true);
+  /// Opens this turn's group of changes if there is none; false when changes
+  /// commit alone (no loop, held writes, or the store has no groups).
+  bool JoinGroup();
+  /// Commits this turn's group, then runs what waited for it.
+  void FlushGroup();
   void WaitForLock(std::string what);
   void RetryPendingWrites();
   /// Forgets the held changes (a second interrupt): the next run redoes their work.
@@ -189,12 +208,24 @@ class Executor {
   std::map<int, std::string> last_failure_;            // by workstream, for retry prompts
   std::vector<uv_signal_s*> signals_;
   int64_t tick_timer_ = 0;
+  /// Processes that ended, waiting for the leftover scan of their attempts.
+  struct EndedProcess {
+    int workstream;
+    int64_t attempt_id;
+    ProcessResult result;
+  };
+  std::vector<EndedProcess> ended_processes_;
+  bool scan_running_ = false;
+  uv_idle_s* scan_idle_ = nullptr;  // starts the scan once the loop turn is over
   struct PendingWrite {
     std::string what;
     Write write;
     std::function<void()> then;
   };
   std::deque<PendingWrite> pending_writes_;
+  bool group_open_ = false;                       // a group of changes awaits its commit
+  std::vector<std::function<void()>> group_thens_;  // what acts on them, in order
+  uv_idle_s* group_idle_ = nullptr;               // commits the group once the turn is over
   int64_t lock_timer_ = 0;          // retries pending writes while the state is locked
   double lock_wait_started_ = 0;    // when a write first met the lock; 0 when not waiting
   int64_t run_id_ = 0;

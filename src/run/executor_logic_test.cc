@@ -179,6 +179,55 @@ TEST_F(ExecutorLogicTest, LeftoversFoundAfterAnAgentAreKilledAndLogged) {
             std::string::npos);
 }
 
+// Group commit must not let an effect run ahead of its change: each agent
+// starts only once its attempt's start is committed, and b (after a) only
+// once a's end is, as another connection to the database sees them.
+TEST_F(ExecutorLogicTest, AnAgentStartsOnlyAfterItsStartAndItsDependenciesEndsAreCommitted) {
+  std::vector<std::string> seen;
+  behaviour = [&](const ProcessSpec& spec) {
+    std::string error;
+    std::unique_ptr<SqliteStore> other = SqliteStore::OpenExisting(dir_ / "state.db", &clock_, &error);
+    std::vector<WorkstreamRecord> records;
+    if (!other || !other->LoadWorkstreams(&records, &error)) {
+      ADD_FAILURE() << error;
+      return FakeProcessRunner::Exit(0);
+    }
+    std::string statuses;
+    for (const WorkstreamRecord& record : records) {
+      statuses += record.workstream_id + ":" + StatusName(record.status) + " ";
+    }
+    seen.push_back(spec.argv[1] + " sees " + statuses);
+    return FakeProcessRunner::Exit(0);
+  };
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  EXPECT_EQ(seen, (std::vector<std::string>{"a sees a:running b:pending c:pending ",
+                                            "b sees a:completed b:running c:pending ",
+                                            "c sees a:completed b:completed c:running "}));
+}
+
+TEST_F(ExecutorLogicTest, AgentsThatEndInTheSameLoopTurnShareOneLeftoverScan) {
+  // a, b and c independent on two agents: a and b start together and end in
+  // the same turn (the fake runner reports both at once); then c alone.
+  for (Workstream& workstream : project_.workstreams) workstream.depends_on.clear();
+  project_.graph = std::make_unique<Graph>(project_.workstreams);
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  std::vector<std::string> keys;
+  for (const char* id : {"a", "b", "c"}) {
+    const std::vector<AttemptRecord> attempts = Attempts(id);
+    ASSERT_EQ(attempts.size(), 1u) << id;
+    keys.push_back(AttemptKey(project_.StatePath(), attempts[0].id));
+  }
+  std::sort(keys.begin(), keys.end());
+  ASSERT_EQ(processes_.scans.size(), 2u);
+  EXPECT_EQ(processes_.scans[0].size(), 2u);
+  EXPECT_EQ(processes_.scans[1].size(), 1u);
+  std::vector<std::string> sought = processes_.searched;
+  std::sort(sought.begin(), sought.end());
+  EXPECT_EQ(sought, keys);  // each attempt's leftovers sought exactly once
+}
+
 TEST_F(ExecutorLogicTest, RetriesWithExponentialBackoffInVirtualTime) {
   behaviour = [](const ProcessSpec& spec) {
     const bool fails = spec.argv[1] == "a" && EnvOf(spec, "ORCHESTRA_ATTEMPT") != "3";

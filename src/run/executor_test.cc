@@ -41,7 +41,7 @@ class ExecutorTest : public ::testing::Test {
     {
       UvProcessRunner runner(&loop);
       UvTimers timers(&loop);
-      SystemProcessTable processes;
+      SystemProcessTable processes(&loop);
       SystemGit git;
       Executor executor(project_,
                         ExecutorEffects{store, &runner, &processes, &git, &timers, &clock_, nullptr, &loop, getpid()});

@@ -47,7 +47,10 @@
 // so anything named after an attempt id (logs) never collides with an old one.
 //
 // Durability: WAL with synchronous=FULL, so a committed transaction survives a
-// power cut; every mutating method is exactly one BEGIN IMMEDIATE..COMMIT and
+// power cut (SetDurability(kNormal): synchronous=NORMAL, which survives a crash
+// of Orchestra, not of the machine); SetAttemptPid alone is committed without
+// a sync (see there); every mutating method is exactly one BEGIN IMMEDIATE..COMMIT
+// (or, in a group of BeginGroup, one savepoint of the group's transaction) and
 // rolls back on any failure, so the database never holds half a state change.
 #include "sqlite_store.h"
 
@@ -64,6 +67,7 @@ namespace {
 constexpr int kSchemaVersion = 3;
 constexpr const char* kNoSuchAttempt = "no such attempt";
 constexpr int kBusyTimeoutMilliseconds = 5000;
+constexpr int kWalAutoCheckpointPages = 1000;  // SQLite's default
 
 constexpr const char* kCreateSchema = R"sql(
 CREATE TABLE IF NOT EXISTS workstream_status (
@@ -242,10 +246,22 @@ bool Execute(sqlite3* db, const char* sql, std::string* error) {
 /// Runs `body` as one write transaction: BEGIN IMMEDIATE takes the write lock up
 /// front (waiting up to the busy timeout), so the body never fails half-way for
 /// lack of it; anything that fails rolls the whole change back. The error names
-/// the operation.
+/// the operation. Inside a group (`in_group`, the lock already held) the change
+/// is a savepoint of the group's transaction, rolled back alone on failure.
 bool InTransaction(sqlite3* db, const std::string& operation,
-                   const std::function<bool(std::string*)>& body, std::string* error, bool* busy = nullptr) {
+                   const std::function<bool(std::string*)>& body, std::string* error, bool* busy = nullptr,
+                   bool in_group = false) {
   std::string failure;
+  if (in_group) {
+    if (Execute(db, "SAVEPOINT change", &failure)) {
+      if (body(&failure) && Execute(db, "RELEASE change", &failure)) return true;
+      std::string ignored;
+      Execute(db, "ROLLBACK TO change", &ignored);
+      Execute(db, "RELEASE change", &ignored);
+    }
+    *error = "state store: " + operation + ": " + failure;
+    return false;
+  }
   if (!Execute(db, "BEGIN IMMEDIATE", &failure)) {
     // Another connection holds the write lock (past the busy timeout):
     // nothing was written, and the same change may go through later.
@@ -658,15 +674,45 @@ bool SqliteStore::StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id
 
 bool SqliteStore::SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_start_time,
                                 std::string* error) {
-  return Transaction("set pid of attempt " + std::to_string(attempt_id),
-      [&](std::string* failure) {
-        return Statement(db_, "UPDATE attempts SET pid = ?, pid_start_time = ? WHERE id = ?")
-            .BindNonZero(1, pid)
-            .BindNonZero(2, pid_start_time)
-            .BindInt(3, attempt_id)
-            .RunOnOneRow(kNoSuchAttempt, failure);
-      },
-      error);
+  // The pid only serves to kill what an attempt left running after
+  // Orchestra died, and processes outlive Orchestra only when the machine
+  // does: a commit that reaches the operating system (no sync) is durable
+  // enough, and saves a sync per attempt. The next synced commit syncs it too
+  // (a sync of the WAL covers every frame written before it). No checkpoint may run unsynced meanwhile (it
+  // could let a power cut lose earlier, synced commits): the automatic
+  // checkpoint waits for the next synced commit. In a group it is one more
+  // change of the group, synced with it.
+  const auto write = [&](std::string* failure) {
+    return Statement(db_, "UPDATE attempts SET pid = ?, pid_start_time = ? WHERE id = ?")
+        .BindNonZero(1, pid)
+        .BindNonZero(2, pid_start_time)
+        .BindInt(3, attempt_id)
+        .RunOnOneRow(kNoSuchAttempt, failure);
+  };
+  const std::string operation = "set pid of attempt " + std::to_string(attempt_id);
+  if (in_group_) return Transaction(operation, write, error);
+  if (!Execute(db_, "PRAGMA synchronous=OFF", error)) return false;
+  sqlite3_wal_autocheckpoint(db_, 0);
+  const bool ok = Transaction(operation, write, error);
+  sqlite3_wal_autocheckpoint(db_, kWalAutoCheckpointPages);
+  std::string restore_error;
+  if (!SetDurability(durability_, &restore_error)) {
+    // Never go on writing without the syncs asked for.
+    if (ok) *error = restore_error;
+    return false;
+  }
+  return ok;
+}
+
+int64_t SqliteStore::Synchronous() {
+  std::string ignored;
+  return IntPragma(db_, "PRAGMA synchronous", &ignored);
+}
+
+bool SqliteStore::SetDurability(Durability durability, std::string* error) {
+  durability_ = durability;
+  return Execute(db_, durability == Durability::kFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+                 error);
 }
 
 namespace {
@@ -847,7 +893,31 @@ bool SqliteStore::AppendLog(const std::string& workstream_id, const std::string&
 bool SqliteStore::Transaction(const std::string& operation, const std::function<bool(std::string*)>& body,
                               std::string* error) {
   busy_ = false;
-  return InTransaction(db_, operation, body, error, &busy_);
+  return InTransaction(db_, operation, body, error, &busy_, in_group_);
+}
+
+bool SqliteStore::BeginGroup(std::string* error) {
+  busy_ = false;
+  if (in_group_) return true;
+  std::string failure;
+  if (!Execute(db_, "BEGIN IMMEDIATE", &failure)) {
+    busy_ = (sqlite3_errcode(db_) & 0xff) == SQLITE_BUSY;
+    *error = "state store: begin a group of changes: " + failure;
+    return false;
+  }
+  in_group_ = true;
+  return true;
+}
+
+bool SqliteStore::CommitGroup(std::string* error) {
+  if (!in_group_) return true;
+  in_group_ = false;
+  std::string failure;
+  if (Execute(db_, "COMMIT", &failure)) return true;
+  std::string ignored;
+  if (!sqlite3_get_autocommit(db_)) Execute(db_, "ROLLBACK", &ignored);
+  *error = "state store: commit a group of changes: " + failure;
+  return false;
 }
 
 void SqliteStore::SetBusyTimeout(double seconds) {

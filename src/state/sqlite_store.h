@@ -14,6 +14,11 @@ struct sqlite3;
 
 namespace orchestra {
 
+/// How far a committed change survives: kFull a power cut (WAL synced at
+/// every commit, SQLite's synchronous=FULL), kNormal a crash of Orchestra but
+/// not of the machine (synchronous=NORMAL: synced at checkpoints only).
+enum class Durability { kFull, kNormal };
+
 /// SqliteStore keeps the orchestration state in one SQLite file. Opening creates
 /// the file, its folder and the schema when missing. Readers in other processes
 /// (status, sqlite3 CLI) never block the writer for long: WAL mode, busy timeout.
@@ -62,12 +67,19 @@ class SqliteStore : public StateStore {
   bool LatestRun(RunRecord* run, bool* found, std::string* error) override;
   bool RequestPause(std::string* error) override;
   bool ResetAll(std::string* error) override;
+  bool BeginGroup(std::string* error) override;
+  bool CommitGroup(std::string* error) override;
   bool LastCallWasBusy() const override { return busy_; }
 
   /// How long a write waits for another connection's write lock before it
   /// fails as busy (5 s by default). The executor keeps it short, since it
   /// waits on its event loop, and retries busy writes itself.
   void SetBusyTimeout(double seconds);
+
+  /// Durability above; kFull unless set.
+  bool SetDurability(Durability durability, std::string* error);
+  /// The connection's PRAGMA synchronous now: 0 off, 1 normal, 2 full.
+  int64_t Synchronous();
 
  private:
   SqliteStore(sqlite3* db, const Clock* clock);
@@ -82,6 +94,8 @@ class SqliteStore : public StateStore {
   sqlite3* db_;
   const Clock* clock_;
   bool busy_ = false;
+  bool in_group_ = false;  // between BeginGroup and CommitGroup
+  Durability durability_ = Durability::kFull;
 };
 
 }  // namespace orchestra

@@ -189,6 +189,22 @@ TEST_F(SqliteStoreTest, UsesWalAndRecordsTheSchemaVersion) {
   EXPECT_EQ(reader.Query("PRAGMA user_version"), Rows{"3"});
 }
 
+TEST_F(SqliteStoreTest, DurabilityIsFullUnlessSetAndThePidWriteKeepsIt) {
+  EXPECT_EQ(store_->Synchronous(), 2);  // FULL
+  std::string error;
+  Sync({{"ws-a", ""}});
+  const int64_t attempt_id = Start("ws-a", 1, "agent-1");
+  // The pid is committed without a sync of its own; the setting is back after it.
+  ASSERT_TRUE(store_->SetAttemptPid(attempt_id, 4242, 987654, &error)) << error;
+  EXPECT_EQ(store_->Synchronous(), 2);
+  Reader reader(path_);  // another connection sees it committed
+  EXPECT_EQ(reader.Query("SELECT pid, pid_start_time FROM attempts"), Rows{"4242|987654"});
+  ASSERT_TRUE(store_->SetDurability(Durability::kNormal, &error)) << error;
+  EXPECT_EQ(store_->Synchronous(), 1);  // NORMAL
+  EXPECT_FALSE(store_->SetAttemptPid(999, 1, 1, &error));
+  EXPECT_EQ(store_->Synchronous(), 1) << "restored after a failed pid write too";
+}
+
 TEST_F(SqliteStoreTest, MigratesAVersion1DatabaseKeepingItsRows) {
   store_.reset();
   {

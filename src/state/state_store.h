@@ -200,6 +200,21 @@ class StateStore {
   /// Deletes every row of every table (`orchestra reset`).
   virtual bool ResetAll(std::string* error) = 0;
 
+  /// Group commit: after BeginGroup, each mutating call is its own change
+  /// inside one transaction (a call that fails undoes only its own change),
+  /// and CommitGroup commits them all with one sync; nothing may act on them
+  /// before. False from BeginGroup when no group was opened (the write lock
+  /// is busy, or the store has no groups): each call then commits alone.
+  virtual bool BeginGroup(std::string* error) {
+    *error = "this state store commits each change alone";
+    return false;
+  }
+  /// Commits the open group; on failure none of its changes is recorded.
+  virtual bool CommitGroup(std::string* error) {
+    (void)error;
+    return true;
+  }
+
   /// True when the last failed mutating call failed only because another
   /// process held the database's write lock: nothing was written, and the same
   /// call may succeed later.

@@ -67,6 +67,9 @@ class StateStoreWrapper : public StateStore {
     return target_->ResetAll(error);
   }
 
+  bool BeginGroup(std::string* error) override { return target_->BeginGroup(error); }
+  bool CommitGroup(std::string* error) override { return target_->CommitGroup(error); }
+
   bool LastCallWasBusy() const override { return target_->LastCallWasBusy(); }
 
  protected:

@@ -1,16 +1,22 @@
 #include "process_table.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
+#include <uv.h>
 
-#include <algorithm>
+#include <cerrno>
 #include <chrono>
-#include <filesystem>
+#include <climits>
+#include <cstdio>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <thread>
+#include <unordered_map>
 
 namespace orchestra {
 
@@ -32,9 +38,7 @@ bool SystemProcessTable::KillStaleGroup(int64_t pid, int64_t start_time) {
   return KillStaleProcessGroup(pid, start_time);
 }
 
-int SystemProcessTable::KillWithEnvironment(const std::string& entry) {
-  return KillProcessesWithEnvironment(entry);
-}
+int SystemProcessTable::KillWithEnvironment(const std::string& entry) { return KillProcessesWithEnvironment(entry); }
 
 int64_t ProcessStartTime(int pid) {
   if (pid <= 0) return 0;
@@ -78,38 +82,202 @@ bool KillStaleProcessGroup(int64_t pid, int64_t start_time) {
 
 namespace {
 
-// One scan of /proc: SIGKILL to each process (and its group) whose
-// environment holds `entry` and that is not in `killed` yet; adds them there.
-int KillMatchingProcesses(const std::string& entry, std::set<int>* killed) {
-  int found = 0;
-  std::error_code error;
-  for (const auto& process : std::filesystem::directory_iterator("/proc", error)) {
-    const std::string name = process.path().filename().string();
-    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
-    const int pid = std::stoi(name);
-    if (pid <= 1 || pid == getpid() || killed->count(pid) || !EnvironmentHolds(pid, entry)) continue;
-    killed->insert(pid);
-    ++found;
-    const pid_t group = getpgid(pid);
-    if (group > 1 && group != getpgrp()) kill(-group, SIGKILL);
-    kill(pid, SIGKILL);
+// PF_KTHREAD in the flags of /proc/<pid>/stat: a kernel thread, which has no
+// environment and never runs our programs.
+constexpr unsigned long kKernelThreadFlag = 0x00200000;
+
+// Reads /proc/<pid>/<name> through the open /proc folder `proc` into `buffer`,
+// which is reused from call to call. Returns the bytes read, or -1 when the
+// file cannot be opened (the process is gone, or not ours to read).
+ssize_t ReadProcFile(int proc, int pid, const char* name, std::vector<char>* buffer) {
+  char path[64];
+  std::snprintf(path, sizeof path, "%d/%s", pid, name);
+  const int fd = openat(proc, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  if (buffer->size() < 16384) buffer->resize(16384);
+  size_t size = 0;
+  for (;;) {
+    if (size == buffer->size()) buffer->resize(2 * size);
+    const ssize_t count = read(fd, buffer->data() + size, buffer->size() - size);
+    if (count < 0 && errno == EINTR) continue;
+    if (count <= 0) break;
+    size += static_cast<size_t>(count);
+    // These files are generated whole: a read returns short only at their
+    // end, so no second read is needed to see the end of the file.
+    if (size < buffer->size()) break;
   }
-  return found;
+  close(fd);
+  return static_cast<ssize_t>(size);
 }
+
+// EnvironmentScan kills the processes whose environment holds one of its
+// entries, over as many passes of /proc as it is asked for, remembering what
+// it killed and which processes can hold no environment.
+class EnvironmentScan {
+ public:
+  explicit EnvironmentScan(const std::vector<std::string>& entries)
+      : found_(entries.size(), 0), self_(getpid()), own_group_(getpgrp()) {
+    for (size_t i = 0; i < entries.size(); ++i) index_.emplace(entries[i], i);
+  }
+
+  // One pass over every process; returns how many it killed.
+  int Pass() {
+    DIR* dir = opendir("/proc");
+    if (dir == nullptr) return 0;
+    const int proc = dirfd(dir);
+    int killed = 0;
+    while (const dirent* entry = readdir(dir)) {
+      // /proc lists processes (thread group leaders) only, never their threads.
+      if (entry->d_type != DT_DIR && entry->d_type != DT_UNKNOWN) continue;
+      const int pid = PidOf(entry->d_name);
+      if (pid <= 1 || pid == self_ || killed_.count(pid) || settled_.count(pid)) continue;
+      killed += Check(proc, pid);
+    }
+    closedir(dir);
+    return killed;
+  }
+
+  // Looks again at the processes that showed an empty environment; returns
+  // how many it killed.
+  int Recheck() {
+    const int proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (proc < 0) return 0;
+    int killed = 0;
+    const std::set<int> uncertain = uncertain_;
+    for (int pid : uncertain) killed += Check(proc, pid);
+    close(proc);
+    return killed;
+  }
+
+  bool HasUncertain() const { return !uncertain_.empty(); }
+  const std::vector<int>& found() const { return found_; }
+
+ private:
+  static int PidOf(const char* name) {
+    int pid = 0;
+    for (const char* c = name; *c != '\0'; ++c) {
+      if (*c < '0' || *c > '9' || pid > INT_MAX / 10 - 1) return 0;
+      pid = pid * 10 + (*c - '0');
+    }
+    return pid;
+  }
+
+  // Reads the environment of `pid` and kills it when it holds an entry.
+  // Returns 1 if it killed it.
+  int Check(int proc, int pid) {
+    const ssize_t size = ReadProcFile(proc, pid, "environ", &buffer_);
+    uncertain_.erase(pid);
+    if (size < 0) return 0;  // gone, or another user's
+    if (size == 0) {
+      // A kernel thread or a zombie has none; any other process may be in
+      // the middle of an execve, its new environment not set up yet.
+      if (HoldsNoEnvironment(proc, pid)) {
+        settled_.insert(pid);
+      } else {
+        uncertain_.insert(pid);
+      }
+      return 0;
+    }
+    const char* data = buffer_.data();
+    size_t start = 0;
+    for (size_t end = 0; end <= static_cast<size_t>(size); ++end) {
+      if (end < static_cast<size_t>(size) && data[end] != '\0') continue;
+      const auto match = index_.find(std::string_view(data + start, end - start));
+      start = end + 1;
+      if (match == index_.end()) continue;
+      killed_.insert(pid);
+      ++found_[match->second];
+      const pid_t group = getpgid(pid);
+      if (group > 1 && group != own_group_) kill(-group, SIGKILL);
+      kill(pid, SIGKILL);
+      return 1;  // a process carries one attempt's key
+    }
+    return 0;
+  }
+
+  // True for a kernel thread or a zombie (or a process gone meanwhile).
+  bool HoldsNoEnvironment(int proc, int pid) {
+    const ssize_t size = ReadProcFile(proc, pid, "stat", &buffer_);
+    if (size <= 0) return true;
+    // The fields after the command name, which ends at the last ')':
+    // state, ppid, pgrp, session, tty_nr, tpgid, flags.
+    const std::string stat(buffer_.data(), static_cast<size_t>(size));
+    const size_t name_end = stat.rfind(')');
+    if (name_end == std::string::npos) return false;
+    char state = 0;
+    unsigned long flags = 0;
+    if (std::sscanf(stat.c_str() + name_end + 1, " %c %*d %*d %*d %*d %*d %lu", &state, &flags) != 2) return false;
+    return state == 'Z' || state == 'X' || (flags & kKernelThreadFlag) != 0;
+  }
+
+  std::unordered_map<std::string_view, size_t> index_;  // entry -> its place in found_
+  std::vector<int> found_;
+  std::set<int> killed_;     // processes sent SIGKILL
+  std::set<int> settled_;    // kernel threads and zombies: nothing to read
+  std::set<int> uncertain_;  // showed an empty environment: maybe mid-execve
+  std::vector<char> buffer_;
+  const int self_;
+  const pid_t own_group_;
+};
 
 }  // namespace
 
-int KillProcessesWithEnvironment(const std::string& entry) {
-  // A process in the middle of execve shows no environment for a moment, and
-  // one may fork while we scan: scan again until a pass finds nothing new
-  // (at least twice, at most ten times).
-  std::set<int> killed;
+std::vector<int> KillProcessesWithEnvironment(const std::vector<std::string>& entries) {
+  EnvironmentScan scan(entries);
+  if (entries.empty()) return scan.found();
+  // One may fork while we scan, its child landing where the pass has been:
+  // scan again until a pass finds nothing new (at least twice, at most ten times).
   for (int pass = 0; pass < 10; ++pass) {
-    const int found = KillMatchingProcesses(entry, &killed);
-    if (pass > 0 && found == 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (scan.Pass() == 0 && pass > 0) break;
   }
-  return static_cast<int>(killed.size());
+  // A process in the middle of execve shows no environment for a moment:
+  // those are looked at again, a little later, a few times. A process that
+  // shows one, found late, may have forked: then a whole pass again.
+  for (int round = 0; round < 5 && scan.HasUncertain(); ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (scan.Recheck() > 0) scan.Pass();
+  }
+  return scan.found();
+}
+
+int KillProcessesWithEnvironment(const std::string& entry) {
+  return KillProcessesWithEnvironment(std::vector<std::string>{entry})[0];
+}
+
+namespace {
+
+// A scan waiting for, or running on, libuv's thread pool.
+struct ScanWork {
+  uv_work_t request;
+  std::vector<std::string> entries;
+  std::vector<int> found;
+  ProcessTable::KillDone done;
+};
+
+}  // namespace
+
+void SystemProcessTable::KillWithEnvironmentLater(std::vector<std::string> entries, KillDone done) {
+  auto work = std::make_unique<ScanWork>();
+  work->entries = std::move(entries);
+  work->done = std::move(done);
+  work->request.data = work.get();
+  if (loop_ != nullptr &&
+      uv_queue_work(
+          loop_, &work->request,
+          [](uv_work_t* request) {
+            auto* scan = static_cast<ScanWork*>(request->data);
+            scan->found = KillProcessesWithEnvironment(scan->entries);
+          },
+          [](uv_work_t* request, int) {
+            std::unique_ptr<ScanWork> scan(static_cast<ScanWork*>(request->data));
+            // Never cancelled; if it were, the scan is done here instead.
+            if (scan->found.size() != scan->entries.size()) scan->found = KillProcessesWithEnvironment(scan->entries);
+            scan->done(scan->found);
+          }) == 0) {
+    work.release();  // the after-work callback owns it now
+    return;
+  }
+  work->done(KillProcessesWithEnvironment(work->entries));
 }
 
 }  // namespace orchestra

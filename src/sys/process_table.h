@@ -6,7 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
+
+struct uv_loop_s;
 
 namespace orchestra {
 
@@ -23,16 +27,30 @@ class ProcessTable {
   virtual int64_t StartTime(int pid) = 0;
   /// KillStaleProcessGroup below.
   virtual bool KillStaleGroup(int64_t pid, int64_t start_time) = 0;
-  /// KillProcessesWithEnvironment below.
+  /// KillProcessesWithEnvironment below, on the caller's thread.
   virtual int KillWithEnvironment(const std::string& entry) = 0;
+  /// Reports how many processes matched each of the entries, in their order.
+  using KillDone = std::function<void(const std::vector<int>& found)>;
+  /// KillProcessesWithEnvironment for all `entries` in one scan, off the
+  /// caller's event loop where there is one: `done` runs on the loop's thread
+  /// once every matching process has been sent SIGKILL (it may run before
+  /// this returns, when the table has no loop to defer to).
+  virtual void KillWithEnvironmentLater(std::vector<std::string> entries, KillDone done) = 0;
 };
 
-/// SystemProcessTable is the real one, over /proc and kill(2).
+/// SystemProcessTable is the real one, over /proc and kill(2). With a loop,
+/// KillWithEnvironmentLater scans on libuv's thread pool and reports on the
+/// loop (which it keeps alive meanwhile); without one it scans at once.
 class SystemProcessTable : public ProcessTable {
  public:
+  explicit SystemProcessTable(uv_loop_s* loop = nullptr) : loop_(loop) {}
   int64_t StartTime(int pid) override;
   bool KillStaleGroup(int64_t pid, int64_t start_time) override;
   int KillWithEnvironment(const std::string& entry) override;
+  void KillWithEnvironmentLater(std::vector<std::string> entries, KillDone done) override;
+
+ private:
+  uv_loop_s* loop_;
 };
 
 /// The start time of `pid` from /proc/<pid>/stat (clock ticks since boot), or 0
@@ -54,5 +72,11 @@ bool KillStaleProcessGroup(int64_t pid, int64_t start_time);
 /// (setsid, daemons) or after the orchestrator died before recording a pid.
 /// Returns how many processes matched.
 int KillProcessesWithEnvironment(const std::string& entry);
+
+/// The same for several entries in one scan of /proc (a process matches the
+/// first entry it holds). Returns how many processes matched each entry.
+/// Costs no sleep unless a process shows an empty environment that may be
+/// an execve in progress; kernel threads and zombies are recognised.
+std::vector<int> KillProcessesWithEnvironment(const std::vector<std::string>& entries);
 
 }  // namespace orchestra

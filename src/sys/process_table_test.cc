@@ -5,6 +5,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include "cli_harness.h"
 
@@ -122,6 +123,89 @@ TEST(ProcessKillStaleGroupTest, NeverSignalsOurOwnGroup) {
   ASSERT_EQ(waitpid(child, &status, 0), child);
   EXPECT_TRUE(WIFEXITED(status)) << "the child was signalled";
   EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// Forks `sleep 100` in a session of its own, exec'd with `entry` added to
+// its environment; returns once /proc shows the exec'd environment.
+pid_t StartSleepWith(const std::string& entry) {
+  const pid_t child = fork();
+  if (child == 0) {
+    setsid();
+    putenv(const_cast<char*>(entry.c_str()));
+    execlp("sleep", "sleep", "100", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Until the exec the child shows the environment it inherited (without entry).
+  if (child > 0 && !WaitUntil([&] { return EnvironmentHolds(child, entry); })) {
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+    return -1;
+  }
+  return child;
+}
+
+// What waitpid says of `pid` (blocking): killed by SIGKILL or not.
+bool WasKilled(pid_t pid) {
+  int status = 0;
+  return waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+}
+
+TEST(KillProcessesWithEnvironmentTest, OneScanKillsTheHoldersOfEachEntryAndCountsThemApart) {
+  const std::string first = "ORCHESTRA_TEST_KEY=first-" + std::to_string(getpid());
+  const std::string second = "ORCHESTRA_TEST_KEY=second-" + std::to_string(getpid());
+  const std::string other = "ORCHESTRA_TEST_KEY=other-" + std::to_string(getpid());
+  const pid_t a = StartSleepWith(first), b = StartSleepWith(second), c = StartSleepWith(second);
+  const pid_t stranger = StartSleepWith(other);
+  ASSERT_GT(a, 0);
+  ASSERT_GT(b, 0);
+  ASSERT_GT(c, 0);
+  ASSERT_GT(stranger, 0);
+  // A prefix of an entry is not the entry.
+  const std::string prefix = first.substr(0, first.size() - 1);
+
+  EXPECT_EQ(KillProcessesWithEnvironment(std::vector<std::string>{first, second, prefix}),
+            (std::vector<int>{1, 2, 0}));
+  EXPECT_TRUE(WasKilled(a));
+  EXPECT_TRUE(WasKilled(b));
+  EXPECT_TRUE(WasKilled(c));
+  EXPECT_EQ(waitpid(stranger, nullptr, WNOHANG), 0) << "a process without the entries must be left alone";
+  EXPECT_EQ(KillProcessesWithEnvironment(other), 1);
+  EXPECT_TRUE(WasKilled(stranger));
+  EXPECT_EQ(KillProcessesWithEnvironment(std::vector<std::string>{}), std::vector<int>{});
+}
+
+TEST(SystemProcessTableTest, KillsLaterOffTheLoopAndReportsOnIt) {
+  const std::string entry = "ORCHESTRA_TEST_KEY=later-" + std::to_string(getpid());
+  const pid_t child = StartSleepWith(entry);
+  ASSERT_GT(child, 0);
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  std::vector<int> found;
+  int reports = 0;
+  {
+    SystemProcessTable table(&loop);
+    table.KillWithEnvironmentLater({entry, "ORCHESTRA_TEST_KEY=nobody"}, [&](const std::vector<int>& counts) {
+      found = counts;
+      ++reports;
+    });
+    EXPECT_EQ(reports, 0) << "with a loop the report comes from the loop";
+    uv_run(&loop, UV_RUN_DEFAULT);
+  }
+  EXPECT_EQ(uv_loop_close(&loop), 0);
+  EXPECT_EQ(reports, 1);
+  EXPECT_EQ(found, (std::vector<int>{1, 0}));
+  EXPECT_TRUE(WasKilled(child));
+}
+
+TEST(SystemProcessTableTest, WithoutALoopKillsAtOnce) {
+  const std::string entry = "ORCHESTRA_TEST_KEY=now-" + std::to_string(getpid());
+  const pid_t child = StartSleepWith(entry);
+  ASSERT_GT(child, 0);
+  SystemProcessTable table;
+  std::vector<int> found;
+  table.KillWithEnvironmentLater({entry}, [&](const std::vector<int>& counts) { found = counts; });
+  EXPECT_EQ(found, std::vector<int>{1});
+  EXPECT_TRUE(WasKilled(child));
 }
 
 }  // namespace

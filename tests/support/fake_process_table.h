@@ -19,7 +19,15 @@ class FakeProcessTable : public ProcessTable {
     searched.push_back(entry);
     return entry == leftovers_of ? leftover_count : 0;
   }
+  /// Answers at once, as a table without a loop does.
+  void KillWithEnvironmentLater(std::vector<std::string> entries, KillDone done) override {
+    scans.push_back(entries);
+    std::vector<int> found;
+    for (const std::string& entry : entries) found.push_back(KillWithEnvironment(entry));
+    done(found);
+  }
 
+  std::vector<std::vector<std::string>> scans;  // the entries of each KillWithEnvironmentLater
   std::vector<std::string> searched;  // every entry looked for, in order
   std::string leftovers_of;           // this entry...
   int leftover_count = 0;             // ...finds this many processes
