@@ -867,12 +867,14 @@ void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& step_verdict, 
 
   // The end is recorded before anything acts on it; when another process holds
   // the state's write lock, the result waits here (held, not lost) until it is free.
+  // The budget and the type's gate count the end at once: the scheduler has
+  // freed the agent already, and a dispatch before the end's commit must see them.
+  AccountFor(node, group, end);
   Commit(
       "the end of " + workstream.id + "'s attempt " + std::to_string(attempt_number),
       [this, attempt_id, end](std::string* e) { return store_->FinishAttempt(attempt_id, end, e); },
-      [this, node, group, agent_id, end, finish, was_merging, attempt_number, failure = verdict.message, duration,
+      [this, node, agent_id, end, finish, was_merging, attempt_number, failure = verdict.message, duration,
        rate_limit_delay] {
-        AccountFor(node, group, end);
         AfterFinish(node, agent_id, end, finish, was_merging, attempt_number, failure, duration, rate_limit_delay);
       });
 }
