@@ -70,20 +70,8 @@ run_dispatch() {
       *) echo "bench.sh dispatch: unknown argument '$1'" >&2; exit 2 ;;
     esac
   done
-  for tool in ninja make /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "bench.sh dispatch: $tool is not installed (scripts/install-deps.sh)" >&2; exit 1; }
-  done
-  if [ -z "$build_dir" ]; then
-    build_targets orchestra dag_gen
-    build_dir=build
-  fi
-  orchestra=$(cd "$build_dir" && pwd)/orchestra
-  dag_gen=$(cd "$build_dir" && pwd)/dag_gen
-  if [ -z "$work" ]; then
-    work=$(mktemp -d "${TMPDIR:-/tmp}/orchestra-dispatch.XXXXXX")
-    trap 'rm -rf "$work"' EXIT
-  fi
-  mkdir -p "$work"
+  bench=dispatch
+  prepare ninja make /usr/bin/time
   samples=$work/samples
 
   echo "Dispatch benchmark: random layered DAG (width 100, 1-3 dependencies), $agents agents / -j$agents, seed $seed, $rounds round(s)"
