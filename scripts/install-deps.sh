@@ -10,6 +10,7 @@ packages=(
   graphviz  # `dot`, for `orchestra graph --format svg` and its tests
   groff-base zsh fish  # the man page and the completion scripts are checked by their real readers
   libcpp-httplib-dev  # tests/model_server, the scripted model server the real agent CLIs talk to
+  clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: the libFuzzer targets of fuzz/ (clang only)
 )
 missing=()
 for package in "${packages[@]}"; do
