@@ -60,7 +60,7 @@ for target in "${targets[@]}"; do
   done
   log=build-fuzz/logs/$target.log
   echo "$target: fuzzing for ${seconds}s from $(find "$corpus" -type f | wc -l) inputs"
-  if "build-fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  if "build-fuzz/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
        -print_final_stats=1 -artifact_prefix="build-fuzz/artifacts/$target/" "$corpus" >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     echo "$target: ok, $runs inputs tried, corpus now $(find "$corpus" -type f | wc -l)"

@@ -558,7 +558,9 @@ std::string ParseErrorHint(const std::string& text, size_t offset, const std::st
 // Reports a syntax error at its position; returns true when it sat on a comment.
 bool ReportParseError(const std::string& file, const std::string& text,
                       const json::parse_error& error, Diagnostics* diagnostics) {
-  const size_t offset = TokenStart(text, error.byte > 0 ? error.byte - 1 : 0);  // from 1
+  // nlohmann may place an error at the end of the text one past it (`//` alone: byte 3 of 2).
+  const size_t offset =
+      std::min(TokenStart(text, error.byte > 0 ? error.byte - 1 : 0), text.size());  // from 1
   const TextPosition position = JsonPositions::FromOffset(text, offset);
   const std::string message = ParseErrorMessage(error.what());
   diagnostics->Error(file, position.line, position.column, message,

@@ -724,6 +724,27 @@ TEST(LoaderTest, RefusesDependenciesTooLongToBeAnId) {
             "\"" + std::string(40, 'y') + "...\" (hint: name the id of a workstream)\n");
 }
 
+// Found by fuzz/workstream_fuzz: a file of just "//" (a comment reaching the
+// end) made the syntax-error hint read past the text, and `validate` abort.
+TEST(LoaderTest, ACommentAtTheEndOfTheFileIsAnErrorNotACrash) {
+  for (const std::string text : {"//", "/*", "{\"id\": \"a\"}//", "[/"}) {
+    std::vector<Workstream> workstreams;
+    Diagnostics diagnostics;
+    EXPECT_FALSE(Parse(text, &workstreams, &diagnostics)) << text;
+    EXPECT_TRUE(diagnostics.HasErrors()) << text;
+  }
+  // The comment, then what is wrong once comments are skipped: nothing is left.
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(Parse("//", &workstreams, &diagnostics));
+  EXPECT_EQ(diagnostics.Render(),
+            "ws.json:1:1: error: invalid JSON: syntax error while parsing value - invalid literal; "
+            "last read: '/' (hint: JSON does not allow comments; remove the // lines)\n"
+            "ws.json:1:3: error: invalid JSON: syntax error while parsing value - unexpected end of "
+            "input; expected '[', '{', or a literal (hint: check for a missing ',', quote or bracket "
+            "just before this point)\n");
+}
+
 TEST(LoaderTest, WarnsAboutLinksThatCannotBeFollowed) {
   TempDir dir;
   dir.Write("a.json", R"({"id": "a"})");
