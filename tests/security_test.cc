@@ -25,7 +25,8 @@ std::string ListFdsInto(const std::string& file) {
   return "for fd in /proc/$$/fd/*; do readlink $fd || true; done > " + file;
 }
 
-// The lines of `listing` naming the state database, its journal, or a lock.
+// The lines of `listing` naming the state database, its journal, a lock, or
+// the orchestrator's own log.
 std::vector<std::string> StateDescriptors(const std::string& listing) {
   std::vector<std::string> found;
   size_t start = 0;
@@ -34,7 +35,7 @@ std::vector<std::string> StateDescriptors(const std::string& listing) {
     if (end == std::string::npos) end = listing.size();
     const std::string line = listing.substr(start, end - start);
     if (line.find(".db") != std::string::npos || line.find(".lock") != std::string::npos ||
-        line.find("/.state/") != std::string::npos) {
+        line.find("/.state/") != std::string::npos || line.find("orchestrator.log") != std::string::npos) {
       found.push_back(line);
     }
     start = end + 1;
