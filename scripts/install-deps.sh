@@ -12,6 +12,7 @@ packages=(
   groff-base zsh fish  # the man page and the completion scripts are checked by their real readers
   libcpp-httplib-dev  # src/server (the dashboard) and tests/model_server
   chromium  # tests/browser_test.cc drives the dashboard in it (no browser download)
+  clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: the libFuzzer targets of fuzz/ (clang only)
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -210,6 +210,9 @@ std::optional<int64_t> ParseTokenCount(std::string_view text) {
     if (suffix == 'k' || suffix == 'K') value *= 1e3;
     if (suffix == 'M') value *= 1e6;
   }
+  // Beyond any real count, and beyond int64 (llround's result there is
+  // undefined, and sums of such counts overflowed: found by fuzz/agent_output_fuzz).
+  if (!(value <= kMaxTokenCount)) return std::nullopt;
   return static_cast<int64_t>(std::llround(value));
 }
 

@@ -40,7 +40,12 @@ bool MentionsStatus(std::string_view text, int code);
 /// "retryDelay": "41s". A number without a unit is seconds.
 std::optional<double> RetryAfterSeconds(std::string_view text);
 
-/// A token count as CLIs print it: "345", "1.2k", "15k", "1.5M".
+/// The largest token count believed (a trillion): larger figures are garbage,
+/// and a sum of millions of them still fits an int64.
+inline constexpr double kMaxTokenCount = 1e12;
+
+/// A token count as CLIs print it: "345", "1.2k", "15k", "1.5M"; none above
+/// kMaxTokenCount.
 std::optional<int64_t> ParseTokenCount(std::string_view text);
 
 /// `text` on one line, cut to `limit` bytes (never inside a character) with

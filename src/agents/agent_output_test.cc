@@ -67,6 +67,10 @@ TEST(AgentOutputTest, TokenCounts) {
   EXPECT_EQ(ParseTokenCount("12,345"), 12345);
   EXPECT_EQ(ParseTokenCount("k"), std::nullopt);
   EXPECT_EQ(ParseTokenCount(""), std::nullopt);
+  EXPECT_EQ(ParseTokenCount("1000000000000"), 1000000000000);
+  EXPECT_EQ(ParseTokenCount("1000000000001"), std::nullopt);
+  EXPECT_EQ(ParseTokenCount("44444444444444444444444"), std::nullopt);
+  EXPECT_EQ(ParseTokenCount("9" + std::string(400, '9')), std::nullopt);  // strtod: inf
 }
 
 TEST(AgentOutputTest, ExcerptIsOneShortLine) {

@@ -52,6 +52,23 @@ TEST(AiderAgentTest, ErrorsAfterTheLastAnswerDecide) {
       });
 }
 
+// Found by fuzz/agent_output_fuzz: a count of 23 digits overflowed int64
+// (llround, then `sent - cache_write`): undefined behaviour. It reads as none.
+TEST(AiderAgentTest, ACountTooLargeForAnyModelIsIgnored) {
+  const Usage usage = AiderUsage("Tokens: 44444444444444444444444 cache write\n"
+                                 "Tokens: 2.5k sent, 1,000 cache write, 99999999999999999999 received.\n");
+  EXPECT_EQ(usage.input_tokens, 1500);
+  EXPECT_EQ(usage.cache_write_tokens, 1000);
+  EXPECT_EQ(usage.output_tokens, 0);
+  EXPECT_EQ(usage.turns, 2);
+  ProcessResult exited;
+  exited.exit_code = 2;
+  const AgentVerdict verdict =
+      FindAgentKind("aider")->Interpret(exited, "Tokens: 44444444444444444444444 cache write");
+  EXPECT_EQ(verdict.reason, "agent exit code 2");
+  EXPECT_EQ(verdict.usage.cache_write_tokens, 0);
+}
+
 /// An attempt of workstream ws-1 whose files could read as options.
 class AiderArgvTest : public ::testing::Test {
  protected:

@@ -315,6 +315,14 @@ class WorkstreamReader {
     ReadStringList("depends_on", &listed);
     for (size_t index = 0; index < listed.size(); ++index) {
       const std::string& dependency = listed[index];
+      // Too long to be any workstream's id; said here, at its position, and
+      // shortened, rather than quoted whole as an unknown dependency.
+      if (dependency.size() > kMaxWorkstreamIdBytes) {
+        WrongValue(JsonPointerChild(Pointer("depends_on"), index), ElementName("depends_on", index),
+                   "a workstream id of at most " + std::to_string(kMaxWorkstreamIdBytes) + " bytes",
+                   json(dependency), "name the id of a workstream");
+        continue;
+      }
       if (std::find(depends_on->begin(), depends_on->end(), dependency) != depends_on->end()) {
         Warning(JsonPointerChild(Pointer("depends_on"), index),
                 "'" + dependency + "' is listed twice in depends_on", "the repeat is ignored");
@@ -549,7 +557,9 @@ std::string ParseErrorHint(const std::string& text, size_t offset, const std::st
 // Reports a syntax error at its position; returns true when it sat on a comment.
 bool ReportParseError(const std::string& file, const std::string& text,
                       const json::parse_error& error, Diagnostics* diagnostics) {
-  const size_t offset = TokenStart(text, error.byte > 0 ? error.byte - 1 : 0);  // from 1
+  // nlohmann may place an error at the end of the text one past it (`//` alone: byte 3 of 2).
+  const size_t offset =
+      std::min(TokenStart(text, error.byte > 0 ? error.byte - 1 : 0), text.size());  // from 1
   const TextPosition position = JsonPositions::FromOffset(text, offset);
   const std::string message = ParseErrorMessage(error.what());
   diagnostics->Error(file, position.line, position.column, message,
@@ -668,10 +678,25 @@ bool IsWorkstreamFileName(const std::string& name) {
   return name.size() > 5 && name.front() != '.' && name.ends_with(".json");
 }
 
+// The file a symbolic link in `dir` ends at, when that is outside `dir` (the
+// folder's own real path): a workstream file must live in its folder, so a
+// link cannot make Orchestra read, and hand an agent, a file from elsewhere.
+// Empty when the link stays inside.
+std::string LinkOutside(const std::string& dir, const fs::path& link) {
+  std::error_code error;
+  const fs::path folder = fs::canonical(dir, error);
+  const fs::path target = fs::canonical(link, error);
+  if (error) return "";
+  const fs::path relative = target.lexically_relative(folder);
+  if (!relative.empty() && *relative.begin() != "..") return "";
+  return target.string();
+}
+
 // Names of the `*.json` files directly in `dir`, sorted. A link among them
-// that cannot be followed is skipped with a warning; a folder silently.
+// that cannot be followed is skipped with a warning; a folder silently; a link
+// to a file outside `dir` is refused with an error (`*refused` set).
 bool ListJsonFiles(const std::string& dir, std::vector<std::string>* names,
-                   Diagnostics* diagnostics) {
+                   Diagnostics* diagnostics, bool* refused) {
   if (!CheckFolder(dir, diagnostics)) return false;
   std::error_code error;
   for (fs::directory_iterator entry(dir, error), end; !error && entry != end;
@@ -680,6 +705,15 @@ bool ListJsonFiles(const std::string& dir, std::vector<std::string>* names,
     if (!IsWorkstreamFileName(name)) continue;
     std::error_code type_error;
     if (entry->is_regular_file(type_error)) {
+      const std::string outside = IsSymlink(entry->path()) ? LinkOutside(dir, entry->path()) : "";
+      if (!outside.empty()) {
+        diagnostics->Error(JoinPath(dir, name), 0, 0,
+                           "not read: the file is a symbolic link to '" + outside +
+                               "', outside the workstreams folder",
+                           "copy the file into the folder, or link to a file inside it");
+        *refused = true;
+        continue;
+      }
       names->push_back(name);
     } else if (type_error && IsSymlink(entry->path())) {
       diagnostics->Warning(JoinPath(dir, name), 0, 0,
@@ -691,7 +725,7 @@ bool ListJsonFiles(const std::string& dir, std::vector<std::string>* names,
     diagnostics->Error(dir, 0, 0, "cannot list the workstreams folder: " + error.message());
     return false;
   }
-  if (names->empty()) {
+  if (names->empty() && !*refused) {
     diagnostics->Error(dir, 0, 0, "no *.json workstream files in " + dir,
                        "add one file per workstream; docs/workstream-format.md shows the format");
     return false;
@@ -721,9 +755,10 @@ bool ReadFile(const std::string& path, std::string* text, Diagnostics* diagnosti
 bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstreams,
                      Diagnostics* diagnostics, std::vector<std::string>* unloaded_ids) {
   std::vector<std::string> names;
-  if (!ListJsonFiles(dir, &names, diagnostics)) return false;
+  bool refused = false;
+  if (!ListJsonFiles(dir, &names, diagnostics, &refused)) return false;
   std::vector<std::string> warned_fields;
-  bool ok = true;
+  bool ok = !refused;
   for (const std::string& name : names) {
     const std::string file = JoinPath(dir, name);
     std::string text;

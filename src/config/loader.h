@@ -14,7 +14,8 @@ namespace orchestra {
 /// workstream object or an array of them. Malformed files and fields are reported
 /// in `diagnostics` and skipped; everything loadable is loaded. Unknown fields are
 /// kept in `Workstream::raw` and warned about once per field name; a `*.json`
-/// link that cannot be followed is skipped with a warning. Returns false when
+/// link that cannot be followed is skipped with a warning, and one that leads
+/// outside `dir` is refused with an error (docs/security.md). Returns false when
 /// any error was reported.
 /// `unloaded_ids`, when given, receives the ids of workstreams that were
 /// dropped for an error (so what depends on them is not told they are unknown).

@@ -714,6 +714,37 @@ TEST(LoaderTest, RefusesIdsTooLongForAFileName) {
             "in a file name of 255 bytes)\n");
 }
 
+TEST(LoaderTest, RefusesDependenciesTooLongToBeAnId) {
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(Parse("{\"id\": \"a\",\n \"depends_on\": [\"b\", \"" + std::string(251, 'y') + "\"]}",
+                     &workstreams, &diagnostics));
+  EXPECT_EQ(diagnostics.Render(),
+            "ws.json:2:22: error: 'depends_on[1]' must be a workstream id of at most 250 bytes, not "
+            "\"" + std::string(40, 'y') + "...\" (hint: name the id of a workstream)\n");
+}
+
+// Found by fuzz/workstream_fuzz: a file of just "//" (a comment reaching the
+// end) made the syntax-error hint read past the text, and `validate` abort.
+TEST(LoaderTest, ACommentAtTheEndOfTheFileIsAnErrorNotACrash) {
+  for (const std::string text : {"//", "/*", "{\"id\": \"a\"}//", "[/"}) {
+    std::vector<Workstream> workstreams;
+    Diagnostics diagnostics;
+    EXPECT_FALSE(Parse(text, &workstreams, &diagnostics)) << text;
+    EXPECT_TRUE(diagnostics.HasErrors()) << text;
+  }
+  // The comment, then what is wrong once comments are skipped: nothing is left.
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(Parse("//", &workstreams, &diagnostics));
+  EXPECT_EQ(diagnostics.Render(),
+            "ws.json:1:1: error: invalid JSON: syntax error while parsing value - invalid literal; "
+            "last read: '/' (hint: JSON does not allow comments; remove the // lines)\n"
+            "ws.json:1:3: error: invalid JSON: syntax error while parsing value - unexpected end of "
+            "input; expected '[', '{', or a literal (hint: check for a missing ',', quote or bracket "
+            "just before this point)\n");
+}
+
 TEST(LoaderTest, WarnsAboutLinksThatCannotBeFollowed) {
   TempDir dir;
   dir.Write("a.json", R"({"id": "a"})");
@@ -733,6 +764,45 @@ TEST(LoaderTest, WarnsAboutLinksThatCannotBeFollowed) {
                 "/loop.json: warning: not read: the file is a symbolic link to 'loop.json' that "
                 "cannot be followed: Too many levels of symbolic links (hint: point the link at a "
                 "workstream file, or remove it)\n");
+}
+
+TEST(LoaderTest, RefusesLinksToFilesOutsideTheFolder) {
+  TempDir outside;
+  outside.Write("secret.json", R"({"id": "stolen"})");
+  TempDir project;
+  project.Write("workstreams/a.json", R"({"id": "a"})");
+  project.Write("workstreams/sub/b.json", R"({"id": "b"})");
+  std::filesystem::create_symlink(outside / "secret.json", project / "workstreams/evil.json");
+  std::filesystem::create_symlink("../workstreams/sub/../../workstreams/sub/b.json",
+                                  project / "workstreams/inside.json");
+  // The folder itself may be a link: what counts is where the files are in it.
+  std::filesystem::create_symlink("workstreams", project / "linked");
+  for (const std::string folder : {"workstreams", "linked"}) {
+    std::vector<Workstream> workstreams;
+    Diagnostics diagnostics;
+    EXPECT_FALSE(LoadWorkstreams(project / folder, &workstreams, &diagnostics));
+    ASSERT_EQ(workstreams.size(), 2u);  // a.json, and inside.json through its link
+    EXPECT_EQ(workstreams[0].id, "a");
+    EXPECT_EQ(workstreams[1].id, "b");
+    EXPECT_EQ(diagnostics.Render(),
+              project / folder + "/evil.json: error: not read: the file is a symbolic link to '" +
+                  std::filesystem::canonical(outside / "secret.json").string() +
+                  "', outside the workstreams folder (hint: copy the file into the folder, or "
+                  "link to a file inside it)\n");
+  }
+}
+
+TEST(LoaderTest, AFolderOfOnlyOutsideLinksSaysSoOnce) {
+  TempDir outside;
+  outside.Write("x.json", R"({"id": "x"})");
+  TempDir dir;
+  std::filesystem::create_symlink(outside / "x.json", dir / "x.json");
+  std::vector<Workstream> workstreams;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(LoadWorkstreams(dir.path(), &workstreams, &diagnostics));
+  EXPECT_TRUE(workstreams.empty());
+  ASSERT_EQ(diagnostics.ErrorCount(), 1) << diagnostics.Render();
+  EXPECT_EQ(diagnostics.items()[0].file, dir / "x.json");
 }
 
 TEST(LoaderTest, SaysWhenTheFolderIsALinkThatCannotBeFollowed) {

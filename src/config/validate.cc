@@ -211,7 +211,10 @@ std::set<std::string> CheckTrackAgents(const Config& config,
     if (!workstream.track.empty()) by_track[workstream.track].push_back(&workstream);
   }
   std::set<std::string> unserved;
-  for (const auto& [track, members] : by_track) {
+  for (const auto& group : by_track) {
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one.
+    const std::string& track = group.first;
+    const std::vector<const Workstream*>& members = group.second;
     const bool served = std::any_of(config.agents.begin(), config.agents.end(),
                                     [&](const AgentConfig& agent) { return agent.track == track; });
     if (served) continue;

@@ -19,6 +19,9 @@
 
 namespace orchestra {
 
+/// The most real tasks LoadStg reads (the STG sets go to 5000; the count must fit an int).
+inline constexpr long kMaxStgTasks = 10000000;
+
 /// Reads a .stg file into `problem` (agent_count left at 1). The dummy entry
 /// and exit are dropped, so task i of the problem is STG task i+1. False with
 /// `*error` as `file:line: message` on a malformed file.

@@ -135,5 +135,20 @@ TEST(StgTest, MalformedFilesNameTheLine) {
   EXPECT_EQ(error, path + ":4: task 2: predecessor 5 does not come before it");
 }
 
+// Found by fuzz/stg_fuzz: a count of 500000100 tasks made LoadStg allocate
+// 4 GB before reading a task line.
+TEST(StgTest, AHugeTaskCountFailsAtTheFirstMissingLineWithoutAllocatingIt) {
+  const testing::TempDir dir;
+  const std::string path = dir.Write("huge.stg", std::string("500000100/r\x9f>      50  \0,15(", 27));
+  PlanningProblem problem;
+  std::string error;
+  EXPECT_FALSE(LoadStg(path, &problem, &error));
+  EXPECT_EQ(error, path + ":1: 500000100 tasks; at most 10000000 are read");
+  // At the limit, the file ends long before its tasks do.
+  const std::string largest = dir.Write("largest.stg", "10000000\n0 0 0\n");
+  EXPECT_FALSE(LoadStg(largest, &problem, &error));
+  EXPECT_EQ(error, largest + ":2: expected task 1 of 10000002");
+}
+
 }  // namespace
 }  // namespace orchestra

@@ -42,7 +42,8 @@ Display::Display(std::FILE* out, bool live, bool color, const Clock* clock, cons
     : out_(out), live_(live), color_(color), clock_(clock) {
   std::error_code ignored;
   std::filesystem::create_directories(std::filesystem::path(log_path).parent_path(), ignored);
-  log_.open(log_path, std::ios::app);
+  // "e": O_CLOEXEC, so no agent inherits the orchestrator's log (docs/security.md).
+  log_.reset(std::fopen(log_path.c_str(), "ae"));
   if (!live_) return;
   struct sigaction action = {};
   action.sa_handler = OnWindowResized;
@@ -144,7 +145,11 @@ std::string Display::DrawBlock(const RunProgress& progress) {
 
 void Display::OnEvent(const LogEntry& event, const RunProgress& progress) {
   const std::string line = fmt::format("{} {:<12} {}", event.timestamp, event.event_type, event.message);
-  if (log_) log_ << line << std::endl;
+  if (log_ != nullptr) {
+    std::fwrite(line.data(), 1, line.size(), log_.get());
+    std::fputc('\n', log_.get());
+    std::fflush(log_.get());
+  }
   const char* color = "0";
   if (event.event_type == "completed") color = "32";
   if (event.event_type == "failed" || event.event_type == "timeout") color = "31";

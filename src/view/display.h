@@ -15,6 +15,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -56,7 +57,7 @@ class Display : public RunObserver {
   bool live_;
   bool color_;
   const Clock* clock_;
-  std::ofstream log_;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> log_{nullptr, &std::fclose};
   int block_lines_ = 0;
   int columns_ = 80;
   int rows_ = 24;
