@@ -11,39 +11,19 @@
 #include <vector>
 
 #include "planning_problem.h"
+#include "scratch_file.h"
 #include "stg.h"
 
-namespace {
-
-// A scratch file of this process, removed at exit.
-const std::string& ScratchPath() {
-  static const std::string path = [] {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-                          "/orchestra-stg-fuzz-XXXXXX";
-    const int fd = mkstemp(pattern.data());
-    if (fd < 0) std::abort();
-    close(fd);
-    std::atexit([] { std::remove(ScratchPath().c_str()); });
-    return pattern;
-  }();
-  return path;
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  FILE* file = std::fopen(ScratchPath().c_str(), "wb");
-  if (file == nullptr) std::abort();
-  if (size > 0 && std::fwrite(data, 1, size, file) != size) std::abort();
-  std::fclose(file);
+  const std::string& path = orchestra::fuzz::WriteScratchFile("stg", data, size);
   orchestra::PlanningProblem problem;
   std::string error;
-  if (orchestra::LoadStg(ScratchPath(), &problem, &error) &&
+  if (orchestra::LoadStg(path, &problem, &error) &&
       problem.durations.size() != problem.dependencies.size()) {
     std::abort();
   }
   std::vector<orchestra::StgOptimum> optima;
-  orchestra::LoadStgOptima(ScratchPath(), &optima, &error);
+  orchestra::LoadStgOptima(path, &optima, &error);
   return 0;
 }
