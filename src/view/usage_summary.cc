@@ -32,8 +32,9 @@ std::string UsageSummaryLine(const UsageTotals& totals, std::optional<double> bu
                        FormatTokens(totals.total));
   }
   if (budget_usd) {
-    line += fmt::format("{}budget {} of {}", line.empty() ? "" : "; ", FormatCost(totals.total.cost_usd.value_or(0)),
-                        FormatCost(*budget_usd));
+    const double spent = totals.total.cost_usd.value_or(0);
+    line += fmt::format("{}budget {} of {}{}", line.empty() ? "" : "; ", FormatCost(spent), FormatCost(*budget_usd),
+                        spent >= *budget_usd ? " (reached: nothing new starts)" : "");
   }
   return line;
 }

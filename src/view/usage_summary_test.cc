@@ -35,6 +35,12 @@ TEST(UsageSummaryTest, NothingReportedIsNothingKnown) {
   EXPECT_EQ(UsageSummaryLine(totals, 5.0), "budget $0.00 of $5.00");
 }
 
+TEST(UsageSummaryTest, ABudgetReachedSaysSo) {
+  const UsageTotals over = SumUsage({Attempt("a", "claude", 1000, 5.5)});
+  EXPECT_EQ(UsageSummaryLine(over, 5.0), "cost $5.50; tokens 1000 in, 250 out, 0 cache read, 0 cache write; budget "
+                                         "$5.50 of $5.00 (reached: nothing new starts)");
+}
+
 TEST(UsageSummaryTest, TheLineGivesCostTokensAndBudget) {
   const UsageTotals priced = SumUsage({Attempt("a", "claude", 1000, 0.5)});
   EXPECT_EQ(UsageSummaryLine(priced, std::nullopt), "cost $0.50; tokens 1000 in, 250 out, 0 cache read, 0 cache write");
