@@ -344,10 +344,7 @@ bool Executor::Restore(std::string* error) {
     const size_t recent = std::min<size_t>(history.size(), static_cast<size_t>(record.attempt));
     for (size_t i = history.size() - recent; i < history.size(); ++i) {
       const AttemptOutcome outcome = history[i]->outcome;
-      const bool failed = outcome == AttemptOutcome::kFailed || outcome == AttemptOutcome::kTimedOut ||
-                          outcome == AttemptOutcome::kConflict || outcome == AttemptOutcome::kStalled ||
-                          outcome == AttemptOutcome::kFatal;
-      if (!failed) continue;
+      if (!CountsAsFailure(outcome)) continue;
       ++failures;
       last_failure_[node] = BoundText(history[i]->error_message, kFailureMessageBytes);
     }
@@ -629,6 +626,13 @@ void Executor::WatchForStall(Attempt* attempt, double stall_seconds) {
   });
 }
 
+void Executor::StopWatchingForStall(int64_t attempt_id) {
+  const auto timer = stall_timers_.find(attempt_id);
+  if (timer == stall_timers_.end()) return;
+  effects_.timers->Cancel(timer->second);
+  stall_timers_.erase(timer);
+}
+
 void Executor::CheckStall(Attempt* attempt, double stall_seconds) {
   if (attempt->phase != AttemptPhase::kAgent || attempt->handle == 0 || attempt->stalled) return;
   // Output counts when it reaches the log or only the runner (past half of
@@ -721,11 +725,7 @@ void Executor::AfterProcessExit(Attempt* attempt, const ProcessResult& result) {
   facts.process = result;
   if (attempt->phase == AttemptPhase::kAgent) {
     attempt->agent_result = result;
-    const auto stall_timer = stall_timers_.find(attempt->id);
-    if (stall_timer != stall_timers_.end()) {
-      effects_.timers->Cancel(stall_timer->second);
-      stall_timers_.erase(stall_timer);
-    }
+    StopWatchingForStall(attempt->id);
     const AgentType* type = TypeOfAttempt(*attempt);
     const AgentKind* kind = type != nullptr ? FindAgentKind(type->kind) : nullptr;
     AgentVerdict verdict = InterpretExitCode(result);
@@ -805,10 +805,8 @@ void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& step_verdict, 
   const Workstream& workstream = project_.workstreams[node];
   StepVerdict verdict = step_verdict;
   workstream_spent_[node] += attempt->verdict.usage.cost_usd.value_or(0);
-  const bool failure = verdict.outcome != AttemptOutcome::kSucceeded &&
-                       verdict.outcome != AttemptOutcome::kInterrupted &&
-                       verdict.outcome != AttemptOutcome::kRateLimited;
-  if (failure && verdict.retryable && workstream.max_cost_usd && workstream_spent_[node] >= *workstream.max_cost_usd) {
+  if (CountsAsFailure(verdict.outcome) && verdict.retryable && workstream.max_cost_usd &&
+      workstream_spent_[node] >= *workstream.max_cost_usd) {
     // Its attempts have cost what it may: another one would cost more.
     verdict.retryable = false;
     verdict.message = fmt::format("max_cost_usd {} reached ({} spent), not retried: {}",
@@ -826,11 +824,7 @@ void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& step_verdict, 
     std::string ignored;
     worktrees_->RemoveAt(attempt->verify_dir, &ignored);
   }
-  const auto stall_timer = stall_timers_.find(attempt->id);
-  if (stall_timer != stall_timers_.end()) {
-    effects_.timers->Cancel(stall_timer->second);
-    stall_timers_.erase(stall_timer);
-  }
+  StopWatchingForStall(attempt->id);
   const int group = gates_.empty() ? -1 : GroupOf(*attempt);
   if (verdict.outcome == AttemptOutcome::kRateLimited && group >= 0) {
     // The provider said "not now": the whole type waits, the provider's reset

@@ -115,6 +115,7 @@ class Executor {
   /// silent for its stall timeout.
   void WatchForStall(Attempt* attempt, double stall_seconds);
   void CheckStall(Attempt* attempt, double stall_seconds);
+  void StopWatchingForStall(int64_t attempt_id);
   /// After an attempt's end: budget, rate-limit pause, a type out for the run.
   void AccountFor(int node, int type, const AttemptEnd& end);
   void StartAttempt(const Assignment& assignment);

@@ -39,6 +39,12 @@ const char* OutcomeName(AttemptOutcome outcome) {
   return kOutcomeNames[static_cast<size_t>(outcome)];
 }
 
+bool CountsAsFailure(AttemptOutcome outcome) {
+  return outcome == AttemptOutcome::kFailed || outcome == AttemptOutcome::kTimedOut ||
+         outcome == AttemptOutcome::kConflict || outcome == AttemptOutcome::kFatal ||
+         outcome == AttemptOutcome::kStalled;
+}
+
 bool ParseOutcome(const std::string& name, AttemptOutcome* outcome) {
   return ParseName(kOutcomeNames, name, outcome);
 }

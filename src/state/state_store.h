@@ -50,6 +50,10 @@ enum class AttemptOutcome {
 };
 
 const char* OutcomeName(AttemptOutcome outcome);
+/// True for the outcomes that use up one of a workstream's attempts: failed,
+/// timed_out, conflict, fatal, stalled (not a rate limit, an interruption or
+/// an abandoned attempt, which the orchestrator stopped).
+bool CountsAsFailure(AttemptOutcome outcome);
 bool ParseOutcome(const std::string& name, AttemptOutcome* outcome);
 
 /// One row of attempts: one run of one agent on one workstream.
