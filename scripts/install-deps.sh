@@ -13,6 +13,8 @@ packages=(
   libcpp-httplib-dev  # src/server (the dashboard) and tests/model_server
   chromium  # tests/browser_test.cc drives the dashboard in it (no browser download)
   clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: the libFuzzer targets of fuzz/ (clang only)
+  libpqxx-dev  # the PostgreSQL state store (src/state/postgres_store.cc)
+  postgresql  # its tests start a private server (tests/support/postgres_server.cc)
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -1,23 +1,49 @@
 #!/usr/bin/env bash
-# Builds Orchestra with sanitizers and runs its tests under them:
+# Builds Orchestra with sanitizers and runs its tests under them (CI runs both):
 #   scripts/sanitize.sh [asan|tsan] [CTEST_ARGS...]
 # asan (default): AddressSanitizer + UndefinedBehaviorSanitizer (and
 #   LeakSanitizer) into build-asan/, the whole ctest suite; the first finding
 #   stops the process and fails its test.
-# tsan: ThreadSanitizer into build-tsan/, the tests of what runs concurrently
-#   (child processes, the event loop, timers, logs, the executor and `run`).
-#   Orchestra is single-threaded (one libuv loop), so this guards against a
-#   thread creeping in unsynchronised.
-# Extra arguments go to ctest (e.g. -R LoaderTest to run fewer).
+# tsan: ThreadSanitizer into build-tsan/, every test of what runs concurrently
+#   (the suites listed in tsan_suites below): threads (the dashboard's
+#   cpp-httplib pool, the /proc scan on libuv's thread pool, the model server
+#   the agent CLI tests talk to), signal handlers, and the processes that share
+#   files, locks and the database (agents, supervisors, orchestrators, Postgres).
+# Both are run with the orchestra and orchestra-supervise binaries the tests
+# start instrumented too. Extra arguments go to ctest (e.g. -R LoaderTest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-asan}
 (($#)) && shift
+
+# The tsan suites, by what makes them concurrent. A suite not listed is pure
+# logic in one thread (parsers, the planner, reports, fakes and virtual time)
+# or a CLI command that reads files and exits; ASan runs those.
+tsan_suites=(
+  # Child processes, process groups, the supervisor, the /proc scan that
+  # KillWithEnvironmentLater runs on libuv's thread pool.
+  Process ProcessResult ProcessKillStaleGroup ProcessStartTime SystemProcessTable
+  FindProcessesWithEnvironment KillProcessesWithEnvironment AgentProcess Supervise
+  # The event loop: timers, signals, log sinks and tails, the workstreams
+  # watch (inotify), the live display (SIGWINCH handler, a pty).
+  Timers LogSink LogTail WorkstreamsWatch LiveDisplay
+  # The executor and `orchestra run`: many agents at once, pause, Ctrl-C,
+  # kill -9 and resume, merges of parallel worktrees, secrets in logs.
+  Executor ExecutorLogic Run KillNine Recovery Isolation MergeQueue RoutesRun Security Redaction
+  # Crash points and trials, environment and agent faults, the orchestrator's death.
+  CrashPoints CrashTrials EnvironmentFaults AgentFaults OrchestratorDeath
+  # The dashboard: its server's threads, beside a run in another process.
+  Dashboard FinishedRun StateReader Browser
+  # State shared by processes: the state lock, the PostgreSQL store and runs on it.
+  StateLock PostgresStore PostgresState StateStoreContract
+  # The agent CLIs (node) against the model server (a pool of threads).
+  AgentCli RealAgents
+)
 case $mode in
   asan) dir=build-asan sanitizers=address,undefined tests=() ;;
   tsan) dir=build-tsan sanitizers=thread
-        tests=(-R '^(Process[A-Za-z]*|Timers|LogSink|Executor[A-Za-z]*|Run|Security)Test\.') ;;
-  -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        tests=(-R "^([A-Za-z]+/)?($(IFS='|'; echo "${tsan_suites[*]}"))Test\\.") ;;
+  -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "sanitize.sh: unknown mode '$mode' (asan or tsan)" >&2; exit 2 ;;
 esac
 ./scripts/install-deps.sh

@@ -123,7 +123,7 @@ TEST(VisualTest, GraphPrintsDotMermaidOrSvg) {
   ASSERT_EQ(svg.exit_code, 0) << svg.err;
   ExpectWellFormed(project / "g.svg");
   const std::string graph = ReadFile(project / "g.svg");
-  EXPECT_EQ(CountOccurrences(graph, "class=\"node\""), 3);
+  EXPECT_EQ(CountOccurrences(graph, "class=\"node completed\""), 3);
   EXPECT_EQ(CountOccurrences(graph, "class=\"edge\""), 2);
   EXPECT_EQ(CountOccurrences(graph, "fill=\"#a8dda0\""), 3) << graph;  // completed, as Graphviz writes it
 

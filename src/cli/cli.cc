@@ -7,15 +7,19 @@
 #include <filesystem>
 
 #include "command.h"
+#include "crash_point.h"
 #include "doctor_command.h"
 #include "git_commands.h"
 #include "help.h"
 #include "init_command.h"
 #include "plan_commands.h"
+#include "report_command.h"
 #include "run_commands.h"
+#include "worker_commands.h"
 #include "serve_command.h"
 #include "sim_agent.h"
 #include "state_commands.h"
+#include "state_url.h"
 
 namespace orchestra {
 
@@ -39,6 +43,19 @@ void SetUpRun(CLI::App* command, CommandArgs* args) {
       ->type_name("TIME");
   command->add_flag("--serve", args->serve, "Serve the live dashboard while the run lasts (see `serve`)");
   AddServeOptions(command, args);
+}
+
+void SetUpWorker(CLI::App* command, CommandArgs* args) {
+  command->add_option("ids", args->ids, "Only these workstreams and their dependencies");
+  command->add_option("--lease", args->lease_seconds,
+                      "Seconds a claim lasts unless renewed (default 30); another worker reclaims it after")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0.5, 86400.0));
+  command->add_option("--track", args->track, "Claim only workstreams of this track")->type_name("TRACK");
+  command->footer(
+      "Needs a PostgreSQL state (--state postgresql://... or [state] url) holding a plan from `orchestra submit`. "
+      "Worktree isolation is not supported by workers yet: each worker's agents work in its own project folder "
+      "(isolation = \"none\"); a config with isolation on is refused.");
 }
 
 /// `serve` and `run --serve`: where the dashboard listens, and its token.
@@ -94,6 +111,11 @@ void SetUpReset(CLI::App* command, CommandArgs* args) {
 }
 
 void SetUpReport(CLI::App* command, CommandArgs* args) {
+  command->add_option("--format", args->report_format,
+                      "html, md or json: print it (default: reports/report.html and reports/execution_report.md)")
+      ->check(CLI::IsMember({"html", "md", "json"}));
+  command->add_option("-o,--output", args->output_path, "Write to FILE (format from its extension unless --format)")
+      ->type_name("FILE");
   command->add_option("--gantt", args->gantt_path, "Also write the run beside the plan as a Gantt chart (.svg or .html)")
       ->type_name("FILE");
 }
@@ -168,12 +190,16 @@ const Command kCommands[] = {
     {"validate", "Check workstreams and config; exit 2 on errors", nullptr, CommandValidate},
     {"plan", "Show waves, critical path and agent order without running", SetUpPlan, CommandPlan},
     {"run", "Run (or resume) the plan", SetUpRun, CommandRun},
+    {"submit", "Load the workstreams into the shared state for workers; report what changed", nullptr,
+     CommandSubmit},
+    {"worker", "Claim and run workstreams of the submitted plan (one of several; worktree isolation off)",
+     SetUpWorker, CommandWorker},
     {"status", "Show each workstream's state, or one workstream's in detail", SetUpStatus, CommandStatus},
     {"logs", "Print a workstream's latest attempt log", SetUpLogs, CommandLogs},
     {"retry", "Put failed workstreams (and what they blocked) back to pending", SetUpRetry, CommandRetry},
     {"reset", "Forget all progress", SetUpReset, CommandReset},
     {"pause", "Ask the running orchestrator to start nothing new and exit", nullptr, CommandPause},
-    {"report", "Write reports/execution_report.md from the state", SetUpReport, CommandReport},
+    {"report", "Write the run's report: HTML, Markdown or JSON, finished or live", SetUpReport, CommandReport},
     {"graph", "Print the dependency graph (DOT, Mermaid or SVG)", SetUpGraph, CommandGraph},
     {"serve", "Serve the live dashboard (read-only web page and JSON API)", SetUpServe, CommandServe},
     {"sync", "Bring your current branch into the integration branch", nullptr, CommandSync},
@@ -206,7 +232,8 @@ void AddGlobalOptions(CLI::App* app, std::string* directory, CommandArgs* args) 
   app->add_option("-C", *directory, "Run as if started in DIR")->type_name("DIR");
   app->add_option("--workstreams", args->project.workstreams_dir, "Workstreams folder")->type_name("DIR");
   app->add_option("--config", args->project.config_file, "Config file (default: orchestra.toml)")->type_name("FILE");
-  app->add_option("--state", args->project.state_path, "State database")->type_name("FILE");
+  app->add_option("--state", args->project.state_path, "State database file, or postgresql:// URL")
+      ->type_name("FILE|URL");
   app->add_option("--agents", args->project.agents, "Use N untracked agents of the default type")
       ->type_name("N")
       ->check(CheckAgentCount);
@@ -232,7 +259,7 @@ bool ChangeDirectory(const std::string& directory, CommandArgs* args) {
   namespace fs = std::filesystem;
   for (std::string* path : {&args->project.workstreams_dir, &args->project.config_file, &args->project.state_path,
                             &args->gantt_path, &args->output_path}) {
-    if (!path->empty()) *path = fs::absolute(*path).string();
+    if (!path->empty() && !IsPostgresUrl(*path)) *path = fs::absolute(*path).string();
   }
   std::error_code error;
   fs::current_path(directory, error);
@@ -267,6 +294,7 @@ bool RewriteHelpCommand(std::vector<std::string>* words) {
 }  // namespace
 
 int RunCommandLine(int argc, char** argv) {
+  ArmCrashPoint();  // test builds only (crash_point.h)
   // Named, so usage lines say `orchestra` and not the binary's path.
   CLI::App app{"orchestra: run a dependency graph of workstreams on a pool of AI coding agents", "orchestra"};
   app.fallthrough();  // global options may follow the command: `orchestra status --json`

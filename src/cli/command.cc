@@ -1,7 +1,6 @@
 #include "command.h"
 
 #include <cstdio>
-#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -9,6 +8,8 @@
 #include "display.h"
 #include "git.h"
 #include "project_files.h"
+#include "state_store_factory.h"
+#include "state_url.h"
 #include "validate.h"
 
 namespace orchestra {
@@ -84,34 +85,33 @@ bool ResolveTargets(const Project& project, const std::vector<std::string>& ids,
 }
 
 /// Takes the state lock, or says who holds it.
-int LockState(const std::string& state_path, StateLock* lock) {
-  long holder = 0;
+int LockState(const Config& config, const std::string& state, OrchestratorLock* lock) {
+  LockHolder holder;
   std::string error;
-  if (lock->Acquire(state_path, &holder, &error)) return kExitOk;
+  if (lock->Acquire(state, &holder, &error)) return kExitOk;
   if (!error.empty()) {
-    PrintError(error);
+    PrintError(error + (IsPostgresUrl(state) ? StateUrlHint(config.state_url_origin) : ""));
     return kExitLocked;
   }
-  const std::string pid = holder ? fmt::format(" (pid {})", holder) : "";
-  const std::string kill = holder ? fmt::format(" or `kill {}`", holder) : "";
+  const std::string kill = holder.pid && holder.local ? fmt::format(" or `kill {}`", holder.pid) : "";
   PrintError(fmt::format("another orchestrator{} is using {}; wait for it to end, or stop it with "
                          "`orchestra pause`{}",
-                         pid, state_path, kill));
+                         DescribeHolder(holder), StateDisplayName(state), kill));
   return kExitLocked;
 }
 
-/// Opens the state database; "nothing has run yet" is a usage error, a
-/// database that cannot be opened or created an internal one.
-int OpenStore(const std::string& state_path, StateAccess access, Session* session) {
-  std::error_code ignored;
-  const bool present = std::filesystem::exists(state_path, ignored);
-  if (access == StateAccess::kIfPresent && !present) return kExitOk;
+/// Opens the state (OpenStateStore); "nothing has run yet" is a usage error,
+/// a state that cannot be opened or created an internal one.
+int OpenStore(const Config& config, const std::string& state, StateAccess access, Session* session) {
+  const StateOpenMode mode = access == StateAccess::kCreate ? StateOpenMode::kCreate : StateOpenMode::kExisting;
+  const StateStoreOptions options{.normal_durability = config.state_durability == "process",
+                                  .origin = config.state_url_origin};
+  bool absent = false;
   std::string error;
-  session->store = access == StateAccess::kCreate ? SqliteStore::Open(state_path, &session->clock, &error)
-                                                  : SqliteStore::OpenExisting(state_path, &session->clock, &error);
-  if (session->store) return kExitOk;
+  session->store = OpenStateStore(state, mode, options, &session->clock, &absent, &error);
+  if (session->store || (absent && access == StateAccess::kIfPresent)) return kExitOk;
   PrintError(error);
-  return present || access == StateAccess::kCreate ? kExitIncomplete : kExitUsage;
+  return absent ? kExitUsage : kExitIncomplete;
 }
 
 }  // namespace
@@ -130,9 +130,9 @@ int LoadCommandProject(const CommandArgs& args, const Needs& needs, Session* ses
 }
 
 int OpenCommandState(const Needs& needs, Session* session) {
-  const std::string state_path = session->project.StatePath();
+  const std::string state = session->project.State();
   if (needs.lock) {
-    if (const int code = LockState(state_path, &session->lock)) return code;
+    if (const int code = LockState(session->project.config, state, &session->lock)) return code;
   }
   if (needs.state == StateAccess::kNone) return kExitOk;
   SystemGit git;
@@ -142,13 +142,16 @@ int OpenCommandState(const Needs& needs, Session* session) {
     PrintError(error);
     return kExitIncomplete;
   }
-  if (const int code = OpenStore(state_path, needs.state, session)) return code;
-  if (session->store && session->project.config.state_durability == "normal" &&
-      !session->store->SetDurability(Durability::kNormal, &error)) {
-    PrintError("cannot set [state] durability = \"normal\" on " + state_path + ": " + error);
-    return kExitIncomplete;
-  }
-  return kExitOk;
+  return OpenStore(session->project.config, state, needs.state, session);
+}
+
+void LeaveProjectToExit(Session* session) {
+  struct Kept {
+    std::vector<Workstream> workstreams;
+    std::unique_ptr<Graph> graph;
+  };
+  static auto* kept = new std::vector<Kept>();
+  kept->push_back({std::move(session->project.workstreams), std::move(session->project.graph)});
 }
 
 int OpenCommand(const CommandArgs& args, const Needs& needs, Session* session) {

@@ -17,6 +17,9 @@
 #include "agent_programs.h"
 #include "git.h"
 #include "process.h"
+#include "orchestrator_lock.h"
+#include "state_store_factory.h"
+#include "state_url.h"
 
 namespace orchestra {
 
@@ -238,6 +241,7 @@ class Checks {
   }
 
   void CheckState() {
+    if (!config_.state_url.empty()) return CheckPostgresState();
     Add("sqlite", "ok", std::string("library ") + sqlite3_libversion());
     const std::string state_path = config_.ProjectPath(config_.state_path);
     fs::path folder = fs::path(state_path).parent_path();
@@ -260,6 +264,26 @@ class Checks {
     const long holder = StateLock::Holder(state_path);
     Add("state lock", "ok",
         holder != 0 ? fmt::format("held by a running orchestrator (pid {})", holder) : "free (no run in progress)");
+  }
+
+  /// [state] url or --state postgresql://...: the server answers and holds
+  /// an orchestra schema this build reads (or none yet).
+  void CheckPostgresState() {
+    const std::string shown = RedactUrl(config_.state_url);
+    SystemClock clock;
+    bool absent = false;
+    std::string error;
+    const StateStoreOptions options{.origin = config_.state_url_origin};
+    if (OpenStateStore(config_.state_url, StateOpenMode::kReadOnly, options, &clock, &absent, &error) || absent) {
+      Add("state database", "ok",
+          shown + (absent ? " answers; the first run creates the schema" : " answers and holds the state"), "", true);
+    } else {
+      Add("state database", "problem", error, "start the server, or fix " + config_.state_url_origin, true);
+      return;
+    }
+    const LockHolder holder = OrchestratorLock::Holder(config_.state_url);
+    Add("state lock", "ok",
+        holder.held ? "held by a running orchestrator" + DescribeHolder(holder) : "free (no run in progress)");
   }
 
   void CheckDatabase(const std::string& state_path) {

@@ -62,8 +62,9 @@ int CommandLand(const CommandArgs& args) {
   Session session;
   if (const int code = LoadWorktreeProject(args, {.workstreams = false}, "land", &session)) return code;
   const Config& config = session.project.config;
-  if (const long holder = StateLock::Holder(session.project.StatePath())) {
-    std::fprintf(stderr, "orchestra: a run is in progress (pid %ld); land when it has ended\n", holder);
+  if (const LockHolder holder = OrchestratorLock::Holder(session.project.State()); holder.held) {
+    std::fprintf(stderr, "orchestra: a run is in progress%s; land when it has ended\n",
+                 DescribeHolder(holder).c_str());
     return kExitLocked;
   }
   SystemGit git;

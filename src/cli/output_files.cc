@@ -4,6 +4,7 @@
 
 #include "command.h"
 #include "planner.h"
+#include "report_markdown.h"
 
 namespace orchestra {
 
@@ -36,8 +37,10 @@ std::vector<GanttChart> PlanAndRunCharts(const Project& project, const StateSnap
 
 bool WriteReport(const Project& project, const StateSnapshot& snapshot, double wall_seconds) {
   const std::string path = (std::filesystem::path(project.ReportsDir()) / "execution_report.md").string();
+  RunReport report = BuildRunReport(project, snapshot, nullptr);
+  report.elapsed_seconds = wall_seconds;
   std::string error;
-  if (!WriteExecutionReport(path, snapshot, wall_seconds, &error)) {
+  if (!WriteReportFile(path, RenderReportMarkdown(report), &error)) {
     PrintError(error);
     return false;
   }

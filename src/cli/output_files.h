@@ -25,8 +25,8 @@ bool WriteChart(const std::string& path, const std::vector<GanttChart>& charts, 
 /// The plan of every workstream next to what the state records, on one page.
 std::vector<GanttChart> PlanAndRunCharts(const Project& project, const StateSnapshot& snapshot);
 
-/// Writes reports/execution_report.md and names it on stdout; false after the
-/// error.
+/// Writes reports/execution_report.md (the Markdown report, `wall_seconds`
+/// its wall time) and names it on stdout; false after the error.
 bool WriteReport(const Project& project, const StateSnapshot& snapshot, double wall_seconds);
 
 }  // namespace orchestra

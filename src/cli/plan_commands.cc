@@ -17,6 +17,7 @@
 #include "graphviz.h"
 #include "output_files.h"
 #include "planner.h"
+#include "state_store_factory.h"
 
 namespace orchestra {
 
@@ -36,11 +37,13 @@ std::vector<ObservedDuration> LoadObservedDurations(const Project& project, int*
                                                     std::vector<bool>* done, std::vector<AttemptRecord>* attempts) {
   *from_running_run = 0;
   done->assign(project.workstreams.size(), false);
-  const std::string state_path = project.StatePath();
-  if (!fs::exists(state_path)) return {};
+  const std::string state = project.State();
   SystemClock clock;
+  if (!StateExists(state, &clock)) return {};
   std::string error;
-  std::unique_ptr<SqliteStore> store = SqliteStore::OpenExisting(state_path, &clock, &error);
+  bool absent = false;
+  std::unique_ptr<StateStore> store =
+      OpenStateStore(state, StateOpenMode::kExisting, {}, &clock, &absent, &error);
   std::vector<WorkstreamRecord> records;
   if (!store || !store->LoadAttempts("", attempts, &error) || !store->LoadWorkstreams(&records, &error)) return {};
   for (const WorkstreamRecord& record : records) {
@@ -49,7 +52,7 @@ std::vector<ObservedDuration> LoadObservedDurations(const Project& project, int*
   }
   RunRecord run;
   bool found = false;
-  const bool running = StateLock::Holder(state_path) != 0 && store->LatestRun(&run, &found, &error) && found &&
+  const bool running = OrchestratorLock::Holder(state).held && store->LatestRun(&run, &found, &error) && found &&
                        run.state == RunState::kRunning;
   for (const AttemptRecord& attempt : *attempts) {
     if (running && attempt.outcome == AttemptOutcome::kSucceeded && attempt.started_at >= run.started_at) {
@@ -304,6 +307,7 @@ int CommandValidate(const CommandArgs& args) {
   if (const int code = OpenCommand(args, needs, &session)) return code;
   std::printf("%zu workstreams, %zu agents: valid\n", session.project.workstreams.size(),
               session.project.config.agents.size());
+  LeaveProjectToExit(&session);
   return kExitOk;
 }
 
@@ -319,7 +323,14 @@ int CommandPlan(const CommandArgs& args) {
   std::vector<bool> done;
   std::vector<AttemptRecord> attempts;
   const std::vector<ObservedDuration> observed = LoadObservedDurations(project, &from_running_run, &done, &attempts);
-  const CorrectedEstimates corrected = CorrectEstimates(*project.graph, MakeSchedulingInputs(project).estimates, observed);
+  // The estimates MakeSchedulingInputs gives, without its agent-by-workstream
+  // eligibility (16 agents x 100,000 workstreams), which MakePlan works out.
+  std::vector<double> estimates;
+  estimates.reserve(project.workstreams.size());
+  for (const Workstream& workstream : project.workstreams) {
+    estimates.push_back(workstream.estimate_hours.value_or(project.config.estimate_hours));
+  }
+  const CorrectedEstimates corrected = CorrectEstimates(*project.graph, estimates, observed);
   plan_options.corrected = &corrected;
   if (!args.all) plan_options.done = &done;
   const Plan plan = MakePlan(project, session.targets, plan_options);
@@ -342,6 +353,7 @@ int CommandPlan(const CommandArgs& args) {
       !WriteChart(args.gantt_path, {GanttFromPlan(project, plan)}, "Orchestra plan", stderr)) {
     return kExitIncomplete;
   }
+  LeaveProjectToExit(&session);
   return kExitOk;
 }
 

@@ -11,12 +11,17 @@
 #include <map>
 
 #include "display.h"
+#include "cgroup.h"
 #include "executor.h"
 #include "git.h"
 #include "git_commands.h"
 #include "output_files.h"
 #include "plan_commands.h"
 #include "serve_command.h"
+#include "sqlite_store.h"
+#include "state_store_factory.h"
+#include "state_url.h"
+#include "workstreams_watch.h"
 #include "worktree.h"
 
 namespace orchestra {
@@ -255,6 +260,8 @@ int CommandRun(const CommandArgs& args) {
       .agents = AgentsCheck::kRequire, .programs = AgentsCheck::kRequire, .lock = true, .state = StateAccess::kCreate};
   if (const int code = OpenCommand(args, needs, &session)) return code;
   if (EverySelectedCompleted(session)) {
+    std::string error;  // a run that died after its last workstream, before it ended, is recorded as crashed
+    if (!session.store->CloseCrashedRuns(&error)) PrintError(error);
     PrintNothingToRun(session);
     return kExitOk;
   }
@@ -273,16 +280,26 @@ int CommandRun(const CommandArgs& args) {
   {
     // Short: a write that meets another process's lock must not stall the
     // loop; the executor holds it and retries (state_lock_timeout).
-    session.store->SetBusyTimeout(kRunBusyTimeoutSeconds);
+    if (auto* sqlite = dynamic_cast<SqliteStore*>(session.store.get())) sqlite->SetBusyTimeout(kRunBusyTimeoutSeconds);
     UvProcessRunner runner(&loop);
     UvTimers timers(&loop);
     SystemProcessTable processes(&loop);
     SystemGit git;
     Display display(stdout, IsTerminal(stdout), UseColor(stdout), &clock,
                     (fs::path(project.LogsDir()) / "orchestrator.log").string());
+    bool cgroups = false;
     Executor executor(project, ExecutorEffects{session.store.get(), &runner, &processes, &git, &timers, &clock,
-                                               &display, &loop, getpid()});
+                                               &display, &loop, getpid(), DescribeContainment(&cgroups)});
+    // A change to the workstreams folder is reported; the run keeps what it loaded.
+    WorkstreamsWatch watch(&loop, project.config.ProjectPath(project.config.workstreams_dir),
+                           [&](const std::string& message) {
+                             executor.ReportOutsideEvent("workstreams_changed", message);
+                           });
     std::string error;
+    if (!watch.Start(&error)) {
+      display.OnEvent(LogEntry{0, FormatTimestamp(clock.Now()), "", "", "warning", error}, {});
+      error.clear();
+    }
     const RunEnd end = executor.Run(session.targets, &error);
     display.Finish();
     exit_code = ExitCodeFor(end);
@@ -291,6 +308,7 @@ int CommandRun(const CommandArgs& args) {
     std::printf("Wall time %s: %s\n", FormatDuration(clock.Now() - started).c_str(), Ending(end));
     if (project.config.UsesWorktrees()) PrintMergeSummary(project.config, executor.merged_count());
   }
+  uv_run(&loop, UV_RUN_DEFAULT);  // frees the handles closed at the end (the watch's)
   uv_loop_close(&loop);
   if (dashboard) dashboard->Stop();
   return exit_code;
@@ -300,10 +318,10 @@ int CommandPause(const CommandArgs& args) {
   Session session;
   const Needs needs{.workstreams = false, .state = StateAccess::kExisting};
   if (const int code = LoadCommandProject(args, needs, &session)) return code;
-  const std::string state_path = session.project.StatePath();
-  const long holder = StateLock::Holder(state_path);
-  if (holder == 0) {
-    PrintError("no run in progress on " + state_path);
+  const std::string state = session.project.State();
+  const LockHolder holder = OrchestratorLock::Holder(state);
+  if (!holder.held) {
+    PrintError("no run in progress on " + StateDisplayName(state));
     return kExitIncomplete;
   }
   if (const int code = OpenCommandState(needs, &session)) return code;
@@ -312,10 +330,14 @@ int CommandPause(const CommandArgs& args) {
     PrintError(error);
     return kExitIncomplete;
   }
-  // The flag is durable; the signal only wakes the orchestrator to read it.
-  kill(static_cast<pid_t>(holder), SIGUSR1);
-  std::printf("pause requested: orchestrator %ld starts nothing new and exits when its running agents finish\n",
-              holder);
+  // The flag is durable; the signal only wakes the orchestrator to read it
+  // (one on another host reads it at its next look at the state).
+  if (holder.local && holder.pid) kill(static_cast<pid_t>(holder.pid), SIGUSR1);
+  const std::string who = !holder.pid   ? ""
+                          : holder.local ? " " + std::to_string(holder.pid)
+                                         : " " + std::to_string(holder.pid) + " on " + holder.host;
+  std::printf("pause requested: orchestrator%s starts nothing new and exits when its running agents finish\n",
+              who.c_str());
   return kExitOk;
 }
 
@@ -356,8 +378,8 @@ int CommandReset(const CommandArgs& args) {
   SystemGit git;
   Worktrees worktrees(&git, config.project_dir, config.integration_branch);
   if (!CheckResetChoice(args, config, &worktrees)) return kExitUsage;
-  const std::string state_path = session.project.StatePath();
-  if (!fs::exists(state_path)) {
+  const std::string state_path = StateDisplayName(session.project.State());
+  if (!StateExists(session.project.State(), &session.clock)) {
     std::printf("no state at %s: nothing to reset\n", state_path.c_str());
     return kExitOk;
   }

@@ -11,7 +11,10 @@
 
 #include <fmt/format.h>
 
+#include "attempt_log_store.h"
 #include "display.h"
+#include "report.h"
+#include "json_writer.h"
 #include "output_files.h"
 #include "routes.h"
 #include "usage_summary.h"
@@ -19,15 +22,6 @@
 namespace orchestra {
 
 namespace {
-
-/// Seconds from the latest run's start to its end (or to `now` while it runs).
-double RunWallSeconds(const StateSnapshot& snapshot) {
-  double started = 0;
-  double ended = snapshot.now;
-  if (!snapshot.has_run || !ParseTimestamp(snapshot.run.started_at, &started)) return 0;
-  if (!snapshot.run.ended_at.empty()) ParseTimestamp(snapshot.run.ended_at, &ended);
-  return std::max(0.0, ended - started);
-}
 
 /// Attempt `number` of `attempts`, or the latest when it is 0; null after
 /// saying it does not exist.
@@ -47,12 +41,19 @@ const AttemptRecord* ChooseAttempt(const std::string& id, const std::vector<Atte
 }
 
 /// Copies what `in` holds from where it stands to stdout.
-void Drain(std::ifstream& in) {
-  char buffer[8192];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    std::fwrite(buffer, 1, static_cast<size_t>(in.gcount()), stdout);
+/// Prints `attempt`'s log from `*offset` to its end (ReadAttemptLog: the
+/// file, else the state's copy) and moves `*offset` there.
+bool PrintLogFrom(StateStore* store, const AttemptRecord& attempt, int64_t* offset, std::string* error) {
+  constexpr int64_t kPieceBytes = 1 << 20;
+  for (;;) {
+    AttemptLogRange range;
+    if (!ReadAttemptLog(store, attempt, *offset, kPieceBytes, &range, error)) return false;
+    std::fwrite(range.bytes.data(), 1, range.bytes.size(), stdout);
+    *offset = range.start + static_cast<int64_t>(range.bytes.size());
+    if (range.bytes.empty()) break;
   }
   std::fflush(stdout);
+  return true;
 }
 
 /// True while attempt `attempt_id` of workstream `id` is recorded as running.
@@ -251,14 +252,19 @@ int CommandStatus(const CommandArgs& args) {
   if (const int code = OpenCommand(args, needs, &session)) return code;
   StateSnapshot snapshot;
   std::string error;
-  if (!LoadSnapshot(session.store.get(), session.clock.Now(), 0, &snapshot, &error)) {
+  // The table and its JSON read few of the attempts' columns; a workstream's
+  // details (named ids) show them all.
+  const bool loaded = session.targets.empty()
+                          ? LoadStatusSnapshot(session.store.get(), session.clock.Now(), &snapshot, &error)
+                          : LoadSnapshot(session.store.get(), session.clock.Now(), 0, &snapshot, &error);
+  if (!loaded) {
     PrintError(error);
     return kExitIncomplete;
   }
   snapshot.budget_usd = session.project.config.budget_usd;
   // A run row still "running" whose orchestrator is gone crashed.
   if (snapshot.has_run && snapshot.run.state == RunState::kRunning &&
-      StateLock::Holder(session.project.StatePath()) == 0) {
+      !OrchestratorLock::Holder(session.project.State()).held) {
     snapshot.run.state = RunState::kCrashed;
   }
   if (!session.targets.empty()) {
@@ -277,11 +283,12 @@ int CommandStatus(const CommandArgs& args) {
   const std::map<std::string, std::string> types = TypesByWorkstream(session.project.config, snapshot);
   const std::map<std::string, std::string>* routed = session.project.config.routes.empty() ? nullptr : &types;
   if (args.json) {
-    nlohmann::json json = StatusJson(snapshot);
-    for (nlohmann::json& row : json["workstreams"]) {
-      if (routed) row["type"] = types.count(row["id"]) ? types.at(row["id"]) : "";
+    JsonWriter writer(stdout);  // streamed: the document of 100,000 rows is never built
+    WriteStatusJson(snapshot, routed, &writer);
+    if (!writer.Finish(true)) {
+      PrintError("cannot write the status to the standard output");
+      return kExitIncomplete;
     }
-    std::printf("%s\n", json.dump(2).c_str());
   } else {
     std::printf("%s", RenderStatusTable(snapshot, UseColor(stdout), TerminalColumns(stdout), routed).c_str());
   }
@@ -296,39 +303,22 @@ int CommandLogs(const CommandArgs& args) {
   if (const int code = LoadNamedAttempts(session, &id, &attempts)) return code;
   const AttemptRecord* chosen = ChooseAttempt(id, attempts, args.attempt);
   if (!chosen) return kExitUsage;
-  std::ifstream in(chosen->log_path, std::ios::binary);
-  if (!in) {
-    PrintError("cannot read " + chosen->log_path);
+  // The file on this host, else its copy in the state (an attempt of another host).
+  int64_t offset = 0;
+  std::string error;
+  if (!PrintLogFrom(session.store.get(), *chosen, &offset, &error)) {
+    PrintError(error);
     return kExitIncomplete;
   }
-  Drain(in);
   // Following stops once the attempt has ended and its output is drained.
   for (int checks = 1; args.follow; ++checks) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     const bool ended = checks % 5 == 0 && !StillRunning(session.store.get(), id, chosen->id);
-    in.clear();
-    Drain(in);
+    if (!PrintLogFrom(session.store.get(), *chosen, &offset, &error)) {
+      PrintError(error);
+      return kExitIncomplete;
+    }
     if (ended) break;
-  }
-  return kExitOk;
-}
-
-int CommandReport(const CommandArgs& args) {
-  if (!CheckGanttPath(args.gantt_path)) return kExitUsage;
-  Session session;
-  if (const int code = OpenCommand(args, {.state = StateAccess::kExisting}, &session)) return code;
-  StateSnapshot snapshot;
-  std::string error;
-  if (!LoadSnapshot(session.store.get(), session.clock.Now(), 0, &snapshot, &error) ||
-      !session.store->LoadLog("", 0, &snapshot.log, &error)) {
-    PrintError(error);
-    return kExitIncomplete;
-  }
-  snapshot.budget_usd = session.project.config.budget_usd;
-  if (!WriteReport(session.project, snapshot, RunWallSeconds(snapshot))) return kExitIncomplete;
-  if (!args.gantt_path.empty() &&
-      !WriteChart(args.gantt_path, PlanAndRunCharts(session.project, snapshot), "Orchestra: plan and run", stderr)) {
-    return kExitIncomplete;
   }
   return kExitOk;
 }

@@ -1,5 +1,5 @@
-// The commands that read what the state records: `orchestra status`, `logs`
-// and `report`. Each returns a process exit code; exit 2 when nothing has run.
+// The commands that read what the state records: `orchestra status` and
+// `logs` (`report`: report_command.h). Each returns a process exit code; exit 2 when nothing has run.
 #pragma once
 
 #include "command.h"
@@ -12,9 +12,5 @@ int CommandStatus(const CommandArgs& args);
 /// Prints the log of a workstream's latest attempt (or --attempt N); with
 /// --follow keeps printing until the attempt ends.
 int CommandLogs(const CommandArgs& args);
-
-/// Writes the execution report from the state; --gantt also draws the run
-/// beside the plan.
-int CommandReport(const CommandArgs& args);
 
 }  // namespace orchestra

@@ -706,21 +706,43 @@ void ReadPlanner(TomlReader& reader, const toml::table& table, Config* config) {
   }
 }
 
-/// Reads [state]: how durable each committed change is.
+/// Reads [state] url: a PostgreSQL URL (the password is never echoed).
+void ReadStateUrl(TomlReader& reader, const toml::node& node, Config* config) {
+  std::string url;
+  if (!reader.String(node, "state.url", &url)) return;
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    config->state_url = url;
+    config->state_url_origin = "[state] url in " + config->file;
+    return;
+  }
+  reader.Error(node.source(), "'state.url' must be a postgresql:// URL",
+               "write url = \"postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE\", or leave it out to keep the "
+               "SQLite file of [paths] state (docs/state.md)");
+}
+
+/// Reads [state]: how durable each committed change is, and where it is kept.
 void ReadState(TomlReader& reader, const toml::table& table, Config* config) {
   for (auto&& [key, node] : table) {
     const std::string name(key.str());
+    if (name == "url") {
+      ReadStateUrl(reader, node, config);
+      continue;
+    }
     if (name != "durability") {
-      reader.WarnUnknownKey(key, "state." + name, "durability");
+      reader.WarnUnknownKey(key, "state." + name, "durability, url");
       continue;
     }
     std::string durability;
     if (!reader.String(node, "state.durability", &durability)) continue;
-    if (durability == "full" || durability == "normal") {
-      config->state_durability = durability;
+    // "full" and "normal" (SQLite's names) are the older spellings, kept so existing configs load.
+    if (durability == "power" || durability == "full") {
+      config->state_durability = "power";
+    } else if (durability == "process" || durability == "normal") {
+      config->state_durability = "process";
     } else {
-      reader.Error(node.source(), "'state.durability' must be \"full\" or \"normal\", not \"" + durability + "\"",
-                   "\"full\" survives a power cut; \"normal\" survives a crash of Orchestra only (docs/state.md)");
+      reader.Error(node.source(),
+                   "'state.durability' must be \"power\" or \"process\", not \"" + durability + "\"",
+                   "\"power\" survives a power cut; \"process\" survives a crash of Orchestra only (docs/state.md)");
     }
   }
 }

@@ -80,9 +80,15 @@ struct Config {
   std::vector<std::string> redact_variables;
   std::string default_agent_type = "sim";
   double planner_budget_seconds = 0.2;  // [planner] budget: schedule search time
-  /// [state] durability: "full" (a commit survives a power cut) or "normal"
+  /// [state] durability: "power" (a commit survives a power cut) or "process"
   /// (it survives a crash of Orchestra, not of the machine); docs/state.md.
-  std::string state_durability = "full";
+  /// The older spellings "full" and "normal" are read as these two.
+  std::string state_durability = "power";
+  /// [state] url, or --state with a URL: the PostgreSQL server holding the
+  /// state instead of the SQLite file at `state_path` (docs/state.md).
+  std::string state_url;
+  /// Where state_url came from, for messages: "--state" or "[state] url in FILE".
+  std::string state_url_origin;
 
   // Isolation and merge-back (docs/config.md, "Isolation").
   std::string isolation = "auto";  // "worktree", "none"; "auto" until LoadProjectConfig resolves it

@@ -526,14 +526,18 @@ TEST_F(ConfigTest, PlannerBudgetIsADuration) {
   EXPECT_NE(Rendered().find("'planner.budget' is not a duration"), std::string::npos) << Rendered();
 }
 
-TEST_F(ConfigTest, StateDurabilityIsFullOrNormal) {
-  EXPECT_EQ(config_.state_durability, "full");
-  EXPECT_TRUE(Load("[state]\ndurability = \"normal\"\n")) << Rendered();
-  EXPECT_EQ(config_.state_durability, "normal");
-  EXPECT_FALSE(Load("[state]\ndurability = \"power\"\n"));
+TEST_F(ConfigTest, StateDurabilityIsPowerOrProcessWithTheOlderNamesAsAliases) {
+  EXPECT_EQ(config_.state_durability, "power");
+  const std::pair<const char*, const char*> spellings[] = {
+      {"process", "process"}, {"power", "power"}, {"normal", "process"}, {"full", "power"}};
+  for (const auto& [written, read] : spellings) {
+    EXPECT_TRUE(Load(std::string("[state]\ndurability = \"") + written + "\"\n")) << Rendered();
+    EXPECT_EQ(config_.state_durability, read) << written;
+  }
+  EXPECT_FALSE(Load("[state]\ndurability = \"disk\"\n"));
   EXPECT_EQ(Rendered(),
-            "orchestra.toml:2:14: error: 'state.durability' must be \"full\" or \"normal\", not \"power\" (hint: "
-            "\"full\" survives a power cut; \"normal\" survives a crash of Orchestra only (docs/state.md))\n");
+            "orchestra.toml:2:14: error: 'state.durability' must be \"power\" or \"process\", not \"disk\" (hint: "
+            "\"power\" survives a power cut; \"process\" survives a crash of Orchestra only (docs/state.md))\n");
 }
 
 TEST_F(ConfigTest, MaxLogSizeTakesUnitsOrBytes) {

@@ -1,5 +1,8 @@
 #include "loader.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -9,71 +12,22 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string_view>
 #include <tuple>
 #include <utility>
 
+#include "clean_workstreams.h"
 #include "json_depth.h"
 #include "json_positions.h"
 #include "text_encoding.h"
 #include "validate.h"
+#include "workstream_fields.h"
 
 namespace orchestra {
 namespace {
 
 using nlohmann::json;
-
-// Every property of the upstream schema (workstream.schema.json): files
-// written for the upstream orchestrator load without warnings. Most are kept in
-// `raw` only; docs/workstream-format.md says which ones Orchestra reads.
-constexpr std::array<std::string_view, 22> kUpstreamFields = {
-    "id",
-    "openspec_change",
-    "ccpm_issue",
-    "gate",
-    "files_scope",
-    "files_create",
-    "tasks",
-    "acceptance_tests",
-    "depends_on",
-    "tool",
-    "capability",
-    "capability_payload",
-    "circuit_breaker",
-    "metadata",
-    "parallel_ok",
-    "conflict_group",
-    "kind",
-    "priority",
-    "estimated_context_tokens",
-    "max_cost_usd",
-    "compensation_actions",
-    "test_gates",
-};
-
-// Fields only Orchestra defines.
-constexpr std::array<std::string_view, 8> kOrchestraFields = {
-    "title", "prompt", "track", "estimate_hours", "timeout", "max_attempts", "agent", "allow_empty",
-};
-
-bool IsKnownField(const std::string& name) {
-  auto is_name = [&name](std::string_view known) { return name == known; };
-  return std::any_of(kUpstreamFields.begin(), kUpstreamFields.end(), is_name) ||
-         std::any_of(kOrchestraFields.begin(), kOrchestraFields.end(), is_name);
-}
-
-/// Every field Orchestra reads, for "did you mean".
-const std::vector<std::string>& KnownFields() {
-  static const std::vector<std::string> fields = [] {
-    std::vector<std::string> names(kUpstreamFields.begin(), kUpstreamFields.end());
-    names.insert(names.end(), kOrchestraFields.begin(), kOrchestraFields.end());
-    return names;
-  }();
-  return fields;
-}
 
 // How a wrong value reads in "'x' must be ..., not <this>": scalars as written
 // (long strings shortened), containers and null by their kind.
@@ -91,62 +45,6 @@ std::string Describe(const json& value) {
     return json(text).dump(-1, ' ', false, json::error_handler_t::replace);
   }
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-std::string_view Trim(std::string_view text) {
-  const size_t begin = text.find_first_not_of(" \t");
-  if (begin == std::string_view::npos) return {};
-  return text.substr(begin, text.find_last_not_of(" \t") - begin + 1);
-}
-
-// A positive number of hours written as text ("18", "1.5").
-std::optional<double> ParseHours(std::string_view text) {
-  text = Trim(text);
-  if (text.empty()) return {};
-  double hours = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), hours);
-  if (error != std::errc() || end != text.data() + text.size()) return {};
-  if (!std::isfinite(hours) || hours <= 0) return {};
-  return hours;
-}
-
-/// An estimate found in free-form metadata: a number, numeric text, or a
-/// range such as "10-14" (its midpoint).
-struct MetadataEstimate {
-  double hours = 0;
-  bool is_range = false;
-};
-
-std::optional<MetadataEstimate> ParseMetadataEstimate(const json& value) {
-  if (value.is_number()) {
-    const double hours = value.get<double>();
-    if (std::isfinite(hours) && hours > 0) return MetadataEstimate{hours, false};
-    return {};
-  }
-  if (!value.is_string()) return {};
-  const std::string text = value.get<std::string>();
-  if (auto hours = ParseHours(text)) return MetadataEstimate{*hours, false};
-  const size_t dash = text.find('-');
-  if (dash == std::string::npos) return {};
-  const auto low = ParseHours(std::string_view(text).substr(0, dash));
-  const auto high = ParseHours(std::string_view(text).substr(dash + 1));
-  if (!low || !high || *low > *high) return {};
-  return MetadataEstimate{(*low + *high) / 2, true};
-}
-
-// An integer in [minimum, INT_MAX], as JSON writes it (no fraction).
-std::optional<int> IntegerAtLeast(const json& value, int minimum) {
-  if (!value.is_number_integer()) return {};
-  const double number = value.get<double>();
-  if (number < minimum || number > INT_MAX) return {};
-  return static_cast<int>(number);
-}
-
-std::optional<int> PriorityFrom(const json& value) {
-  if (value.is_number_integer()) return IntegerAtLeast(value, INT_MIN);
-  int priority = 0;
-  if (value.is_string() && PriorityFromWord(value.get<std::string>(), &priority)) return priority;
-  return {};
 }
 
 /// WorkstreamReader reads one workstream object into a Workstream, reporting
@@ -705,7 +603,9 @@ bool ListJsonFiles(const std::string& dir, std::vector<std::string>* names,
     if (!IsWorkstreamFileName(name)) continue;
     std::error_code type_error;
     if (entry->is_regular_file(type_error)) {
-      const std::string outside = IsSymlink(entry->path()) ? LinkOutside(dir, entry->path()) : "";
+      // The entry's own type comes with the listing: no lstat per file.
+      std::error_code link_error;
+      const std::string outside = entry->is_symlink(link_error) ? LinkOutside(dir, entry->path()) : "";
       if (!outside.empty()) {
         diagnostics->Error(JoinPath(dir, name), 0, 0,
                            "not read: the file is a symbolic link to '" + outside +
@@ -734,19 +634,26 @@ bool ListJsonFiles(const std::string& dir, std::vector<std::string>* names,
   return true;
 }
 
+// open and read, not a stream: a load of 100,000 files pays for every call.
 bool ReadFile(const std::string& path, std::string* text, Diagnostics* diagnostics) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     diagnostics->Error(path, 0, 0, std::string("cannot open: ") + std::strerror(errno));
     return false;
   }
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) {
+  text->clear();
+  char buffer[65536];
+  ssize_t count = 0;
+  while ((count = read(fd, buffer, sizeof buffer)) != 0) {
+    if (count < 0 && errno == EINTR) continue;
+    if (count < 0) break;
+    text->append(buffer, static_cast<size_t>(count));
+  }
+  close(fd);
+  if (count < 0) {
     diagnostics->Error(path, 0, 0, "cannot read the file");
     return false;
   }
-  *text = contents.str();
   return true;
 }
 
@@ -758,6 +665,7 @@ bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstream
   bool refused = false;
   if (!ListJsonFiles(dir, &names, diagnostics, &refused)) return false;
   std::vector<std::string> warned_fields;
+  workstreams->reserve(workstreams->size() + names.size());
   bool ok = !refused;
   for (const std::string& name : names) {
     const std::string file = JoinPath(dir, name);
@@ -774,11 +682,18 @@ bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstream
 bool ParseWorkstreamFile(const std::string& file, const std::string& text,
                          std::vector<Workstream>* workstreams, Diagnostics* diagnostics,
                          std::vector<std::string>* warned_fields, std::vector<std::string>* unloaded_ids) {
+  return ParseCleanWorkstreams(file, text, workstreams) ||
+         ParseWorkstreamFileReporting(file, text, workstreams, diagnostics, warned_fields, unloaded_ids);
+}
+
+bool ParseWorkstreamFileReporting(const std::string& file, const std::string& text,
+                                  std::vector<Workstream>* workstreams, Diagnostics* diagnostics,
+                                  std::vector<std::string>* warned_fields,
+                                  std::vector<std::string>* unloaded_ids) {
   if (!CheckUtf8(file, text, diagnostics) || !CheckDepth(file, text, diagnostics)) return false;
   json document;
   if (!ParseJson(file, text, &document, diagnostics)) return false;
   const JsonPositions positions(text);
-  // The document is read once: each object moves into its workstream's `raw`.
   auto read = [&](json& object, const std::string& pointer) {
     Workstream workstream;
     WorkstreamReader reader(file, positions, object, pointer, diagnostics);
@@ -786,7 +701,7 @@ bool ParseWorkstreamFile(const std::string& file, const std::string& text,
       if (unloaded_ids != nullptr && !workstream.id.empty()) unloaded_ids->push_back(workstream.id);
       return false;
     }
-    workstream.raw = std::move(object);
+    workstream.raw_json = object.dump();
     workstreams->push_back(std::move(workstream));
     return true;
   };

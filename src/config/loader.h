@@ -25,10 +25,20 @@ bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstream
 /// Parses the text of one file (named `file` in diagnostics) and appends its
 /// workstreams. A text that is UTF-16 or UTF-32, or nested deeper than
 /// kMaxJsonDepth, is refused before it is parsed. `warned_fields` remembers
-/// which unknown fields were warned about.
+/// which unknown fields were warned about. A clean file is read by the fast
+/// path (clean_workstreams.h); any other by ParseWorkstreamFileReporting.
 bool ParseWorkstreamFile(const std::string& file, const std::string& text,
                          std::vector<Workstream>* workstreams, Diagnostics* diagnostics,
                          std::vector<std::string>* warned_fields,
                          std::vector<std::string>* unloaded_ids = nullptr);
+
+/// ParseWorkstreamFile's reporting path alone: nlohmann's parser, the
+/// position index and a check of every field, each problem reported with
+/// its file, line, column and fix. (Tests and the fuzz target compare it
+/// with the fast path.)
+bool ParseWorkstreamFileReporting(const std::string& file, const std::string& text,
+                                  std::vector<Workstream>* workstreams, Diagnostics* diagnostics,
+                                  std::vector<std::string>* warned_fields,
+                                  std::vector<std::string>* unloaded_ids = nullptr);
 
 }  // namespace orchestra

@@ -83,7 +83,7 @@ TEST(LoaderTest, ReadsUpstreamEstimatesPrioritiesAndRetries) {
   EXPECT_EQ(ws18->depends_on.size(), 17u);  // 19 listed, 2 repeats
   EXPECT_EQ(ws18->depends_on[4], "ws-10-openspec-integration");
   EXPECT_EQ(ws18->tool, "aider");
-  EXPECT_EQ(ws18->raw["metadata"]["risk_level"], "HIGH");
+  EXPECT_EQ(ws18->Raw()["metadata"]["risk_level"], "HIGH");
 
   const Workstream* ws21 = FindById(workstreams, "ws-21-ci-gate-path-standards");
   ASSERT_NE(ws21, nullptr);
@@ -220,7 +220,7 @@ TEST(LoaderTest, LoadsOurTrackedFixturesWithTheirRepeatedDependencies) {
   EXPECT_EQ(docs->estimate_hours, 1.5);  // metadata.estimated_hours "1.5"
   EXPECT_EQ(docs->estimate_source, EstimateSource::kMetadataHours);
   EXPECT_EQ(docs->priority, -1);  // metadata.priority "LOW"
-  EXPECT_EQ(docs->raw["metadata"]["priority"], "LOW");
+  EXPECT_EQ(docs->Raw()["metadata"]["priority"], "LOW");
 }
 
 TEST(LoaderTest, LoadsAnArrayFileOfOurs) {
@@ -592,7 +592,7 @@ TEST(LoaderTest, WarnsAboutEachUnknownFieldOnce) {
                 "(hint: docs/workstream-format.md lists the fields Orchestra "
                 "reads)\n");
   ASSERT_EQ(workstreams.size(), 2u);
-  EXPECT_EQ(workstreams[1].raw["doc_id"], "DOC-2");  // kept for whoever needs it
+  EXPECT_EQ(workstreams[1].Raw()["doc_id"], "DOC-2");  // kept for whoever needs it
 }
 
 TEST(LoaderTest, KnowsEveryUpstreamSchemaField) {
@@ -679,7 +679,7 @@ TEST(LoaderTest, LoadsJsonNestedToTheLimit) {
   Diagnostics diagnostics;
   EXPECT_TRUE(Parse(NestedWorkstream(512), &workstreams, &diagnostics)) << diagnostics.Render();
   ASSERT_EQ(workstreams.size(), 1u);
-  EXPECT_EQ(workstreams[0].raw["metadata"]["x"].size(), 1u);
+  EXPECT_EQ(workstreams[0].Raw()["metadata"]["x"].size(), 1u);
 }
 
 TEST(LoaderTest, RefusesPathsThatWouldReadAsOptions) {

@@ -83,8 +83,12 @@ bool LoadProjectConfig(const ProjectOptions& options, Config* config, Diagnostic
   if (!options.workstreams_dir.empty()) {
     config->workstreams_dir = fs::absolute(options.workstreams_dir).lexically_normal().string();
   }
-  if (!options.state_path.empty()) {
+  if (options.state_path.rfind("postgresql://", 0) == 0 || options.state_path.rfind("postgres://", 0) == 0) {
+    config->state_url = options.state_path;  // a PostgreSQL server, not a file
+    config->state_url_origin = "--state";
+  } else if (!options.state_path.empty()) {
     config->state_path = fs::absolute(options.state_path).lexically_normal().string();
+    config->state_url.clear();  // --state FILE wins over [state] url
   }
   if (options.agents > 0) UseAnonymousAgents(options.agents, config);
   return ResolveIsolation(config, diagnostics) && ok;

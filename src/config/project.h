@@ -18,7 +18,7 @@ struct ProjectOptions {
   std::string directory = ".";    // -C: the project folder
   std::string config_file;        // --config; default orchestra.toml if present
   std::string workstreams_dir;    // --workstreams overrides [paths] workstreams
-  std::string state_path;         // --state overrides [paths] state
+  std::string state_path;         // --state overrides [paths] state ([state] url with a postgresql:// URL)
   int agents = 0;                 // --agents N: N untracked agents of the default type
 };
 
@@ -41,6 +41,8 @@ struct Project {
 
   /// Absolute path of the state database, logs folder and reports folder.
   std::string StatePath() const { return config.ProjectPath(config.state_path); }
+  /// Where the state lives: the PostgreSQL URL when one is set, else StatePath().
+  std::string State() const { return config.state_url.empty() ? StatePath() : config.state_url; }
   std::string LogsDir() const { return config.ProjectPath(config.logs_dir); }
   std::string ReportsDir() const { return config.ProjectPath(config.reports_dir); }
 };

@@ -7,10 +7,14 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "graph.h"
+#include "id_index.h"
 
 namespace orchestra {
 namespace {
@@ -65,11 +69,19 @@ std::vector<std::string> NearestTrackIds(const std::string& name,
 /// Sorts by id and drops every later workstream with an id already seen,
 /// reporting it with the position of the one kept.
 void RemoveDuplicateIds(std::vector<Workstream>* workstreams, Diagnostics* diagnostics) {
-  std::stable_sort(workstreams->begin(), workstreams->end(),
-                   [](const Workstream& a, const Workstream& b) { return a.id < b.id; });
+  // Sorted as positions, then moved once: cheaper than sorting the structs.
+  // Files are listed by name, and names usually sort as their ids do.
+  const auto out_of_order = std::adjacent_find(workstreams->begin(), workstreams->end(),
+                                               [](const Workstream& a, const Workstream& b) { return a.id >= b.id; });
+  if (out_of_order == workstreams->end()) return;
+  std::vector<size_t> sorted(workstreams->size());
+  std::iota(sorted.begin(), sorted.end(), 0);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [&](size_t a, size_t b) { return (*workstreams)[a].id < (*workstreams)[b].id; });
   std::vector<Workstream> unique;
   unique.reserve(workstreams->size());
-  for (Workstream& workstream : *workstreams) {
+  for (const size_t position : sorted) {
+    Workstream& workstream = (*workstreams)[position];
     if (!unique.empty() && unique.back().id == workstream.id) {
       const Workstream& kept = unique.back();
       diagnostics->Error(workstream.file, workstream.line, workstream.column,
@@ -93,8 +105,8 @@ void CheckIds(const std::vector<Workstream>& workstreams, Diagnostics* diagnosti
 }
 
 void CheckDependencies(const std::vector<Workstream>& workstreams, const std::vector<std::string>& ids,
-                       const std::vector<std::string>& unloaded_ids, Diagnostics* diagnostics) {
-  const std::unordered_set<std::string> known(ids.begin(), ids.end());
+                       const IdIndex& known, const std::vector<std::string>& unloaded_ids,
+                       Diagnostics* diagnostics) {
   const std::unordered_set<std::string> unloaded(unloaded_ids.begin(), unloaded_ids.end());
   for (const Workstream& workstream : workstreams) {
     for (const std::string& dependency : workstream.depends_on) {
@@ -102,11 +114,11 @@ void CheckDependencies(const std::vector<Workstream>& workstreams, const std::ve
         diagnostics->Error(workstream.file, workstream.line, workstream.column,
                            workstream.id + " depends on itself",
                            "remove '" + dependency + "' from depends_on");
-      } else if (unloaded.count(dependency)) {
+      } else if (!unloaded.empty() && unloaded.count(dependency)) {
         diagnostics->Error(workstream.file, workstream.line, workstream.column,
                            workstream.id + " depends on '" + dependency + "', which failed to load",
                            "fix the errors reported for '" + dependency + "'");
-      } else if (!known.count(dependency)) {
+      } else if (known.Find(dependency, ids) < 0) {
         std::vector<std::string> others;  // never suggest the workstream itself
         for (const std::string& id : ids) {
           if (id != workstream.id) others.push_back(id);
@@ -120,17 +132,54 @@ void CheckDependencies(const std::vector<Workstream>& workstreams, const std::ve
   }
 }
 
-void CheckCycles(const std::vector<Workstream>& workstreams, Diagnostics* diagnostics) {
-  // Self-dependencies are reported on their own; left in, a self-loop would
-  // stand for its whole component and hide a longer cycle through the node.
-  std::vector<Workstream> nodes(workstreams.size());
-  for (size_t i = 0; i < workstreams.size(); ++i) {
-    nodes[i].id = workstreams[i].id;
-    for (const std::string& dependency : workstreams[i].depends_on) {
-      if (dependency != workstreams[i].id) nodes[i].depends_on.push_back(dependency);
+// Kahn's count: true when some node can never be ordered, i.e. sits on or
+// after a cycle. Linear, so a graph without cycles (nearly always) never pays
+// for the search that spells cycles out.
+bool HasCycle(const std::vector<std::vector<int>>& dependencies) {
+  const size_t count = dependencies.size();
+  std::vector<int> waiting(count), start(count + 1, 0), dependents;
+  for (size_t node = 0; node < count; ++node) {
+    waiting[node] = static_cast<int>(dependencies[node].size());
+    for (int dependency : dependencies[node]) ++start[dependency + 1];
+  }
+  for (size_t node = 0; node < count; ++node) start[node + 1] += start[node];
+  dependents.resize(start[count]);
+  std::vector<int> fill(start.begin(), start.end() - 1);
+  for (size_t node = 0; node < count; ++node) {
+    for (int dependency : dependencies[node]) dependents[fill[dependency]++] = static_cast<int>(node);
+  }
+  std::vector<int> ready;
+  for (size_t node = 0; node < count; ++node) {
+    if (waiting[node] == 0) ready.push_back(static_cast<int>(node));
+  }
+  size_t ordered = 0;
+  while (!ready.empty()) {
+    const int node = ready.back();
+    ready.pop_back();
+    ++ordered;
+    for (int at = start[node]; at < start[node + 1]; ++at) {
+      if (--waiting[dependents[at]] == 0) ready.push_back(dependents[at]);
     }
   }
-  const Graph graph(nodes);
+  return ordered != count;
+}
+
+void CheckCycles(const std::vector<Workstream>& workstreams, const std::vector<std::string>& ids,
+                 const IdIndex& index, Diagnostics* diagnostics) {
+  // Self-dependencies are reported on their own; left in, a self-loop would
+  // stand for its whole component and hide a longer cycle through the node.
+  // Unknown ids are left out (reported above), repeated ones kept once.
+  std::vector<std::vector<int>> dependencies(workstreams.size());
+  for (size_t node = 0; node < workstreams.size(); ++node) {
+    for (const std::string& dependency : workstreams[node].depends_on) {
+      const int found = index.Find(dependency, ids);
+      if (found < 0 || found == static_cast<int>(node)) continue;
+      std::vector<int>& edges = dependencies[node];
+      if (std::find(edges.begin(), edges.end(), found) == edges.end()) edges.push_back(found);
+    }
+  }
+  if (!HasCycle(dependencies)) return;
+  const Graph graph(ids, dependencies);
   for (const std::vector<std::string>& cycle : graph.FindCycles()) {
     const Workstream& first = workstreams[graph.IndexOf(cycle.front())];
     diagnostics->Error(first.file, first.line, first.column,
@@ -316,10 +365,12 @@ bool ValidateProject(const Config& config, std::vector<Workstream>* workstreams,
   const int errors_before = diagnostics->ErrorCount();
   RemoveDuplicateIds(workstreams, diagnostics);
   std::vector<std::string> ids;
+  ids.reserve(workstreams->size());
   for (const Workstream& workstream : *workstreams) ids.push_back(workstream.id);
   CheckIds(*workstreams, diagnostics);
-  CheckDependencies(*workstreams, ids, unloaded_ids, diagnostics);
-  CheckCycles(*workstreams, diagnostics);
+  const IdIndex index(ids);
+  CheckDependencies(*workstreams, ids, index, unloaded_ids, diagnostics);
+  CheckCycles(*workstreams, ids, index, diagnostics);
   AssignTracks(config, workstreams, ids, diagnostics);
   CheckAgents(config, *workstreams, diagnostics);
   ApplyDefaults(config, workstreams);

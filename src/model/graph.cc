@@ -10,10 +10,8 @@ namespace orchestra {
 Graph::Graph(const std::vector<Workstream>& workstreams) {
   const int count = static_cast<int>(workstreams.size());
   ids_.reserve(count);
-  for (int node = 0; node < count; ++node) {
-    ids_.push_back(workstreams[node].id);
-    index_.emplace(workstreams[node].id, node);  // first one wins on duplicates
-  }
+  for (int node = 0; node < count; ++node) ids_.push_back(workstreams[node].id);
+  index_ = IdIndex(ids_);  // first one wins on duplicates
   dependencies_.resize(count);
   dependents_.resize(count);
   for (int node = 0; node < count; ++node) {
@@ -28,16 +26,19 @@ Graph::Graph(const std::vector<Workstream>& workstreams) {
       dependents_[dependency].push_back(node);
     }
   }
+  order_ = orchestra::TopologicalOrder(dependencies_, dependents_);
 }
 
 Graph::Graph(std::vector<std::string> ids, const std::vector<std::vector<int>>& dependencies)
-    : ids_(std::move(ids)), dependencies_(dependencies), dependents_(ReverseEdges(dependencies)) {
-  for (int node = 0; node < size(); ++node) index_.emplace(ids_[node], node);
+    : ids_(std::move(ids)),
+      dependencies_(dependencies),
+      dependents_(ReverseEdges(dependencies)),
+      order_(orchestra::TopologicalOrder(dependencies_, dependents_)) {
+  index_ = IdIndex(ids_);
 }
 
 int Graph::IndexOf(const std::string& id) const {
-  auto found = index_.find(id);
-  return found == index_.end() ? -1 : found->second;
+  return index_.Find(id, ids_);
 }
 
 std::vector<std::vector<std::string>> Graph::FindCycles() const {
@@ -129,10 +130,6 @@ std::vector<std::vector<std::string>> Graph::FindCycles() const {
   return cycles;
 }
 
-std::vector<int> Graph::TopologicalOrder() const {
-  return orchestra::TopologicalOrder(dependencies_, dependents_);
-}
-
 std::vector<std::vector<int>> Graph::Waves() const {
   std::vector<int> level(size(), 0);
   int deepest = -1;
@@ -148,7 +145,7 @@ std::vector<std::vector<int>> Graph::Waves() const {
 }
 
 std::vector<double> Graph::BottomLevels(const std::vector<double>& durations) const {
-  return orchestra::BottomLevels(dependencies_, dependents_, durations);
+  return BottomLevelsInOrder(order_, dependents_, durations);
 }
 
 std::vector<int> Graph::CriticalPath(const std::vector<double>& durations) const {

@@ -3,9 +3,9 @@
 #pragma once
 
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "id_index.h"
 #include "workstream.h"
 
 namespace orchestra {
@@ -31,8 +31,10 @@ class Graph {
   /// per strongly connected component. Empty for a DAG.
   std::vector<std::vector<std::string>> FindCycles() const;
 
-  /// Nodes in dependency order (ties by index). Requires an acyclic graph.
-  std::vector<int> TopologicalOrder() const;
+  /// Nodes in dependency order (ties by index). Requires an acyclic graph
+  /// (nodes on a cycle, and after one, are left out). Computed once, when the
+  /// graph is built: the scheduler, the planner and the waves all walk it.
+  const std::vector<int>& TopologicalOrder() const { return order_; }
 
   /// Dependency levels: wave 0 has no dependencies, wave k depends on wave k-1.
   std::vector<std::vector<int>> Waves() const;
@@ -52,9 +54,10 @@ class Graph {
 
  private:
   std::vector<std::string> ids_;
-  std::unordered_map<std::string, int> index_;
+  IdIndex index_;  // of ids_
   std::vector<std::vector<int>> dependencies_;
   std::vector<std::vector<int>> dependents_;
+  std::vector<int> order_;  // TopologicalOrder
 };
 
 }  // namespace orchestra

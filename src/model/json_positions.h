@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 
@@ -39,6 +40,10 @@ class JsonPositions {
   mutable std::unordered_map<std::string, TextPosition> deep_;  // built by the first deep Find
   mutable bool deep_built_ = false;
 };
+
+/// Appends `code_point` to `out` as UTF-8 (1 to 4 bytes; the caller
+/// passes a valid code point, as a decoded \u escape gives).
+void AppendUtf8(uint32_t code_point, std::string* out);
 
 /// The pointer to member `key` of the object at `pointer`, escaping '~' and '/'
 /// as RFC 6901 says ("/a~1b" is key "a/b").

@@ -37,8 +37,12 @@ std::vector<int> TopologicalOrder(const Adjacency& dependencies, const Adjacency
 
 std::vector<double> BottomLevels(const Adjacency& dependencies, const Adjacency& dependents,
                                  const std::vector<double>& durations) {
-  const std::vector<int> order = TopologicalOrder(dependencies, dependents);
-  std::vector<double> bottom(dependencies.size(), 0.0);
+  return BottomLevelsInOrder(TopologicalOrder(dependencies, dependents), dependents, durations);
+}
+
+std::vector<double> BottomLevelsInOrder(const std::vector<int>& order, const Adjacency& dependents,
+                                        const std::vector<double>& durations) {
+  std::vector<double> bottom(dependents.size(), 0.0);
   for (auto node = order.rbegin(); node != order.rend(); ++node) {
     double longest_after = 0;
     for (int dependent : dependents[*node]) longest_after = std::max(longest_after, bottom[dependent]);
@@ -49,8 +53,13 @@ std::vector<double> BottomLevels(const Adjacency& dependencies, const Adjacency&
 
 std::vector<double> TopLevels(const Adjacency& dependencies, const Adjacency& dependents,
                               const std::vector<double>& durations) {
+  return TopLevelsInOrder(TopologicalOrder(dependencies, dependents), dependencies, durations);
+}
+
+std::vector<double> TopLevelsInOrder(const std::vector<int>& order, const Adjacency& dependencies,
+                                     const std::vector<double>& durations) {
   std::vector<double> top(dependencies.size(), 0.0);
-  for (int node : TopologicalOrder(dependencies, dependents)) {
+  for (int node : order) {
     for (int dependency : dependencies[node]) {
       top[node] = std::max(top[node], top[dependency] + durations[dependency]);
     }

@@ -28,4 +28,11 @@ std::vector<double> BottomLevels(const Adjacency& dependencies, const Adjacency&
 std::vector<double> TopLevels(const Adjacency& dependencies, const Adjacency& dependents,
                               const std::vector<double>& durations);
 
+/// BottomLevels and TopLevels over an `order` TopologicalOrder already gave,
+/// for callers that keep it (the order is the costly part on large graphs).
+std::vector<double> BottomLevelsInOrder(const std::vector<int>& order, const Adjacency& dependents,
+                                        const std::vector<double>& durations);
+std::vector<double> TopLevelsInOrder(const std::vector<int>& order, const Adjacency& dependencies,
+                                     const std::vector<double>& durations);
+
 }  // namespace orchestra

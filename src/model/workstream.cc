@@ -114,6 +114,10 @@ bool IsOnPath(const std::string& program) {
 
 }  // namespace
 
+nlohmann::json Workstream::Raw() const {
+  return raw_json.empty() ? nlohmann::json() : nlohmann::json::parse(raw_json);
+}
+
 bool ParseDuration(const std::string& text, double* seconds) {
   std::string_view rest = Trim(text);
   double number = 0;

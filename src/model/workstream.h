@@ -41,7 +41,14 @@ struct Workstream {
   int priority = 0;                 // higher runs first
   bool allow_empty = false;         // may succeed without changing a file (worktree isolation)
 
-  nlohmann::json raw;  // the whole object as written, unknown fields included
+  /// The whole object as JSON text, unknown fields included: the file's own
+  /// text of it when it loaded cleanly, else the parsed object printed again.
+  /// Kept as text because nothing reads it on the way to a plan or a run: a
+  /// parsed document per workstream was most of the loader's time and memory.
+  std::string raw_json;
+
+  /// `raw_json` parsed: the object as written.
+  nlohmann::json Raw() const;
 };
 
 /// Parses "45m", "30s", "2h", "1h30m", "1.5h", "500ms" or "90" (seconds) into

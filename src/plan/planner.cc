@@ -131,8 +131,12 @@ std::vector<int> RankSelection(const Graph& graph, const SchedulingInputs& input
 }  // namespace
 
 std::vector<int> PlanRank(const Graph& graph, const SchedulingInputs& inputs, const std::vector<int>& targets,
-                          const SearchOptions& options, SearchResult* search) {
-  return RankSelection(graph, inputs, Selection(graph, targets), options, search);
+                          const SearchOptions& options, SearchResult* search, const std::vector<bool>* done) {
+  std::vector<bool> include = Selection(graph, targets);
+  for (int node = 0; done && node < graph.size(); ++node) {
+    if ((*done)[node]) include[node] = false;
+  }
+  return RankSelection(graph, inputs, include, options, search);
 }
 
 double SimulateRun(const Graph& graph, const SchedulingInputs& inputs, const std::vector<int>& targets,

@@ -93,9 +93,12 @@ std::vector<int> RankForGraph(int graph_size, const std::vector<int>& nodes, con
                               const std::vector<int>& previous = {});
 
 /// Searches the order for `inputs` over the selected workstreams (all when
-/// `targets` is empty) and returns it as a rank for the scheduler.
+/// `targets` is empty) and returns it as a rank for the scheduler. `done`
+/// (optional, per node) marks workstreams completed already (a resumed run):
+/// they are left out of the search, as finished dependencies, and ranked last.
 std::vector<int> PlanRank(const Graph& graph, const SchedulingInputs& inputs, const std::vector<int>& targets,
-                          const SearchOptions& options, SearchResult* search = nullptr);
+                          const SearchOptions& options, SearchResult* search = nullptr,
+                          const std::vector<bool>* done = nullptr);
 
 /// Runs the real Scheduler with a simulated clock: every attempt succeeds in
 /// exactly its estimate; the finishes of one instant are all reported before

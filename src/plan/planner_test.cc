@@ -83,5 +83,27 @@ TEST(PlanRankTest, SchedulerReplaysTheSearchedRank) {
   EXPECT_TRUE(search.proven_optimal);
 }
 
+// A resumed run plans only what is left: with q done, q2 is ready at once and
+// the best of r, p, q2 on two agents ends at 4 (q2 on one agent, r and p on
+// the other), where the whole graph needs 6. The done q is ranked last.
+TEST(PlanRankTest, DoneWorkstreamsAreLeftOutOfTheSearchAndRankedLast) {
+  ReplanFixture fixture;
+  fixture.inputs.rank.clear();
+  SearchOptions options;
+  options.max_evaluations = 200;
+  options.budget_seconds = 10;
+  const std::vector<bool> done = {false, false, true, false};
+  SearchResult search;
+  const std::vector<int> rank = PlanRank(fixture.graph, fixture.inputs, {}, options, &search, &done);
+  EXPECT_EQ(search.makespan, 4);
+  EXPECT_TRUE(search.proven_optimal);
+  EXPECT_EQ(rank[2], 3);            // q, done: after the three left
+  EXPECT_EQ(rank[3], 0);            // q2, the longest, first
+  SchedulingInputs inputs = fixture.inputs;
+  inputs.rank = rank;
+  std::vector<ScheduledTask> schedule;
+  EXPECT_EQ(SimulateRun(fixture.graph, inputs, {}, &schedule, nullptr, &done), 4);
+}
+
 }  // namespace
 }  // namespace orchestra

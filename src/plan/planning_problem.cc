@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <numeric>
 
 #include "topological_order.h"
 
@@ -58,8 +59,19 @@ const ProblemShape& ShapeOf(const PlanningProblem& problem) {
   shape->fingerprint = fingerprint;
   shape->dependents = ReverseEdges(problem.dependencies);
   shape->order = TopologicalOrder(problem.dependencies, shape->dependents);
-  shape->bottom = BottomLevels(problem.dependencies, shape->dependents, problem.durations);
-  shape->top = TopLevels(problem.dependencies, shape->dependents, problem.durations);
+  shape->bottom = BottomLevelsInOrder(shape->order, shape->dependents, problem.durations);
+  shape->top = TopLevelsInOrder(shape->order, problem.dependencies, problem.durations);
+  shape->dependents_start.reserve(problem.size() + 1);
+  for (const std::vector<int>& dependents : shape->dependents) {
+    shape->dependents_start.push_back(static_cast<int>(shape->dependents_flat.size()));
+    shape->dependents_flat.insert(shape->dependents_flat.end(), dependents.begin(), dependents.end());
+  }
+  shape->dependents_start.push_back(static_cast<int>(shape->dependents_flat.size()));
+  shape->by_bottom.resize(problem.size());
+  std::iota(shape->by_bottom.begin(), shape->by_bottom.end(), 0);
+  const std::vector<double>& bottom = shape->bottom;
+  std::stable_sort(shape->by_bottom.begin(), shape->by_bottom.end(),
+                   [&](int a, int b) { return bottom[a] > bottom[b]; });
   problem.shape_cache = std::move(shape);
   return *problem.shape_cache;
 }

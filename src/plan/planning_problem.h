@@ -19,6 +19,11 @@ struct ProblemShape {
   std::vector<int> order;                    // dependency order (Kahn; ties by index)
   std::vector<double> bottom;                // longest path from a task's start to the end
   std::vector<double> top;                   // longest path from the start to a task's start
+  std::vector<int> by_bottom;                // tasks by bottom level, highest first, ties by index (HLFET)
+  /// `dependents` in one array, for the simulator's inner loop: task t's are
+  /// dependents_flat[dependents_start[t] .. dependents_start[t + 1]).
+  std::vector<int> dependents_start;
+  std::vector<int> dependents_flat;
   uint64_t fingerprint = 0;                  // of the durations and edges it was computed from
 };
 

@@ -18,6 +18,7 @@ ListSimulator::ListSimulator(const PlanningProblem& problem)
       dependency_counts_(problem.size()),
       eligible_counts_(problem.agent_count, problem.size()),
       waiting_(problem.size()),
+      agent_of_(problem.size()),
       busy_with_(problem.agent_count, -1),
       running_(problem.size(), 0) {
   for (int task = 0; task < problem.size(); ++task) {
@@ -50,37 +51,44 @@ using EventQueue = std::priority_queue<Event, std::vector<Event>, std::greater<E
 
 double ListSimulator::SimulateUnconstrained(const std::vector<int>& rank,
                                             std::vector<ScheduledTask>* schedule) {
-  // Ready tasks by rank; idle agents by index (all agents are alike here, so
-  // the Scheduler's choice is the lowest idle index).
-  using Ranked = std::pair<int, int>;
-  std::priority_queue<Ranked, std::vector<Ranked>, std::greater<Ranked>> ready;
+  // Ready tasks by rank, then index, in one 64-bit key; idle agents by index
+  // (all agents are alike here, so the Scheduler's choice is the lowest idle
+  // index). The agent of a running task is kept beside it, not in its event.
+  const auto key = [&](int task) {
+    return (static_cast<uint64_t>(static_cast<uint32_t>(rank[task])) << 32) | static_cast<uint32_t>(task);
+  };
+  std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> ready;
   std::priority_queue<int, std::vector<int>, std::greater<int>> idle;
   for (int agent = 0; agent < problem_.agent_count; ++agent) idle.push(agent);
   for (int task = 0; task < problem_.size(); ++task) {
-    if (waiting_[task] == 0) ready.push({rank[task], task});
+    if (waiting_[task] == 0) ready.push(key(task));
   }
+  const int* starts = shape_->dependents_start.data();
+  const int* flat = shape_->dependents_flat.data();
+  const double* durations = problem_.durations.data();
+  int* waiting = waiting_.data();
+  int* agent_of = agent_of_.data();
   EventQueue finishing;
   double now = 0;
   while (true) {
     while (!idle.empty() && !ready.empty()) {
-      const int task = ready.top().second;
+      const int task = static_cast<int>(ready.top() & 0xffffffffu);
       ready.pop();
       const int agent = idle.top();
       idle.pop();
-      const double end = now + problem_.durations[task];
-      // The agent rides along in the event: task * agents + agent.
-      finishing.push({end, task * problem_.agent_count + agent});
+      const double end = now + durations[task];
+      agent_of[task] = agent;
+      finishing.push({end, task});
       if (schedule) schedule->push_back({task, agent, now, end});
     }
     if (finishing.empty()) break;
     now = finishing.top().first;
     while (!finishing.empty() && finishing.top().first == now) {
-      const int encoded = finishing.top().second;
+      const int task = finishing.top().second;
       finishing.pop();
-      const int task = encoded / problem_.agent_count;
-      idle.push(encoded % problem_.agent_count);
-      for (int dependent : dependents_[task]) {
-        if (--waiting_[dependent] == 0) ready.push({rank[dependent], dependent});
+      idle.push(agent_of[task]);
+      for (const int* dependent = flat + starts[task]; dependent != flat + starts[task + 1]; ++dependent) {
+        if (--waiting[*dependent] == 0) ready.push(key(*dependent));
       }
     }
   }
@@ -150,7 +158,10 @@ double ListSimulator::SimulateConstrained(const std::vector<int>& rank,
 
 std::vector<int> RankFromOrder(const PlanningProblem& problem, const std::vector<int>& order) {
   std::vector<int> sorted = order;
-  if (!problem.priorities.empty()) {
+  // Equal priorities everywhere (the usual case) leave the order as it is.
+  if (!problem.priorities.empty() &&
+      std::adjacent_find(problem.priorities.begin(), problem.priorities.end(), std::not_equal_to<>()) !=
+          problem.priorities.end()) {
     std::stable_sort(sorted.begin(), sorted.end(),
                      [&](int a, int b) { return problem.priorities[a] > problem.priorities[b]; });
   }
@@ -204,8 +215,7 @@ constexpr int kDescendantWorkLimit = 4000;
 }  // namespace
 
 std::vector<int> HlfetRank(const PlanningProblem& problem) {
-  const std::vector<double>& bottom = ShapeOf(problem).bottom;
-  return RankFromOrder(problem, OrderBy(problem.size(), [&](int a, int b) { return bottom[a] > bottom[b]; }));
+  return RankFromOrder(problem, ShapeOf(problem).by_bottom);
 }
 
 SearchResult SearchSchedule(const PlanningProblem& problem, const SearchOptions& options) {
@@ -249,8 +259,7 @@ SearchResult SearchSchedule(const PlanningProblem& problem, const SearchOptions&
         OrderBy(count, [&](int a, int b) { return options.initial_rank[a] < options.initial_rank[b]; }),
         "previous plan");
   }
-  const std::vector<int> hlfet = OrderBy(count, [&](int a, int b) { return bottom[a] > bottom[b]; });
-  result.hlfet_makespan = consider(hlfet, "bottom level (HLFET)");
+  result.hlfet_makespan = consider(shape.by_bottom, "bottom level (HLFET)");
   // An order that already meets the lower bound cannot be beaten: the other
   // constructions (a sort and a simulation each, 0.1 s on 100,000 tasks) are
   // skipped, as one would be kept only when strictly better.

@@ -49,6 +49,7 @@ class ListSimulator {
   bool unconstrained_ = true;
   // Scratch, reused across calls.
   std::vector<int> waiting_;
+  std::vector<int> agent_of_;  // per running task
   std::vector<int> busy_with_;
   std::vector<char> running_;
 };

@@ -26,6 +26,65 @@ Scheduler::Scheduler(const Graph& graph, SchedulingInputs inputs)
   for (int group : inputs_.workstream_groups) groups = std::max(groups, group + 1);
   group_starts_left_.assign(groups, -1);
   group_out_.assign(groups, false);
+  by_bottom_level_.resize(graph.size());
+  for (int node = 0; node < graph.size(); ++node) by_bottom_level_[node] = node;
+  std::stable_sort(by_bottom_level_.begin(), by_bottom_level_.end(),
+                   [this](int a, int b) { return bottom_levels_[a] > bottom_levels_[b]; });
+  position_by_bottom_level_.resize(graph.size());
+  for (int position = 0; position < graph.size(); ++position) position_by_bottom_level_[by_bottom_level_[position]] = position;
+  CountSelected();
+}
+
+namespace {
+
+/// Not completed, failed or blocked (nor excluded): what is left of the run.
+bool Unfinished(SchedulingState state) {
+  return state == SchedulingState::kWaiting || state == SchedulingState::kReady || state == SchedulingState::kRunning ||
+         state == SchedulingState::kRetryWait;
+}
+
+}  // namespace
+
+void Scheduler::SetState(int workstream, SchedulingState state) {
+  const SchedulingState old = states_[workstream];
+  states_[workstream] = state;
+  if (!selected_[workstream]) return;
+  --selected_counts_[static_cast<size_t>(old)];
+  ++selected_counts_[static_cast<size_t>(state)];
+  const bool was_unfinished = Unfinished(old);
+  if (was_unfinished == Unfinished(state)) return;
+  const double estimate = EstimateOf(workstream);
+  unfinished_hours_ += was_unfinished ? -estimate : estimate;
+  if (!was_unfinished) {
+    longest_cursor_ = std::min(longest_cursor_, static_cast<size_t>(position_by_bottom_level_[workstream]));
+  }
+}
+
+double Scheduler::EstimateOf(int workstream) const {
+  return static_cast<size_t>(workstream) < inputs_.estimates.size() ? inputs_.estimates[workstream] : 0;
+}
+
+void Scheduler::CountSelected() {
+  selected_counts_.fill(0);
+  unfinished_hours_ = 0;
+  longest_cursor_ = 0;
+  for (int node = 0; node < graph_.size(); ++node) {
+    if (!selected_[node]) continue;
+    ++selected_counts_[static_cast<size_t>(states_[node])];
+    if (Unfinished(states_[node])) unfinished_hours_ += EstimateOf(node);
+  }
+}
+
+int Scheduler::SelectedIn(SchedulingState state) const { return selected_counts_[static_cast<size_t>(state)]; }
+
+double Scheduler::LongestUnfinishedPath() const {
+  // Nodes finish for good during a run; one that comes back moves the cursor back.
+  while (longest_cursor_ < by_bottom_level_.size()) {
+    const int node = by_bottom_level_[longest_cursor_];
+    if (selected_[node] && Unfinished(states_[node])) return bottom_levels_[node];
+    ++longest_cursor_;
+  }
+  return 0;
 }
 
 int Scheduler::GroupOf(int agent, int workstream) const {
@@ -73,6 +132,7 @@ void Scheduler::RestorePending(int workstream, int attempts, int failures) {
 void Scheduler::Select(const std::vector<int>& targets) {
   std::fill(selected_.begin(), selected_.end(), false);
   for (int node : graph_.WithDependencies(targets)) selected_[node] = true;
+  CountSelected();
 }
 
 Scheduler::BeginResult Scheduler::Begin() {
@@ -88,10 +148,10 @@ Scheduler::BeginResult Scheduler::Begin() {
   for (int node = 0; node < graph_.size(); ++node) {
     switch (restored_[node]) {
       case Restored::kCompleted:
-        states_[node] = SchedulingState::kCompleted;
+        SetState(node, SchedulingState::kCompleted);
         continue;
       case Restored::kFailed:
-        states_[node] = SchedulingState::kFailed;
+        SetState(node, SchedulingState::kFailed);
         continue;
       case Restored::kBlocked:
         if (!has_failed_dependency[node]) result.unblocked.push_back(node);
@@ -101,11 +161,11 @@ Scheduler::BeginResult Scheduler::Begin() {
         break;
     }
     if (has_failed_dependency[node]) {
-      states_[node] = SchedulingState::kBlocked;
+      SetState(node, SchedulingState::kBlocked);
     } else if (!selected_[node]) {
-      states_[node] = SchedulingState::kExcluded;
+      SetState(node, SchedulingState::kExcluded);
     } else {
-      states_[node] = SchedulingState::kWaiting;
+      SetState(node, SchedulingState::kWaiting);
     }
   }
   for (int node = 0; node < graph_.size(); ++node) MakeReadyIfDependenciesDone(node);
@@ -117,7 +177,7 @@ void Scheduler::MakeReadyIfDependenciesDone(int workstream) {
   for (int dependency : graph_.dependencies(workstream)) {
     if (states_[dependency] != SchedulingState::kCompleted) return;
   }
-  states_[workstream] = SchedulingState::kReady;
+  SetState(workstream, SchedulingState::kReady);
   ready_.insert(workstream);
 }
 
@@ -150,7 +210,7 @@ std::vector<Assignment> Scheduler::Dispatch() {
       continue;
     }
     it = ready_.erase(it);
-    states_[workstream] = SchedulingState::kRunning;
+    SetState(workstream, SchedulingState::kRunning);
     agent_of_[workstream] = agent;
     busy_with_[agent] = workstream;
     int& starts_left = group_starts_left_[GroupOf(agent, workstream)];
@@ -168,7 +228,7 @@ FinishResult Scheduler::Finish(int workstream, bool succeeded, bool retryable) {
   agent_of_[workstream] = -1;
   --running_count_;
   if (succeeded) {
-    states_[workstream] = SchedulingState::kCompleted;
+    SetState(workstream, SchedulingState::kCompleted);
     result.outcome = FinishResult::Outcome::kCompleted;
     result.failures = failures_[workstream];
     for (int dependent : graph_.dependents(workstream)) MakeReadyIfDependenciesDone(dependent);
@@ -176,12 +236,12 @@ FinishResult Scheduler::Finish(int workstream, bool succeeded, bool retryable) {
   }
   result.failures = ++failures_[workstream];
   if (retryable && failures_[workstream] < inputs_.max_attempts[workstream]) {
-    states_[workstream] = SchedulingState::kRetryWait;
+    SetState(workstream, SchedulingState::kRetryWait);
     ++retry_wait_count_;
     result.outcome = FinishResult::Outcome::kRetry;
     return result;
   }
-  states_[workstream] = SchedulingState::kFailed;
+  SetState(workstream, SchedulingState::kFailed);
   result.outcome = FinishResult::Outcome::kFailed;
   result.blocked = BlockDependents(workstream);
   return result;
@@ -191,12 +251,25 @@ FinishResult Scheduler::Postpone(int workstream) {
   busy_with_[agent_of_[workstream]] = -1;
   agent_of_[workstream] = -1;
   --running_count_;
-  states_[workstream] = SchedulingState::kRetryWait;
+  SetState(workstream, SchedulingState::kRetryWait);
   ++retry_wait_count_;
   FinishResult result;
   result.outcome = FinishResult::Outcome::kRetry;
   result.failures = failures_[workstream];
   return result;
+}
+
+bool Scheduler::Claim(int workstream, int agent) {
+  if (workstream < 0 || workstream >= graph_.size() || agent < 0 || agent >= agent_count() ||
+      states_[workstream] != SchedulingState::kReady || busy_with_[agent] != -1) {
+    return false;
+  }
+  ready_.erase(workstream);
+  states_[workstream] = SchedulingState::kRunning;
+  agent_of_[workstream] = agent;
+  busy_with_[agent] = workstream;
+  ++running_count_;
+  return true;
 }
 
 void Scheduler::Undispatch(int workstream) {
@@ -208,7 +281,7 @@ FinishResult Scheduler::Requeue(int workstream) {
   busy_with_[agent_of_[workstream]] = -1;
   agent_of_[workstream] = -1;
   --running_count_;
-  states_[workstream] = SchedulingState::kReady;
+  SetState(workstream, SchedulingState::kReady);
   ready_.insert(workstream);
   FinishResult result;
   result.outcome = FinishResult::Outcome::kRequeued;
@@ -221,7 +294,7 @@ std::vector<int> Scheduler::BlockDependents(int workstream) {
   for (int dependent : graph_.TransitiveDependents(workstream)) {
     const SchedulingState state = states_[dependent];
     if (state != SchedulingState::kWaiting && state != SchedulingState::kExcluded) continue;
-    states_[dependent] = SchedulingState::kBlocked;
+    SetState(dependent, SchedulingState::kBlocked);
     blocked.push_back(dependent);
   }
   return blocked;
@@ -230,7 +303,7 @@ std::vector<int> Scheduler::BlockDependents(int workstream) {
 void Scheduler::RetryDue(int workstream) {
   if (states_[workstream] != SchedulingState::kRetryWait) return;
   --retry_wait_count_;
-  states_[workstream] = SchedulingState::kReady;
+  SetState(workstream, SchedulingState::kReady);
   ready_.insert(workstream);
 }
 
@@ -241,8 +314,55 @@ void Scheduler::SetRank(std::vector<int> rank) {
   ready_.insert(ready.begin(), ready.end());
 }
 
+void Scheduler::HoldElsewhere(int workstream) {
+  const SchedulingState state = states_[workstream];
+  if (state != SchedulingState::kWaiting && state != SchedulingState::kReady) return;
+  if (elsewhere_.empty()) elsewhere_.assign(graph_.size(), false);
+  ready_.erase(workstream);
+  SetState(workstream, SchedulingState::kRunning);
+  elsewhere_[workstream] = true;
+  ++elsewhere_count_;
+}
+
+void Scheduler::ReleaseElsewhere(int workstream) {
+  if (!held_elsewhere(workstream)) return;
+  elsewhere_[workstream] = false;
+  --elsewhere_count_;
+  SetState(workstream, SchedulingState::kWaiting);
+  MakeReadyIfDependenciesDone(workstream);
+}
+
+void Scheduler::CompleteElsewhere(int workstream) {
+  const SchedulingState state = states_[workstream];
+  const bool held = held_elsewhere(workstream);
+  if (!held && state != SchedulingState::kWaiting && state != SchedulingState::kReady &&
+      state != SchedulingState::kBlocked) {
+    return;
+  }
+  if (held) {
+    elsewhere_[workstream] = false;
+    --elsewhere_count_;
+  }
+  ready_.erase(workstream);
+  SetState(workstream, SchedulingState::kCompleted);
+  for (int dependent : graph_.dependents(workstream)) MakeReadyIfDependenciesDone(dependent);
+}
+
+std::vector<int> Scheduler::FailElsewhere(int workstream, bool blocked) {
+  const SchedulingState state = states_[workstream];
+  const bool held = held_elsewhere(workstream);
+  if (!held && state != SchedulingState::kWaiting && state != SchedulingState::kReady) return {};
+  if (held) {
+    elsewhere_[workstream] = false;
+    --elsewhere_count_;
+  }
+  ready_.erase(workstream);
+  SetState(workstream, blocked ? SchedulingState::kBlocked : SchedulingState::kFailed);
+  return BlockDependents(workstream);
+}
+
 bool Scheduler::Finished() const {
-  if (running_count_ > 0 || retry_wait_count_ > 0) return false;
+  if (running_count_ > 0 || retry_wait_count_ > 0 || elsewhere_count_ > 0) return false;
   for (int workstream : ready_) {
     for (int agent = 0; agent < agent_count(); ++agent) {
       if (inputs_.eligible[agent][workstream] && !group_out_[GroupOf(agent, workstream)]) return false;

@@ -3,6 +3,7 @@
 // what happened (an attempt finished, a retry delay ran out) and asks for work.
 #pragma once
 
+#include <array>
 #include <set>
 #include <string>
 #include <vector>
@@ -115,9 +116,31 @@ class Scheduler {
   /// for them.
   void SetGroupLimit(int group, int starts_left, bool lasting = false);
 
+  /// An attempt already in progress when the run began (continued from an
+  /// orchestrator that stopped, docs/state.md): `workstream`, ready, runs on
+  /// `agent`, idle, as if dispatched, without a new attempt number. False
+  /// (nothing changes) when either is not free for it.
+  bool Claim(int workstream, int agent);
+
   /// An assignment that could not even be recorded (the state was busy): as
   /// if it had never been dispatched, attempt number included.
   void Undispatch(int workstream);
+
+  // Several workers share the plan (docs/state.md "Workers"): what the others
+  // did, as the shared state shows it. None of these touches a workstream
+  // running here.
+  /// A waiting or ready workstream runs on another worker: it counts as
+  /// running (Finished waits for it), with no agent here.
+  void HoldElsewhere(int workstream);
+  /// A workstream held elsewhere is free again (pending in the shared state):
+  /// ready, or waiting for its dependencies.
+  void ReleaseElsewhere(int workstream);
+  /// A workstream not running here was completed elsewhere: its dependents may run.
+  void CompleteElsewhere(int workstream);
+  /// A workstream not running here failed (or was blocked) elsewhere: its
+  /// dependents are blocked (returned), as after Finish.
+  std::vector<int> FailElsewhere(int workstream, bool blocked);
+  bool held_elsewhere(int workstream) const { return !elsewhere_.empty() && elsewhere_[workstream]; }
 
   /// A retrying workstream's backoff ran out: it is ready again.
   void RetryDue(int workstream);
@@ -138,6 +161,13 @@ class Scheduler {
   int agent_of(int workstream) const { return agent_of_[workstream]; }
   int running_count() const { return running_count_; }
   int CountIn(SchedulingState state) const;
+  /// How many selected workstreams are in `state`, kept as states change (O(1)).
+  int SelectedIn(SchedulingState state) const;
+  /// Of the selected workstreams still waiting, ready, running or retrying:
+  /// the sum of their estimates (hours), and the longest bottom level among
+  /// them (0 when none). Kept as states change, for progress at every event.
+  double UnfinishedHours() const { return unfinished_hours_; }
+  double LongestUnfinishedPath() const;
   const std::vector<double>& bottom_levels() const { return bottom_levels_; }
   const std::string& agent_id(int agent) const { return inputs_.agent_ids[agent]; }
   int agent_count() const { return static_cast<int>(inputs_.agent_ids.size()); }
@@ -157,6 +187,11 @@ class Scheduler {
   /// The group an attempt of `workstream` on `agent` counts against.
   int GroupOf(int agent, int workstream) const;
   bool ConflictsWithRunning(int workstream) const;
+  /// Every state change goes through here, keeping the counts below.
+  void SetState(int workstream, SchedulingState state);
+  /// Recounts the selected workstreams by state (after a selection).
+  void CountSelected();
+  double EstimateOf(int workstream) const;
 
   const Graph& graph_;
   SchedulingInputs inputs_;
@@ -173,7 +208,15 @@ class Scheduler {
   std::vector<bool> group_out_;         // per group: limited for the rest of the run
   std::set<int, ReadyOrder> ready_;
   int running_count_ = 0;
+  std::vector<bool> elsewhere_;  // per workstream: running on another worker
+  int elsewhere_count_ = 0;
   int retry_wait_count_ = 0;
+  // Progress without a walk over every workstream:
+  std::array<int, static_cast<size_t>(SchedulingState::kBlocked) + 1> selected_counts_{};
+  double unfinished_hours_ = 0;
+  std::vector<int> by_bottom_level_;           // nodes, longest bottom level first
+  std::vector<int> position_by_bottom_level_;  // per node: its index in by_bottom_level_
+  mutable size_t longest_cursor_ = 0;          // no unfinished node before it in by_bottom_level_
 };
 
 }  // namespace orchestra

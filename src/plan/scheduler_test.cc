@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <random>
 
 namespace orchestra {
@@ -55,6 +57,30 @@ TEST(SchedulerTest, DispatchesOnlyReadyWorkUpToTheAgentCount) {
   EXPECT_EQ(Ids(fixture, scheduler.Dispatch()), (std::vector<std::string>{"c"}));  // ties by id
   scheduler.Finish(first[1].workstream, true);
   EXPECT_EQ(Ids(fixture, scheduler.Dispatch()), (std::vector<std::string>{"d"}));
+}
+
+TEST(SchedulerTest, WorkOfOtherWorkersIsHeldThenCompletedReleasedOrFailed) {
+  Fixture fixture({{"a", {}}, {"b", {}}, {"c", {"a"}}, {"d", {"b"}}}, 1);
+  Scheduler scheduler(fixture.graph, fixture.inputs);
+  scheduler.Begin();
+  scheduler.HoldElsewhere(fixture.Node("a"));
+  scheduler.HoldElsewhere(fixture.Node("b"));
+  EXPECT_TRUE(scheduler.held_elsewhere(fixture.Node("a")));
+  EXPECT_TRUE(scheduler.Dispatch().empty());
+  EXPECT_FALSE(scheduler.Finished());  // another worker may yet free them
+  scheduler.CompleteElsewhere(fixture.Node("a"));
+  EXPECT_EQ(scheduler.state(fixture.Node("c")), SchedulingState::kReady);
+  // b's lease was reclaimed: it is ready here again.
+  scheduler.ReleaseElsewhere(fixture.Node("b"));
+  EXPECT_EQ(Ids(fixture, scheduler.Dispatch()), (std::vector<std::string>{"b"}));
+  scheduler.Finish(fixture.Node("b"), true);
+  // c failed on another worker before this one took it.
+  scheduler.HoldElsewhere(fixture.Node("c"));
+  EXPECT_TRUE(scheduler.FailElsewhere(fixture.Node("c"), false).empty());
+  EXPECT_EQ(scheduler.state(fixture.Node("c")), SchedulingState::kFailed);
+  EXPECT_EQ(Ids(fixture, scheduler.Dispatch()), (std::vector<std::string>{"d"}));
+  scheduler.Finish(fixture.Node("d"), true);
+  EXPECT_TRUE(scheduler.Finished());
 }
 
 TEST(SchedulerTest, OrdersByPriorityThenCriticalPathThenId) {
@@ -271,6 +297,89 @@ TEST(SchedulerTest, RandomGraphsRespectDependenciesAndPoolSize) {
     EXPECT_EQ(scheduler.CountIn(SchedulingState::kCompleted) + scheduler.CountIn(SchedulingState::kFailed) +
                   scheduler.CountIn(SchedulingState::kBlocked),
               count);
+  }
+}
+
+/// What Progress needs, counted the slow way: selected workstreams by state,
+/// and of the unfinished ones the sum of estimates and the longest bottom level.
+void ExpectCountsMatchAWalk(const Scheduler& scheduler, const std::vector<bool>& selected,
+                            const std::vector<double>& estimates) {
+  std::array<int, 8> counts{};
+  double hours = 0;
+  double longest = 0;
+  for (size_t node = 0; node < selected.size(); ++node) {
+    if (!selected[node]) continue;
+    const SchedulingState state = scheduler.state(static_cast<int>(node));
+    ++counts[static_cast<size_t>(state)];
+    if (state == SchedulingState::kWaiting || state == SchedulingState::kReady ||
+        state == SchedulingState::kRunning || state == SchedulingState::kRetryWait) {
+      hours += estimates[node];
+      longest = std::max(longest, scheduler.bottom_levels()[node]);
+    }
+  }
+  for (size_t state = 0; state < counts.size(); ++state) {
+    EXPECT_EQ(scheduler.SelectedIn(static_cast<SchedulingState>(state)), counts[state]) << "state " << state;
+  }
+  EXPECT_NEAR(scheduler.UnfinishedHours(), hours, 1e-9);
+  EXPECT_EQ(scheduler.LongestUnfinishedPath(), longest);
+}
+
+// Property: the counts kept for progress at every event equal a walk over
+// every workstream, through selections, restored failures, retries, requeues.
+TEST(SchedulerTest, ProgressCountsKeptAsStatesChangeMatchAWalk) {
+  std::mt19937 random(11);
+  for (int trial = 0; trial < 100; ++trial) {
+    const int count = 1 + static_cast<int>(random() % 25);
+    std::vector<std::pair<std::string, std::vector<std::string>>> spec;
+    for (int node = 0; node < count; ++node) {
+      std::vector<std::string> depends_on;
+      for (int earlier = 0; earlier < node; ++earlier) {
+        if (random() % 4 == 0) depends_on.push_back("n" + std::to_string(earlier));
+      }
+      spec.push_back({"n" + std::to_string(node), depends_on});
+    }
+    Fixture fixture(spec, 1 + static_cast<int>(random() % 4));
+    for (double& estimate : fixture.inputs.estimates) estimate = 0.25 * static_cast<double>(1 + random() % 8);
+    for (int& attempts : fixture.inputs.max_attempts) attempts = 1 + static_cast<int>(random() % 3);
+    Scheduler scheduler(fixture.graph, fixture.inputs);
+    std::vector<bool> selected(count, true);
+    if (random() % 2 == 0) {
+      const std::vector<int> targets{static_cast<int>(random() % count)};
+      scheduler.Select(targets);
+      std::fill(selected.begin(), selected.end(), false);
+      for (int node : fixture.graph.WithDependencies(targets)) selected[node] = true;
+    }
+    ExpectCountsMatchAWalk(scheduler, selected, fixture.inputs.estimates);
+    for (int node = 0; node < count; ++node) {
+      if (random() % 6 == 0) scheduler.RestoreFailed(node, 1, 1);
+      if (random() % 6 == 0) scheduler.RestoreCompleted(node);
+    }
+    scheduler.Begin();
+    ExpectCountsMatchAWalk(scheduler, selected, fixture.inputs.estimates);
+    std::vector<int> running;
+    for (int step = 0; step < 200; ++step) {
+      for (const Assignment& assignment : scheduler.Dispatch()) running.push_back(assignment.workstream);
+      if (running.empty()) {
+        if (scheduler.Finished()) break;
+        for (int node = 0; node < count; ++node) scheduler.RetryDue(node);
+        ExpectCountsMatchAWalk(scheduler, selected, fixture.inputs.estimates);
+        continue;
+      }
+      const size_t pick = random() % running.size();
+      const int ended = running[pick];
+      running.erase(running.begin() + static_cast<long>(pick));
+      switch (random() % 4) {
+        case 0:
+          scheduler.Requeue(ended);
+          break;
+        case 1:
+          scheduler.Finish(ended, false);
+          break;
+        default:
+          scheduler.Finish(ended, true);
+      }
+      ExpectCountsMatchAWalk(scheduler, selected, fixture.inputs.estimates);
+    }
   }
 }
 

@@ -7,20 +7,26 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <memory>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "agent_kind.h"
 #include "attempt_files.h"
+#include "crash_point.h"
+#include "lock_holders.h"
+#include "outside_writes.h"
 #include "log_tail.h"
 #include "planner.h"
 #include "prompt.h"
 #include "recovery.h"
 #include "scope.h"
 #include "secrets.h"
+#include "supervisor_status.h"
 #include "validate.h"
 
 namespace orchestra {
@@ -36,8 +42,12 @@ constexpr int kFailureTailLines = 20;
 constexpr size_t kFailureLineBytes = 400;
 constexpr size_t kFailureMessageBytes = 16 * 1024;
 
-// How often state changes held up by another process's write lock are retried.
-constexpr double kLockRetrySeconds = 0.5;
+// Who holds the state's write lock, for the messages: the process when
+// /proc/locks says (lock_holders.h), else the usual suspect.
+std::string LockHolderOf(const std::string& state_path) {
+  const std::string holders = DescribeSqliteLockHolders(state_path);
+  return holders.empty() ? "another process (a sqlite3 shell in a transaction?)" : holders;
+}
 
 // How much of an agent's output its kind reads to judge it: the end, where
 // the result is, of at most this much.
@@ -138,6 +148,7 @@ struct Executor::Attempt {
   AgentVerdict verdict;        // what its kind made of its end (usage, session)
   double rate_limit_delay = 0;  // kRateLimited: how long until it runs again
   bool awaiting_scan = false;   // its process ended; its leftovers are being sought
+  std::optional<CheckoutSnapshot> checkout_before;  // worktrees: the main checkout as its agent started
 };
 
 Executor::Executor(const Project& project, const ExecutorEffects& effects)
@@ -149,10 +160,13 @@ Executor::~Executor() = default;
 RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
   BuildScheduler(targets);
   if (project_.config.UsesWorktrees() && !PrepareIsolation(error)) return RunEnd::kError;
-  if (!CommitNow([&](std::string* e) { return store_->BeginRun(effects_.pid, &run_id_, e); }, error)) {
+  // A worker is one of several: no run row of its own, and what runs
+  // elsewhere is not left behind (expired leases are reclaimed instead).
+  WorkCoordinator* const coordinator = effects_.coordinator;
+  if (!coordinator && !CommitNow([&](std::string* e) { return store_->BeginRun(effects_.pid, &run_id_, e); }, error)) {
     return RunEnd::kError;
   }
-  if (!CommitNow([&](std::string* e) { return Recover(e); }, error) || !Restore(error)) {
+  if ((!coordinator && !CommitNow([&](std::string* e) { return Recover(e); }, error)) || !Restore(error)) {
     std::string ignored;  // the first error is the one to report
     store_->EndRun(run_id_, RunState::kFailed, &ignored);
     return RunEnd::kError;
@@ -171,7 +185,16 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
                    std::count(selected_.begin(), selected_.end(), true), project_.config.agents.size(),
                    simulated ? "simulated " : "",
                    simulated ? " (they do no real work; docs/guide.md sets up real ones)" : ""));
+  if (!effects_.containment.empty()) {
+    Emit("", "", "containment", "agent processes are contained by " + effects_.containment);
+  }
+  if (AttemptLogStore* logs = store_->attempt_logs()) log_copier_ = std::make_unique<AttemptLogCopier>(logs);
+  ContinueAttempts();
   InstallLoopHandles();
+  if (coordinator) {
+    SyncWithWorkers();
+    worker_timer_ = effects_.timers->Repeat(coordinator->poll_seconds(), [this] { SyncWithWorkers(); });
+  }
   CheckPauseRequest();
   Pump();
   MaybeStop();
@@ -183,11 +206,16 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
   std::string end_error;
   const std::string message = fmt::format("run {} ended: {}", run_id_, RunStateName(state));
   Notify(LogEntry{0, "", "", "", "run_ended", message});
-  if (!CommitNow([&](std::string* e) { return store_->AppendLog("", "", "run_ended", message, e); }, &end_error) ||
-      !CommitNow([&](std::string* e) { return store_->EndRun(run_id_, state, e); }, &end_error)) {
+  if (!coordinator &&
+      (!CommitNow([&](std::string* e) { return store_->AppendLog("", "", "run_ended", message, e); }, &end_error) ||
+       !CommitNow([&](std::string* e) { return store_->EndRun(run_id_, state, e); }, &end_error))) {
     if (error->empty()) *error = end_error;
   }
   return end;
+}
+
+void Executor::ReportOutsideEvent(const std::string& event_type, const std::string& message) {
+  if (!stopped_) Emit("", "", event_type, message);
 }
 
 void Executor::BuildScheduler(const std::vector<int>& targets) {
@@ -231,9 +259,19 @@ void Executor::BuildScheduler(const std::vector<int>& targets) {
     inputs.estimates = corrected.estimates;
     learned_seconds_per_hour_ = corrected.seconds_per_hour;
   }
+  // A resumed run searches only the work left: what the state records as
+  // completed stays completed (Restore) and is never dispatched again.
+  std::vector<bool> done(graph.size(), false);
+  std::vector<WorkstreamRecord> records;
+  if (store_->LoadWorkstreams(&records, &history_error)) {
+    for (const WorkstreamRecord& record : records) {
+      const int node = graph.IndexOf(record.workstream_id);
+      if (node >= 0 && record.status == WorkstreamStatus::kCompleted) done[node] = true;
+    }
+  }
   SearchOptions search;
   search.budget_seconds = project_.config.planner_budget_seconds;
-  inputs.rank = PlanRank(graph, inputs, targets, search);
+  inputs.rank = PlanRank(graph, inputs, targets, search, nullptr, &done);
   planning_inputs_ = inputs;
   scheduler_ = std::make_unique<Scheduler>(graph, std::move(inputs));
   selected_.assign(graph.size(), targets.empty());
@@ -241,6 +279,7 @@ void Executor::BuildScheduler(const std::vector<int>& targets) {
     scheduler_->Select(targets);
     for (int node : graph.WithDependencies(targets)) selected_[node] = true;
   }
+  selected_count_ = static_cast<int>(std::count(selected_.begin(), selected_.end(), true));
 }
 
 bool Executor::PrepareIsolation(std::string* error) {
@@ -266,6 +305,7 @@ void Executor::InstallLoopHandles() {
   }
   tick_timer_ = effects_.timers->Repeat(1, [this] {
     if (observer_) observer_->OnTick(Progress());
+    if (log_copier_) log_copier_->Tick(clock_->Now());
   });
 }
 
@@ -300,10 +340,100 @@ bool Executor::Recover(std::string* error) {
                           project_.config.project_dir,
                           project_.config.integration_branch,
                           project_.StatePath()};
+  // An agent whose supervisor outlived the stop goes on in this run when its
+  // workstream and agent still exist and the workstream is selected.
+  context.continued = &continued_;
+  context.can_continue = [this](const AttemptRecord& record) {
+    const int node = project_.graph->IndexOf(record.workstream_id);
+    const auto& agents = project_.config.agents;
+    const bool agent_known = std::any_of(agents.begin(), agents.end(),
+                                         [&](const AgentConfig& agent) { return agent.id == record.agent_id; });
+    return node >= 0 && selected_[node] && agent_known;
+  };
   std::vector<LogEntry> events;
   const bool ok = RecoverAttempts(context, &events, error);
   for (const LogEntry& event : events) Notify(event);
   return ok;
+}
+
+void Executor::ContinueAttempts() {
+  std::vector<ContinuedAttempt> continued = std::move(continued_);
+  continued_.clear();
+  for (const ContinuedAttempt& found : continued) {
+    const AttemptRecord& record = found.record;
+    const int node = project_.graph->IndexOf(record.workstream_id);
+    int agent = -1;
+    for (size_t i = 0; i < project_.config.agents.size(); ++i) {
+      if (project_.config.agents[i].id == record.agent_id) agent = static_cast<int>(i);
+    }
+    if (!scheduler_->Claim(node, agent)) {
+      AbandonContinued(record);
+      continue;
+    }
+    const Workstream& workstream = project_.workstreams[node];
+    auto attempt = std::make_unique<Attempt>();
+    attempt->executor = this;
+    attempt->workstream = node;
+    attempt->agent = agent;
+    attempt->number = record.attempt;
+    attempt->id = record.id;
+    if (!ParseTimestamp(record.started_at, &attempt->started_at)) attempt->started_at = clock_->Now();
+    attempt->log_path = record.log_path;
+    attempt->workdir = project_.config.project_dir;
+    if (worktrees_) {
+      attempt->workdir = worktrees_->PathOf(workstream.id);
+      attempt->base_commit = record.base_commit;
+    }
+    for (const std::string& test : workstream.acceptance_tests) {
+      if (!LooksLikeProse(test)) attempt->acceptance_tests.push_back(test);
+    }
+    attempt->test_commands = attempt->acceptance_tests;
+    const AgentType* type = project_.TypeFor(node, project_.config.agents[agent]);
+    const AgentKind* kind = type != nullptr ? FindAgentKind(type->kind) : nullptr;
+    attempt->resumed = kind != nullptr && kind->resumes() && resume_session_.count(node) > 0;
+    attempt->phase = AttemptPhase::kAgent;
+    Attempt* raw = attempt.get();
+    attempts_[node] = std::move(attempt);
+    // Its output starts where the supervisor began writing the log.
+    auto on_exit = [raw](const ProcessResult& result) {
+      if (result.log_offset >= 0) raw->output_offset = result.log_offset;
+      raw->executor->OnProcessExit(raw, result);
+    };
+    if (!found.adopted) {
+      AppendToFile(raw->log_path, "orchestra: collected by a restarted orchestrator: the agent ended meanwhile\n");
+      on_exit(found.result);
+      continue;
+    }
+    std::string error;
+    if (runner_->Adopt(static_cast<int>(record.pid), record.pid_start_time, StatusPathFor(record.log_path), on_exit,
+                       &raw->handle, &error)) {
+      AppendToFile(raw->log_path, "orchestra: adopted by a restarted orchestrator: the agent is still running\n");
+      const double stall_seconds = type != nullptr ? project_.config.StallTimeoutOf(*type) : 0;
+      if (stall_seconds > 0) WatchForStall(raw, stall_seconds);
+      continue;
+    }
+    // It ended since recovery looked: its status file says how, else nothing does.
+    SupervisorStatus status;
+    std::string ignored;
+    ProcessResult result;
+    if (ReadSupervisorStatus(record.log_path, StatusPathFor(record.log_path), &status, &ignored)) {
+      result = ResultOf(status);
+    } else {
+      result.term_signal = SIGKILL;
+      AppendToFile(raw->log_path, "orchestra: the agent's supervisor ended without recording how the agent ended\n");
+    }
+    on_exit(result);
+  }
+}
+
+void Executor::AbandonContinued(const AttemptRecord& record) {
+  int64_t pid = record.pid;
+  bool killed = pid > 0 && effects_.processes->KillStaleGroup(pid, record.pid_start_time);
+  killed = effects_.processes->KillWithEnvironment(KeyOf(record.id)) > 0 || killed;
+  AttemptEnd end = AbandonedEnd(record, killed);
+  std::string error;
+  if (!CommitNow([&](std::string* e) { return store_->FinishAttempt(record.id, end, e); }, &error)) return Fail(error);
+  Notify(LogEntry{0, "", record.workstream_id, record.agent_id, end.event_type, end.message});
 }
 
 void Executor::Notify(const LogEntry& event) {
@@ -500,8 +630,19 @@ void Executor::StartAttempt(const Assignment& assignment) {
     }
     attempt->base_commit = record.base_commit;
   }
+  if (effects_.coordinator) {
+    // Another worker may have it: the claim decides, and is the attempt's start.
+    const WorkCoordinator::ClaimResult claim =
+        effects_.coordinator->Claim(record, &attempt->id, &attempt->number, &error);
+    if (claim == WorkCoordinator::ClaimResult::kError) return Fail(error);
+    if (claim == WorkCoordinator::ClaimResult::kTaken) {
+      scheduler_->Undispatch(assignment.workstream);
+      scheduler_->HoldElsewhere(assignment.workstream);
+      return;
+    }
+  }
   const bool grouped = JoinGroup();
-  if (!store_->StartAttempt(record, &attempt->id, &error)) {
+  if (!effects_.coordinator && !store_->StartAttempt(record, &attempt->id, &error)) {
     if (!store_->LastCallWasBusy()) return Fail(error);
     // Nothing was recorded: the workstream waits, as if never dispatched.
     scheduler_->Undispatch(assignment.workstream);
@@ -510,13 +651,18 @@ void Executor::StartAttempt(const Assignment& assignment) {
   NoteWriteDone();
   Attempt* raw = attempt.get();
   attempts_[assignment.workstream] = std::move(attempt);
-  Emit(workstream.id, agent.id, "started",
-       fmt::format("attempt {} of {} started on {}", raw->number, workstream.id, agent.id));
-  if (!grouped) return SetUpAttempt(raw);
-  // Nothing of the attempt starts before its start is committed.
+  std::string started = fmt::format("attempt {} of {} started on {}", raw->number, workstream.id, agent.id);
+  if (!grouped) {
+    Emit(workstream.id, agent.id, "started", started);
+    return SetUpAttempt(raw);
+  }
+  // Nothing of the attempt starts before its start is committed, and it is
+  // told after what the group recorded before it (the ends that freed its
+  // agent and its dependencies).
   const int node = assignment.workstream;
   const int64_t attempt_id = raw->id;
-  group_thens_.push_back([this, node, attempt_id] {
+  group_thens_.push_back([this, node, attempt_id, agent_id = agent.id, started = std::move(started)] {
+    Emit(project_.workstreams[node].id, agent_id, "started", started);
     Attempt* attempt = Live(node, attempt_id);
     if (attempt == nullptr) return;  // interrupted meanwhile
     if (!fatal_error_.empty()) {
@@ -530,6 +676,7 @@ void Executor::StartAttempt(const Assignment& assignment) {
 
 void Executor::SetUpAttempt(Attempt* raw) {
   const Workstream& workstream = project_.workstreams[raw->workstream];
+  if (log_copier_) log_copier_->Watch(raw->id, raw->log_path);
   std::string error;
   if (worktrees_) {
     if (!worktrees_->Create(workstream.id, raw->base_commit, &error)) {
@@ -572,6 +719,8 @@ void Executor::LaunchAgent(Attempt* raw) {
   if (type == nullptr) error = fmt::format("agent '{}' has unknown type '{}'", agent.id, agent.type);
   if (type == nullptr || !BuildAgentProcess(*type, context, &spec, &error)) return FailSetup(raw, error);
   spec.env.push_back(KeyOf(raw->id));
+  // Under orchestra-supervise, which outlives us: a restarted run collects the end it records.
+  spec.status_path = StatusPathFor(raw->log_path);
   spec.redact = SecretsOf(type->env, project_.config.redact_variables);
   spec.max_log_bytes = project_.config.max_log_bytes;
   std::string command_line;
@@ -586,6 +735,14 @@ void Executor::LaunchAgent(Attempt* raw) {
   const bool reads_output = kind != nullptr && kind->reads_output();
   if (reads_output) raw->output_offset = std::max<int64_t>(0, FileSize(raw->log_path));
   raw->phase = AttemptPhase::kAgent;
+  if (worktrees_) {
+    CheckoutSnapshot before;
+    std::string ignored;  // no snapshot (git failed): nothing to compare with, nothing reported
+    if (SnapshotCheckout(effects_.git, project_.config.project_dir, &before, &ignored)) {
+      raw->checkout_before = std::move(before);
+    }
+  }
+  CrashPoint("before-agent-spawn");
   if (!runner_->Start(
           spec, [raw](const ProcessResult& result) { raw->executor->OnProcessExit(raw, result); },
           &raw->handle, &pid, &error)) {
@@ -598,17 +755,23 @@ void Executor::LaunchAgent(Attempt* raw) {
     Judge(raw, facts, failure);
     return;
   }
+  CrashPoint("after-agent-spawn");
   const double stall_seconds = project_.config.StallTimeoutOf(*type);
   if (stall_seconds > 0) WatchForStall(raw, stall_seconds);
-  const int64_t attempt_id = raw->id;
-  const int64_t start_time = effects_.processes->StartTime(pid);
-  // Needs no sync of its own (SqliteStore::SetAttemptPid): joins a group, opens none.
+  const AttemptPid launched{raw->id, pid, effects_.processes->StartTime(pid)};
+  // The agents a group's commit launches record their pids together, after them (WritePids).
+  if (in_group_thens_) return held_pids_.push_back(launched);
+  WritePids({launched});
+}
+
+void Executor::WritePids(std::vector<AttemptPid> pids) {
+  if (pids.empty()) return;
+  // Needs no sync of its own (SqliteStore::SetAttemptPids): joins a group, opens none.
   Commit(
-      "the pid of " + workstream.id,
-      [this, attempt_id, pid, start_time](std::string* e) {
-        return store_->SetAttemptPid(attempt_id, pid, start_time, e);
-      },
-      {}, /*opens_group=*/false);
+      pids.size() == 1 ? fmt::format("the pid of attempt {}", pids[0].attempt_id)
+                       : fmt::format("the pids of {} attempts", pids.size()),
+      [this, pids = std::move(pids)](std::string* e) { return store_->SetAttemptPids(pids, e); }, {},
+      /*opens_group=*/false);
 }
 
 void Executor::WatchForStall(Attempt* attempt, double stall_seconds) {
@@ -670,6 +833,7 @@ bool Executor::Judge(Attempt* attempt, const StepFacts& facts, const ProcessResu
 }
 
 void Executor::OnProcessExit(Attempt* attempt, const ProcessResult& result) {
+  if (attempt->phase == AttemptPhase::kAgent) CrashPoint("agent-exited");
   attempt->handle = 0;
   // Whatever the process started and left behind, even outside its process
   // group, ends with it before anything else happens to the attempt.
@@ -701,7 +865,7 @@ void Executor::StartLeftoverScan() {
   std::vector<std::string> keys;
   for (const EndedProcess& process : ended) keys.push_back(KeyOf(process.attempt_id));
   scan_running_ = true;
-  effects_.processes->KillWithEnvironmentLater(std::move(keys), [this, ended](const std::vector<int>& found) {
+  auto go_on = [this, ended](const std::vector<int>& found) {
     scan_running_ = false;
     for (size_t i = 0; i < ended.size(); ++i) {
       Attempt* attempt = Live(ended[i].workstream, ended[i].attempt_id);
@@ -715,7 +879,13 @@ void Executor::StartLeftoverScan() {
     }
     ScheduleLeftoverScan();
     MaybeStop();
-  });
+  };
+  // A cgroup held each of them and was killed whole by its supervisor: there
+  // is nothing left to look for, so no scan of /proc (still a turn later, in order).
+  if (std::all_of(ended.begin(), ended.end(), [](const EndedProcess& process) { return process.result.contained; })) {
+    return go_on({});
+  }
+  effects_.processes->KillWithEnvironmentLater(std::move(keys), std::move(go_on));
 }
 
 void Executor::AfterProcessExit(Attempt* attempt, const ProcessResult& result) {
@@ -747,7 +917,10 @@ void Executor::AfterProcessExit(Attempt* attempt, const ProcessResult& result) {
     const bool capped = !gates_.empty() && gates_[GroupOf(*attempt)].max_concurrent > 0;
     if (!Judge(attempt, facts, result)) return;
     if (capped) Pump();  // its type's concurrency cap has room again
-    if (worktrees_) return CommitAndCheckChanges(attempt);  // goes on to the acceptance tests
+    if (worktrees_) {
+      ReportOutsideWrites(attempt);
+      return CommitAndCheckChanges(attempt);  // goes on to the acceptance tests
+    }
     attempt->phase = AttemptPhase::kAcceptance;
     return RunNextAcceptanceTest(attempt);
   }
@@ -857,6 +1030,10 @@ void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& step_verdict, 
   }
   const int attempt_number = attempt->number;
   const int64_t attempt_id = attempt->id;
+  std::string copy_error;  // the log is complete: its copy for other hosts too
+  if (log_copier_ && !log_copier_->Finish(attempt_id, attempt->log_path, &copy_error)) {
+    Emit(workstream.id, agent_id, "log_not_copied", "other hosts cannot show this attempt's log: " + copy_error);
+  }
   attempts_.erase(node);  // `attempt` is gone from here on
 
   // The end is recorded before anything acts on it; when another process holds
@@ -864,11 +1041,28 @@ void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& step_verdict, 
   // The budget and the type's gate count the end at once: the scheduler has
   // freed the agent already, and a dispatch before the end's commit must see them.
   AccountFor(node, group, end);
+  CrashPoint("before-attempt-end");
+  // A worker records the end only while its lease holds (the fencing token);
+  // a late one is refused, and the workstream is another worker's now.
+  auto rejected = std::make_shared<bool>(false);
   Commit(
       "the end of " + workstream.id + "'s attempt " + std::to_string(attempt_number),
-      [this, attempt_id, end](std::string* e) { return store_->FinishAttempt(attempt_id, end, e); },
+      [this, attempt_id, end, rejected](std::string* e) {
+        if (effects_.coordinator) return effects_.coordinator->Finish(attempt_id, end, rejected.get(), e);
+        return store_->FinishAttempt(attempt_id, end, e);
+      },
       [this, node, agent_id, end, finish, was_merging, attempt_number, failure = verdict.message, duration,
-       rate_limit_delay] {
+       rate_limit_delay, rejected] {
+        if (*rejected) {
+          // The store logged it; the display is told.
+          Notify(LogEntry{0, "", project_.workstreams[node].id, agent_id, "rejected_late_result",
+                          fmt::format("the result of attempt {} came after its lease was reclaimed: not recorded",
+                                      attempt_number)});
+          if (finish.outcome == FinishResult::Outcome::kRetry) scheduler_->RetryDue(node);
+          Pump();
+          MaybeStop();
+          return;
+        }
         AfterFinish(node, agent_id, end, finish, was_merging, attempt_number, failure, duration, rate_limit_delay);
       });
 }
@@ -926,7 +1120,7 @@ void Executor::AfterFinish(int node, const std::string& agent_id, const AttemptE
         });
   }
   if (finish.outcome == FinishResult::Outcome::kCompleted) MaybeReplan(node, duration);
-  CheckPauseRequest();
+  if (!in_group_thens_) CheckPauseRequest();  // else FlushGroup checked, once for the group
   Pump();
   MaybeStop();
 }
@@ -1018,6 +1212,31 @@ void Executor::MaybeReplan(int workstream, double duration_seconds) {
                    FormatDuration(expected), result.finish_hours, result.previous_finish_hours));
 }
 
+void Executor::ReportOutsideWrites(Attempt* attempt) {
+  CheckoutSnapshot after;
+  std::string error;
+  if (!attempt->checkout_before ||
+      !SnapshotCheckout(effects_.git, project_.config.project_dir, &after, &error)) {
+    return;
+  }
+  std::vector<std::string> own;  // Orchestra's files where git does not ignore them
+  const std::string state = project_.StatePath();
+  for (const std::string& path : {state, state + "-wal", state + "-shm", state + "-journal", state + ".lock",
+                                  project_.config.ProjectPath(project_.config.logs_dir),
+                                  project_.config.ProjectPath(project_.config.reports_dir)}) {
+    const fs::path relative = fs::path(path).lexically_relative(project_.config.project_dir);
+    if (!relative.empty() && *relative.begin() != "..") own.push_back(relative.string());
+  }
+  const std::vector<std::string> paths = ChangedPaths(*attempt->checkout_before, after, own);
+  if (paths.empty()) return;
+  const Workstream& workstream = project_.workstreams[attempt->workstream];
+  const std::string message =
+      fmt::format("attempt {} of {}: {}", attempt->number, workstream.id,
+                  DescribeOutsideWrites(project_.config.project_dir, paths, static_cast<int>(attempts_.size())));
+  AppendToFile(attempt->log_path, "orchestra: " + message + "\n");
+  Emit(workstream.id, project_.config.agents[attempt->agent].id, "wrote_outside", message);
+}
+
 void Executor::CommitAndCheckChanges(Attempt* attempt) {
   const Workstream& workstream = project_.workstreams[attempt->workstream];
   const AgentConfig& agent = project_.config.agents[attempt->agent];
@@ -1035,6 +1254,7 @@ void Executor::CommitAndCheckChanges(Attempt* attempt) {
     Judge(attempt, facts, attempt->agent_result);
     return;
   }
+  CrashPoint("after-worktree-commit");
   const std::vector<std::string> scope = DeclaredScope(workstream);
   for (const std::string& file : facts.changed) {
     if (!scope.empty() && !PathInScope(file, scope)) facts.outside_scope.push_back(file);
@@ -1154,9 +1374,11 @@ void Executor::AdvanceMerge(Attempt* attempt, const std::string& message) {
   StepFacts facts;
   facts.phase = AttemptPhase::kMerge;
   facts.integration_branch = project_.config.integration_branch;
+  CrashPoint("before-merge-ref");
   if (!merge_queue_->Advance(merge, workstream.id, &error)) {
     facts.merge_error = "the integration branch moved during the merge: " + error;
   }
+  CrashPoint("after-merge-ref");
   if (!Judge(attempt, facts, attempt->agent_result)) return;
   AppendToFile(attempt->log_path, "orchestra: " + message + ": done\n");
   ++merged_count_;
@@ -1165,6 +1387,52 @@ void Executor::AdvanceMerge(Attempt* attempt, const std::string& message) {
 
 double Executor::RetryDelay(int failures) const {
   return project_.config.backoff_seconds * std::pow(2.0, failures - 1);
+}
+
+void Executor::SyncWithWorkers() {
+  if (stopped_) return;
+  std::vector<int64_t> running, lost;
+  for (const auto& [node, attempt] : attempts_) running.push_back(attempt->id);
+  std::vector<WorkstreamRecord> records;
+  std::string error;
+  if (!effects_.coordinator->Poll(running, &records, &lost, &error)) {
+    // The server is unreachable for now: the leases lapse unless a later poll
+    // renews them in time; the fencing token keeps a late end out.
+    Notify(LogEntry{0, "", "", "", "worker_poll_failed", error});  // shown; the state may be out of reach
+    return;
+  }
+  for (int64_t attempt_id : lost) {
+    for (const auto& [node, attempt] : attempts_) {
+      if (attempt->id == attempt_id) {
+        AppendToFile(attempt->log_path, "orchestra: this worker's lease on the attempt was reclaimed by another\n");
+      }
+    }
+  }
+  const Graph& graph = *project_.graph;
+  for (const WorkstreamRecord& record : records) {
+    const int node = graph.IndexOf(record.workstream_id);
+    if (node < 0 || !selected_[node] || attempts_.count(node) > 0) continue;
+    const SchedulingState state = scheduler_->state(node);
+    const bool held = scheduler_->held_elsewhere(node);
+    const bool free_here = held || state == SchedulingState::kWaiting || state == SchedulingState::kReady;
+    switch (record.status) {
+      case WorkstreamStatus::kCompleted:
+        if (free_here || state == SchedulingState::kBlocked) scheduler_->CompleteElsewhere(node);
+        break;
+      case WorkstreamStatus::kFailed:
+      case WorkstreamStatus::kBlocked:
+        if (free_here) scheduler_->FailElsewhere(node, record.status == WorkstreamStatus::kBlocked);
+        break;
+      case WorkstreamStatus::kRunning:
+        if (!held && free_here) scheduler_->HoldElsewhere(node);
+        break;
+      case WorkstreamStatus::kPending:
+        if (held) scheduler_->ReleaseElsewhere(node);
+        break;
+    }
+  }
+  Pump();
+  MaybeStop();
 }
 
 void Executor::ScheduleRetry(int workstream, double delay_seconds) {
@@ -1248,6 +1516,8 @@ void Executor::MaybeStop() {
   signals_.clear();
   effects_.timers->Cancel(tick_timer_);
   tick_timer_ = 0;
+  effects_.timers->Cancel(worker_timer_);
+  worker_timer_ = 0;
   for (uv_idle_t** idle : {&scan_idle_, &group_idle_}) {
     if (*idle == nullptr) continue;
     uv_idle_stop(*idle);
@@ -1313,13 +1583,24 @@ bool Executor::JoinGroup() {
 
 void Executor::FlushGroup() {
   if (!group_open_) return;
+  // The starts that the turn's ends made possible join the ends' group: the
+  // scheduler has counted the ends already, and the starts' launches wait for
+  // the commit anyway. One sync per wave instead of two.
+  if (!group_thens_.empty()) {
+    CheckPauseRequest();
+    Pump();
+  }
   group_open_ = false;
   uv_idle_stop(group_idle_);
   std::vector<std::function<void()>> thens = std::move(group_thens_);
   group_thens_.clear();
   std::string error;
   if (!store_->CommitGroup(&error)) return Fail(error);  // nothing acts on changes never recorded
+  in_group_thens_ = true;
   for (const std::function<void()>& then : thens) then();
+  in_group_thens_ = false;
+  WritePids(std::move(held_pids_));
+  held_pids_.clear();
   Pump();
   MaybeStop();
 }
@@ -1330,10 +1611,11 @@ void Executor::WaitForLock(std::string what) {
   if (lock_wait_started_ == 0) {
     lock_wait_started_ = now;
     Notify(LogEntry{0, "", "", "", "waiting",
-                    fmt::format("the state database {} is locked by another process (a sqlite3 shell in a "
-                                "transaction?): holding {} until it is free, starting nothing new; agents "
-                                "go on; giving up after {} (state_lock_timeout)",
-                                project_.StatePath(), what,
+                    fmt::format("the state database {} is locked by {}: holding {} until it is free, starting "
+                                "nothing new; agents go on; retrying after {:g} ms, then at doubling intervals up "
+                                "to {:g} s; giving up after {} (state_lock_timeout)",
+                                project_.StatePath(), LockHolderOf(project_.StatePath()), what,
+                                LockBackoff::kFirstWaitSeconds * 1000, LockBackoff::kMaxWaitSeconds,
                                 FormatDuration(project_.config.state_lock_timeout_seconds))});
   }
   if (now - lock_wait_started_ >= project_.config.state_lock_timeout_seconds) {
@@ -1343,11 +1625,14 @@ void Executor::WaitForLock(std::string what) {
             : fmt::format("stopped with {} change(s) unrecorded, starting with {}; nothing wrong was recorded, "
                           "and `orchestra run` redoes what was not",
                           pending_writes_.size(), what);
-    return Fail(fmt::format("the state database {} stayed locked by another process for {} (state_lock_timeout): {}",
-                            project_.StatePath(), FormatDuration(now - lock_wait_started_), stopped));
+    return Fail(fmt::format("the state database {} stayed locked by {} for {} (state_lock_timeout): {}",
+                            project_.StatePath(), LockHolderOf(project_.StatePath()),
+                            FormatDuration(now - lock_wait_started_), stopped));
   }
   if (lock_timer_ == 0) {
-    lock_timer_ = effects_.timers->Start(kLockRetrySeconds, [this] {
+    const double wait =
+        lock_backoff_.Next(now - lock_wait_started_, project_.config.state_lock_timeout_seconds);
+    lock_timer_ = effects_.timers->Start(wait, [this] {
       lock_timer_ = 0;
       RetryPendingWrites();
     });
@@ -1388,6 +1673,7 @@ void Executor::NoteWriteDone() {
   if (lock_wait_started_ == 0) return;
   const double waited = clock_->Now() - lock_wait_started_;
   lock_wait_started_ = 0;
+  lock_backoff_.Reset();
   Notify(LogEntry{0, "", "", "", "lock_released",
                   fmt::format("the state database is free again after {}; held changes are recorded",
                               FormatDuration(waited))});
@@ -1399,23 +1685,26 @@ bool Executor::CommitNow(const Write& write, std::string* error) {
   // left unrecorded is recorded as crashed by the next run).
   const double patience = interrupts_ >= 2 ? 0 : project_.config.state_lock_timeout_seconds;
   bool told = false;
+  LockBackoff backoff;
   while (!write(error)) {
     if (!store_->LastCallWasBusy()) return false;
     if (clock_->Now() - started >= patience) {
       *error += patience == 0 ? std::string(" (locked by another process; not waiting after a second interrupt)")
-                              : fmt::format(" (locked by another process for {}: state_lock_timeout)",
+                              : fmt::format(" (locked by {} for {}: state_lock_timeout)",
+                                            LockHolderOf(project_.StatePath()),
                                             FormatDuration(clock_->Now() - started));
       return false;
     }
     if (!told) {
       told = true;
       Notify(LogEntry{0, "", "", "", "waiting",
-                      fmt::format("the state database {} is locked by another process: waiting (at most {})",
-                                  project_.StatePath(),
+                      fmt::format("the state database {} is locked by {}: waiting (at most {})",
+                                  project_.StatePath(), LockHolderOf(project_.StatePath()),
                                   FormatDuration(project_.config.state_lock_timeout_seconds))});
     }
     error->clear();
-    clock_->Sleep(kLockRetrySeconds);  // nothing runs yet (or any more) that this could stall
+    // Nothing runs yet (or any more) that this could stall.
+    clock_->Sleep(backoff.Next(clock_->Now() - started, patience));
   }
   return true;
 }
@@ -1465,33 +1754,16 @@ bool Executor::AllAgentsSimulated() const {
 RunProgress Executor::Progress() const {
   RunProgress progress;
   if (!scheduler_) return progress;
-  const Graph& graph = *project_.graph;
-  double remaining_hours = 0;
-  double longest_remaining = 0;
-  for (int node = 0; node < graph.size(); ++node) {
-    if (!selected_[node]) continue;
-    ++progress.total;
-    switch (scheduler_->state(node)) {
-      case SchedulingState::kCompleted:
-        ++progress.completed;
-        continue;
-      case SchedulingState::kFailed:
-        ++progress.failed;
-        continue;
-      case SchedulingState::kBlocked:
-        ++progress.blocked;
-        continue;
-      case SchedulingState::kRunning:
-        ++progress.running;
-        break;
-      default:
-        ++progress.waiting;
-        break;
-    }
-    // Estimates corrected by earlier runs, at the pace observed in this one.
-    remaining_hours += planning_inputs_.estimates[node];
-    longest_remaining = std::max(longest_remaining, scheduler_->bottom_levels()[node]);
-  }
+  // The scheduler keeps these as states change: no walk over every workstream per event.
+  progress.total = selected_count_;
+  progress.completed = scheduler_->SelectedIn(SchedulingState::kCompleted);
+  progress.failed = scheduler_->SelectedIn(SchedulingState::kFailed);
+  progress.blocked = scheduler_->SelectedIn(SchedulingState::kBlocked);
+  progress.running = scheduler_->SelectedIn(SchedulingState::kRunning);
+  progress.waiting = progress.total - progress.completed - progress.failed - progress.blocked - progress.running;
+  // Estimates corrected by earlier runs, at the pace observed in this one.
+  const double remaining_hours = scheduler_->UnfinishedHours();
+  const double longest_remaining = scheduler_->LongestUnfinishedPath();
   const double agents = std::max<double>(1, static_cast<double>(project_.config.agents.size()));
   progress.eta_seconds = std::max(remaining_hours / agents, longest_remaining) * SecondsPerEstimatedHour();
   progress.paused = paused_;

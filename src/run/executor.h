@@ -12,17 +12,21 @@
 #include <string>
 #include <vector>
 
+#include "attempt_log_copier.h"
 #include "attempt_outcome.h"
 #include "clock.h"
 #include "git.h"
+#include "lock_backoff.h"
 #include "merge_queue.h"
 #include "process.h"
 #include "process_table.h"
 #include "project.h"
+#include "recovery.h"
 #include "run_observer.h"
 #include "scheduler.h"
 #include "state_store.h"
 #include "timers.h"
+#include "work_coordinator.h"
 #include "worktree.h"
 
 struct uv_idle_s;
@@ -57,6 +61,11 @@ struct ExecutorEffects {
   RunObserver* observer = nullptr;    // may be null
   uv_loop_s* loop = nullptr;          // runs everything; SIGINT/SIGTERM/SIGUSR1 arrive on it
   int64_t pid = 0;                    // this orchestrator's pid, recorded in the run row
+  std::string containment;            // what contains an attempt's processes (DescribeContainment); said at start
+  /// Set: this executor is one of several workers (`orchestra worker`): it
+  /// claims before it starts, records ends under the fencing token, and
+  /// follows the others' progress (work_coordinator.h). Null: it owns the state.
+  WorkCoordinator* coordinator = nullptr;
 };
 
 /// Executor runs one `orchestra run` over a validated project. Single-threaded:
@@ -70,6 +79,10 @@ class Executor {
   /// those and their dependencies) until nothing more can run, or until paused
   /// or interrupted. `*error` explains a kError end.
   RunEnd Run(const std::vector<int>& targets, std::string* error);
+
+  /// Records and shows a run-level event that happened outside the run
+  /// (`workstreams_changed`: the folder changed under it), while it runs.
+  void ReportOutsideEvent(const std::string& event_type, const std::string& message);
 
   /// The scheduler's final view (valid after Run).
   const Scheduler& scheduler() const { return *scheduler_; }
@@ -101,6 +114,11 @@ class Executor {
   void InstallLoopHandles();
   RunEnd DecideEnd(RunState* state) const;
   bool Recover(std::string* error);
+  /// Goes on with the attempts recovery continued (adopted, collected): each
+  /// runs again on its agent, its agent's end awaited or judged now.
+  void ContinueAttempts();
+  /// An attempt recovery meant to continue that cannot be: closed as abandoned.
+  void AbandonContinued(const AttemptRecord& record);
   bool Restore(std::string* error);
   void Notify(const LogEntry& event);
   void Pump();
@@ -123,6 +141,8 @@ class Executor {
   void SetUpAttempt(Attempt* attempt);
   /// Writes the prompt and starts the agent process of a recorded attempt.
   void LaunchAgent(Attempt* attempt);
+  /// Records the pids of launched agents, in one change.
+  void WritePids(std::vector<AttemptPid> pids);
   /// A step of the attempt ended: JudgeStep decides; true when it goes on.
   /// Otherwise the attempt is finished (or dropped) and gone.
   bool Judge(Attempt* attempt, const StepFacts& facts, const ProcessResult& result);
@@ -138,6 +158,9 @@ class Executor {
   void RunNextAcceptanceTest(Attempt* attempt);
   void FinishAttempt(Attempt* attempt, const StepVerdict& verdict, const ProcessResult& result);
   // Worktree isolation: after the agent, commit and check; then the merge queue.
+  /// Worktrees: reports what changed in the main checkout while the
+  /// attempt's agent ran (outside_writes.h).
+  void ReportOutsideWrites(Attempt* attempt);
   void CommitAndCheckChanges(Attempt* attempt);
   void EnqueueMerge(Attempt* attempt);
   void MergeNext();
@@ -153,8 +176,8 @@ class Executor {
   // State changes. Each is committed before what follows it acts on it. When
   // another process holds the database's write lock, the change and
   // everything after it wait, in order, while agents go on and nothing new
-  // starts; they are retried on a timer until the lock is free, for at most
-  // `state_lock_timeout`.
+  // starts; they are retried on a timer (lock_backoff.h) until the lock is
+  // free, for at most `state_lock_timeout`.
   using Write = std::function<bool(std::string*)>;
   /// During the loop, the changes of one loop turn form one group (one
   /// sync): each `then` waits for the group's commit at the end of the turn.
@@ -173,7 +196,7 @@ class Executor {
   void NoteWriteDone();
   /// Commits `write` before or after the loop runs (nothing it could stall),
   /// retrying while it is busy: each try waits the store's own busy timeout,
-  /// then the clock sleeps half a second; for at most state_lock_timeout.
+  /// then the clock sleeps as LockBackoff says; for at most state_lock_timeout.
   bool CommitNow(const Write& write, std::string* error);
   /// What the store records for an ended attempt: outcome, new status, event.
   AttemptEnd DescribeEnd(const Attempt& attempt, const StepVerdict& verdict, const ProcessResult& result,
@@ -182,6 +205,9 @@ class Executor {
   double RetryDelay(int failures) const;
   void ScheduleRetry(int workstream, double delay_seconds);
   void MaybeReplan(int workstream, double duration_seconds);
+  /// A worker's poll: renews its leases and brings the other workers'
+  /// progress into the scheduler's view (docs/state.md "Workers").
+  void SyncWithWorkers();
   void OnSignal(int signal_number);
   void CheckPauseRequest();
   void MaybeStop();
@@ -204,11 +230,14 @@ class Executor {
 
   std::unique_ptr<Scheduler> scheduler_;
   std::vector<bool> selected_;
+  int selected_count_ = 0;
   std::map<int, std::unique_ptr<Attempt>> attempts_;  // by workstream
+  std::vector<ContinuedAttempt> continued_;           // found by recovery, continued after Restore
   std::map<int, int64_t> retry_timers_;                // by workstream
   std::map<int, std::string> last_failure_;            // by workstream, for retry prompts
   std::vector<uv_signal_s*> signals_;
   int64_t tick_timer_ = 0;
+  int64_t worker_timer_ = 0;  // SyncWithWorkers, with a coordinator
   /// Processes that ended, waiting for the leftover scan of their attempts.
   struct EndedProcess {
     int workstream;
@@ -227,8 +256,11 @@ class Executor {
   bool group_open_ = false;                       // a group of changes awaits its commit
   std::vector<std::function<void()>> group_thens_;  // what acts on them, in order
   uv_idle_s* group_idle_ = nullptr;               // commits the group once the turn is over
+  bool in_group_thens_ = false;                   // running a group's thens: pids wait for the end
+  std::vector<AttemptPid> held_pids_;             // of the agents launched meanwhile
   int64_t lock_timer_ = 0;          // retries pending writes while the state is locked
   double lock_wait_started_ = 0;    // when a write first met the lock; 0 when not waiting
+  LockBackoff lock_backoff_;        // the waits between its tries
   int64_t run_id_ = 0;
   int interrupts_ = 0;
   bool paused_ = false;
@@ -248,6 +280,9 @@ class Executor {
   double spent_usd_ = 0;
   std::map<int, double> workstream_spent_;  // by workstream: what its attempts cost
   bool budget_spent_ = false;
+
+  // Copies attempt logs into the state for other hosts; null when the store keeps no copies (SQLite).
+  std::unique_ptr<AttemptLogCopier> log_copier_;
 
   // Worktree isolation; null with isolation "none".
   std::unique_ptr<Worktrees> worktrees_;

@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <csignal>
+#include <iterator>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -204,6 +206,94 @@ TEST_F(ExecutorLogicTest, AnAgentStartsOnlyAfterItsStartAndItsDependenciesEndsAr
   EXPECT_EQ(seen, (std::vector<std::string>{"a sees a:running b:pending c:pending ",
                                             "b sees a:completed b:running c:pending ",
                                             "c sees a:completed b:completed c:running "}));
+}
+
+/// A store that records the changes each group commit carried, in order.
+class GroupRecorder : public StateStoreWrapper {
+ public:
+  using StateStoreWrapper::StateStoreWrapper;
+  bool BeginGroup(std::string* error) override {
+    open_ = StateStoreWrapper::BeginGroup(error);
+    return open_;
+  }
+  bool CommitGroup(std::string* error) override {
+    if (open_) groups.push_back(current_);
+    current_.clear();
+    open_ = false;
+    return StateStoreWrapper::CommitGroup(error);
+  }
+  bool StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id, std::string* error) override {
+    Note("start " + attempt.workstream_id);
+    return StateStoreWrapper::StartAttempt(attempt, attempt_id, error);
+  }
+  bool FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::string* error) override {
+    Note("end " + std::to_string(attempt_id));
+    return StateStoreWrapper::FinishAttempt(attempt_id, end, error);
+  }
+  bool AppendLog(const std::string& workstream_id, const std::string& agent_id, const std::string& event_type,
+                 const std::string& message, std::string* error) override {
+    Note("log " + event_type);
+    return StateStoreWrapper::AppendLog(workstream_id, agent_id, event_type, message, error);
+  }
+  bool SetAttemptPids(const std::vector<AttemptPid>& pids, std::string* error) override {
+    Note("pids of " + std::to_string(pids.size()));
+    return target()->SetAttemptPids(pids, error);
+  }
+  std::vector<std::string> groups;  // "change; change; ..." per commit
+  std::vector<std::string> alone;   // changes committed outside a group
+
+ private:
+  void Note(const std::string& change) {
+    if (open_) {
+      current_ += (current_.empty() ? "" : "; ") + change;
+    } else {
+      alone.push_back(change);
+    }
+  }
+  bool open_ = false;
+  std::string current_;
+};
+
+// One sync per wave: the start an end made possible is committed with that
+// end, in one group; its agent still starts only after the commit (the test
+// above).
+TEST_F(ExecutorLogicTest, TheStartsAnEndEnablesJoinItsGroupCommit) {
+  GroupRecorder recorder(store_.get());
+  std::string error;
+  ASSERT_EQ(Run(&error, &recorder), RunEnd::kCompleted) << error;
+  EXPECT_EQ(recorder.groups,
+            (std::vector<std::string>{"log run_started; start a", "end 1; start b", "end 2; start c", "end 3"}));
+}
+
+// The agents launched after one commit record their pids in one change,
+// without a sync of its own.
+TEST_F(ExecutorLogicTest, TheAgentsLaunchedTogetherRecordTheirPidsTogether) {
+  Unchain();  // a, b and c on two agents: a and b start and end together, then c
+  GroupRecorder recorder(store_.get());
+  std::string error;
+  ASSERT_EQ(Run(&error, &recorder), RunEnd::kCompleted) << error;
+  EXPECT_EQ(recorder.groups, (std::vector<std::string>{"log run_started; start a; start b", "end 1; end 2; start c",
+                                                       "end 3"}));
+  EXPECT_EQ(recorder.alone, (std::vector<std::string>{"pids of 2", "pids of 1", "log run_ended"}));
+}
+
+// The observer hears an end before the starts it made possible, though both
+// were recorded in one group.
+TEST_F(ExecutorLogicTest, EventsOfAGroupAreToldInTheirOrderAfterItsCommit) {
+  class Events : public RunObserver {
+   public:
+    void OnEvent(const LogEntry& event, const RunProgress&) override {
+      if (event.event_type == "started" || event.event_type == "completed") {
+        told += event.event_type + " " + event.workstream_id + ", ";
+      }
+    }
+    void OnTick(const RunProgress&) override {}
+    std::string told;
+  } events;
+  observer = &events;
+  std::string error;
+  ASSERT_EQ(Run(&error), RunEnd::kCompleted) << error;
+  EXPECT_EQ(events.told, "started a, completed a, started b, completed b, started c, completed c, ");
 }
 
 TEST_F(ExecutorLogicTest, AgentsThatEndInTheSameLoopTurnShareOneLeftoverScan) {
@@ -481,8 +571,14 @@ TEST_F(ExecutorLogicTest, AFinishedResultWaitsForALockedStateAndIsRecordedOnce) 
     ASSERT_EQ(attempts.size(), 1u) << id;
     EXPECT_EQ(attempts[0].outcome, AttemptOutcome::kSucceeded) << id;
   }
-  // a's end waited: six retries half a second apart, in virtual time.
-  EXPECT_EQ(std::count(delays_.begin(), delays_.end(), 0.5), 6);
+  // a's end waited: six retries, 50 ms apart at first, each wait twice the
+  // one before (lock_backoff.h), in virtual time.
+  const std::vector<double> backoff{0.05, 0.1, 0.2, 0.4, 0.8, 1.6};
+  std::vector<double> lock_waits;
+  std::copy_if(delays_.begin(), delays_.end(), std::back_inserter(lock_waits), [&](double delay) {
+    return std::find(backoff.begin(), backoff.end(), delay) != backoff.end();
+  });
+  EXPECT_EQ(lock_waits, backoff);
   std::vector<LogEntry> log;
   ASSERT_TRUE(store_->LoadLog("", 0, &log, &error)) << error;
   EXPECT_EQ(log.back().event_type, "run_ended");
@@ -495,7 +591,7 @@ TEST_F(ExecutorLogicTest, AStateLockedPastTheTimeoutStopsTheRunRecordingNothingW
   EXPECT_EQ(Run(&error, &locked), RunEnd::kError);
   EXPECT_EQ(error,
             "the state database " + project_.StatePath() +
-                " stayed locked by another process for 2.0s (state_lock_timeout): stopped with 1 change(s) "
+                " stayed locked by another process (a sqlite3 shell in a transaction?) for 2.0s (state_lock_timeout): stopped with 1 change(s) "
                 "unrecorded, starting with the end of a's attempt 1; nothing wrong was recorded, and `orchestra "
                 "run` redoes what was not");
   EXPECT_EQ(AgentsStarted(), "a ");

@@ -39,7 +39,7 @@ class ExecutorTest : public ::testing::Test {
     uv_loop_init(&loop);
     RunEnd end;
     {
-      UvProcessRunner runner(&loop);
+      UvProcessRunner runner(&loop, ORCHESTRA_SUPERVISE);
       UvTimers timers(&loop);
       SystemProcessTable processes(&loop);
       SystemGit git;

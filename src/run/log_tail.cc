@@ -4,7 +4,11 @@
 #include <deque>
 #include <fstream>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <fmt/format.h>
 
@@ -16,16 +20,29 @@ std::string CutLine(const std::string& line, size_t max_bytes) {
 }
 
 std::string ReadFrom(const std::string& path, int64_t offset, size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return "";
-  const std::streamoff size = in.tellg();
-  const std::streamoff start = std::max<std::streamoff>(
-      std::max<std::streamoff>(offset, 0), size - static_cast<std::streamoff>(max_bytes));
-  if (start >= size) return "";
-  in.seekg(start);
-  std::string text(static_cast<size_t>(size - start), '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
+  // Called at every agent exit, mostly on output that is empty or short:
+  // plain open, fstat and pread, nothing read when there is nothing new.
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  struct stat info {};
+  std::string text;
+  if (fstat(fd, &info) == 0) {
+    const int64_t size = info.st_size;
+    const int64_t start = std::max<int64_t>(std::max<int64_t>(offset, 0), size - static_cast<int64_t>(max_bytes));
+    if (start < size) {
+      text.resize(static_cast<size_t>(size - start));
+      size_t filled = 0;
+      while (filled < text.size()) {
+        const ssize_t count =
+            pread(fd, text.data() + filled, text.size() - filled, static_cast<off_t>(start) + static_cast<off_t>(filled));
+        if (count < 0 && errno == EINTR) continue;
+        if (count <= 0) break;
+        filled += static_cast<size_t>(count);
+      }
+      text.resize(filled);
+    }
+  }
+  close(fd);
   return text;
 }
 
@@ -35,20 +52,28 @@ int64_t FileSize(const std::string& path) {
   return static_cast<int64_t>(info.st_size);
 }
 
+int64_t LogTailWindow(int max_lines, size_t max_line_bytes) {
+  return static_cast<int64_t>(std::max(max_lines, 0)) * static_cast<int64_t>(max_line_bytes + 1);
+}
+
 std::string LogTail(const std::string& path, int max_lines, size_t max_line_bytes) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in || max_lines <= 0) return "";
   const std::streamoff size = in.tellg();
-  const std::streamoff window = static_cast<std::streamoff>(max_lines) * static_cast<std::streamoff>(max_line_bytes + 1);
+  const std::streamoff window = LogTailWindow(max_lines, max_line_bytes);
   const std::streamoff start = size > window ? size - window : 0;
   in.seekg(start);
   std::string text(static_cast<size_t>(size - start), '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<size_t>(in.gcount()));
+  return LogTailOf(text, start > 0, max_lines, max_line_bytes);
+}
 
+std::string LogTailOf(const std::string& text, bool cut_before, int max_lines, size_t max_line_bytes) {
+  if (max_lines <= 0) return "";
   std::deque<std::string> lines;
   size_t begin = 0;
-  if (start > 0) {
+  if (cut_before) {
     // The window starts inside a line: say how much of it is not shown.
     const size_t first_end = text.find('\n');
     const size_t shown = first_end == std::string::npos ? text.size() : first_end;

@@ -14,6 +14,13 @@ namespace orchestra {
 /// cut with a marker saying how many bytes were left out. "" when unreadable.
 std::string LogTail(const std::string& path, int max_lines, size_t max_line_bytes);
 
+/// LogTail of the last bytes of a log read elsewhere (the state's copy of
+/// it): `text` is at most its last LogTailWindow bytes, `cut_before` true
+/// when the log holds more before them.
+std::string LogTailOf(const std::string& text, bool cut_before, int max_lines, size_t max_line_bytes);
+/// How many of a log's last bytes LogTail reads.
+int64_t LogTailWindow(int max_lines, size_t max_line_bytes);
+
 /// What the file at `path` holds from byte `offset` on (an agent's output in
 /// its attempt log), at most its last `max_bytes`. "" when unreadable.
 std::string ReadFrom(const std::string& path, int64_t offset, size_t max_bytes);

@@ -107,6 +107,7 @@ std::vector<std::string> GitExcludePatterns(const Config& config) {
   if (config.reports_dir == defaults.reports_dir) {
     patterns.push_back("/" + defaults.reports_dir + "/execution_report.md");
     patterns.push_back("/" + defaults.reports_dir + "/gantt.html");
+    patterns.push_back("/" + defaults.reports_dir + "/report.html");
   }
   return patterns;
 }

@@ -36,12 +36,14 @@ TEST(ProjectFilesTest, OnlyTheFilesOrchestraWritesAtTheDefaultPathsAreExcluded) 
   Config config;
   EXPECT_EQ(GitExcludePatterns(config),
             (std::vector<std::string>{"/.orchestra/", "/.state/orchestration.db*", "/logs/orchestrator.log",
-                                      "/logs/workstreams/", "/reports/execution_report.md", "/reports/gantt.html"}));
+                                      "/logs/workstreams/", "/reports/execution_report.md", "/reports/gantt.html",
+                                      "/reports/report.html"}));
   // A configured path is the user's to ignore, inside the project or not.
   config.state_path = "/elsewhere/orchestration.db";
   config.logs_dir = "build/logs";
   EXPECT_EQ(GitExcludePatterns(config),
-            (std::vector<std::string>{"/.orchestra/", "/reports/execution_report.md", "/reports/gantt.html"}));
+            (std::vector<std::string>{"/.orchestra/", "/reports/execution_report.md", "/reports/gantt.html",
+                                      "/reports/report.html"}));
 }
 
 TEST(ProjectFilesTest, TheEarlierLayoutMovesOnceAndTheRecordedLogPathsStillLead) {

@@ -1,6 +1,18 @@
 #include "recovery.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <climits>
+#include <string_view>
+
 #include <fmt/format.h>
+
+#include "supervisor_status.h"
+#include "crash_point.h"
 
 namespace orchestra {
 
@@ -23,7 +35,87 @@ bool MergedBeforeTheStop(const RecoveryContext& context, const AttemptRecord& at
   return true;
 }
 
-AttemptEnd Abandoned(const AttemptRecord& attempt, bool killed) {
+// The orchestrator died after spawning the attempt's supervisor and before
+// recording its pid: the attempt key in the supervisor's environment finds it.
+// Fills the pid into `*record` and the state, so a second stop finds it directly.
+bool FoundSupervisor(const RecoveryContext& context, const AttemptRecord& attempt, AttemptRecord* record) {
+  if (attempt.pid > 0) return false;
+  for (const int pid : context.processes->FindWithEnvironment(AttemptKey(context.state_path, attempt.id))) {
+    const int64_t start_time = context.processes->StartTime(pid);
+    if (start_time == 0 || !IsSupervisor(pid)) continue;
+    std::string error;
+    if (!context.store->SetAttemptPids({AttemptPid{attempt.id, pid, start_time}}, &error)) return false;
+    record->pid = pid;
+    record->pid_start_time = start_time;
+    return true;
+  }
+  return false;
+}
+
+// The agent's work survives the stop: its supervisor recorded the end (the
+// attempt is collected) or still runs (adopted). Fills `*continued` and `*event`.
+bool Continues(const RecoveryContext& context, const AttemptRecord& attempt, ContinuedAttempt* continued,
+               LogEntry* event) {
+  if (context.continued == nullptr || attempt.log_path.empty()) return false;
+  if (context.can_continue && !context.can_continue(attempt)) return false;
+  continued->record = attempt;
+  SupervisorStatus status;
+  std::string ignored;  // an unreadable status file is as good as none
+  const std::string status_path = StatusPathFor(attempt.log_path);
+  std::string message;
+  if (ReadSupervisorStatus(attempt.log_path, status_path, &status, &ignored)) {
+    continued->result = ResultOf(status);
+    event->event_type = "collected";
+    message = fmt::format("attempt {} of {}: its agent ended while the orchestrator was stopped ({}); "
+                          "collected its result",
+                          attempt.attempt, attempt.workstream_id, continued->result.Describe());
+  } else if ((attempt.pid > 1 && attempt.pid < INT32_MAX &&
+              context.processes->StartTime(static_cast<int>(attempt.pid)) == attempt.pid_start_time &&
+              IsSupervisor(static_cast<int>(attempt.pid))) ||
+             FoundSupervisor(context, attempt, &continued->record)) {
+    continued->adopted = true;
+    event->event_type = "adopted";
+    message = fmt::format("attempt {} of {}: its agent is still running (supervisor pid {}); adopted",
+                          attempt.attempt, attempt.workstream_id, continued->record.pid);
+  } else {
+    return false;
+  }
+  *event = LogEntry{0, "", attempt.workstream_id, attempt.agent_id, event->event_type, message};
+  return true;
+}
+
+}  // namespace
+
+bool IsSupervisor(int pid) {
+  const int fd = open(("/proc/" + std::to_string(pid) + "/comm").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char name[64] = {};
+  const ssize_t count = read(fd, name, sizeof name - 1);
+  close(fd);
+  // The kernel keeps the first 15 bytes of the program's name.
+  return count > 0 && std::string_view(name, static_cast<size_t>(count)) == "orchestra-super\n";
+}
+
+namespace {
+
+// A supervisor this run does not continue is asked to kill its agent (the
+// whole cgroup where there is one) and waits for it to exit, at most a few
+// seconds; SIGKILL to it alone would leave the agent running.
+void StopSupervisor(int64_t pid, int64_t start_time) {
+  if (pid <= 1 || pid > INT32_MAX) return;
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));
+  if (pidfd < 0) return;
+  if (ProcessStartTime(static_cast<int>(pid)) == start_time && IsSupervisor(static_cast<int>(pid)) &&
+      syscall(SYS_pidfd_send_signal, pidfd, SIGUSR1, nullptr, 0) == 0) {
+    pollfd exited{pidfd, POLLIN, 0};
+    poll(&exited, 1, 5000);
+  }
+  close(pidfd);
+}
+
+}  // namespace
+
+AttemptEnd AbandonedEnd(const AttemptRecord& attempt, bool killed) {
   AttemptEnd end;
   end.outcome = AttemptOutcome::kAbandoned;
   end.new_status = WorkstreamStatus::kPending;
@@ -35,8 +127,6 @@ AttemptEnd Abandoned(const AttemptRecord& attempt, bool killed) {
   return end;
 }
 
-}  // namespace
-
 std::string AttemptKey(const std::string& state_path, int64_t attempt_id) {
   return fmt::format("ORCHESTRA_ATTEMPT_KEY={}#{}", state_path, attempt_id);
 }
@@ -44,21 +134,39 @@ std::string AttemptKey(const std::string& state_path, int64_t attempt_id) {
 bool RecoverAttempts(const RecoveryContext& context, std::vector<LogEntry>* events, std::string* error) {
   std::vector<AttemptRecord> running;
   if (!context.store->RunningAttempts(&running, error)) return false;
+  if (context.continued != nullptr) context.continued->clear();  // a retry after a busy state starts afresh
   for (const AttemptRecord& attempt : running) {
-    // The pid may be missing (a crash between start and spawn) and processes
-    // may have left the group; the attempt key in their environment finds them.
-    bool killed =
-        attempt.pid > 0 && context.processes->KillStaleGroup(attempt.pid, attempt.pid_start_time);
-    killed = context.processes->KillWithEnvironment(AttemptKey(context.state_path, attempt.id)) > 0 || killed;
     AttemptEnd end;
     const bool merged = MergedBeforeTheStop(context, attempt, &end);
-    if (!merged) end = Abandoned(attempt, killed);
-    if (!context.store->FinishAttempt(attempt.id, end, error)) return false;
-    if (merged) {
-      std::string ignored;  // a worktree left behind is removed by `orchestra clean`
-      context.worktrees->Remove(attempt.workstream_id, &ignored);
+    ContinuedAttempt continued;
+    LogEntry event;
+    // Adopted (its supervisor still runs) or collected (its status is on disk).
+    const bool continues = !merged && Continues(context, attempt, &continued, &event);
+    if (!continues) {
+      StopSupervisor(attempt.pid, attempt.pid_start_time);
+      // The pid may be missing (a crash between start and spawn) and processes
+      // may have left the group; the attempt key in their environment finds them.
+      bool killed =
+          attempt.pid > 0 && context.processes->KillStaleGroup(attempt.pid, attempt.pid_start_time);
+      killed = context.processes->KillWithEnvironment(AttemptKey(context.state_path, attempt.id)) > 0 || killed;
+      if (!merged) end = AbandonedEnd(attempt, killed);
+      event = LogEntry{0, "", attempt.workstream_id, attempt.agent_id, end.event_type, end.message};
     }
-    events->push_back(LogEntry{0, "", attempt.workstream_id, attempt.agent_id, end.event_type, end.message});
+    CrashPoint("recovery-before-end");
+    if (continues) {
+      if (!context.store->AppendLog(event.workstream_id, event.agent_id, event.event_type, event.message, error)) {
+        return false;
+      }
+      context.continued->push_back(continued);
+    } else {
+      if (!context.store->FinishAttempt(attempt.id, end, error)) return false;
+      if (merged) {
+        std::string ignored;  // a worktree left behind is removed by `orchestra clean`
+        context.worktrees->Remove(attempt.workstream_id, &ignored);
+      }
+    }
+    CrashPoint("recovery-after-end");
+    events->push_back(event);
   }
   return true;
 }

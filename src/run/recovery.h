@@ -1,16 +1,22 @@
 // Recovery: what a resumed run does first. Attempts still marked `running`
 // belong to an orchestrator that stopped (killed, crashed, lost its state).
-// Their processes may live on: they are killed first. An attempt whose merge
-// reached the integration branch before the stop is completed (its work is
-// not done twice); every other one is closed as abandoned and its workstream
-// requeued.
+// An attempt whose merge reached the integration branch before the stop is
+// completed (its work is not done twice). An agent runs under its own
+// supervisor (orchestra-supervise), which outlives the orchestrator: when it
+// has recorded the agent's end in its status file, the run collects that end;
+// when it is still running, the run adopts it; either way the attempt goes on
+// (acceptance tests, merge) as if the agent had just ended, and its work is
+// not thrown away. Every other attempt has its processes killed, is closed as
+// abandoned and its workstream requeued.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "git.h"
+#include "process.h"
 #include "process_table.h"
 #include "state_store.h"
 #include "worktree.h"
@@ -23,6 +29,13 @@ namespace orchestra {
 /// process group.
 std::string AttemptKey(const std::string& state_path, int64_t attempt_id);
 
+/// An attempt left running whose agent's work goes on in this run.
+struct ContinuedAttempt {
+  AttemptRecord record;
+  bool adopted = false;  // its supervisor (record.pid) still runs: watch it until it exits
+  ProcessResult result;  // not adopted: the end its status file recorded (collected)
+};
+
 /// RecoveryContext holds what recovery reads and acts on.
 struct RecoveryContext {
   StateStore* store = nullptr;
@@ -32,10 +45,24 @@ struct RecoveryContext {
   std::string project_dir;
   std::string integration_branch;
   std::string state_path;  // for the attempt keys
+  /// Where attempts to continue go (adopted or collected); null: none is
+  /// continued, every attempt left running is abandoned (or completed).
+  std::vector<ContinuedAttempt>* continued = nullptr;
+  /// Whether this run can continue an attempt (its workstream and agent are
+  /// still in the project, and selected); unset: every one.
+  std::function<bool(const AttemptRecord&)> can_continue;
 };
 
-/// Closes every attempt left running, as described above, and appends one
-/// event (already committed to the state) per closed attempt for observers.
+/// What the state records for an attempt closed as abandoned: `killed` when
+/// its processes were still running (and were killed).
+AttemptEnd AbandonedEnd(const AttemptRecord& attempt, bool killed);
+
+/// True when `pid` is an orchestra-supervise process (/proc/<pid>/comm).
+bool IsSupervisor(int pid);
+
+/// Closes or continues every attempt left running, as described above, and
+/// appends one event (already committed to the state: requeued, completed,
+/// adopted, collected) per attempt for observers.
 /// False with `*error` when the state cannot be read or written.
 bool RecoverAttempts(const RecoveryContext& context, std::vector<LogEntry>* events, std::string* error);
 

@@ -4,6 +4,7 @@
 
 #include "fake_process_table.h"
 #include "sqlite_store.h"
+#include "supervisor_status.h"
 #include "temp_dir.h"
 #include "virtual_time.h"
 
@@ -77,6 +78,48 @@ TEST_F(RecoveryTest, NothingLeftRunningLeavesTheStateAlone) {
   ASSERT_TRUE(RecoverAttempts(context_, &events, &error)) << error;  // a second resume
   EXPECT_TRUE(events.empty());
   EXPECT_TRUE(processes_.searched.empty());
+}
+
+// The supervisor of `a` recorded its agent's end: a run that continues
+// attempts collects it, leaving it running; `b` has no status and is closed.
+TEST_F(RecoveryTest, AnAttemptWhoseSupervisorRecordedTheEndIsCollected) {
+  std::string error;
+  int64_t c = 0;
+  const std::string log = dir_ / "attempt-1.log";
+  ASSERT_TRUE(store_->StartAttempt(
+      AttemptRecord{.workstream_id = "c", .attempt = 2, .agent_id = "agent-1", .log_path = log}, &c, &error))
+      << error;
+  SupervisorStatus status;
+  status.exit_code = 0;
+  status.log_offset = 7;
+  status.ended_at = 1;
+  ASSERT_TRUE(WriteSupervisorStatus(log, StatusPathFor(log), status, &error)) << error;
+  std::vector<ContinuedAttempt> continued;
+  context_.continued = &continued;
+  std::vector<LogEntry> events;
+  ASSERT_TRUE(RecoverAttempts(context_, &events, &error)) << error;
+
+  ASSERT_EQ(continued.size(), 1u);
+  EXPECT_EQ(continued[0].record.id, c);
+  EXPECT_FALSE(continued[0].adopted);
+  EXPECT_EQ(continued[0].result.Describe(), "exit code 0");
+  EXPECT_EQ(continued[0].result.log_offset, 7);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[2].event_type, "collected");
+  EXPECT_EQ(events[2].message,
+            "attempt 2 of c: its agent ended while the orchestrator was stopped (exit code 0); collected its result");
+  std::vector<AttemptRecord> running;
+  ASSERT_TRUE(store_->RunningAttempts(&running, &error)) << error;
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(running[0].id, c);
+
+  // A run that cannot continue it (its workstream not selected, say) closes it instead.
+  context_.can_continue = [](const AttemptRecord&) { return false; };
+  events.clear();
+  ASSERT_TRUE(RecoverAttempts(context_, &events, &error)) << error;
+  EXPECT_TRUE(continued.empty());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].event_type, "requeued");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "gantt.h"
 #include "graph_export.h"
 #include "prompt.h"
+#include "report_model.h"
 #include "usage_summary.h"
 
 namespace orchestra {
@@ -36,34 +37,6 @@ double EstimateHours(const Project& project, int node) {
 }
 
 json OptionalInt(const std::optional<int>& value) { return value ? json(*value) : json(nullptr); }
-
-/// Seconds from the newest run's start to its end, or to now while it runs;
-/// null without a run or a readable start.
-std::optional<double> RunSeconds(const StateSnapshot& snapshot, double* started) {
-  if (!snapshot.has_run || !ParseTimestamp(snapshot.run.started_at, started)) return std::nullopt;
-  double ended = snapshot.now;
-  if (!snapshot.run.ended_at.empty() && !ParseTimestamp(snapshot.run.ended_at, &ended)) ended = snapshot.now;
-  return std::max(0.0, ended - *started);
-}
-
-/// Remaining time at the rate the current run has completed estimated hours.
-json Eta(const Project& project, const StateSnapshot& snapshot, double run_started, double elapsed) {
-  if (!snapshot.has_run || snapshot.run.state != RunState::kRunning || elapsed <= 0) return nullptr;
-  double done_hours = 0, left_hours = 0;
-  for (int node = 0; node < project.graph->size(); ++node) {
-    const WorkstreamRecord* record = RecordOf(snapshot, project.graph->id(node));
-    const WorkstreamStatus status = record ? record->status : WorkstreamStatus::kPending;
-    double completed_at = 0;
-    if (status == WorkstreamStatus::kCompleted && ParseTimestamp(record->completed_at, &completed_at) &&
-        completed_at >= run_started) {
-      done_hours += EstimateHours(project, node);
-    } else if (status == WorkstreamStatus::kPending || status == WorkstreamStatus::kRunning) {
-      left_hours += EstimateHours(project, node);
-    }
-  }
-  if (done_hours <= 0) return nullptr;
-  return left_hours * elapsed / done_hours;
-}
 
 /// The agent type of a workstream: its latest attempt's, else the one its
 /// `agent` field asks for; "" when neither says.
@@ -100,34 +73,6 @@ json AttemptJson(const AttemptRecord& attempt) {
           {"merge_commit", attempt.merge_commit}};
 }
 
-const char* BarStateName(BarState state) {
-  switch (state) {
-    case BarState::kPlanned: return "planned";
-    case BarState::kSucceeded: return "succeeded";
-    case BarState::kFailed: return "failed";
-    case BarState::kRunning: return "running";
-  }
-  return "";
-}
-
-json ChartJson(const GanttChart& chart) {
-  json lanes = json::array();
-  for (const GanttLane& lane : chart.lanes) {
-    json bars = json::array();
-    for (const GanttBar& bar : lane.bars) {
-      bars.push_back({{"workstream", bar.workstream},
-                      {"start", bar.start},
-                      {"end", bar.end},
-                      {"track", bar.track},
-                      {"critical", bar.critical},
-                      {"state", BarStateName(bar.state)},
-                      {"note", bar.note}});
-    }
-    lanes.push_back({{"agent", lane.agent}, {"caption", lane.caption}, {"bars", bars}});
-  }
-  return {{"unit", chart.unit}, {"axis_label", chart.axis_label}, {"lanes", lanes}};
-}
-
 }  // namespace
 
 const AttemptRecord* LatestAttempt(const StateSnapshot& snapshot, const std::string& id) {
@@ -162,13 +107,15 @@ json StatusApiJson(const Project& project, const StateSnapshot& snapshot) {
                      {"ended_at", snapshot.run.ended_at},
                      {"pause_requested", snapshot.run.pause_requested}};
   }
-  double started = 0;
-  const std::optional<double> elapsed = RunSeconds(snapshot, &started);
+  const std::optional<double> elapsed = RunElapsedSeconds(snapshot);
+  const std::optional<double> eta = EtaSeconds(project, snapshot);
   status["elapsed_seconds"] = elapsed ? json(*elapsed) : json(nullptr);
-  status["eta_seconds"] = elapsed ? Eta(project, snapshot, started, *elapsed) : json(nullptr);
+  status["eta_seconds"] = eta ? json(*eta) : json(nullptr);
   const UsageTotals usage = SumUsage(snapshot.attempts);
   status["usage"] = {{"cost_usd", CostJson(usage.total)}, {"tokens", TokensJson(usage.total)}};
   status["budget_usd"] = project.config.budget_usd ? json(*project.config.budget_usd) : json(nullptr);
+  status["pauses"] = json::array();
+  for (const RunPause& pause : RunPauses(snapshot)) status["pauses"].push_back(RunPauseJson(pause));
   return status;
 }
 
@@ -225,8 +172,8 @@ json WorkstreamApiJson(const Project& project, const StateSnapshot& snapshot, in
 }
 
 json LanesApiJson(const Project& project, const StateSnapshot& snapshot, const Plan& plan) {
-  return {{"actual", ChartJson(GanttFromAttempts(snapshot, project, plan.critical_path))},
-          {"planned", ChartJson(GanttFromPlan(project, plan))}};
+  return {{"actual", GanttChartJson(GanttFromAttempts(snapshot, project, plan.critical_path))},
+          {"planned", GanttChartJson(GanttFromPlan(project, plan))}};
 }
 
 json LogEntryJson(const LogEntry& entry) {
@@ -240,9 +187,7 @@ json LogEntryJson(const LogEntry& entry) {
 
 std::string GraphDot(const Project& project, const StateSnapshot& snapshot, const Plan& plan) {
   GraphPicture picture;
-  for (int node = 0; node < project.graph->size(); ++node) {
-    picture.statuses.push_back(StatusOf(snapshot, project.graph->id(node)));
-  }
+  picture.statuses = NodeStatuses(project, snapshot);
   picture.critical_path = plan.critical_path;
   return DotText(project, picture);
 }

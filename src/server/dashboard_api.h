@@ -15,11 +15,10 @@
 namespace orchestra {
 
 /// GET /api/status: {"run", "totals" (by status), "workstreams" (how many),
-/// "elapsed_seconds", "eta_seconds", "usage", "budget_usd"}. The run is the
-/// newest one; elapsed is its wall time so far (to its end once it ended);
-/// the ETA, while it runs, is the estimated hours still pending or running
-/// divided by the estimated hours it completed per second so far (null
-/// before it completed any).
+/// "elapsed_seconds", "eta_seconds", "usage", "budget_usd", "pauses"}. The
+/// run is the newest one; elapsed and the ETA are RunElapsedSeconds and
+/// EtaSeconds (report_model.h), the pauses RunPauses as RunPauseJson (they
+/// need the snapshot's log).
 nlohmann::json StatusApiJson(const Project& project, const StateSnapshot& snapshot);
 
 /// GET /api/workstreams: every workstream of the project in id order:

@@ -62,8 +62,25 @@ TEST(DashboardApiTest, StatusCountsEveryWorkstreamAndEstimatesTheEnd) {
       {"elapsed_seconds", 10.0},
       {"eta_seconds", 25.0},
       {"usage", {{"cost_usd", 0.25}, {"tokens", {{"input", 0}, {"output", 0}, {"cache_read", 0}, {"cache_write", 0}}}}},
-      {"budget_usd", nullptr}};
+      {"budget_usd", nullptr},
+      {"pauses", json::array()}};
   EXPECT_EQ(status, expected);
+}
+
+TEST(DashboardApiTest, ARateLimitPausesItsTypeUntilItsWaitIsOver) {
+  const Project project = Chain();
+  StateSnapshot snapshot = Running();
+  const std::string message =
+      "attempt 1 of b was rate-limited: HTTP 429; agents of type claude pause for 30s, then it runs again (no "
+      "attempt used up)";
+  snapshot.log = {{1, "2026-01-01 12:00:00", "", "", "run_started", "run 1 started"},
+                  {2, "2026-01-01 12:00:05", "b", "agent-1", "rate_limited", message}};
+  EXPECT_EQ(StatusApiJson(project, snapshot)["pauses"],
+            json::array({{{"kind", "rate_limit"}, {"at", "2026-01-01 12:00:05"}, {"agent_type", "claude"},
+                          {"workstream", "b"}, {"seconds", 30.0}, {"until", "2026-01-01 12:00:35"},
+                          {"active", true}, {"message", message}}}));
+  ParseTimestamp("2026-01-01 12:00:35", &snapshot.now);
+  EXPECT_EQ(StatusApiJson(project, snapshot)["pauses"][0]["active"], false);
 }
 
 TEST(DashboardApiTest, NoEtaBeforeAnythingCompletedNorAfterTheRunEnded) {

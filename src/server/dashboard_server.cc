@@ -56,7 +56,7 @@ void AddCommonHeaders(httplib::Response& response) {
 DashboardServer::DashboardServer(const Project& project, DashboardOptions options)
     : project_(project),
       options_(std::move(options)),
-      reader_(project.StatePath(), &clock_),
+      reader_(project.State(), &clock_),
       plan_(MakePlan(project, {}, PlanOptions{.budget_seconds = 0.05, .scaling = false})),
       http_(std::make_unique<httplib::Server>()) {}
 
@@ -147,10 +147,11 @@ void DashboardServer::AddRoutes() {
     response.set_content(asset.content, asset.content_type);
   });
 
+  // The log too: a run's pauses are events (rate limits, a spent budget).
   http.Get("/api/status", [this](const httplib::Request&, httplib::Response& response) {
     StateSnapshot snapshot;
     std::string error;
-    if (!reader_.Snapshot(&snapshot, &error)) return SendError(response, 500, error);
+    if (!reader_.SnapshotWithLog(&snapshot, &error)) return SendError(response, 500, error);
     SendJson(response, StatusApiJson(project_, snapshot));
   });
   http.Get("/api/workstreams", [this](const httplib::Request&, httplib::Response& response) {
@@ -199,7 +200,12 @@ void DashboardServer::AddRoutes() {
       return SendJson(response, {{"attempt_id", nullptr}, {"attempt", 0}, {"running", false}, {"offset", 0},
                                  {"next_offset", 0}, {"size", 0}, {"text", ""}});
     }
-    const LogChunk chunk = ReadLogChunk(latest->log_path, offset, kLogChunkBytes);
+    // The file on this host, else its copy in the state; neither reads as empty.
+    AttemptLogRange range;
+    LogChunk chunk;
+    if (reader_.ReadLog(*latest, offset, static_cast<int64_t>(kLogChunkBytes), &range, &error)) {
+      chunk = LogChunkOf(range.start, range.size, std::move(range.bytes));
+    }
     SendJson(response, {{"attempt_id", latest->id},
                         {"attempt", latest->attempt},
                         {"running", latest->outcome == AttemptOutcome::kRunning},

@@ -32,6 +32,14 @@ LogChunk ReadLogChunk(const std::string& path, int64_t offset, size_t max_bytes)
   in.seekg(chunk.offset);
   in.read(chunk.text.data(), length);
   chunk.text.resize(static_cast<size_t>(in.gcount()));
+  return LogChunkOf(chunk.offset, chunk.size, std::move(chunk.text));
+}
+
+LogChunk LogChunkOf(int64_t offset, int64_t size, std::string text) {
+  LogChunk chunk;
+  chunk.offset = offset;
+  chunk.size = size;
+  chunk.text = std::move(text);
   if (chunk.offset + static_cast<int64_t>(chunk.text.size()) < chunk.size) {
     chunk.text.resize(chunk.text.size() - IncompleteTail(chunk.text));
   }

@@ -23,4 +23,9 @@ struct LogChunk {
 /// character is never split between two pieces. A missing file reads as empty.
 LogChunk ReadLogChunk(const std::string& path, int64_t offset, size_t max_bytes);
 
+/// The chunk of `text`, bytes [offset, offset + text.size()) of a log of
+/// `size` bytes read elsewhere (the state's copy of a log), ended at a UTF-8
+/// character boundary as ReadLogChunk ends it.
+LogChunk LogChunkOf(int64_t offset, int64_t size, std::string text);
+
 }  // namespace orchestra

@@ -4,7 +4,8 @@
 
 #include <filesystem>
 
-#include "sqlite_store.h"
+#include "state_store_factory.h"
+#include "state_url.h"
 
 namespace orchestra {
 namespace {
@@ -30,23 +31,44 @@ bool NothingWrittenYet(const std::string& path) {
 
 }  // namespace
 
-std::unique_ptr<SqliteStore> StateReader::Open(std::string* error) const {
+std::unique_ptr<StateStore> StateReader::Open(std::string* error) const {
   error->clear();
-  std::unique_ptr<SqliteStore> store = SqliteStore::OpenReadOnly(state_path_, clock_, error);
-  if (!store && NothingWrittenYet(state_path_)) error->clear();
-  return store;
+  bool absent = false;
+  std::unique_ptr<StateStore> store =
+      OpenStateStore(state_path_, StateOpenMode::kReadOnly, {}, clock_, &absent, error);
+  if (store || absent) {
+    if (!store) error->clear();
+    return store;
+  }
+  if (IsPostgresUrl(state_path_)) return store;
+  if (NothingWrittenYet(state_path_)) {
+    error->clear();
+    return store;
+  }
+  // The open may have seen a run's first transaction in progress (user_version
+  // still 0) that has committed since: once more, now that the schema is there.
+  error->clear();
+  return OpenStateStore(state_path_, StateOpenMode::kReadOnly, {}, clock_, &absent, error);
 }
 
 bool StateReader::Snapshot(StateSnapshot* snapshot, std::string* error) const {
   *snapshot = StateSnapshot();
   snapshot->now = clock_->Now();
-  const std::unique_ptr<SqliteStore> store = Open(error);
+  const std::unique_ptr<StateStore> store = Open(error);
   return !store ? error->empty() : LoadSnapshot(store.get(), snapshot->now, 0, snapshot, error);
+}
+
+bool StateReader::SnapshotWithLog(StateSnapshot* snapshot, std::string* error) const {
+  *snapshot = StateSnapshot();
+  snapshot->now = clock_->Now();
+  const std::unique_ptr<StateStore> store = Open(error);
+  if (!store) return error->empty();
+  return LoadSnapshot(store.get(), snapshot->now, 0, snapshot, error) && store->LoadLog("", 0, &snapshot->log, error);
 }
 
 bool StateReader::LogAfter(int64_t after, size_t limit, std::vector<LogEntry>* entries, std::string* error) const {
   entries->clear();
-  const std::unique_ptr<SqliteStore> store = Open(error);
+  const std::unique_ptr<StateStore> store = Open(error);
   if (!store) return error->empty();
   // Mostly the reader is only a few entries behind: read the newest few, and
   // the whole log only when they do not reach back to `after`.
@@ -62,6 +84,17 @@ bool StateReader::LogAfter(int64_t after, size_t limit, std::vector<LogEntry>* e
     return true;
   }
   return true;
+}
+
+bool StateReader::ReadLog(const AttemptRecord& attempt, int64_t offset, int64_t max_bytes, AttemptLogRange* range,
+                          std::string* error) const {
+  if (ReadAttemptLog(nullptr, attempt, offset, max_bytes, range, error)) return true;
+  const std::unique_ptr<StateStore> store = Open(error);
+  if (!store) {
+    if (error->empty()) *error = "cannot read " + attempt.log_path;
+    return false;
+  }
+  return ReadAttemptLog(store.get(), attempt, offset, max_bytes, range, error);
 }
 
 }  // namespace orchestra

@@ -1,4 +1,4 @@
-// The state database format (schema version 3, stored in PRAGMA user_version).
+// The state database format (schema version 4, stored in PRAGMA user_version).
 // docs/state.md explains every column, status transition and event type.
 //
 //   workstream_status  one row per workstream, its current state. Users query
@@ -38,6 +38,11 @@
 //     id INTEGER PRIMARY KEY AUTOINCREMENT, pid INTEGER, started_at TEXT,
 //     ended_at TEXT, state TEXT NOT NULL, pause_requested INTEGER NOT NULL DEFAULT 0
 //
+//   Version 4 adds the tables of a submitted plan and of workers, as in
+//   PostgreSQL (docs/state.md "Workers"): submissions, plan_workstreams,
+//   plan_dependencies, workers. One process owns a SQLite state, so a claim
+//   holds no lease (it never expires) and its fencing token is the attempt id.
+//
 //   Indexes: execution_log(workstream_id), attempts(workstream_id).
 //
 // Conventions: timestamps are 'YYYY-MM-DD HH:MM:SS' UTC (FormatTimestamp);
@@ -48,7 +53,7 @@
 //
 // Durability: WAL with synchronous=FULL, so a committed transaction survives a
 // power cut (SetDurability(kNormal): synchronous=NORMAL, which survives a crash
-// of Orchestra, not of the machine); SetAttemptPid alone is committed without
+// of Orchestra, not of the machine); SetAttemptPid(s) alone are committed without
 // a sync (see there); every mutating method is exactly one BEGIN IMMEDIATE..COMMIT
 // (or, in a group of BeginGroup, one savepoint of the group's transaction) and
 // rolls back on any failure, so the database never holds half a state change.
@@ -58,13 +63,16 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <utility>
+
+#include "crash_point.h"
 
 namespace orchestra {
 namespace {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 constexpr const char* kNoSuchAttempt = "no such attempt";
 constexpr int kBusyTimeoutMilliseconds = 5000;
 constexpr int kWalAutoCheckpointPages = 1000;  // SQLite's default
@@ -142,99 +150,6 @@ constexpr const char* kAttemptColumns =
 constexpr const char* kLogColumns = "id, timestamp, workstream_id, agent_id, event_type, message";
 constexpr const char* kRunColumns = "id, pid, started_at, ended_at, state, pause_requested";
 
-/// Statement owns one prepared statement. Binding errors are remembered and
-/// reported by the first Step, so call sites bind without checking each call.
-class Statement {
- public:
-  Statement(sqlite3* db, const std::string& sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement_, nullptr) != SQLITE_OK) {
-      error_ = sqlite3_errmsg(db);
-    }
-  }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement() { sqlite3_finalize(statement_); }
-
-  /// Binds `text`, or NULL when it is empty (absent values are NULL in the state).
-  Statement& BindText(int index, const std::string& text) {
-    if (text.empty()) return BindNull(index);
-    return Check(sqlite3_bind_text(statement_, index, text.c_str(), static_cast<int>(text.size()),
-                                   SQLITE_TRANSIENT));
-  }
-  Statement& BindInt(int index, int64_t value) {
-    return Check(sqlite3_bind_int64(statement_, index, value));
-  }
-  /// Binds `value`, or NULL when it is 0 (a pid not known yet).
-  Statement& BindNonZero(int index, int64_t value) {
-    return value == 0 ? BindNull(index) : BindInt(index, value);
-  }
-  Statement& BindOptional(int index, const std::optional<int>& value) {
-    return value ? BindInt(index, *value) : BindNull(index);
-  }
-  Statement& BindReal(int index, double value) {
-    return Check(sqlite3_bind_double(statement_, index, value));
-  }
-  Statement& BindOptionalReal(int index, const std::optional<double>& value) {
-    return value ? BindReal(index, *value) : BindNull(index);
-  }
-  Statement& BindNull(int index) { return Check(sqlite3_bind_null(statement_, index)); }
-
-  /// Advances once: true with `*row` set when a row came, true with `*row`
-  /// false when done, false with `*error` on failure.
-  bool Step(bool* row, std::string* error) {
-    if (error_.empty()) {
-      const int code = sqlite3_step(statement_);
-      if (code == SQLITE_ROW || code == SQLITE_DONE) {
-        *row = code == SQLITE_ROW;
-        return true;
-      }
-      error_ = sqlite3_errmsg(db_);
-    }
-    *error = error_;
-    return false;
-  }
-
-  /// Runs a statement that returns no rows.
-  bool Run(std::string* error) {
-    bool row = false;
-    return Step(&row, error);
-  }
-
-  /// Runs an UPDATE meant to change exactly one row; when no row matched it
-  /// fails with `missing` as the error ("no such attempt").
-  bool RunOnOneRow(const std::string& missing, std::string* error) {
-    if (!Run(error)) return false;
-    if (sqlite3_changes(db_) == 1) return true;
-    *error = missing;
-    return false;
-  }
-
-  std::string Text(int column) const {
-    const unsigned char* text = sqlite3_column_text(statement_, column);
-    return text ? reinterpret_cast<const char*>(text) : "";
-  }
-  int64_t Int(int column) const { return sqlite3_column_int64(statement_, column); }
-  double Real(int column) const { return sqlite3_column_double(statement_, column); }
-  std::optional<double> OptionalReal(int column) const {
-    if (sqlite3_column_type(statement_, column) == SQLITE_NULL) return std::nullopt;
-    return sqlite3_column_double(statement_, column);
-  }
-  std::optional<int> Optional(int column) const {
-    if (sqlite3_column_type(statement_, column) == SQLITE_NULL) return std::nullopt;
-    return sqlite3_column_int(statement_, column);
-  }
-
- private:
-  Statement& Check(int code) {
-    if (code != SQLITE_OK && error_.empty()) error_ = sqlite3_errmsg(db_);
-    return *this;
-  }
-
-  sqlite3* db_;
-  sqlite3_stmt* statement_ = nullptr;
-  std::string error_;
-};
-
 bool Execute(sqlite3* db, const char* sql, std::string* error) {
   char* message = nullptr;
   if (sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK) return true;
@@ -248,30 +163,33 @@ bool Execute(sqlite3* db, const char* sql, std::string* error) {
 /// lack of it; anything that fails rolls the whole change back. The error names
 /// the operation. Inside a group (`in_group`, the lock already held) the change
 /// is a savepoint of the group's transaction, rolled back alone on failure.
-bool InTransaction(sqlite3* db, const std::string& operation,
+bool InTransaction(StatementCache* db, const std::string& operation,
                    const std::function<bool(std::string*)>& body, std::string* error, bool* busy = nullptr,
                    bool in_group = false) {
   std::string failure;
   if (in_group) {
-    if (Execute(db, "SAVEPOINT change", &failure)) {
-      if (body(&failure) && Execute(db, "RELEASE change", &failure)) return true;
+    if (ExecuteCached(db, "SAVEPOINT change", &failure)) {
+      if (body(&failure) && ExecuteCached(db, "RELEASE change", &failure)) return true;
       std::string ignored;
-      Execute(db, "ROLLBACK TO change", &ignored);
-      Execute(db, "RELEASE change", &ignored);
+      ExecuteCached(db, "ROLLBACK TO change", &ignored);
+      ExecuteCached(db, "RELEASE change", &ignored);
     }
     *error = "state store: " + operation + ": " + failure;
     return false;
   }
-  if (!Execute(db, "BEGIN IMMEDIATE", &failure)) {
+  if (!ExecuteCached(db, "BEGIN IMMEDIATE", &failure)) {
     // Another connection holds the write lock (past the busy timeout):
     // nothing was written, and the same change may go through later.
-    if (busy) *busy = (sqlite3_errcode(db) & 0xff) == SQLITE_BUSY;
+    if (busy) *busy = (sqlite3_errcode(db->db()) & 0xff) == SQLITE_BUSY;
     *error = "state store: " + operation + ": " + failure;
     return false;
   }
-  if (body(&failure) && Execute(db, "COMMIT", &failure)) return true;
+  if (body(&failure) && ExecuteCached(db, "COMMIT", &failure)) {
+    CrashPoint("after-commit");
+    return true;
+  }
   std::string ignored;
-  if (!sqlite3_get_autocommit(db)) Execute(db, "ROLLBACK", &ignored);
+  if (!sqlite3_get_autocommit(db->db())) ExecuteCached(db, "ROLLBACK", &ignored);
   *error = "state store: " + operation + ": " + failure;
   return false;
 }
@@ -333,8 +251,10 @@ AttemptRecord AttemptAt(const Statement& row, std::string* bad_outcome) {
 }
 
 /// Reads every row of an attempts query (columns kAttemptColumns).
-bool CollectAttempts(Statement* query, std::vector<AttemptRecord>* attempts, std::string* error) {
+bool CollectAttempts(Statement* query, std::vector<AttemptRecord>* attempts, std::string* error,
+                     size_t expected = 0) {
   attempts->clear();
+  attempts->reserve(expected);
   for (bool row = false; query->Step(&row, error);) {
     if (!row) return true;
     std::string bad_outcome;
@@ -348,12 +268,20 @@ bool CollectAttempts(Statement* query, std::vector<AttemptRecord>* attempts, std
   return false;
 }
 
+/// Rows in `table` (0 when it cannot tell): room to reserve before a full read.
+int64_t RowCount(sqlite3* db, const std::string& table) {
+  Statement query(db, "SELECT count(*) FROM " + table);
+  bool row = false;
+  std::string ignored;
+  return query.Step(&row, &ignored) && row ? query.Int(0) : 0;
+}
+
 /// A WHERE clause binding the id as ?1, or nothing when every workstream is wanted.
 std::string WorkstreamFilter(const std::string& workstream_id) {
   return workstream_id.empty() ? "" : " WHERE workstream_id = ?1";
 }
 
-bool InsertLog(sqlite3* db, const std::string& timestamp, const std::string& workstream_id,
+bool InsertLog(StatementCache* db, const std::string& timestamp, const std::string& workstream_id,
                const std::string& agent_id, const std::string& event_type,
                const std::string& message, std::string* error) {
   if (event_type.empty()) {
@@ -372,7 +300,7 @@ bool InsertLog(sqlite3* db, const std::string& timestamp, const std::string& wor
 }
 
 /// The status of workstream `id`; false with an error naming it when it has no row.
-bool CurrentStatus(sqlite3* db, const std::string& id, WorkstreamStatus* status,
+bool CurrentStatus(StatementCache* db, const std::string& id, WorkstreamStatus* status,
                    std::string* error) {
   Statement query(db, "SELECT status FROM workstream_status WHERE workstream_id = ?");
   query.BindText(1, id);
@@ -391,7 +319,7 @@ bool CurrentStatus(sqlite3* db, const std::string& id, WorkstreamStatus* status,
 
 /// Fails when `id` is missing or running: the callers' changes would leave a
 /// running attempt without a running workstream.
-bool ExpectNotRunning(sqlite3* db, const std::string& id, std::string* error) {
+bool ExpectNotRunning(StatementCache* db, const std::string& id, std::string* error) {
   WorkstreamStatus status;
   if (!CurrentStatus(db, id, &status, error)) return false;
   if (status == WorkstreamStatus::kRunning) {
@@ -401,7 +329,7 @@ bool ExpectNotRunning(sqlite3* db, const std::string& id, std::string* error) {
   return true;
 }
 
-int64_t IntPragma(sqlite3* db, const char* sql, std::string* error) {
+int64_t IntPragma(StatementCache* db, const char* sql, std::string* error) {
   Statement query(db, sql);
   bool row = false;
   if (!query.Step(&row, error)) return -1;
@@ -410,8 +338,8 @@ int64_t IntPragma(sqlite3* db, const char* sql, std::string* error) {
 
 /// Applies the connection settings. `set_wal` is false for OpenExisting: the
 /// journal mode is stored in the file, and setting it could need a write.
-bool Configure(sqlite3* db, bool set_wal, std::string* error) {
-  sqlite3_busy_timeout(db, kBusyTimeoutMilliseconds);
+bool Configure(StatementCache* db, bool set_wal, std::string* error) {
+  sqlite3_busy_timeout(db->db(), kBusyTimeoutMilliseconds);
   if (set_wal) {
     Statement journal(db, "PRAGMA journal_mode=WAL");
     bool row = false;
@@ -421,8 +349,8 @@ bool Configure(sqlite3* db, bool set_wal, std::string* error) {
       return false;
     }
   }
-  return Execute(db, "PRAGMA synchronous=FULL", error) &&
-         Execute(db, "PRAGMA foreign_keys=ON", error);
+  return Execute(db->db(), "PRAGMA synchronous=FULL", error) &&
+         Execute(db->db(), "PRAGMA foreign_keys=ON", error);
 }
 
 /// Version 1 -> 2: the worktree-isolation columns of attempts.
@@ -447,9 +375,43 @@ ALTER TABLE attempts ADD COLUMN turns INTEGER;
 ALTER TABLE attempts ADD COLUMN session_id TEXT;
 )sql";
 
+constexpr const char* kMigrateToVersion4 = R"sql(
+CREATE TABLE IF NOT EXISTS submissions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  submitted_at TEXT NOT NULL,
+  workstreams INTEGER NOT NULL,
+  changes TEXT
+);
+CREATE TABLE IF NOT EXISTS plan_workstreams (
+  workstream_id TEXT PRIMARY KEY,
+  submission_id INTEGER NOT NULL,
+  track TEXT,
+  definition TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  source_file TEXT
+);
+CREATE TABLE IF NOT EXISTS plan_dependencies (
+  workstream_id TEXT NOT NULL,
+  depends_on TEXT NOT NULL,
+  PRIMARY KEY (workstream_id, depends_on)
+);
+CREATE TABLE IF NOT EXISTS workers (
+  id TEXT PRIMARY KEY,
+  host TEXT,
+  pid INTEGER,
+  started_at TEXT,
+  heartbeat_at TEXT
+);
+)sql";
+
 /// Creates the schema of an empty database, or migrates an older one step by
-/// step, in one transaction; refuses one written by a newer version.
-bool Migrate(sqlite3* db, std::string* error) {
+/// step, in one transaction; refuses one written by a newer version. A current
+/// schema is only read: opening the state takes no write lock, so a run started
+/// while another process (a sqlite3 shell) holds it waits in the executor,
+/// saying so, instead of failing here.
+bool Migrate(StatementCache* db, std::string* error) {
+  std::string ignored;  // a failed read is retried, and reported, in the transaction
+  if (IntPragma(db, "PRAGMA user_version", &ignored) == kSchemaVersion) return true;
   return InTransaction(
       db, "create schema",
       [db](std::string* failure) {
@@ -464,16 +426,18 @@ bool Migrate(sqlite3* db, std::string* error) {
         }
         const std::string set_version = "PRAGMA user_version = " + std::to_string(kSchemaVersion);
         if (version == 0) {
-          return Execute(db, kCreateSchema, failure) && Execute(db, set_version.c_str(), failure);
+          return Execute(db->db(), kCreateSchema, failure) && Execute(db->db(), kMigrateToVersion4, failure) &&
+                 Execute(db->db(), set_version.c_str(), failure);
         }
-        if (version == 1 && !Execute(db, kMigrateToVersion2, failure)) return false;
-        if (version <= 2 && !Execute(db, kMigrateToVersion3, failure)) return false;
-        return Execute(db, set_version.c_str(), failure);
+        if (version == 1 && !Execute(db->db(), kMigrateToVersion2, failure)) return false;
+        if (version <= 2 && !Execute(db->db(), kMigrateToVersion3, failure)) return false;
+        if (version <= 3 && !Execute(db->db(), kMigrateToVersion4, failure)) return false;
+        return Execute(db->db(), set_version.c_str(), failure);
       },
       error);
 }
 
-bool CheckVersion(sqlite3* db, std::string* error) {
+bool CheckVersion(StatementCache* db, std::string* error) {
   const int64_t version = IntPragma(db, "PRAGMA user_version", error);
   if (version < 0) return false;
   if (version != kSchemaVersion) {
@@ -487,7 +451,7 @@ bool CheckVersion(sqlite3* db, std::string* error) {
 
 }  // namespace
 
-SqliteStore::SqliteStore(sqlite3* db, const Clock* clock) : db_(db), clock_(clock) {}
+SqliteStore::SqliteStore(sqlite3* db, const Clock* clock) : db_(db), clock_(clock), statements_(db) {}
 
 SqliteStore::~SqliteStore() { sqlite3_close_v2(db_); }
 
@@ -504,12 +468,17 @@ std::unique_ptr<SqliteStore> SqliteStore::Open(const std::string& path, const Cl
   const bool opened = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                                       nullptr) == SQLITE_OK;
   if (!opened) reason = db ? sqlite3_errmsg(db) : "out of memory";
-  if (!opened || !Configure(db, /*set_wal=*/true, &reason) || !Migrate(db, &reason)) {
+  if (!opened) {
     sqlite3_close_v2(db);
     *error = "cannot open state database " + path + ": " + reason;
     return nullptr;
   }
-  return std::unique_ptr<SqliteStore>(new SqliteStore(db, clock));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db, clock));  // closes `db` when dropped
+  if (!Configure(&store->statements_, /*set_wal=*/true, &reason) || !Migrate(&store->statements_, &reason)) {
+    *error = "cannot open state database " + path + ": " + reason;
+    return nullptr;
+  }
+  return store;
 }
 
 std::unique_ptr<SqliteStore> SqliteStore::OpenExisting(const std::string& path, const Clock* clock,
@@ -533,24 +502,31 @@ std::unique_ptr<SqliteStore> SqliteStore::OpenExistingWith(const std::string& pa
   std::string reason;
   const bool opened = sqlite3_open_v2(path.c_str(), &db, flags, nullptr) == SQLITE_OK;
   if (!opened) reason = db ? sqlite3_errmsg(db) : "out of memory";
-  if (!opened || !Configure(db, /*set_wal=*/false, &reason) || !CheckVersion(db, &reason)) {
+  if (!opened) {
     sqlite3_close_v2(db);
     *error = "cannot open state database " + path + ": " + reason;
     return nullptr;
   }
-  return std::unique_ptr<SqliteStore>(new SqliteStore(db, clock));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db, clock));  // closes `db` when dropped
+  if (!Configure(&store->statements_, /*set_wal=*/false, &reason) || !CheckVersion(&store->statements_, &reason)) {
+    *error = "cannot open state database " + path + ": " + reason;
+    return nullptr;
+  }
+  return store;
 }
 
 bool SqliteStore::SyncWorkstreams(const std::vector<std::pair<std::string, std::string>>& id_tracks,
                                   std::string* error) {
   return Transaction("sync workstreams",
       [&](std::string* failure) {
+        // A running row keeps the track it started with until it ends; a row
+        // whose track is already right is not written (a resumed run of
+        // 10,000 workstreams rewrote them all).
         for (const auto& [id, track] : id_tracks) {
-          // A running row keeps the track it started with until it ends.
-          if (!Statement(db_,
+          if (!Statement(&statements_,
                          "INSERT INTO workstream_status (workstream_id, status, track, attempt) "
                          "VALUES (?, 'pending', ?, 0) ON CONFLICT (workstream_id) DO UPDATE "
-                         "SET track = excluded.track WHERE status != 'running'")
+                         "SET track = excluded.track WHERE status != 'running' AND track IS NOT excluded.track")
                    .BindText(1, id)
                    .BindText(2, track)
                    .Run(failure)) {
@@ -566,9 +542,10 @@ bool SqliteStore::LoadWorkstreams(std::vector<WorkstreamRecord>* records, std::s
   return Read(
       "load workstreams",
       [&](std::string* failure) {
-        Statement query(db_, std::string("SELECT ") + kWorkstreamColumns +
+        Statement query(&statements_, std::string("SELECT ") + kWorkstreamColumns +
                                  " FROM workstream_status ORDER BY workstream_id");
         records->clear();
+        records->reserve(static_cast<size_t>(RowCount(db_, "workstream_status")));
         for (bool row = false; query.Step(&row, failure);) {
           if (!row) return true;
           std::string bad_status;
@@ -589,10 +566,39 @@ bool SqliteStore::LoadAttempts(const std::string& workstream_id,
   return Read(
       "load attempts",
       [&](std::string* failure) {
-        Statement query(db_, std::string("SELECT ") + kAttemptColumns + " FROM attempts" +
+        Statement query(&statements_, std::string("SELECT ") + kAttemptColumns + " FROM attempts" +
                                  WorkstreamFilter(workstream_id) + " ORDER BY id");
         if (!workstream_id.empty()) query.BindText(1, workstream_id);
-        return CollectAttempts(&query, attempts, failure);
+        // All of them: room for every row at once, not regrown (100,000 records).
+        const size_t expected = workstream_id.empty() ? static_cast<size_t>(RowCount(db_, "attempts")) : 0;
+        return CollectAttempts(&query, attempts, failure, expected);
+      },
+      error);
+}
+
+bool SqliteStore::LoadAttemptUsage(std::vector<AttemptRecord>* attempts, std::string* error) {
+  return Read(
+      "load attempt usage",
+      [&](std::string* failure) {
+        attempts->clear();
+        attempts->reserve(static_cast<size_t>(RowCount(db_, "attempts")));
+        Statement query(&statements_,
+                        "SELECT workstream_id, attempt, agent_type, duration_seconds, input_tokens, output_tokens, "
+                        "cache_read_tokens, cache_write_tokens, cost_usd FROM attempts ORDER BY id");
+        for (bool row = false; query.Step(&row, failure);) {
+          if (!row) return true;
+          AttemptRecord& attempt = attempts->emplace_back();
+          attempt.workstream_id = query.Text(0);
+          attempt.attempt = static_cast<int>(query.Int(1));
+          attempt.agent_type = query.Text(2);
+          attempt.duration_seconds = query.Real(3);
+          attempt.usage.input_tokens = query.Int(4);
+          attempt.usage.output_tokens = query.Int(5);
+          attempt.usage.cache_read_tokens = query.Int(6);
+          attempt.usage.cache_write_tokens = query.Int(7);
+          attempt.usage.cost_usd = query.OptionalReal(8);
+        }
+        return false;
       },
       error);
 }
@@ -601,7 +607,7 @@ bool SqliteStore::RunningAttempts(std::vector<AttemptRecord>* attempts, std::str
   return Read(
       "find running attempts",
       [&](std::string* failure) {
-        Statement query(db_, std::string("SELECT ") + kAttemptColumns +
+        Statement query(&statements_, std::string("SELECT ") + kAttemptColumns +
                                  " FROM attempts WHERE outcome = 'running' ORDER BY id");
         return CollectAttempts(&query, attempts, failure);
       },
@@ -614,7 +620,7 @@ bool SqliteStore::LoadLog(const std::string& workstream_id, int limit,
       "load log",
       [&](std::string* failure) {
         // The newest `limit` entries, then turned oldest first. LIMIT -1 is no limit.
-        Statement query(db_, std::string("SELECT * FROM (SELECT ") + kLogColumns +
+        Statement query(&statements_, std::string("SELECT * FROM (SELECT ") + kLogColumns +
                                  " FROM execution_log" + WorkstreamFilter(workstream_id) +
                                  " ORDER BY id DESC LIMIT ?2) ORDER BY id");
         if (!workstream_id.empty()) query.BindText(1, workstream_id);
@@ -630,50 +636,63 @@ bool SqliteStore::LoadLog(const std::string& workstream_id, int limit,
       error);
 }
 
+namespace {
+
+/// StartAttempt's change, in the caller's transaction.
+bool InsertAttempt(StatementCache* statements, sqlite3* db, const AttemptRecord& attempt, const std::string& now,
+                   const std::string& message, int64_t* attempt_id, std::string* failure) {
+  if (!ExpectNotRunning(statements, attempt.workstream_id, failure)) return false;
+  if (!Statement(statements,
+                 "UPDATE workstream_status SET status = 'running', agent_id = ?, attempt = ?,"
+                 " started_at = ?, completed_at = NULL, exit_code = NULL,"
+                 " error_message = NULL WHERE workstream_id = ?")
+           .BindText(1, attempt.agent_id)
+           .BindInt(2, attempt.attempt)
+           .BindText(3, now)
+           .BindText(4, attempt.workstream_id)
+           .Run(failure)) {
+    return false;
+  }
+  if (!Statement(statements,
+                 "INSERT INTO attempts (workstream_id, attempt, agent_id, pid, pid_start_time,"
+                 " started_at, outcome, log_path, base_commit, agent_type)"
+                 " VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)")
+           .BindText(1, attempt.workstream_id)
+           .BindInt(2, attempt.attempt)
+           .BindText(3, attempt.agent_id)
+           .BindNonZero(4, attempt.pid)
+           .BindNonZero(5, attempt.pid_start_time)
+           .BindText(6, now)
+           .BindText(7, attempt.log_path)
+           .BindText(8, attempt.base_commit)
+           .BindText(9, attempt.agent_type)
+           .Run(failure)) {
+    return false;
+  }
+  *attempt_id = sqlite3_last_insert_rowid(db);
+  return InsertLog(statements, now, attempt.workstream_id, attempt.agent_id, "started", message, failure);
+}
+
+}  // namespace
+
 bool SqliteStore::StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id,
                                std::string* error) {
   const std::string now = FormatTimestamp(clock_->Now());
   return Transaction("start attempt " + std::to_string(attempt.attempt) + " of '" + attempt.workstream_id + "'",
       [&](std::string* failure) {
-        if (!ExpectNotRunning(db_, attempt.workstream_id, failure)) return false;
-        if (!Statement(db_,
-                       "UPDATE workstream_status SET status = 'running', agent_id = ?, attempt = ?,"
-                       " started_at = ?, completed_at = NULL, exit_code = NULL,"
-                       " error_message = NULL WHERE workstream_id = ?")
-                 .BindText(1, attempt.agent_id)
-                 .BindInt(2, attempt.attempt)
-                 .BindText(3, now)
-                 .BindText(4, attempt.workstream_id)
-                 .Run(failure)) {
-          return false;
-        }
-        if (!Statement(
-                 db_,
-                 "INSERT INTO attempts (workstream_id, attempt, agent_id, pid, pid_start_time,"
-                 " started_at, outcome, log_path, base_commit, agent_type)"
-                 " VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)")
-                 .BindText(1, attempt.workstream_id)
-                 .BindInt(2, attempt.attempt)
-                 .BindText(3, attempt.agent_id)
-                 .BindNonZero(4, attempt.pid)
-                 .BindNonZero(5, attempt.pid_start_time)
-                 .BindText(6, now)
-                 .BindText(7, attempt.log_path)
-                 .BindText(8, attempt.base_commit)
-                 .BindText(9, attempt.agent_type)
-                 .Run(failure)) {
-          return false;
-        }
-        *attempt_id = sqlite3_last_insert_rowid(db_);
-        return InsertLog(db_, now, attempt.workstream_id, attempt.agent_id, "started",
-                         "attempt " + std::to_string(attempt.attempt) + " on " + attempt.agent_id,
-                         failure);
+        return InsertAttempt(&statements_, db_, attempt, now,
+                             "attempt " + std::to_string(attempt.attempt) + " on " + attempt.agent_id, attempt_id,
+                             failure);
       },
       error);
 }
 
 bool SqliteStore::SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_start_time,
                                 std::string* error) {
+  return SetAttemptPids({AttemptPid{attempt_id, pid, pid_start_time}}, error);
+}
+
+bool SqliteStore::SetAttemptPids(const std::vector<AttemptPid>& pids, std::string* error) {
   // The pid only serves to kill what an attempt left running after
   // Orchestra died, and processes outlive Orchestra only when the machine
   // does: a commit that reaches the operating system (no sync) is durable
@@ -682,14 +701,22 @@ bool SqliteStore::SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_sta
   // could let a power cut lose earlier, synced commits): the automatic
   // checkpoint waits for the next synced commit. In a group it is one more
   // change of the group, synced with it.
+  if (pids.empty()) return true;
   const auto write = [&](std::string* failure) {
-    return Statement(db_, "UPDATE attempts SET pid = ?, pid_start_time = ? WHERE id = ?")
-        .BindNonZero(1, pid)
-        .BindNonZero(2, pid_start_time)
-        .BindInt(3, attempt_id)
-        .RunOnOneRow(kNoSuchAttempt, failure);
+    for (const AttemptPid& pid : pids) {
+      if (!Statement(&statements_, "UPDATE attempts SET pid = ?, pid_start_time = ? WHERE id = ?")
+               .BindNonZero(1, pid.pid)
+               .BindNonZero(2, pid.pid_start_time)
+               .BindInt(3, pid.attempt_id)
+               .RunOnOneRow(pids.size() == 1 ? kNoSuchAttempt : "no such attempt " + std::to_string(pid.attempt_id),
+                            failure)) {
+        return false;
+      }
+    }
+    return true;
   };
-  const std::string operation = "set pid of attempt " + std::to_string(attempt_id);
+  const std::string operation = pids.size() == 1 ? "set pid of attempt " + std::to_string(pids[0].attempt_id)
+                                                 : "set the pids of " + std::to_string(pids.size()) + " attempts";
   if (in_group_) return Transaction(operation, write, error);
   if (!Execute(db_, "PRAGMA synchronous=OFF", error)) return false;
   sqlite3_wal_autocheckpoint(db_, 0);
@@ -706,7 +733,7 @@ bool SqliteStore::SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_sta
 
 int64_t SqliteStore::Synchronous() {
   std::string ignored;
-  return IntPragma(db_, "PRAGMA synchronous", &ignored);
+  return IntPragma(&statements_, "PRAGMA synchronous", &ignored);
 }
 
 bool SqliteStore::SetDurability(Durability durability, std::string* error) {
@@ -719,7 +746,7 @@ namespace {
 
 /// The workstream and agent of attempt `attempt_id`; fails when the attempt
 /// is unknown or has already ended.
-bool FindRunningAttempt(sqlite3* db, int64_t attempt_id, std::string* workstream_id,
+bool FindRunningAttempt(StatementCache* db, int64_t attempt_id, std::string* workstream_id,
                         std::string* agent_id, std::string* failure) {
   Statement query(db, "SELECT workstream_id, agent_id, outcome FROM attempts WHERE id = ?");
   query.BindInt(1, attempt_id);
@@ -740,7 +767,7 @@ bool FindRunningAttempt(sqlite3* db, int64_t attempt_id, std::string* workstream
 
 /// Updates one running attempt's `assignments` to `values` and logs the
 /// event, in the caller's transaction.
-bool UpdateRunningAttempt(sqlite3* db, int64_t attempt_id, const std::string& assignments,
+bool UpdateRunningAttempt(StatementCache* db, int64_t attempt_id, const std::string& assignments,
                           const std::vector<std::string>& values, const std::string& now,
                           const std::string& event_type, const std::string& message,
                           std::string* failure) {
@@ -762,7 +789,7 @@ bool SqliteStore::RecordChanges(int64_t attempt_id, const std::string& head_comm
   const std::string now = FormatTimestamp(clock_->Now());
   return Transaction("record changes of attempt " + std::to_string(attempt_id),
       [&](std::string* failure) {
-        return UpdateRunningAttempt(db_, attempt_id, "head_commit = ?, out_of_scope_paths = ?",
+        return UpdateRunningAttempt(&statements_, attempt_id, "head_commit = ?, out_of_scope_paths = ?",
                                     {head_commit, out_of_scope_paths}, now, "changes", message,
                                     failure);
       },
@@ -774,64 +801,71 @@ bool SqliteStore::RecordMerge(int64_t attempt_id, const std::string& merge_commi
   const std::string now = FormatTimestamp(clock_->Now());
   return Transaction("record merge of attempt " + std::to_string(attempt_id),
       [&](std::string* failure) {
-        return UpdateRunningAttempt(db_, attempt_id, "merge_commit = ?", {merge_commit}, now,
+        return UpdateRunningAttempt(&statements_, attempt_id, "merge_commit = ?", {merge_commit}, now,
                                     "merging", message, failure);
       },
       error);
 }
 
+namespace {
+
+/// FinishAttempt's change, in the caller's transaction.
+bool RecordEnd(StatementCache* statements, int64_t attempt_id, const AttemptEnd& end, const std::string& now,
+               std::string* failure) {
+  if (end.outcome == AttemptOutcome::kRunning ||
+      end.new_status == WorkstreamStatus::kRunning) {
+    *failure = "an attempt cannot end as running";
+    return false;
+  }
+  std::string workstream_id, agent_id;
+  if (!FindRunningAttempt(statements, attempt_id, &workstream_id, &agent_id, failure)) return false;
+  if (!Statement(statements,
+                 "UPDATE attempts SET ended_at = ?, outcome = ?, exit_code = ?, signal = ?,"
+                 " duration_seconds = ?, error_message = ?,"
+                 " conflict_paths = COALESCE(?, conflict_paths), input_tokens = ?,"
+                 " output_tokens = ?, cache_read_tokens = ?, cache_write_tokens = ?,"
+                 " cost_usd = ?, model = ?, turns = ?, session_id = ? WHERE id = ?")
+           .BindText(1, now)
+           .BindText(2, OutcomeName(end.outcome))
+           .BindOptional(3, end.exit_code)
+           .BindOptional(4, end.signal)
+           .BindReal(5, end.duration_seconds)
+           .BindText(6, end.error_message)
+           .BindText(7, end.conflict_paths)
+           .BindNonZero(8, end.usage.input_tokens)
+           .BindNonZero(9, end.usage.output_tokens)
+           .BindNonZero(10, end.usage.cache_read_tokens)
+           .BindNonZero(11, end.usage.cache_write_tokens)
+           .BindOptionalReal(12, end.usage.cost_usd)
+           .BindText(13, end.usage.model)
+           .BindNonZero(14, end.usage.turns)
+           .BindText(15, end.session_id)
+           .BindInt(16, attempt_id)
+           .Run(failure)) {
+    return false;
+  }
+  const bool completed = end.new_status == WorkstreamStatus::kCompleted;
+  const bool ended = completed || end.new_status == WorkstreamStatus::kFailed;
+  if (!Statement(statements,
+                 "UPDATE workstream_status SET status = ?, exit_code = ?, error_message = ?,"
+                 " completed_at = ? WHERE workstream_id = ?")
+           .BindText(1, StatusName(end.new_status))
+           .BindOptional(2, end.exit_code)
+           .BindText(3, completed ? "" : end.error_message)
+           .BindText(4, ended ? now : "")
+           .BindText(5, workstream_id)
+           .Run(failure)) {
+    return false;
+  }
+  return InsertLog(statements, now, workstream_id, agent_id, end.event_type, end.message, failure);
+}
+
+}  // namespace
+
 bool SqliteStore::FinishAttempt(int64_t attempt_id, const AttemptEnd& end, std::string* error) {
   const std::string now = FormatTimestamp(clock_->Now());
   return Transaction("finish attempt " + std::to_string(attempt_id),
-      [&](std::string* failure) {
-        if (end.outcome == AttemptOutcome::kRunning ||
-            end.new_status == WorkstreamStatus::kRunning) {
-          *failure = "an attempt cannot end as running";
-          return false;
-        }
-        std::string workstream_id, agent_id;
-        if (!FindRunningAttempt(db_, attempt_id, &workstream_id, &agent_id, failure)) return false;
-        if (!Statement(db_,
-                       "UPDATE attempts SET ended_at = ?, outcome = ?, exit_code = ?, signal = ?,"
-                       " duration_seconds = ?, error_message = ?,"
-                       " conflict_paths = COALESCE(?, conflict_paths), input_tokens = ?,"
-                       " output_tokens = ?, cache_read_tokens = ?, cache_write_tokens = ?,"
-                       " cost_usd = ?, model = ?, turns = ?, session_id = ? WHERE id = ?")
-                 .BindText(1, now)
-                 .BindText(2, OutcomeName(end.outcome))
-                 .BindOptional(3, end.exit_code)
-                 .BindOptional(4, end.signal)
-                 .BindReal(5, end.duration_seconds)
-                 .BindText(6, end.error_message)
-                 .BindText(7, end.conflict_paths)
-                 .BindNonZero(8, end.usage.input_tokens)
-                 .BindNonZero(9, end.usage.output_tokens)
-                 .BindNonZero(10, end.usage.cache_read_tokens)
-                 .BindNonZero(11, end.usage.cache_write_tokens)
-                 .BindOptionalReal(12, end.usage.cost_usd)
-                 .BindText(13, end.usage.model)
-                 .BindNonZero(14, end.usage.turns)
-                 .BindText(15, end.session_id)
-                 .BindInt(16, attempt_id)
-                 .Run(failure)) {
-          return false;
-        }
-        const bool completed = end.new_status == WorkstreamStatus::kCompleted;
-        const bool ended = completed || end.new_status == WorkstreamStatus::kFailed;
-        if (!Statement(db_,
-                       "UPDATE workstream_status SET status = ?, exit_code = ?, error_message = ?,"
-                       " completed_at = ? WHERE workstream_id = ?")
-                 .BindText(1, StatusName(end.new_status))
-                 .BindOptional(2, end.exit_code)
-                 .BindText(3, completed ? "" : end.error_message)
-                 .BindText(4, ended ? now : "")
-                 .BindText(5, workstream_id)
-                 .Run(failure)) {
-          return false;
-        }
-        return InsertLog(db_, now, workstream_id, agent_id, end.event_type, end.message, failure);
-      },
-      error);
+      [&](std::string* failure) { return RecordEnd(&statements_, attempt_id, end, now, failure); }, error);
 }
 
 bool SqliteStore::MarkBlocked(const std::vector<std::string>& workstream_ids,
@@ -840,14 +874,14 @@ bool SqliteStore::MarkBlocked(const std::vector<std::string>& workstream_ids,
   return Transaction("mark blocked",
       [&](std::string* failure) {
         for (const std::string& id : workstream_ids) {
-          if (!ExpectNotRunning(db_, id, failure) ||
-              !Statement(db_,
+          if (!ExpectNotRunning(&statements_, id, failure) ||
+              !Statement(&statements_,
                          "UPDATE workstream_status SET status = 'blocked', completed_at = NULL,"
                          " error_message = ? WHERE workstream_id = ?")
                    .BindText(1, reason)
                    .BindText(2, id)
                    .Run(failure) ||
-              !InsertLog(db_, now, id, "", "blocked", reason, failure)) {
+              !InsertLog(&statements_, now, id, "", "blocked", reason, failure)) {
             return false;
           }
         }
@@ -863,14 +897,14 @@ bool SqliteStore::ResetToPending(const std::vector<std::string>& workstream_ids,
   return Transaction("reset to pending",
       [&](std::string* failure) {
         for (const std::string& id : workstream_ids) {
-          if (!ExpectNotRunning(db_, id, failure) ||
-              !Statement(db_,
+          if (!ExpectNotRunning(&statements_, id, failure) ||
+              !Statement(&statements_,
                          "UPDATE workstream_status SET status = 'pending', agent_id = NULL,"
                          " started_at = NULL, completed_at = NULL, exit_code = NULL,"
                          " attempt = 0, error_message = NULL WHERE workstream_id = ?")
                    .BindText(1, id)
                    .Run(failure) ||
-              !InsertLog(db_, now, id, "", event_type, message, failure)) {
+              !InsertLog(&statements_, now, id, "", event_type, message, failure)) {
             return false;
           }
         }
@@ -885,7 +919,7 @@ bool SqliteStore::AppendLog(const std::string& workstream_id, const std::string&
   const std::string now = FormatTimestamp(clock_->Now());
   return Transaction("append " + event_type + " to the log",
       [&](std::string* failure) {
-        return InsertLog(db_, now, workstream_id, agent_id, event_type, message, failure);
+        return InsertLog(&statements_, now, workstream_id, agent_id, event_type, message, failure);
       },
       error);
 }
@@ -893,14 +927,14 @@ bool SqliteStore::AppendLog(const std::string& workstream_id, const std::string&
 bool SqliteStore::Transaction(const std::string& operation, const std::function<bool(std::string*)>& body,
                               std::string* error) {
   busy_ = false;
-  return InTransaction(db_, operation, body, error, &busy_, in_group_);
+  return InTransaction(&statements_, operation, body, error, &busy_, in_group_);
 }
 
 bool SqliteStore::BeginGroup(std::string* error) {
   busy_ = false;
   if (in_group_) return true;
   std::string failure;
-  if (!Execute(db_, "BEGIN IMMEDIATE", &failure)) {
+  if (!ExecuteCached(&statements_, "BEGIN IMMEDIATE", &failure)) {
     busy_ = (sqlite3_errcode(db_) & 0xff) == SQLITE_BUSY;
     *error = "state store: begin a group of changes: " + failure;
     return false;
@@ -913,9 +947,13 @@ bool SqliteStore::CommitGroup(std::string* error) {
   if (!in_group_) return true;
   in_group_ = false;
   std::string failure;
-  if (Execute(db_, "COMMIT", &failure)) return true;
+  CrashPoint("before-group-commit");
+  if (ExecuteCached(&statements_, "COMMIT", &failure)) {
+    CrashPoint("after-group-commit");
+    return true;
+  }
   std::string ignored;
-  if (!sqlite3_get_autocommit(db_)) Execute(db_, "ROLLBACK", &ignored);
+  if (!sqlite3_get_autocommit(db_)) ExecuteCached(&statements_, "ROLLBACK", &ignored);
   *error = "state store: commit a group of changes: " + failure;
   return false;
 }
@@ -930,7 +968,7 @@ bool SqliteStore::BeginRun(int64_t pid, int64_t* run_id, std::string* error) {
   const bool ok = Transaction("begin run",
       [&](std::string* failure) {
         return RecordCrashedRuns(now, failure) &&
-               Statement(db_, "INSERT INTO runs (pid, started_at, state) VALUES (?, ?, 'running')")
+               Statement(&statements_, "INSERT INTO runs (pid, started_at, state) VALUES (?, ?, 'running')")
                    .BindInt(1, pid)
                    .BindText(2, now)
                    .Run(failure) &&
@@ -941,18 +979,24 @@ bool SqliteStore::BeginRun(int64_t pid, int64_t* run_id, std::string* error) {
   return ok;
 }
 
+bool SqliteStore::CloseCrashedRuns(std::string* error) {
+  const std::string now = FormatTimestamp(clock_->Now());
+  return Transaction("record crashed runs", [&](std::string* failure) { return RecordCrashedRuns(now, failure); },
+                     error);
+}
+
 bool SqliteStore::RecordCrashedRuns(const std::string& now, std::string* error) {
   // The caller holds the state lock, so no other orchestrator is alive: a run
   // still `running` is one whose orchestrator died without ending it.
   std::vector<std::pair<int64_t, int64_t>> crashed;  // id, pid
-  Statement query(db_, "SELECT id, pid FROM runs WHERE state = 'running' ORDER BY id");
+  Statement query(&statements_, "SELECT id, pid FROM runs WHERE state = 'running' ORDER BY id");
   for (bool row = true; row;) {
     if (!query.Step(&row, error)) return false;
     if (row) crashed.emplace_back(query.Int(0), query.Int(1));
   }
   for (const auto& [id, pid] : crashed) {
-    if (!Statement(db_, "UPDATE runs SET state = 'crashed' WHERE id = ?").BindInt(1, id).Run(error) ||
-        !InsertLog(db_, now, "", "", "crashed",
+    if (!Statement(&statements_, "UPDATE runs SET state = 'crashed' WHERE id = ?").BindInt(1, id).Run(error) ||
+        !InsertLog(&statements_, now, "", "", "crashed",
                    "run " + std::to_string(id) + " (pid " + std::to_string(pid) +
                        ") stopped without ending; recorded as crashed",
                    error)) {
@@ -970,7 +1014,7 @@ bool SqliteStore::EndRun(int64_t run_id, RunState state, std::string* error) {
           *failure = "a run cannot end as running";
           return false;
         }
-        return Statement(db_, "UPDATE runs SET ended_at = ?, state = ? WHERE id = ?")
+        return Statement(&statements_, "UPDATE runs SET ended_at = ?, state = ? WHERE id = ?")
             .BindText(1, now)
             .BindText(2, RunStateName(state))
             .BindInt(3, run_id)
@@ -984,7 +1028,7 @@ bool SqliteStore::LatestRun(RunRecord* run, bool* found, std::string* error) {
       "load latest run",
       [&](std::string* failure) {
         Statement query(
-            db_, std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id DESC LIMIT 1");
+            &statements_, std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id DESC LIMIT 1");
         if (!query.Step(found, failure)) return false;
         if (!*found) return true;
         run->id = query.Int(0);
@@ -1005,7 +1049,7 @@ bool SqliteStore::LatestRun(RunRecord* run, bool* found, std::string* error) {
 bool SqliteStore::RequestPause(std::string* error) {
   return Transaction("request pause",
       [&](std::string* failure) {
-        return Statement(db_,
+        return Statement(&statements_,
                          "UPDATE runs SET pause_requested = 1 WHERE id ="
                          " (SELECT MAX(id) FROM runs WHERE state = 'running')")
             .RunOnOneRow("no run in progress", failure);
@@ -1022,6 +1066,253 @@ bool SqliteStore::ResetAll(std::string* error) {
                        failure);
       },
       error);
+}
+
+// --- Several workers: the plan and claims of one process ---
+
+namespace {
+
+std::string ChangesText(const PlanChanges& changes) {
+  auto list = [](const std::vector<std::string>& ids) {
+    std::string text;
+    for (const std::string& id : ids) text += (text.empty() ? "" : ", ") + id;
+    return text.empty() ? std::string("none") : text;
+  };
+  return "added: " + list(changes.added) + "; removed: " + list(changes.removed) + "; edited: " +
+         list(changes.edited);
+}
+
+bool LoadPlanRows(StatementCache* db, std::vector<PlanEntry>* entries, int64_t* submission_id, std::string* failure) {
+  entries->clear();
+  *submission_id = 0;
+  std::map<std::string, size_t> index;
+  Statement rows(db,
+                 "SELECT workstream_id, track, definition, content_hash, source_file FROM plan_workstreams"
+                 " ORDER BY workstream_id");
+  bool row = false;
+  for (;;) {
+    if (!rows.Step(&row, failure)) return false;
+    if (!row) break;
+    index[rows.Text(0)] = entries->size();
+    entries->push_back(PlanEntry{rows.Text(0), rows.Text(1), {}, rows.Text(2), rows.Text(3), rows.Text(4)});
+  }
+  Statement dependencies(db, "SELECT workstream_id, depends_on FROM plan_dependencies ORDER BY workstream_id, depends_on");
+  for (;;) {
+    if (!dependencies.Step(&row, failure)) return false;
+    if (!row) break;
+    const auto found = index.find(dependencies.Text(0));
+    if (found != index.end()) (*entries)[found->second].depends_on.push_back(dependencies.Text(1));
+  }
+  Statement latest(db, "SELECT COALESCE(MAX(id), 0) FROM submissions");
+  if (!latest.Step(&row, failure) || !row) return false;
+  *submission_id = latest.Int(0);
+  return true;
+}
+
+}  // namespace
+
+bool SqliteStore::SubmitPlan(const std::vector<PlanEntry>& entries, int64_t* submission_id, PlanChanges* changes,
+                             std::string* error) {
+  const std::string now = FormatTimestamp(clock_->Now());
+  return Transaction("submit the plan",
+      [&](std::string* failure) {
+        std::vector<PlanEntry> stored;
+        if (!LoadPlanRows(&statements_, &stored, submission_id, failure)) return false;
+        *changes = DiffPlans(stored, entries);
+        if (*submission_id != 0 && changes->empty()) return true;
+        if (!Statement(&statements_, "INSERT INTO submissions (submitted_at, workstreams, changes) VALUES (?, ?, ?)")
+                 .BindText(1, now)
+                 .BindInt(2, static_cast<int64_t>(entries.size()))
+                 .BindText(3, ChangesText(*changes))
+                 .Run(failure)) {
+          return false;
+        }
+        *submission_id = sqlite3_last_insert_rowid(db_);
+        if (!Execute(db_, "DELETE FROM plan_workstreams; DELETE FROM plan_dependencies;", failure)) return false;
+        for (const PlanEntry& entry : entries) {
+          if (!Statement(&statements_,
+                         "INSERT INTO plan_workstreams (workstream_id, submission_id, track, definition,"
+                         " content_hash, source_file) VALUES (?, ?, ?, ?, ?, ?)")
+                   .BindText(1, entry.workstream_id)
+                   .BindInt(2, *submission_id)
+                   .BindText(3, entry.track)
+                   .BindText(4, entry.definition)
+                   .BindText(5, entry.content_hash)
+                   .BindText(6, entry.source_file)
+                   .Run(failure)) {
+            return false;
+          }
+          for (const std::string& dependency : entry.depends_on) {
+            if (!Statement(&statements_,
+                           "INSERT OR IGNORE INTO plan_dependencies (workstream_id, depends_on) VALUES (?, ?)")
+                     .BindText(1, entry.workstream_id)
+                     .BindText(2, dependency)
+                     .Run(failure)) {
+              return false;
+            }
+          }
+          if (!Statement(&statements_,
+                         "INSERT INTO workstream_status (workstream_id, status, track, attempt) "
+                         "VALUES (?, 'pending', ?, 0) ON CONFLICT (workstream_id) DO UPDATE "
+                         "SET track = excluded.track WHERE status != 'running'")
+                   .BindText(1, entry.workstream_id)
+                   .BindText(2, entry.track)
+                   .Run(failure)) {
+            return false;
+          }
+        }
+        return InsertLog(&statements_, now, "", "", "submitted",
+                         "submission " + std::to_string(*submission_id) + ": " + std::to_string(entries.size()) +
+                             " workstreams; " + ChangesText(*changes),
+                         failure);
+      },
+      error);
+}
+
+bool SqliteStore::LoadPlan(std::vector<PlanEntry>* entries, int64_t* submission_id, std::string* error) {
+  return Read("load the submitted plan",
+              [&](std::string* failure) { return LoadPlanRows(&statements_, entries, submission_id, failure); },
+              error);
+}
+
+bool SqliteStore::RegisterWorker(const WorkerRecord& worker, std::string* error) {
+  const std::string now = FormatTimestamp(clock_->Now());
+  return Transaction("register worker " + worker.id,
+      [&](std::string* failure) {
+        return Statement(&statements_,
+                         "INSERT INTO workers (id, host, pid, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)"
+                         " ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at")
+            .BindText(1, worker.id)
+            .BindText(2, worker.host)
+            .BindInt(3, worker.pid)
+            .BindText(4, now)
+            .BindText(5, now)
+            .Run(failure);
+      },
+      error);
+}
+
+bool SqliteStore::ClaimWorkstream(const ClaimRequest& request, std::optional<Claim>* claim, std::string* error) {
+  const std::string now = FormatTimestamp(clock_->Now());
+  claim->reset();
+  std::optional<Claim> claimed;
+  const bool ok = Transaction("claim a workstream for " + request.worker_id,
+      [&](std::string* failure) {
+        claimed.reset();
+        // The ready ones, by id; the first candidate among them wins.
+        Statement ready(&statements_,
+                        "SELECT w.workstream_id, COALESCE(w.attempt, 0) FROM workstream_status w"
+                        " JOIN plan_workstreams p ON p.workstream_id = w.workstream_id"
+                        " WHERE w.status = 'pending' AND (?1 IS NULL OR w.track = ?1)"
+                        " AND NOT EXISTS (SELECT 1 FROM plan_dependencies d"
+                        "   LEFT JOIN workstream_status s ON s.workstream_id = d.depends_on"
+                        "   WHERE d.workstream_id = w.workstream_id AND s.status IS NOT 'completed')"
+                        " ORDER BY w.workstream_id");
+        ready.BindText(1, request.track);
+        std::map<std::string, int> attempts;
+        std::string first;
+        bool row = false;
+        for (;;) {
+          if (!ready.Step(&row, failure)) return false;
+          if (!row) break;
+          if (first.empty()) first = ready.Text(0);
+          attempts[ready.Text(0)] = static_cast<int>(ready.Int(1));
+        }
+        std::string chosen = request.candidates.empty() ? first : "";
+        for (const std::string& candidate : request.candidates) {
+          if (attempts.count(candidate) > 0) {
+            chosen = candidate;
+            break;
+          }
+        }
+        if (chosen.empty()) return true;
+        AttemptRecord attempt = request.attempt;
+        attempt.workstream_id = chosen;
+        attempt.attempt = attempts[chosen] + 1;
+        Claim next;
+        next.workstream_id = chosen;
+        next.attempt = attempt.attempt;
+        if (!InsertAttempt(&statements_, db_, attempt, now,
+                           "attempt " + std::to_string(attempt.attempt) + " on " + attempt.agent_id + " (worker " +
+                               request.worker_id + ")",
+                           &next.attempt_id, failure)) {
+          return false;
+        }
+        next.fencing_token = next.attempt_id;  // one process: the attempt id is the token
+        claimed = next;
+        return true;
+      },
+      error);
+  if (ok) *claim = claimed;
+  return ok;
+}
+
+bool SqliteStore::RenewLeases(const std::string& worker_id, double lease_seconds,
+                              const std::vector<int64_t>& attempt_ids, std::vector<int64_t>* lost,
+                              std::string* error) {
+  (void)lease_seconds;  // a SQLite claim never expires
+  const std::string now = FormatTimestamp(clock_->Now());
+  lost->clear();
+  std::vector<int64_t> gone;
+  const bool ok = Transaction("renew the leases of " + worker_id,
+      [&](std::string* failure) {
+        gone.clear();
+        if (!Statement(&statements_, "UPDATE workers SET heartbeat_at = ? WHERE id = ?")
+                 .BindText(1, now)
+                 .BindText(2, worker_id)
+                 .Run(failure)) {
+          return false;
+        }
+        for (int64_t id : attempt_ids) {
+          Statement query(&statements_, "SELECT outcome FROM attempts WHERE id = ?");
+          query.BindInt(1, id);
+          bool row = false;
+          if (!query.Step(&row, failure)) return false;
+          if (!row || query.Text(0) != OutcomeName(AttemptOutcome::kRunning)) gone.push_back(id);
+        }
+        return true;
+      },
+      error);
+  if (ok) *lost = gone;
+  return ok;
+}
+
+bool SqliteStore::FinishClaimedAttempt(int64_t attempt_id, int64_t fencing_token, const AttemptEnd& end,
+                                       bool* rejected, std::string* error) {
+  const std::string now = FormatTimestamp(clock_->Now());
+  *rejected = false;
+  bool refused = false;
+  const bool ok = Transaction("finish attempt " + std::to_string(attempt_id),
+      [&](std::string* failure) {
+        refused = false;
+        Statement query(&statements_, "SELECT workstream_id, agent_id, outcome FROM attempts WHERE id = ?");
+        query.BindInt(1, attempt_id);
+        bool row = false;
+        if (!query.Step(&row, failure)) return false;
+        if (!row) {
+          *failure = kNoSuchAttempt;
+          return false;
+        }
+        const std::string workstream_id = query.Text(0), agent_id = query.Text(1), outcome = query.Text(2);
+        if (outcome != OutcomeName(AttemptOutcome::kRunning) || fencing_token != attempt_id) {
+          refused = true;
+          return InsertLog(&statements_, now, workstream_id, agent_id, "rejected_late_result",
+                           "the " + std::string(OutcomeName(end.outcome)) + " result of attempt " +
+                               std::to_string(attempt_id) + " (fencing token " + std::to_string(fencing_token) +
+                               ") came after its lease was reclaimed (attempt " + outcome + "): not recorded",
+                           failure);
+        }
+        return RecordEnd(&statements_, attempt_id, end, now, failure);
+      },
+      error);
+  if (ok) *rejected = refused;
+  return ok;
+}
+
+bool SqliteStore::ReclaimExpiredLeases(std::vector<std::string>* reclaimed, std::string* error) {
+  (void)error;  // a SQLite claim never expires: nothing to reclaim
+  reclaimed->clear();
+  return true;
 }
 
 }  // namespace orchestra

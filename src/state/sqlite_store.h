@@ -8,6 +8,7 @@
 #include <string>
 
 #include "clock.h"
+#include "sqlite_statement.h"
 #include "state_store.h"
 
 struct sqlite3;
@@ -43,12 +44,14 @@ class SqliteStore : public StateStore {
   bool LoadWorkstreams(std::vector<WorkstreamRecord>* records, std::string* error) override;
   bool LoadAttempts(const std::string& workstream_id, std::vector<AttemptRecord>* attempts,
                     std::string* error) override;
+  bool LoadAttemptUsage(std::vector<AttemptRecord>* attempts, std::string* error) override;
   bool LoadLog(const std::string& workstream_id, int limit, std::vector<LogEntry>* entries,
                std::string* error) override;
   bool RunningAttempts(std::vector<AttemptRecord>* attempts, std::string* error) override;
   bool StartAttempt(const AttemptRecord& attempt, int64_t* attempt_id, std::string* error) override;
   bool SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_start_time,
                      std::string* error) override;
+  bool SetAttemptPids(const std::vector<AttemptPid>& pids, std::string* error) override;
   bool RecordChanges(int64_t attempt_id, const std::string& head_commit,
                      const std::string& out_of_scope_paths, const std::string& message,
                      std::string* error) override;
@@ -63,10 +66,21 @@ class SqliteStore : public StateStore {
                  const std::string& event_type, const std::string& message,
                  std::string* error) override;
   bool BeginRun(int64_t pid, int64_t* run_id, std::string* error) override;
+  bool CloseCrashedRuns(std::string* error) override;
   bool EndRun(int64_t run_id, RunState state, std::string* error) override;
   bool LatestRun(RunRecord* run, bool* found, std::string* error) override;
   bool RequestPause(std::string* error) override;
   bool ResetAll(std::string* error) override;
+  bool SubmitPlan(const std::vector<PlanEntry>& entries, int64_t* submission_id, PlanChanges* changes,
+                  std::string* error) override;
+  bool LoadPlan(std::vector<PlanEntry>* entries, int64_t* submission_id, std::string* error) override;
+  bool RegisterWorker(const WorkerRecord& worker, std::string* error) override;
+  bool ClaimWorkstream(const ClaimRequest& request, std::optional<Claim>* claim, std::string* error) override;
+  bool RenewLeases(const std::string& worker_id, double lease_seconds, const std::vector<int64_t>& attempt_ids,
+                   std::vector<int64_t>* lost, std::string* error) override;
+  bool FinishClaimedAttempt(int64_t attempt_id, int64_t fencing_token, const AttemptEnd& end, bool* rejected,
+                            std::string* error) override;
+  bool ReclaimExpiredLeases(std::vector<std::string>* reclaimed, std::string* error) override;
   bool BeginGroup(std::string* error) override;
   bool CommitGroup(std::string* error) override;
   bool LastCallWasBusy() const override { return busy_; }
@@ -78,6 +92,9 @@ class SqliteStore : public StateStore {
 
   /// Durability above; kFull unless set.
   bool SetDurability(Durability durability, std::string* error);
+  /// How many statements the store has compiled so far: each once, then reused.
+  int64_t statements_prepared() const { return statements_.prepare_count(); }
+
   /// The connection's PRAGMA synchronous now: 0 off, 1 normal, 2 full.
   int64_t Synchronous();
 
@@ -93,6 +110,7 @@ class SqliteStore : public StateStore {
   bool RecordCrashedRuns(const std::string& now, std::string* error);
   sqlite3* db_;
   const Clock* clock_;
+  StatementCache statements_;  // every statement the store runs, prepared once
   bool busy_ = false;
   bool in_group_ = false;  // between BeginGroup and CommitGroup
   Durability durability_ = Durability::kFull;

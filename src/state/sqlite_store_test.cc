@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "postgres_server.h"
+#include "postgres_store.h"
 #include "temp_dir.h"
 
 namespace orchestra {
@@ -57,10 +59,21 @@ class Reader {
   sqlite3* db_ = nullptr;
 };
 
-class SqliteStoreTest : public ::testing::Test {
+/// The stores every StateStore contract test runs against.
+enum class Backend { kSqlite, kPostgres };
+void PrintTo(Backend backend, std::ostream* out) { *out << (backend == Backend::kSqlite ? "SQLite" : "PostgreSQL"); }
+
+/// StoreTest opens one store of `backend_` and gives the tests a second
+/// connection to its database (Query), like the CLI a user runs.
+class StoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUpBackend(Backend backend) {
+    backend_ = backend;
     path_ = dir_ / ".state/orchestration.db";
+    if (backend_ == Backend::kPostgres) {
+      testing::FreshPostgresDatabase(&path_);  // the URL of a new database
+      if (IsSkipped() || HasFatalFailure()) return;
+    }
     Reopen();
   }
   void TearDown() override { store_.reset(); }
@@ -68,8 +81,17 @@ class SqliteStoreTest : public ::testing::Test {
   void Reopen() {
     store_.reset();
     std::string error;
-    store_ = SqliteStore::Open(path_, &clock_, &error);
+    if (backend_ == Backend::kSqlite) {
+      store_ = SqliteStore::Open(path_, &clock_, &error);
+    } else {
+      store_ = PostgresStore::Open(path_, &clock_, &error);
+    }
     ASSERT_TRUE(store_) << error;
+  }
+
+  /// Rows of `sql` on a new connection, as "a|b|c" with NULL spelled out.
+  Rows Query(const std::string& sql) {
+    return backend_ == Backend::kSqlite ? Reader(path_).Query(sql) : testing::PostgresQuery(path_, sql);
   }
 
   void Sync(const std::vector<std::pair<std::string, std::string>>& id_tracks) {
@@ -124,10 +146,9 @@ class SqliteStoreTest : public ::testing::Test {
 
   /// Every row of every table, to show that a failed call changed nothing.
   Rows Dump() {
-    Reader reader(path_);
     Rows rows;
     for (const char* table : {"workstream_status", "execution_log", "attempts", "runs"}) {
-      for (const std::string& row : reader.Query(std::string("SELECT * FROM ") + table)) {
+      for (const std::string& row : Query(std::string("SELECT * FROM ") + table + " ORDER BY 1")) {
         rows.push_back(std::string(table) + ": " + row);
       }
     }
@@ -136,9 +157,31 @@ class SqliteStoreTest : public ::testing::Test {
 
   FixedClock clock_;
   testing::TempDir dir_;
-  std::string path_;
-  std::unique_ptr<SqliteStore> store_;
+  Backend backend_ = Backend::kSqlite;
+  std::string path_;  // the database file, or the PostgreSQL database's URL
+  std::unique_ptr<StateStore> store_;
 };
+
+/// The tests of what only the SQLite store does (WAL, files, read-only opens).
+class SqliteStoreTest : public StoreTest {
+ protected:
+  void SetUp() override { SetUpBackend(Backend::kSqlite); }
+  SqliteStore* sqlite() { return static_cast<SqliteStore*>(store_.get()); }
+};
+
+/// The StateStore contract, run against every store: SQLite, and PostgreSQL
+/// on a private server (skipped when its binaries are not installed).
+class StateStoreContractTest : public StoreTest, public ::testing::WithParamInterface<Backend> {
+ protected:
+  void SetUp() override { SetUpBackend(GetParam()); }
+};
+
+const int kPostgresServer = testing::RegisterPostgresServerEnvironment();
+
+INSTANTIATE_TEST_SUITE_P(Stores, StateStoreContractTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+                         });
 
 TEST(StateStoreTest, NamesRoundTrip) {
   for (WorkstreamStatus status :
@@ -177,7 +220,8 @@ TEST_F(SqliteStoreTest, WorkstreamStatusHasExactlyTheNineColumnsInOrder) {
             "completed_at|TEXT", "exit_code|INTEGER", "attempt|INTEGER", "error_message|TEXT"}));
   EXPECT_EQ(reader.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
                          "'sqlite_%' ORDER BY name"),
-            (Rows{"attempts", "execution_log", "runs", "workstream_status"}));
+            (Rows{"attempts", "execution_log", "plan_dependencies", "plan_workstreams", "runs", "submissions",
+                  "workers", "workstream_status"}));
   EXPECT_EQ(reader.Query("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE "
                          "'sqlite_%' ORDER BY name"),
             (Rows{"attempts_workstream", "execution_log_workstream"}));
@@ -186,23 +230,23 @@ TEST_F(SqliteStoreTest, WorkstreamStatusHasExactlyTheNineColumnsInOrder) {
 TEST_F(SqliteStoreTest, UsesWalAndRecordsTheSchemaVersion) {
   Reader reader(path_);
   EXPECT_EQ(reader.Query("PRAGMA journal_mode"), Rows{"wal"});
-  EXPECT_EQ(reader.Query("PRAGMA user_version"), Rows{"3"});
+  EXPECT_EQ(reader.Query("PRAGMA user_version"), Rows{"4"});
 }
 
 TEST_F(SqliteStoreTest, DurabilityIsFullUnlessSetAndThePidWriteKeepsIt) {
-  EXPECT_EQ(store_->Synchronous(), 2);  // FULL
+  EXPECT_EQ(sqlite()->Synchronous(), 2);  // FULL
   std::string error;
   Sync({{"ws-a", ""}});
   const int64_t attempt_id = Start("ws-a", 1, "agent-1");
   // The pid is committed without a sync of its own; the setting is back after it.
   ASSERT_TRUE(store_->SetAttemptPid(attempt_id, 4242, 987654, &error)) << error;
-  EXPECT_EQ(store_->Synchronous(), 2);
+  EXPECT_EQ(sqlite()->Synchronous(), 2);
   Reader reader(path_);  // another connection sees it committed
   EXPECT_EQ(reader.Query("SELECT pid, pid_start_time FROM attempts"), Rows{"4242|987654"});
-  ASSERT_TRUE(store_->SetDurability(Durability::kNormal, &error)) << error;
-  EXPECT_EQ(store_->Synchronous(), 1);  // NORMAL
+  ASSERT_TRUE(sqlite()->SetDurability(Durability::kNormal, &error)) << error;
+  EXPECT_EQ(sqlite()->Synchronous(), 1);  // NORMAL
   EXPECT_FALSE(store_->SetAttemptPid(999, 1, 1, &error));
-  EXPECT_EQ(store_->Synchronous(), 1) << "restored after a failed pid write too";
+  EXPECT_EQ(sqlite()->Synchronous(), 1) << "restored after a failed pid write too";
 }
 
 TEST_F(SqliteStoreTest, MigratesAVersion1DatabaseKeepingItsRows) {
@@ -219,7 +263,7 @@ TEST_F(SqliteStoreTest, MigratesAVersion1DatabaseKeepingItsRows) {
     reader.Query("PRAGMA user_version = 1");
   }
   Reopen();
-  EXPECT_EQ(Reader(path_).Query("PRAGMA user_version"), Rows{"3"});
+  EXPECT_EQ(Reader(path_).Query("PRAGMA user_version"), Rows{"4"});
   std::vector<AttemptRecord> attempts;
   std::string error;
   ASSERT_TRUE(store_->LoadAttempts("a", &attempts, &error)) << error;
@@ -229,7 +273,7 @@ TEST_F(SqliteStoreTest, MigratesAVersion1DatabaseKeepingItsRows) {
   EXPECT_FALSE(attempts[0].usage.Known());
 }
 
-TEST_F(SqliteStoreTest, RecordsTheAgentTypeUsageAndSession) {
+TEST_P(StateStoreContractTest, RecordsTheAgentTypeUsageAndSession) {
   Sync({{"a", ""}});
   AttemptRecord record;
   record.workstream_id = "a";
@@ -260,8 +304,51 @@ TEST_F(SqliteStoreTest, RecordsTheAgentTypeUsageAndSession) {
   EXPECT_EQ(attempts[0].usage.model, "m");
   EXPECT_EQ(attempts[0].usage.turns, 2);
   EXPECT_EQ(attempts[0].session_id, "s-1");
-  EXPECT_EQ(Reader(path_).Query("SELECT outcome, cost_usd, input_tokens FROM attempts"),
+  EXPECT_EQ(Query("SELECT outcome, cost_usd, input_tokens FROM attempts"),
             Rows{"rate_limited|0.25|120"});
+}
+
+TEST_F(SqliteStoreTest, LoadAttemptUsageReadsTheUsageColumnsOfEveryAttemptInOrder) {
+  Sync({{"a", ""}, {"b", ""}});
+  std::string error;
+  const std::pair<const char*, std::optional<double>> runs[] = {{"b", 0.5}, {"a", std::nullopt}, {"b", 1.25}};
+  for (const auto& [workstream, cost] : runs) {
+    AttemptRecord record;
+    record.workstream_id = workstream;
+    record.attempt = 1;
+    record.agent_id = "agent-1";
+    record.agent_type = cost ? "claude" : "";
+    int64_t id = 0;
+    ASSERT_TRUE(store_->StartAttempt(record, &id, &error)) << error;
+    AttemptEnd end;
+    end.outcome = AttemptOutcome::kFailed;
+    end.new_status = WorkstreamStatus::kPending;
+    end.event_type = "failed";
+    end.error_message = "boom";
+    end.duration_seconds = 0.5 * static_cast<double>(id);
+    end.usage = Usage{.input_tokens = id * 10, .output_tokens = id, .cache_read_tokens = 2, .cache_write_tokens = 3,
+                      .cost_usd = cost, .model = "m", .turns = 2};
+    ASSERT_TRUE(store_->FinishAttempt(id, end, &error)) << error;
+  }
+  std::vector<AttemptRecord> full, usage;
+  ASSERT_TRUE(store_->LoadAttempts("", &full, &error)) << error;
+  ASSERT_TRUE(store_->LoadAttemptUsage(&usage, &error)) << error;
+  ASSERT_EQ(usage.size(), 3u);
+  for (size_t i = 0; i < usage.size(); ++i) {
+    EXPECT_EQ(usage[i].workstream_id, full[i].workstream_id) << i;
+    EXPECT_EQ(usage[i].attempt, full[i].attempt) << i;
+    EXPECT_EQ(usage[i].agent_type, full[i].agent_type) << i;
+    EXPECT_EQ(usage[i].duration_seconds, full[i].duration_seconds) << i;
+    EXPECT_EQ(usage[i].usage.input_tokens, full[i].usage.input_tokens) << i;
+    EXPECT_EQ(usage[i].usage.output_tokens, full[i].usage.output_tokens) << i;
+    EXPECT_EQ(usage[i].usage.cache_read_tokens, 2) << i;
+    EXPECT_EQ(usage[i].usage.cache_write_tokens, 3) << i;
+    EXPECT_EQ(usage[i].usage.cost_usd, runs[i].second) << i;
+    EXPECT_EQ(usage[i].error_message, "") << i;  // not read
+    EXPECT_EQ(full[i].error_message, "boom") << i;
+  }
+  EXPECT_EQ(usage[0].workstream_id, "b");
+  EXPECT_EQ(usage[1].usage.input_tokens, 20);
 }
 
 TEST_F(SqliteStoreTest, MigratesAVersion2DatabaseAddingTheUsageColumns) {
@@ -276,7 +363,7 @@ TEST_F(SqliteStoreTest, MigratesAVersion2DatabaseAddingTheUsageColumns) {
     reader.Query("PRAGMA user_version = 2");
   }
   Reopen();
-  EXPECT_EQ(Reader(path_).Query("PRAGMA user_version"), Rows{"3"});
+  EXPECT_EQ(Reader(path_).Query("PRAGMA user_version"), Rows{"4"});
   std::vector<AttemptRecord> attempts;
   std::string error;
   ASSERT_TRUE(store_->LoadAttempts("a", &attempts, &error)) << error;
@@ -285,7 +372,7 @@ TEST_F(SqliteStoreTest, MigratesAVersion2DatabaseAddingTheUsageColumns) {
   EXPECT_FALSE(attempts[0].usage.cost_usd.has_value());
 }
 
-TEST_F(SqliteStoreTest, RecordsCommitsMergesAndConflicts) {
+TEST_P(StateStoreContractTest, RecordsCommitsMergesAndConflicts) {
   Sync({{"a", ""}});
   AttemptRecord record;
   record.workstream_id = "a";
@@ -312,7 +399,7 @@ TEST_F(SqliteStoreTest, RecordsCommitsMergesAndConflicts) {
   EXPECT_EQ(attempts[0].merge_commit, "merge");
   EXPECT_EQ(attempts[0].conflict_paths, "x.txt");
   EXPECT_EQ(attempts[0].out_of_scope_paths, "x.txt\ny.txt");
-  EXPECT_EQ(Reader(path_).Query("SELECT outcome FROM attempts"), Rows{"conflict"});
+  EXPECT_EQ(Query("SELECT outcome FROM attempts"), Rows{"conflict"});
   // An ended attempt takes no more records.
   EXPECT_FALSE(store_->RecordMerge(id, "other", "again", &error));
   EXPECT_NE(error.find("already ended"), std::string::npos) << error;
@@ -330,10 +417,10 @@ TEST_F(SqliteStoreTest, OpenCreatesTheFolderAndReopensAnExistingDatabase) {
 
 TEST_F(SqliteStoreTest, OpenRefusesANewerSchema) {
   store_.reset();
-  Reader(path_).Query("PRAGMA user_version = 4");
+  Reader(path_).Query("PRAGMA user_version = 5");
   std::string error;
   EXPECT_FALSE(SqliteStore::Open(path_, &clock_, &error));
-  EXPECT_NE(error.find("schema version 4 is newer"), std::string::npos) << error;
+  EXPECT_NE(error.find("schema version 5 is newer"), std::string::npos) << error;
   EXPECT_NE(error.find(path_), std::string::npos) << error;
 }
 
@@ -367,7 +454,7 @@ TEST_F(SqliteStoreTest, OpenExistingRefusesAForeignDatabase) {
   EXPECT_NE(error.find("not an orchestra state database"), std::string::npos) << error;
 }
 
-TEST_F(SqliteStoreTest, SyncInsertsPendingAndUpdatesTracksOfRowsNotRunning) {
+TEST_P(StateStoreContractTest, SyncInsertsPendingAndUpdatesTracksOfRowsNotRunning) {
   Sync({{"a", "core"}, {"b", "core"}, {"gone", "old"}});
   Start("b", 1, "agent-1");
   Sync({{"a", "docs"}, {"b", "docs"}, {"c", ""}});
@@ -376,11 +463,11 @@ TEST_F(SqliteStoreTest, SyncInsertsPendingAndUpdatesTracksOfRowsNotRunning) {
   EXPECT_EQ(Workstream("c").status, WorkstreamStatus::kPending);
   EXPECT_EQ(Workstream("c").attempt, 0);
   EXPECT_EQ(Workstream("gone").track, "old");  // no longer in the plan: left alone
-  EXPECT_EQ(Reader(path_).Query("SELECT track FROM workstream_status WHERE workstream_id = 'c'"),
+  EXPECT_EQ(Query("SELECT track FROM workstream_status WHERE workstream_id = 'c'"),
             Rows{"NULL"});
 }
 
-TEST_F(SqliteStoreTest, LifecycleFromStartToCompleted) {
+TEST_P(StateStoreContractTest, LifecycleFromStartToCompleted) {
   Sync({{"ws-a", "core"}});
   clock_.now = 1700000000;
   const int64_t attempt_id = Start("ws-a", 1, "agent-1");
@@ -435,7 +522,7 @@ TEST_F(SqliteStoreTest, LifecycleFromStartToCompleted) {
   EXPECT_EQ(log[1].workstream_id, "ws-a");
 }
 
-TEST_F(SqliteStoreTest, FailureSetsCompletedAtAndError) {
+TEST_P(StateStoreContractTest, FailureSetsCompletedAtAndError) {
   Sync({{"a", ""}});
   const int64_t attempt_id = Start("a", 1, "agent-1");
   AttemptEnd end;
@@ -457,7 +544,7 @@ TEST_F(SqliteStoreTest, FailureSetsCompletedAtAndError) {
   EXPECT_EQ(attempts[0].error_message, "signal 9 (Killed)");
 }
 
-TEST_F(SqliteStoreTest, RetryKeepsTheFailureUntilTheNextAttemptStarts) {
+TEST_P(StateStoreContractTest, RetryKeepsTheFailureUntilTheNextAttemptStarts) {
   Sync({{"a", "core"}});
   const int64_t first = Start("a", 1, "agent-1");
   Finish(first, AttemptOutcome::kFailed, WorkstreamStatus::kPending, 3, "retry", "exit code 3");
@@ -493,7 +580,7 @@ TEST_F(SqliteStoreTest, RetryKeepsTheFailureUntilTheNextAttemptStarts) {
   EXPECT_EQ(log[2].message, "attempt 2 on agent-2");
 }
 
-TEST_F(SqliteStoreTest, MarkBlockedLogsAndKeepsTheReasonForEach) {
+TEST_P(StateStoreContractTest, MarkBlockedLogsAndKeepsTheReasonForEach) {
   Sync({{"a", ""}, {"b", ""}, {"c", ""}});
   std::string error;
   ASSERT_TRUE(store_->MarkBlocked({"b", "c"}, "dependency 'a' failed", &error)) << error;
@@ -510,7 +597,7 @@ TEST_F(SqliteStoreTest, MarkBlockedLogsAndKeepsTheReasonForEach) {
   EXPECT_EQ(log[1].workstream_id, "c");
 }
 
-TEST_F(SqliteStoreTest, AFailedCallLeavesNothingHalfWritten) {
+TEST_P(StateStoreContractTest, AFailedCallLeavesNothingHalfWritten) {
   Sync({{"a", ""}, {"b", ""}});
   Finish(Start("b", 1, "agent-1"), AttemptOutcome::kSucceeded, WorkstreamStatus::kCompleted, 0,
          "completed");
@@ -540,7 +627,7 @@ TEST_F(SqliteStoreTest, AFailedCallLeavesNothingHalfWritten) {
   EXPECT_EQ(Dump(), before);
 }
 
-TEST_F(SqliteStoreTest, AnAttemptEndsOnceAndARunningWorkstreamStartsNoOther) {
+TEST_P(StateStoreContractTest, AnAttemptEndsOnceAndARunningWorkstreamStartsNoOther) {
   Sync({{"a", ""}});
   const int64_t attempt_id = Start("a", 1, "agent-1");
   AttemptRecord again;
@@ -561,7 +648,7 @@ TEST_F(SqliteStoreTest, AnAttemptEndsOnceAndARunningWorkstreamStartsNoOther) {
   EXPECT_EQ(Workstream("a").status, WorkstreamStatus::kCompleted);
 }
 
-TEST_F(SqliteStoreTest, ResetToPendingClearsTheWorkstreamAndRestartsAttemptNumbers) {
+TEST_P(StateStoreContractTest, ResetToPendingClearsTheWorkstreamAndRestartsAttemptNumbers) {
   Sync({{"a", "core"}});
   Finish(Start("a", 1, "agent-1"), AttemptOutcome::kFailed, WorkstreamStatus::kFailed, 1, "failed",
          "exit code 1");
@@ -587,7 +674,7 @@ TEST_F(SqliteStoreTest, ResetToPendingClearsTheWorkstreamAndRestartsAttemptNumbe
   EXPECT_EQ(attempts[1].attempt, 1);
 }
 
-TEST_F(SqliteStoreTest, RunningAttemptsSurviveACrashedOrchestrator) {
+TEST_P(StateStoreContractTest, RunningAttemptsSurviveACrashedOrchestrator) {
   Sync({{"a", ""}, {"b", ""}});
   const int64_t attempt_id = Start("a", 1, "agent-1");
   std::string error;
@@ -613,7 +700,7 @@ TEST_F(SqliteStoreTest, RunningAttemptsSurviveACrashedOrchestrator) {
   Start("a", 2, "agent-1");
 }
 
-TEST_F(SqliteStoreTest, PauseGoesToTheNewestRunningRun) {
+TEST_P(StateStoreContractTest, PauseGoesToTheNewestRunningRun) {
   RunRecord run;
   bool found = true;
   std::string error;
@@ -646,13 +733,13 @@ TEST_F(SqliteStoreTest, PauseGoesToTheNewestRunningRun) {
   EXPECT_FALSE(store_->EndRun(second, RunState::kRunning, &error));
 }
 
-TEST_F(SqliteStoreTest, BeginRunRecordsRunsLeftRunningAsCrashed) {
+TEST_P(StateStoreContractTest, BeginRunRecordsRunsLeftRunningAsCrashed) {
   int64_t killed = 0, next = 0;
   std::string error;
   ASSERT_TRUE(store_->BeginRun(100, &killed, &error)) << error;  // and then kill -9: never ended
   clock_.now += 10;
   ASSERT_TRUE(store_->BeginRun(200, &next, &error)) << error;
-  EXPECT_EQ(Reader(path_).Query("SELECT id, pid, state, ended_at FROM runs ORDER BY id"),
+  EXPECT_EQ(Query("SELECT id, pid, state, ended_at FROM runs ORDER BY id"),
             (Rows{std::to_string(killed) + "|100|crashed|NULL", std::to_string(next) + "|200|running|NULL"}));
   const std::vector<LogEntry> log = Log();
   ASSERT_EQ(log.size(), 1u);
@@ -663,10 +750,27 @@ TEST_F(SqliteStoreTest, BeginRunRecordsRunsLeftRunningAsCrashed) {
   ASSERT_TRUE(store_->EndRun(next, RunState::kPaused, &error)) << error;
   int64_t third = 0;
   ASSERT_TRUE(store_->BeginRun(300, &third, &error)) << error;
-  EXPECT_EQ(Reader(path_).Query("SELECT state FROM runs ORDER BY id"), (Rows{"crashed", "paused", "running"}));
+  EXPECT_EQ(Query("SELECT state FROM runs ORDER BY id"), (Rows{"crashed", "paused", "running"}));
 }
 
-TEST_F(SqliteStoreTest, LoadLogFiltersAndKeepsTheNewestOldestFirst) {
+TEST_P(StateStoreContractTest, CloseCrashedRunsRecordsThemWithoutStartingAnother) {
+  int64_t killed = 0, ended = 0;
+  std::string error;
+  ASSERT_TRUE(store_->BeginRun(100, &ended, &error)) << error;
+  ASSERT_TRUE(store_->EndRun(ended, RunState::kCompleted, &error)) << error;
+  ASSERT_TRUE(store_->BeginRun(200, &killed, &error)) << error;  // and then kill -9: never ended
+  ASSERT_TRUE(store_->CloseCrashedRuns(&error)) << error;
+  EXPECT_EQ(Query("SELECT id, pid, state FROM runs ORDER BY id"),
+            (Rows{std::to_string(ended) + "|100|completed", std::to_string(killed) + "|200|crashed"}));
+  const std::vector<LogEntry> log = Log();
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].message, "run " + std::to_string(killed) + " (pid 200) stopped without ending; recorded as crashed");
+  // Nothing left running: a second call changes nothing.
+  ASSERT_TRUE(store_->CloseCrashedRuns(&error)) << error;
+  EXPECT_EQ(Log().size(), 1u);
+}
+
+TEST_P(StateStoreContractTest, LoadLogFiltersAndKeepsTheNewestOldestFirst) {
   std::string error;
   for (int index = 1; index <= 5; ++index) {
     ASSERT_TRUE(
@@ -687,7 +791,7 @@ TEST_F(SqliteStoreTest, LoadLogFiltersAndKeepsTheNewestOldestFirst) {
   EXPECT_EQ(Log().size(), 6u);
 }
 
-TEST_F(SqliteStoreTest, ResetAllEmptiesEveryTableButNeverReusesIds) {
+TEST_P(StateStoreContractTest, ResetAllEmptiesEveryTableButNeverReusesIds) {
   Sync({{"a", ""}});
   const int64_t attempt_id = Start("a", 1, "agent-1");
   int64_t run_id = 0;
@@ -699,27 +803,130 @@ TEST_F(SqliteStoreTest, ResetAllEmptiesEveryTableButNeverReusesIds) {
   EXPECT_GT(Start("a", 1, "agent-1"), attempt_id);
 }
 
-TEST_F(SqliteStoreTest, UsersQueriesRunOnASecondConnection) {
+PlanEntry Entry(const std::string& id, const std::vector<std::string>& depends_on, const std::string& track = "",
+                const std::string& title = "") {
+  const std::string definition = "{\"id\":\"" + id + "\",\"title\":\"" + title + "\"}";
+  return PlanEntry{id, track, depends_on, definition, ContentHash(definition), "workstreams/" + id + ".json"};
+}
+
+TEST_P(StateStoreContractTest, SubmitStoresThePlanAndSaysWhatChanged) {
+  std::string error;
+  int64_t submission = 0;
+  PlanChanges changes;
+  ASSERT_TRUE(store_->SubmitPlan({Entry("a", {}), Entry("b", {"a"})}, &submission, &changes, &error)) << error;
+  EXPECT_EQ(submission, 1);
+  EXPECT_EQ(changes.added, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(Workstream("b").status, WorkstreamStatus::kPending);
+  ASSERT_TRUE(store_->SubmitPlan({Entry("a", {}), Entry("b", {"a"})}, &submission, &changes, &error)) << error;
+  EXPECT_EQ(submission, 1);
+  EXPECT_TRUE(changes.empty());
+  ASSERT_TRUE(store_->SubmitPlan({Entry("b", {"a"}, "", "edited"), Entry("c", {})}, &submission, &changes, &error))
+      << error;
+  EXPECT_EQ(submission, 2);
+  EXPECT_EQ(changes.added, std::vector<std::string>{"c"});
+  EXPECT_EQ(changes.removed, std::vector<std::string>{"a"});
+  EXPECT_EQ(changes.edited, std::vector<std::string>{"b"});
+  std::vector<PlanEntry> loaded;
+  ASSERT_TRUE(store_->LoadPlan(&loaded, &submission, &error)) << error;
+  EXPECT_EQ(submission, 2);
+  ASSERT_EQ(loaded.size(), 2u);
+  EXPECT_EQ(loaded[0].workstream_id, "b");
+  EXPECT_EQ(loaded[0].depends_on, std::vector<std::string>{"a"});
+  EXPECT_EQ(loaded[0].definition, Entry("b", {"a"}, "", "edited").definition);
+  EXPECT_EQ(loaded[0].source_file, "workstreams/b.json");
+  EXPECT_EQ(Log().back().event_type, "submitted");
+}
+
+TEST_P(StateStoreContractTest, AClaimTakesOnlyReadySubmittedWorkOfItsTrack) {
+  std::string error;
+  int64_t submission = 0;
+  PlanChanges changes;
+  ASSERT_TRUE(store_->SubmitPlan({Entry("a", {}, "x"), Entry("b", {"a"}, "x"), Entry("c", {}, "y")}, &submission,
+                                 &changes, &error))
+      << error;
+  Sync({{"unsubmitted", ""}});
+  ClaimRequest request;
+  request.worker_id = "host:1:1";
+  request.track = "y";
+  request.attempt.agent_id = "agent-1";
+  request.attempt.log_path = "logs/x.log";
+  std::optional<Claim> claim;
+  ASSERT_TRUE(store_->ClaimWorkstream(request, &claim, &error)) << error;
+  ASSERT_TRUE(claim);
+  EXPECT_EQ(claim->workstream_id, "c");
+  EXPECT_EQ(claim->attempt, 1);
+  ASSERT_TRUE(store_->ClaimWorkstream(request, &claim, &error)) << error;
+  EXPECT_FALSE(claim);  // nothing more of track y
+  request.track = "";
+  request.candidates = {"b", "a"};  // b waits for a
+  ASSERT_TRUE(store_->ClaimWorkstream(request, &claim, &error)) << error;
+  ASSERT_TRUE(claim);
+  EXPECT_EQ(claim->workstream_id, "a");
+  EXPECT_EQ(Workstream("a").status, WorkstreamStatus::kRunning);
+  request.candidates = {};
+  ASSERT_TRUE(store_->ClaimWorkstream(request, &claim, &error)) << error;
+  EXPECT_FALSE(claim);  // b waits for a; the unsubmitted one is never claimed
+}
+
+TEST_P(StateStoreContractTest, AnEndUnderAStaleFencingTokenIsRefusedAndLogged) {
+  std::string error;
+  int64_t submission = 0;
+  PlanChanges changes;
+  ASSERT_TRUE(store_->SubmitPlan({Entry("a", {})}, &submission, &changes, &error)) << error;
+  ClaimRequest request;
+  request.worker_id = "host:1:1";
+  request.attempt.agent_id = "agent-1";
+  std::optional<Claim> claim;
+  ASSERT_TRUE(store_->ClaimWorkstream(request, &claim, &error)) << error;
+  ASSERT_TRUE(claim);
+  std::vector<int64_t> lost;
+  ASSERT_TRUE(store_->RenewLeases("host:1:1", 30, {claim->attempt_id}, &lost, &error)) << error;
+  EXPECT_TRUE(lost.empty());
+  AttemptEnd end;
+  end.outcome = AttemptOutcome::kSucceeded;
+  end.new_status = WorkstreamStatus::kCompleted;
+  end.event_type = "completed";
+  bool rejected = false;
+  ASSERT_TRUE(store_->FinishClaimedAttempt(claim->attempt_id, claim->fencing_token + 1, end, &rejected, &error))
+      << error;
+  EXPECT_TRUE(rejected);
+  EXPECT_EQ(Workstream("a").status, WorkstreamStatus::kRunning);
+  EXPECT_EQ(Log("a").back().event_type, "rejected_late_result");
+  ASSERT_TRUE(store_->FinishClaimedAttempt(claim->attempt_id, claim->fencing_token, end, &rejected, &error))
+      << error;
+  EXPECT_FALSE(rejected);
+  EXPECT_EQ(Workstream("a").status, WorkstreamStatus::kCompleted);
+  // Ended: the same token is stale now.
+  ASSERT_TRUE(store_->FinishClaimedAttempt(claim->attempt_id, claim->fencing_token, end, &rejected, &error))
+      << error;
+  EXPECT_TRUE(rejected);
+  ASSERT_TRUE(store_->RenewLeases("host:1:1", 30, {claim->attempt_id}, &lost, &error)) << error;
+  EXPECT_EQ(lost, std::vector<int64_t>{claim->attempt_id});
+}
+
+TEST_P(StateStoreContractTest, UsersQueriesRunOnASecondConnection) {
   Sync({{"a", "core"}, {"b", "core"}, {"c", "docs"}});
-  Reader reader(path_);
   const std::string latest = "SELECT * FROM workstream_status ORDER BY started_at DESC LIMIT 10";
   const std::string who =
       "SELECT workstream_id, status, agent_id FROM workstream_status "
       "ORDER BY started_at";
-  const std::string counts = "SELECT status, COUNT(*) FROM workstream_status GROUP BY status";
-  EXPECT_EQ(reader.Query(counts), Rows{"pending|3"});
+  const std::string counts = "SELECT status, COUNT(*) FROM workstream_status GROUP BY status ORDER BY status";
+  EXPECT_EQ(Query(counts), Rows{"pending|3"});
 
   Finish(Start("a", 1, "agent-1"), AttemptOutcome::kSucceeded, WorkstreamStatus::kCompleted, 0,
          "completed");
   clock_.now += 60;
   Start("b", 1, "agent-2");
-  EXPECT_EQ(reader.Query(latest),
-            (Rows{"b|running|agent-2|core|2023-11-14 22:14:20|NULL|NULL|1|NULL",
-                  "a|completed|agent-1|core|2023-11-14 22:13:20|2023-11-14 22:13:20|0|1|NULL",
-                  "c|pending|NULL|docs|NULL|NULL|NULL|0|NULL"}));
-  EXPECT_EQ(reader.Query(who),
-            (Rows{"c|pending|NULL", "a|completed|agent-1", "b|running|agent-2"}));
-  EXPECT_EQ(reader.Query(counts), (Rows{"completed|1", "pending|1", "running|1"}));
+  // SQLite sorts NULL before every value, PostgreSQL after (docs/state.md).
+  const bool nulls_first = GetParam() == Backend::kSqlite;
+  Rows newest{"b|running|agent-2|core|2023-11-14 22:14:20|NULL|NULL|1|NULL",
+              "a|completed|agent-1|core|2023-11-14 22:13:20|2023-11-14 22:13:20|0|1|NULL"};
+  newest.insert(nulls_first ? newest.end() : newest.begin(), "c|pending|NULL|docs|NULL|NULL|NULL|0|NULL");
+  EXPECT_EQ(Query(latest), newest);
+  Rows in_start_order{"a|completed|agent-1", "b|running|agent-2"};
+  in_start_order.insert(nulls_first ? in_start_order.begin() : in_start_order.end(), "c|pending|NULL");
+  EXPECT_EQ(Query(who), in_start_order);
+  EXPECT_EQ(Query(counts), (Rows{"completed|1", "pending|1", "running|1"}));
 }
 
 TEST_F(SqliteStoreTest, AReaderInATransactionDoesNotBlockTheWriter) {
@@ -733,6 +940,72 @@ TEST_F(SqliteStoreTest, AReaderInATransactionDoesNotBlockTheWriter) {
   EXPECT_EQ(reader.Query("SELECT status FROM workstream_status"), Rows{"running"});
   reader.Query("COMMIT");
   EXPECT_EQ(reader.Query("SELECT status FROM workstream_status"), Rows{"completed"});
+}
+
+TEST_F(SqliteStoreTest, TransitionsReuseTheirStatementsAcrossFailuresAndBusyWrites) {
+  Sync({{"a", ""}, {"b", ""}, {"c", ""}});
+  std::string error;
+  AttemptRecord again;
+  int64_t unused = 0;
+  // One whole life of a workstream compiles every statement it needs...
+  int64_t attempt_id = Start("a", 1, "agent-1");
+  again.workstream_id = "a";
+  EXPECT_FALSE(store_->StartAttempt(again, &unused, &error));  // rolled back
+  ASSERT_TRUE(store_->SetAttemptPid(attempt_id, 4242, 1, &error)) << error;
+  Finish(attempt_id, AttemptOutcome::kFailed, WorkstreamStatus::kPending, 1, "retry", "exit 1");
+  attempt_id = Start("a", 2, "agent-1");
+  Finish(attempt_id, AttemptOutcome::kSucceeded, WorkstreamStatus::kCompleted, 0, "completed");
+  const int64_t compiled = sqlite()->statements_prepared();
+
+  // ...and the next lives compile none, even with failed calls between.
+  attempt_id = Start("b", 1, "agent-2");
+  again.workstream_id = "b";
+  again.attempt = 2;
+  EXPECT_FALSE(store_->StartAttempt(again, &unused, &error));  // b is running: fails half-way
+  EXPECT_NE(error.find("workstream 'b' is running"), std::string::npos) << error;
+  AttemptEnd unknown;
+  unknown.event_type = "failed";
+  EXPECT_FALSE(store_->FinishAttempt(attempt_id + 100, unknown, &error));
+  {
+    Reader holder(path_);  // another process holds the write lock: the write fails as busy
+    holder.Query("BEGIN IMMEDIATE");
+    sqlite()->SetBusyTimeout(0);
+    EXPECT_FALSE(store_->SetAttemptPid(attempt_id, 4343, 2, &error));
+    EXPECT_TRUE(sqlite()->LastCallWasBusy()) << error;
+    holder.Query("ROLLBACK");
+  }
+  ASSERT_TRUE(store_->SetAttemptPid(attempt_id, 4343, 2, &error)) << error;
+  Finish(attempt_id, AttemptOutcome::kSucceeded, WorkstreamStatus::kCompleted, 0, "completed");
+  EXPECT_EQ(sqlite()->statements_prepared(), compiled);
+
+  Reader reader(path_);
+  EXPECT_EQ(reader.Query("SELECT workstream_id, attempt, pid, outcome FROM attempts ORDER BY id"),
+            (Rows{"a|1|4242|failed", "a|2|NULL|succeeded", "b|1|4343|succeeded"}));
+  EXPECT_EQ(reader.Query("SELECT workstream_id, status, attempt FROM workstream_status ORDER BY workstream_id"),
+            (Rows{"a|completed|2", "b|completed|1", "c|pending|0"}));
+}
+
+TEST_F(SqliteStoreTest, AGroupCommitsItsChangesTogetherAndAFailedOneAlone) {
+  Sync({{"a", ""}, {"b", ""}});
+  const int64_t first = Start("a", 1, "agent-1");
+  std::string error;
+  ASSERT_TRUE(store_->BeginGroup(&error)) << error;
+  Finish(first, AttemptOutcome::kSucceeded, WorkstreamStatus::kCompleted, 0, "completed");
+  const int64_t second = Start("b", 1, "agent-1");  // the start the end made possible
+  AttemptRecord again;
+  again.workstream_id = "b";
+  again.attempt = 2;
+  int64_t unused = 0;
+  EXPECT_FALSE(store_->StartAttempt(again, &unused, &error));  // undoes only itself
+  ASSERT_TRUE(store_->SetAttemptPid(second, 77, 3, &error)) << error;
+  Reader reader(path_);
+  const std::string statuses = "SELECT workstream_id, status FROM workstream_status ORDER BY workstream_id";
+  EXPECT_EQ(reader.Query(statuses), (Rows{"a|running", "b|pending"})) << "nothing is seen before the commit";
+  ASSERT_TRUE(store_->CommitGroup(&error)) << error;
+  EXPECT_EQ(reader.Query(statuses), (Rows{"a|completed", "b|running"}));
+  EXPECT_EQ(reader.Query("SELECT workstream_id, event_type FROM execution_log ORDER BY id"),
+            (Rows{"a|started", "a|completed", "b|started"}));
+  EXPECT_EQ(reader.Query("SELECT pid FROM attempts WHERE id = " + std::to_string(second)), Rows{"77"});
 }
 
 TEST_F(SqliteStoreTest, UsersQueriesRunInTheSqlite3Cli) {

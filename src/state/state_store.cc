@@ -1,6 +1,10 @@
 #include "state_store.h"
 
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
 #include <iterator>
+#include <map>
 
 namespace orchestra {
 namespace {
@@ -58,5 +62,35 @@ bool ParseRunState(const std::string& name, RunState* state) {
 static_assert(std::size(kStatusNames) == static_cast<size_t>(WorkstreamStatus::kBlocked) + 1);
 static_assert(std::size(kOutcomeNames) == static_cast<size_t>(AttemptOutcome::kStalled) + 1);
 static_assert(std::size(kRunStateNames) == static_cast<size_t>(RunState::kBudgetSpent) + 1);
+
+PlanChanges DiffPlans(const std::vector<PlanEntry>& stored, const std::vector<PlanEntry>& entries) {
+  std::map<std::string, std::string> before, after;
+  for (const PlanEntry& entry : stored) before[entry.workstream_id] = entry.content_hash;
+  for (const PlanEntry& entry : entries) after[entry.workstream_id] = entry.content_hash;
+  PlanChanges changes;
+  for (const auto& [id, hash] : after) {
+    const auto found = before.find(id);
+    if (found == before.end()) {
+      changes.added.push_back(id);
+    } else if (found->second != hash) {
+      changes.edited.push_back(id);
+    }
+  }
+  for (const auto& [id, hash] : before) {
+    if (after.count(id) == 0) changes.removed.push_back(id);
+  }
+  return changes;
+}
+
+std::string ContentHash(const std::string& text) {
+  uint64_t hash = 14695981039346656037ULL;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  char digits[17];
+  std::snprintf(digits, sizeof digits, "%016" PRIx64, hash);
+  return digits;
+}
 
 }  // namespace orchestra

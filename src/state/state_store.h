@@ -16,6 +16,8 @@
 
 namespace orchestra {
 
+class AttemptLogStore;  // attempt_log_store.h
+
 /// A workstream's status, as stored in workstream_status.status.
 enum class WorkstreamStatus { kPending, kRunning, kCompleted, kFailed, kBlocked };
 
@@ -109,6 +111,13 @@ struct AttemptEnd {
   std::string message;
 };
 
+/// The process of one attempt, once spawned (SetAttemptPids).
+struct AttemptPid {
+  int64_t attempt_id = 0;
+  int64_t pid = 0;
+  int64_t pid_start_time = 0;
+};
+
 /// A run's state (runs.state).
 enum class RunState { kRunning, kPaused, kCompleted, kFailed, kInterrupted, kCrashed, kBudgetSpent };
 
@@ -123,6 +132,60 @@ struct RunRecord {
   std::string ended_at;
   RunState state = RunState::kRunning;
   bool pause_requested = false;
+};
+
+/// One workstream of a submitted plan (`orchestra submit`): its definition as
+/// loaded, so that workers on other hosts run what was submitted and a change
+/// of its file is noticed.
+struct PlanEntry {
+  std::string workstream_id;
+  std::string track;
+  std::vector<std::string> depends_on;
+  std::string definition;    // the workstream object as canonical JSON (keys sorted)
+  std::string content_hash;  // of `definition` (ContentHash)
+  std::string source_file;   // the file it came from, as the submitter named it
+};
+
+/// How a submission differs from the one before (ids, sorted).
+struct PlanChanges {
+  std::vector<std::string> added;
+  std::vector<std::string> removed;
+  std::vector<std::string> edited;  // same id, another content hash
+  bool empty() const { return added.empty() && removed.empty() && edited.empty(); }
+};
+
+/// What `entries` changes relative to `stored` (both any order).
+PlanChanges DiffPlans(const std::vector<PlanEntry>& stored, const std::vector<PlanEntry>& entries);
+/// The content hash of a definition: 16 hex digits of FNV-1a 64.
+std::string ContentHash(const std::string& text);
+
+/// One worker process (`orchestra worker`), in the workers table.
+struct WorkerRecord {
+  std::string id;  // unique per process: host:pid:start
+  std::string host;
+  int64_t pid = 0;
+  std::string started_at;
+  std::string heartbeat_at;
+};
+
+/// A request to claim one ready workstream and start its attempt.
+struct ClaimRequest {
+  std::string worker_id;
+  double lease_seconds = 30;
+  std::string track;                    // only workstreams of this track; empty: any
+  std::vector<std::string> candidates;  // only these, best first; empty: any ready one, by id
+  /// The attempt to start: agent_id, agent_type, log_path, base_commit (the
+  /// workstream and the attempt number come from the claim).
+  AttemptRecord attempt;
+};
+
+/// A claimed workstream: its attempt is running under a lease that ends unless
+/// renewed, and only the holder of `fencing_token` may record its end.
+struct Claim {
+  std::string workstream_id;
+  int64_t attempt_id = 0;
+  int attempt = 0;
+  int64_t fencing_token = 0;
 };
 
 /// StateStore is the durable record of workstreams, attempts, the audit log and
@@ -141,6 +204,13 @@ class StateStore {
   /// Attempts of one workstream, or of all when `workstream_id` is empty, by id.
   virtual bool LoadAttempts(const std::string& workstream_id, std::vector<AttemptRecord>* attempts,
                             std::string* error) = 0;
+  /// Every attempt, by id, with only what usage and duration totals need:
+  /// workstream_id, attempt, agent_type, duration_seconds and the usage's
+  /// tokens and cost (the rest left empty). A status of 100,000 workstreams
+  /// reads this instead of every column. By default LoadAttempts.
+  virtual bool LoadAttemptUsage(std::vector<AttemptRecord>* attempts, std::string* error) {
+    return LoadAttempts("", attempts, error);
+  }
   /// The last `limit` log entries (all when 0) of one workstream or of all, oldest first.
   virtual bool LoadLog(const std::string& workstream_id, int limit, std::vector<LogEntry>* entries,
                        std::string* error) = 0;
@@ -158,6 +228,15 @@ class StateStore {
   /// Records the process (group) id once the agent is spawned.
   virtual bool SetAttemptPid(int64_t attempt_id, int64_t pid, int64_t pid_start_time,
                              std::string* error) = 0;
+  /// SetAttemptPid for several attempts at once (those launched in one loop
+  /// turn), in one transaction where the store can: all or nothing. By
+  /// default one SetAttemptPid each, stopping at the first failure.
+  virtual bool SetAttemptPids(const std::vector<AttemptPid>& pids, std::string* error) {
+    for (const AttemptPid& pid : pids) {
+      if (!SetAttemptPid(pid.attempt_id, pid.pid, pid.pid_start_time, error)) return false;
+    }
+    return true;
+  }
   /// Records what an attempt changed (worktree isolation): its branch head and
   /// the changed files outside its declared scope (newline-separated, may be
   /// empty). Logs `changes` with `message`.
@@ -195,11 +274,76 @@ class StateStore {
   /// died: they are recorded as `crashed` (logged as `crashed`) first.
   /// `*run_id` is set only when the run was committed.
   virtual bool BeginRun(int64_t pid, int64_t* run_id, std::string* error) = 0;
+  /// What BeginRun does first, alone: runs a dead orchestrator left `running`
+  /// become `crashed`, each logged. For a `run` with nothing to do, whose
+  /// predecessor died after its last workstream, before it ended.
+  virtual bool CloseCrashedRuns(std::string* error) = 0;
   virtual bool EndRun(int64_t run_id, RunState state, std::string* error) = 0;
   /// The newest run, if any (`found` false when there is none).
   virtual bool LatestRun(RunRecord* run, bool* found, std::string* error) = 0;
   /// Asks the newest running run to pause (sets pause_requested).
   virtual bool RequestPause(std::string* error) = 0;
+
+  // --- Several workers (docs/state.md "Workers"). ---
+
+  /// Stores `entries` as the submitted plan, replacing the one before, and
+  /// makes sure each has a workstream_status row (SyncWorkstreams). `*changes`
+  /// says what differs from the stored plan; nothing is written when nothing
+  /// does. Logs `submitted` with the changes. `*submission_id` is the id of
+  /// the plan now stored.
+  virtual bool SubmitPlan(const std::vector<PlanEntry>& entries, int64_t* submission_id, PlanChanges* changes,
+                          std::string* error) {
+    (void)entries, (void)submission_id, (void)changes;
+    *error = "this state store keeps no submitted plan";
+    return false;
+  }
+  /// The submitted plan, by id (`*submission_id` 0 and no entries when none).
+  virtual bool LoadPlan(std::vector<PlanEntry>* entries, int64_t* submission_id, std::string* error) {
+    (void)entries, (void)submission_id;
+    *error = "this state store keeps no submitted plan";
+    return false;
+  }
+  /// Records a worker (or its heartbeat, when it is known already).
+  virtual bool RegisterWorker(const WorkerRecord& worker, std::string* error) {
+    (void)worker;
+    *error = "this state store has no workers";
+    return false;
+  }
+  /// Atomically picks a pending workstream of the submitted plan whose
+  /// dependencies are all completed (one of `candidates` when given, the first
+  /// in their order), reclaiming expired leases first, and starts its attempt
+  /// (as StartAttempt) under a lease of `lease_seconds` owned by the worker,
+  /// with a new fencing token. `*claim` is empty when none could be claimed.
+  virtual bool ClaimWorkstream(const ClaimRequest& request, std::optional<Claim>* claim, std::string* error) {
+    (void)request, (void)claim;
+    *error = "this state store has no claims";
+    return false;
+  }
+  /// The worker's heartbeat: extends the leases of its running `attempt_ids`
+  /// by `lease_seconds`; `*lost` lists those it no longer holds (reclaimed).
+  virtual bool RenewLeases(const std::string& worker_id, double lease_seconds, const std::vector<int64_t>& attempt_ids,
+                           std::vector<int64_t>* lost, std::string* error) {
+    (void)worker_id, (void)lease_seconds, (void)attempt_ids, (void)lost;
+    *error = "this state store has no leases";
+    return false;
+  }
+  /// FinishAttempt, only while `fencing_token` is still the attempt's current
+  /// one and the attempt is running. Otherwise nothing changes but the log:
+  /// `*rejected` is set and `rejected_late_result` is logged.
+  virtual bool FinishClaimedAttempt(int64_t attempt_id, int64_t fencing_token, const AttemptEnd& end, bool* rejected,
+                                    std::string* error) {
+    (void)attempt_id, (void)fencing_token, (void)end, (void)rejected;
+    *error = "this state store has no claims";
+    return false;
+  }
+  /// Closes every running attempt whose lease has expired as abandoned (its
+  /// workstream pending again, logged `lease_expired`); `*reclaimed` lists
+  /// their workstreams.
+  virtual bool ReclaimExpiredLeases(std::vector<std::string>* reclaimed, std::string* error) {
+    (void)reclaimed;
+    *error = "this state store has no leases";
+    return false;
+  }
 
   /// Deletes every row of every table (`orchestra reset`).
   virtual bool ResetAll(std::string* error) = 0;
@@ -223,6 +367,13 @@ class StateStore {
   /// process held the database's write lock: nothing was written, and the same
   /// call may succeed later.
   virtual bool LastCallWasBusy() const { return false; }
+
+  // --- Attempt logs (attempt_log_store.h) ---
+  /// Where this store keeps copies of attempt logs for readers on other
+  /// hosts; null when every reader of the state is on this host and reads the
+  /// log files (SQLite): then nothing is copied.
+  virtual AttemptLogStore* attempt_logs() { return nullptr; }
+  // --- end of attempt logs ---
 };
 
 }  // namespace orchestra

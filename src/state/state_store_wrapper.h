@@ -21,6 +21,9 @@ class StateStoreWrapper : public StateStore {
   bool LoadAttempts(const std::string& workstream_id, std::vector<AttemptRecord>* attempts, std::string* error) override {
     return target_->LoadAttempts(workstream_id, attempts, error);
   }
+  bool LoadAttemptUsage(std::vector<AttemptRecord>* attempts, std::string* error) override {
+    return target_->LoadAttemptUsage(attempts, error);
+  }
   bool LoadLog(const std::string& workstream_id, int limit, std::vector<LogEntry>* entries, std::string* error) override {
     return target_->LoadLog(workstream_id, limit, entries, error);
   }
@@ -54,6 +57,7 @@ class StateStoreWrapper : public StateStore {
   bool BeginRun(int64_t pid, int64_t* run_id, std::string* error) override {
     return target_->BeginRun(pid, run_id, error);
   }
+  bool CloseCrashedRuns(std::string* error) override { return target_->CloseCrashedRuns(error); }
   bool EndRun(int64_t run_id, RunState state, std::string* error) override {
     return target_->EndRun(run_id, state, error);
   }
@@ -72,8 +76,35 @@ class StateStoreWrapper : public StateStore {
 
   bool LastCallWasBusy() const override { return target_->LastCallWasBusy(); }
 
+  AttemptLogStore* attempt_logs() override { return target_->attempt_logs(); }
+
  protected:
   StateStore* target() const { return target_; }
+
+  bool SubmitPlan(const std::vector<PlanEntry>& entries, int64_t* submission_id, PlanChanges* changes,
+                  std::string* error) override {
+    return target_->SubmitPlan(entries, submission_id, changes, error);
+  }
+  bool LoadPlan(std::vector<PlanEntry>* entries, int64_t* submission_id, std::string* error) override {
+    return target_->LoadPlan(entries, submission_id, error);
+  }
+  bool RegisterWorker(const WorkerRecord& worker, std::string* error) override {
+    return target_->RegisterWorker(worker, error);
+  }
+  bool ClaimWorkstream(const ClaimRequest& request, std::optional<Claim>* claim, std::string* error) override {
+    return target_->ClaimWorkstream(request, claim, error);
+  }
+  bool RenewLeases(const std::string& worker_id, double lease_seconds, const std::vector<int64_t>& attempt_ids,
+                   std::vector<int64_t>* lost, std::string* error) override {
+    return target_->RenewLeases(worker_id, lease_seconds, attempt_ids, lost, error);
+  }
+  bool FinishClaimedAttempt(int64_t attempt_id, int64_t fencing_token, const AttemptEnd& end, bool* rejected,
+                            std::string* error) override {
+    return target_->FinishClaimedAttempt(attempt_id, fencing_token, end, rejected, error);
+  }
+  bool ReclaimExpiredLeases(std::vector<std::string>* reclaimed, std::string* error) override {
+    return target_->ReclaimExpiredLeases(reclaimed, error);
+  }
 
  private:
   StateStore* target_;

@@ -2,7 +2,10 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
@@ -89,7 +92,70 @@ void WriteLine(int fd, const std::string& line) {
   }
 }
 
+// pidfd_open(2) and pidfd_send_signal(2) (Linux 5.3, 5.1), through syscall():
+// glibc 2.36's <sys/pidfd.h> declares them without C linkage for C++.
+int PidfdOpen(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+int PidfdSendSignal(int pidfd, int signal_number) {
+  return static_cast<int>(syscall(SYS_pidfd_send_signal, pidfd, signal_number, nullptr, 0));
+}
+
+// The fds a supervisor gets besides stdin, stdout and stderr (/dev/null):
+// the secrets to redact and the shared output counter.
+constexpr int kSecretsFd = 3;
+constexpr int kProgressFd = 4;
+
+std::string Number(double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
+}
+
+// A memfd holding `text` from offset 0, or -1.
+int MemoryFile(const char* name, const std::string& text) {
+  const int fd = memfd_create(name, MFD_CLOEXEC);
+  if (fd < 0) return -1;
+  size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t count = write(fd, text.data() + written, text.size() - written);
+    if (count < 0 && errno == EINTR) continue;
+    if (count <= 0) {
+      close(fd);
+      return -1;
+    }
+    written += static_cast<size_t>(count);
+  }
+  lseek(fd, 0, SEEK_SET);
+  return fd;
+}
+
+// The supervisor's shared output counter in `fd`, mapped, or null.
+int64_t* MapCounter(int fd) {
+  void* mapped = mmap(nullptr, sizeof(int64_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  return mapped == MAP_FAILED ? nullptr : static_cast<int64_t*>(mapped);
+}
+
 }  // namespace
+
+std::string SupervisorBesideUs() {
+  std::error_code error;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return "";
+  const std::filesystem::path beside = self.parent_path() / "orchestra-supervise";
+  return access(beside.c_str(), X_OK) == 0 ? beside.string() : "";
+}
+
+ProcessResult ResultOf(const SupervisorStatus& status) {
+  ProcessResult result;
+  result.exit_code = status.exit_code;
+  result.term_signal = status.term_signal;
+  result.timed_out = status.timed_out;
+  result.timeout_seconds = status.timeout_seconds;
+  result.spawn_error = status.spawn_error;
+  result.duration_seconds = status.duration_seconds();
+  result.log_offset = status.log_offset;
+  result.contained = status.containment == "cgroup";
+  return result;
+}
 
 std::string ProcessResult::Describe() const {
   if (!spawn_error.empty()) return "could not start: " + spawn_error;
@@ -127,6 +193,24 @@ struct UvProcessRunner::Child {
   bool output_open = false;  // reading; false after EOF, an error or the leader's exit
   std::unique_ptr<LogSink> log;
   std::unique_ptr<char[]> read_buffer;
+};
+
+/// A supervisor we watch: started by us (a child we reap) or adopted from an
+/// earlier orchestrator. Lives until its poll handle is closed.
+struct UvProcessRunner::Supervised {
+  UvProcessRunner* runner = nullptr;  // null once the runner is destroyed
+  int64_t handle = 0;
+  int pid = 0;
+  bool ours = false;    // our child: reaped with waitpid
+  bool exited = false;  // its pidfd became readable
+  int pidfd = -1;
+  uv_poll_t poll{};
+  int64_t* progress = nullptr;  // its shared output counter, mapped
+  std::string status_path;
+  std::string log_path;
+  double timeout_seconds = 0;
+  ExitCallback on_exit;
+  ProcessResult result;
 };
 
 /// The libuv callbacks, which need the runner's private parts.
@@ -259,9 +343,104 @@ struct ChildAccess {
   }
 };
 
-UvProcessRunner::UvProcessRunner(uv_loop_s* loop) : loop_(loop) {}
+/// The callbacks of supervised processes.
+struct SupervisedAccess {
+  using Supervised = UvProcessRunner::Supervised;
+
+  static Supervised* Find(UvProcessRunner* runner, int64_t handle) {
+    for (const std::unique_ptr<Supervised>& watched : runner->supervised_) {
+      if (watched->handle == handle) return watched.get();
+    }
+    return nullptr;
+  }
+
+  static void Signal(Supervised* watched, int signal_number) {
+    if (watched->exited) return;
+    // Through the pidfd: it cannot reach a stranger that reused the pid.
+    PidfdSendSignal(watched->pidfd, signal_number);
+  }
+
+  // The supervisor is gone: its status file says how the agent ended.
+  static void Collect(Supervised* watched, int wait_status) {
+    SupervisorStatus status;
+    std::string error;
+    if (ReadSupervisorStatus(watched->log_path, watched->status_path, &status, &error)) {
+      watched->result = ResultOf(status);
+      return;
+    }
+    // It died without recording the end (killed outright, or a full disk):
+    // the attempt failed; what it left is found by the attempt-key scan.
+    watched->result = ProcessResult();
+    watched->result.timeout_seconds = watched->timeout_seconds;
+    watched->result.term_signal = WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : SIGKILL;
+    const std::string line = "orchestra: the agent's supervisor ended without recording how the agent ended" +
+                             (error.empty() ? std::string() : " (" + error + ")") + "\n";
+    const int fd = open(watched->log_path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd >= 0) {
+      WriteLine(fd, line.substr(0, line.size() - 1));
+      close(fd);
+    }
+  }
+
+  static void OnPoll(uv_poll_t* poll, int /*status*/, int /*events*/) {
+    Supervised* watched = static_cast<Supervised*>(poll->data);
+    uv_poll_stop(poll);
+    watched->exited = true;
+    int wait_status = 0;
+    if (watched->ours) {
+      while (waitpid(watched->pid, &wait_status, 0) < 0 && errno == EINTR) {
+      }
+    }
+    Collect(watched, wait_status);
+    uv_close(reinterpret_cast<uv_handle_t*>(poll), OnClosed);
+  }
+
+  static void Release(Supervised* watched) {
+    if (watched->progress != nullptr) munmap(watched->progress, sizeof(int64_t));
+    watched->progress = nullptr;
+    if (watched->pidfd >= 0) close(watched->pidfd);
+    watched->pidfd = -1;
+  }
+
+  static void OnClosed(uv_handle_t* handle) {
+    Supervised* watched = static_cast<Supervised*>(handle->data);
+    Release(watched);
+    std::unique_ptr<Supervised> owned;
+    UvProcessRunner* runner = watched->runner;
+    if (runner != nullptr) {
+      auto found = std::find_if(runner->supervised_.begin(), runner->supervised_.end(),
+                                [&](const std::unique_ptr<Supervised>& each) { return each.get() == watched; });
+      owned = std::move(*found);
+      runner->supervised_.erase(found);
+    } else {
+      owned.reset(watched);  // released by the runner's destructor
+    }
+    ProcessRunner::ExitCallback on_exit = std::move(watched->on_exit);
+    const ProcessResult result = watched->result;
+    owned.reset();
+    if (runner != nullptr && on_exit) on_exit(result);
+  }
+};
+
+UvProcessRunner::UvProcessRunner(uv_loop_s* loop, std::string supervisor)
+    : loop_(loop), supervisor_(supervisor.empty() ? SupervisorBesideUs() : std::move(supervisor)) {}
 
 UvProcessRunner::~UvProcessRunner() {
+  for (std::unique_ptr<Supervised>& owned : supervised_) {
+    Supervised* watched = owned.release();  // its close callback frees it
+    watched->runner = nullptr;
+    if (watched->exited) continue;  // its handle is already closing
+    // It kills its agent at once, records that and exits; ours are reaped here.
+    SupervisedAccess::Signal(watched, SIGUSR1);
+    if (watched->ours) {
+      int status = 0;
+      while (waitpid(watched->pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+    watched->exited = true;
+    uv_poll_stop(&watched->poll);
+    uv_close(reinterpret_cast<uv_handle_t*>(&watched->poll), SupervisedAccess::OnClosed);
+  }
   for (std::unique_ptr<Child>& owned : children_) {
     Child* child = owned.release();  // its close callbacks free it
     child->runner = nullptr;
@@ -286,6 +465,7 @@ bool UvProcessRunner::Start(const ProcessSpec& spec, ExitCallback on_exit, int64
     *error = "cannot start a process without a program (argv is empty)";
     return false;
   }
+  if (!spec.status_path.empty()) return StartSupervised(spec, std::move(on_exit), handle, pid, error);
   const std::string& program = spec.argv[0];
   const int log_fd = OpenLog(spec.log_path, error);
   if (log_fd < 0) return false;
@@ -387,13 +567,166 @@ bool UvProcessRunner::Start(const ProcessSpec& spec, ExitCallback on_exit, int64
   return true;
 }
 
+bool UvProcessRunner::StartSupervised(const ProcessSpec& spec, ExitCallback on_exit, int64_t* handle, int* pid,
+                                      std::string* error) {
+  const std::string& program = spec.argv[0];
+  if (supervisor_.empty()) {
+    *error = "cannot start '" + program + "': orchestra-supervise is missing beside the orchestra binary " +
+             "(reinstall orchestra: it installs both)";
+    return false;
+  }
+  if (!spec.log_path.empty()) {
+    const std::filesystem::path parent = std::filesystem::path(spec.log_path).parent_path();
+    std::error_code ignored;  // the supervisor reports a log it cannot open
+    if (!parent.empty() && !std::filesystem::is_directory(parent, ignored)) {
+      std::filesystem::create_directories(parent, ignored);
+    }
+  }
+  ClearSupervisorStatus(spec.log_path, spec.status_path);  // a stale one must not pass for this process's end
+  std::string secrets;
+  for (const std::string& secret : spec.redact) secrets += secret + '\0';
+  const int secrets_fd = spec.redact.empty() ? -1 : MemoryFile("orchestra-secrets", secrets);
+  const int progress_fd = MemoryFile("orchestra-progress", std::string(sizeof(int64_t), '\0'));
+  const int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+  const bool made = progress_fd >= 0 && null_fd >= 0 && (spec.redact.empty() || secrets_fd >= 0);
+  auto close_all = [&] {
+    for (int fd : {secrets_fd, progress_fd, null_fd}) {
+      if (fd >= 0) close(fd);
+    }
+  };
+  if (!made) {
+    *error = "cannot start '" + program + "': " + std::strerror(errno);
+    close_all();
+    return false;
+  }
+
+  std::vector<std::string> arguments = {supervisor_, "--log", spec.log_path, "--status", spec.status_path,
+                                        "--progress-fd", std::to_string(kProgressFd)};
+  if (spec.log_path.empty()) arguments[2] = "/dev/null";
+  if (secrets_fd >= 0) arguments.insert(arguments.end(), {"--secrets-fd", std::to_string(kSecretsFd)});
+  if (spec.max_log_bytes > 0) arguments.insert(arguments.end(), {"--max-log-bytes", std::to_string(spec.max_log_bytes)});
+  if (spec.timeout_seconds > 0) arguments.insert(arguments.end(), {"--timeout", Number(spec.timeout_seconds)});
+  arguments.insert(arguments.end(), {"--grace", Number(spec.kill_grace_seconds)});
+  if (!spec.cwd.empty()) arguments.insert(arguments.end(), {"--cwd", spec.cwd});
+  arguments.push_back("--");
+  arguments.insert(arguments.end(), spec.argv.begin(), spec.argv.end());
+  std::vector<char*> argument_pointers = PointersTo(arguments);
+  std::vector<std::string> environment = MergeEnvironment(spec.env);
+  std::vector<char*> environment_pointers = PointersTo(environment);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, null_fd, 0);
+  posix_spawn_file_actions_adddup2(&actions, null_fd, 1);
+  posix_spawn_file_actions_adddup2(&actions, null_fd, 2);
+  if (secrets_fd >= 0) posix_spawn_file_actions_adddup2(&actions, secrets_fd, kSecretsFd);
+  posix_spawn_file_actions_adddup2(&actions, progress_fd, kProgressFd);
+  // Nothing else of ours (the state database, the lock, orchestrator.log).
+  posix_spawn_file_actions_addclosefrom_np(&actions, kProgressFd + 1);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t no_signals, default_signals;
+  sigemptyset(&no_signals);
+  sigemptyset(&default_signals);
+  for (int number = 1; number < SIGRTMIN; ++number) {
+    if (number != SIGKILL && number != SIGSTOP) sigaddset(&default_signals, number);
+  }
+  posix_spawnattr_setsigmask(&attributes, &no_signals);
+  posix_spawnattr_setsigdefault(&attributes, &default_signals);
+  // Its own session: our terminal's Ctrl-C and our death do not reach it.
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t supervisor_pid = 0;
+  const int spawned = posix_spawn(&supervisor_pid, supervisor_.c_str(), &actions, &attributes,
+                                  argument_pointers.data(), environment_pointers.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  if (spawned != 0) {
+    *error = "cannot start '" + program + "': cannot start " + supervisor_ + ": " + std::strerror(spawned);
+    close_all();
+    return false;
+  }
+  // posix_spawn returned once the supervisor's exec succeeded. Whether the
+  // agent could start is not waited for here (that would hold the loop for
+  // the agent's own exec at every launch): an agent that cannot start ends
+  // its supervisor with the reason in the status file, and on_exit reports it
+  // as the result's spawn_error.
+  auto watched = std::make_unique<Supervised>();
+  watched->pid = supervisor_pid;
+  watched->ours = true;
+  watched->pidfd = PidfdOpen(supervisor_pid);
+  watched->progress = MapCounter(progress_fd);
+  watched->status_path = spec.status_path;
+  watched->log_path = spec.log_path;
+  watched->timeout_seconds = spec.timeout_seconds;
+  watched->on_exit = std::move(on_exit);
+  close_all();
+  if (watched->pidfd < 0) {
+    *error = "cannot start '" + program + "': cannot watch its supervisor (pidfd_open: " +
+             std::strerror(errno) + "; Linux 5.3 or later has it)";
+    kill(supervisor_pid, SIGUSR1);
+    int ignored = 0;
+    while (waitpid(supervisor_pid, &ignored, 0) < 0 && errno == EINTR) {
+    }
+    if (watched->progress != nullptr) munmap(watched->progress, sizeof(int64_t));
+    return false;
+  }
+  *handle = next_handle_;
+  *pid = supervisor_pid;
+  Watch(std::move(watched));
+  return true;
+}
+
+bool UvProcessRunner::Adopt(int pid, int64_t start_time, const std::string& status_path, ExitCallback on_exit,
+                            int64_t* handle, std::string* error) {
+  const int pidfd = pid > 1 ? PidfdOpen(pid) : -1;
+  if (pidfd < 0) {
+    *error = "process " + std::to_string(pid) + " is gone";
+    return false;
+  }
+  // Checked after the pidfd is open: it is that process for as long as we hold it.
+  if (ProcessStartTime(pid) != start_time) {
+    close(pidfd);
+    *error = "process " + std::to_string(pid) + " is gone (its pid now belongs to another process)";
+    return false;
+  }
+  auto watched = std::make_unique<Supervised>();
+  watched->pid = pid;
+  watched->pidfd = pidfd;
+  watched->status_path = status_path;
+  watched->log_path = status_path.size() > 7 && status_path.ends_with(".status")
+                          ? status_path.substr(0, status_path.size() - 7) + ".log"
+                          : status_path;
+  watched->on_exit = std::move(on_exit);
+  // Its shared output counter, for the stall watch (best effort).
+  const int progress_fd = open(("/proc/" + std::to_string(pid) + "/fd/" + std::to_string(kProgressFd)).c_str(),
+                               O_RDWR | O_CLOEXEC);
+  if (progress_fd >= 0) {
+    watched->progress = MapCounter(progress_fd);
+    close(progress_fd);
+  }
+  *handle = next_handle_;
+  Watch(std::move(watched));
+  return true;
+}
+
+void UvProcessRunner::Watch(std::unique_ptr<Supervised> watched) {
+  watched->runner = this;
+  watched->handle = next_handle_++;
+  watched->poll.data = watched.get();
+  uv_poll_init(loop_, &watched->poll, watched->pidfd);
+  uv_poll_start(&watched->poll, UV_READABLE, SupervisedAccess::OnPoll);
+  supervised_.push_back(std::move(watched));
+}
+
 void UvProcessRunner::Terminate(int64_t handle) {
+  if (Supervised* watched = SupervisedAccess::Find(this, handle)) return SupervisedAccess::Signal(watched, SIGTERM);
   Child* child = ChildAccess::Find(this, handle);
   if (child == nullptr || !child->spawned || child->exited) return;
   ChildAccess::BeginTermination(child);
 }
 
 void UvProcessRunner::Kill(int64_t handle) {
+  if (Supervised* watched = SupervisedAccess::Find(this, handle)) return SupervisedAccess::Signal(watched, SIGUSR1);
   Child* child = ChildAccess::Find(this, handle);
   if (child == nullptr || !child->spawned || child->exited) return;
   SignalGroup(child->pid, SIGKILL);
@@ -401,6 +734,11 @@ void UvProcessRunner::Kill(int64_t handle) {
 }
 
 int64_t UvProcessRunner::OutputBytes(int64_t handle) const {
+  for (const std::unique_ptr<Supervised>& watched : supervised_) {
+    if (watched->handle == handle && watched->progress != nullptr) {
+      return __atomic_load_n(watched->progress, __ATOMIC_RELAXED);
+    }
+  }
   for (const std::unique_ptr<Child>& child : children_) {
     if (child->handle == handle && child->log) return child->log->bytes_received();
   }
@@ -408,7 +746,7 @@ int64_t UvProcessRunner::OutputBytes(int64_t handle) const {
 }
 
 size_t UvProcessRunner::running() const {
-  return static_cast<size_t>(std::count_if(children_.begin(), children_.end(),
+  return supervised_.size() + static_cast<size_t>(std::count_if(children_.begin(), children_.end(),
                                            [](const std::unique_ptr<Child>& child) {
                                              return child->spawned;
                                            }));

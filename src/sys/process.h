@@ -3,6 +3,11 @@
 // (secrets redacted, size capped: log_sink.h), with a timeout that escalates
 // SIGTERM -> SIGKILL to the whole group. Nothing of a process outlives it: when
 // the leader exits, whatever is left in its group is killed.
+//
+// Agents run under orchestra-supervise (src/supervise/main.cc) instead: the
+// supervisor writes the log and a status file itself and outlives the
+// orchestrator, so a restarted orchestrator adopts it (Adopt) or collects its
+// status file rather than throwing the agent's work away.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +15,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "supervisor_status.h"
 
 struct uv_loop_s;
 
@@ -26,6 +33,9 @@ struct ProcessSpec {
   int64_t max_log_bytes = 0;        // the most output the log keeps (head and tail); 0: all
   double timeout_seconds = 0;    // 0: none
   double kill_grace_seconds = 10;  // SIGTERM -> SIGKILL delay on timeout/Terminate
+  /// Set: the process runs under orchestra-supervise, which writes the log,
+  /// enforces the timeout and records the end in this file (supervisor_status.h).
+  std::string status_path;
 };
 
 /// How a process ended.
@@ -36,6 +46,11 @@ struct ProcessResult {
   double timeout_seconds = 0;  // the limit it ran under (0: none); Describe names it
   std::string spawn_error;  // set when it could not be started (then nothing ran)
   double duration_seconds = 0;
+  /// Supervised: where the process's output starts in its log (-1: unknown).
+  int64_t log_offset = -1;
+  /// Supervised in a cgroup of its own: whatever it started was killed with
+  /// the cgroup before this result was recorded, so no scan for leftovers is needed.
+  bool contained = false;
 
   bool Succeeded() const { return spawn_error.empty() && term_signal == 0 && exit_code == 0; }
   /// "exit code 3", "killed by signal 9 (SIGKILL)", "could not start: ...", and when
@@ -51,10 +66,22 @@ class ProcessRunner {
   virtual ~ProcessRunner() = default;
 
   /// Starts `spec`. On success sets `*handle` (for Terminate) and `*pid` (also the
-  /// process group id) and later calls `on_exit` exactly once. On a spawn failure
-  /// returns false with `*error`; `on_exit` is not called.
+  /// process group id; with a status_path, the supervisor's) and later calls
+  /// `on_exit` exactly once. On a spawn failure returns false with `*error`;
+  /// `on_exit` is not called.
   virtual bool Start(const ProcessSpec& spec, ExitCallback on_exit, int64_t* handle, int* pid,
                      std::string* error) = 0;
+  /// Watches a supervisor an earlier orchestrator started (process `pid`,
+  /// started at `start_time` in /proc's clock ticks) until it exits, then calls
+  /// `on_exit` once with the end its status file `status_path` records, as
+  /// Start does; Terminate and Kill reach it as theirs. False with `*error`
+  /// when that process is gone or this runner cannot watch it.
+  virtual bool Adopt(int pid, int64_t start_time, const std::string& status_path, ExitCallback on_exit,
+                     int64_t* handle, std::string* error) {
+    (void)pid, (void)start_time, (void)status_path, (void)on_exit, (void)handle;
+    *error = "this process runner cannot adopt processes";
+    return false;
+  }
   /// SIGTERM to the process group, SIGKILL after its grace period.
   virtual void Terminate(int64_t handle) = 0;
   /// SIGKILL to the process group now.
@@ -64,6 +91,13 @@ class ProcessRunner {
   /// detector; 0 for an unknown handle or a runner that does not read output.
   virtual int64_t OutputBytes(int64_t /*handle*/) const { return 0; }
 };
+
+/// The orchestra-supervise program beside this process's own binary
+/// (/proc/self/exe), or "" when there is none.
+std::string SupervisorBesideUs();
+
+/// The end a supervisor's status file records, as a ProcessResult.
+ProcessResult ResultOf(const SupervisorStatus& status);
 
 /// ProcessRunner on a libuv loop. Each child is spawned detached (it calls
 /// setsid(), so its pid is also its process group id) and its handle keeps the
@@ -85,12 +119,23 @@ class ProcessRunner {
 /// on_exit. Those handles are freed by their close callbacks, so run the loop
 /// once more before uv_loop_close (which reports UV_EBUSY until then).
 /// Not thread-safe: use it only on the loop's thread.
+///
+/// A spec with a status_path starts `supervisor` (orchestra-supervise) with
+/// posix_spawn (no copy of our page tables; its own session), which starts the
+/// process; Start returns once it runs (or with the reason it could not). The
+/// supervisor's exit is watched with a pidfd on the loop, and on_exit gets the
+/// end its status file records. Terminate sends it SIGTERM (it escalates to
+/// SIGKILL after the grace period), Kill SIGUSR1 (SIGKILL now). The destructor
+/// has it kill its process and waits for it.
 class UvProcessRunner : public ProcessRunner {
  public:
-  explicit UvProcessRunner(uv_loop_s* loop);
+  /// `supervisor`: the orchestra-supervise program; "": SupervisorBesideUs().
+  explicit UvProcessRunner(uv_loop_s* loop, std::string supervisor = "");
   ~UvProcessRunner() override;
   bool Start(const ProcessSpec& spec, ExitCallback on_exit, int64_t* handle, int* pid,
              std::string* error) override;
+  bool Adopt(int pid, int64_t start_time, const std::string& status_path, ExitCallback on_exit,
+             int64_t* handle, std::string* error) override;
   void Terminate(int64_t handle) override;
   void Kill(int64_t handle) override;
   /// Children started and not yet reported through on_exit.
@@ -99,10 +144,18 @@ class UvProcessRunner : public ProcessRunner {
 
  private:
   struct Child;
+  struct Supervised;
+  bool StartSupervised(const ProcessSpec& spec, ExitCallback on_exit, int64_t* handle, int* pid,
+                       std::string* error);
+  /// Watches `watched` (its pidfd set) on the loop and keeps it.
+  void Watch(std::unique_ptr<Supervised> watched);
   uv_loop_s* loop_;
+  std::string supervisor_;
   int64_t next_handle_ = 1;
   std::vector<std::unique_ptr<Child>> children_;
+  std::vector<std::unique_ptr<Supervised>> supervised_;
   friend struct ChildAccess;
+  friend struct SupervisedAccess;
 };
 
 }  // namespace orchestra

@@ -40,6 +40,10 @@ bool SystemProcessTable::KillStaleGroup(int64_t pid, int64_t start_time) {
 
 int SystemProcessTable::KillWithEnvironment(const std::string& entry) { return KillProcessesWithEnvironment(entry); }
 
+std::vector<int> SystemProcessTable::FindWithEnvironment(const std::string& entry) {
+  return FindProcessesWithEnvironment(entry);
+}
+
 int64_t ProcessStartTime(int pid) {
   if (pid <= 0) return 0;
   std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
@@ -242,6 +246,33 @@ std::vector<int> KillProcessesWithEnvironment(const std::vector<std::string>& en
 
 int KillProcessesWithEnvironment(const std::string& entry) {
   return KillProcessesWithEnvironment(std::vector<std::string>{entry})[0];
+}
+
+std::vector<int> FindProcessesWithEnvironment(const std::string& entry) {
+  std::vector<int> found;
+  DIR* dir = opendir("/proc");
+  if (dir == nullptr) return found;
+  const int proc = dirfd(dir);
+  const int self = getpid();
+  std::vector<char> buffer;
+  while (const dirent* item = readdir(dir)) {
+    int pid = 0;
+    for (const char* c = item->d_name; *c != '\0' && pid >= 0; ++c) {
+      pid = (*c < '0' || *c > '9' || pid > INT_MAX / 10 - 1) ? -1 : pid * 10 + (*c - '0');
+    }
+    if (pid <= 1 || pid == self) continue;
+    const ssize_t size = ReadProcFile(proc, pid, "environ", &buffer);
+    for (size_t start = 0, end = 0; size > 0 && end <= static_cast<size_t>(size); ++end) {
+      if (end < static_cast<size_t>(size) && buffer[end] != '\0') continue;
+      if (std::string_view(buffer.data() + start, end - start) == entry) {
+        found.push_back(pid);
+        break;
+      }
+      start = end + 1;
+    }
+  }
+  closedir(dir);
+  return found;
 }
 
 namespace {

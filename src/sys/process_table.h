@@ -36,6 +36,8 @@ class ProcessTable {
   /// once every matching process has been sent SIGKILL (it may run before
   /// this returns, when the table has no loop to defer to).
   virtual void KillWithEnvironmentLater(std::vector<std::string> entries, KillDone done) = 0;
+  /// FindProcessesWithEnvironment below.
+  virtual std::vector<int> FindWithEnvironment(const std::string& entry) = 0;
 };
 
 /// SystemProcessTable is the real one, over /proc and kill(2). With a loop,
@@ -48,6 +50,7 @@ class SystemProcessTable : public ProcessTable {
   bool KillStaleGroup(int64_t pid, int64_t start_time) override;
   int KillWithEnvironment(const std::string& entry) override;
   void KillWithEnvironmentLater(std::vector<std::string> entries, KillDone done) override;
+  std::vector<int> FindWithEnvironment(const std::string& entry) override;
 
  private:
   uv_loop_s* loop_;
@@ -65,6 +68,11 @@ bool EnvironmentHolds(int pid, const std::string& entry);
 /// process that started at `start_time`, or if the group has members left.
 /// Returns true if something was killed.
 bool KillStaleProcessGroup(int64_t pid, int64_t start_time);
+
+/// The processes (other than this one) whose environment holds exactly
+/// `entry`, in one pass of /proc; nothing is signalled. Finds a supervisor
+/// whose pid the orchestrator died before recording.
+std::vector<int> FindProcessesWithEnvironment(const std::string& entry);
 
 /// Kills (SIGKILL) every process whose environment holds exactly `entry`
 /// ("KEY=VALUE"), and its process group. Agents inherit the entry, so this

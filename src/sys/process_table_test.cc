@@ -174,6 +174,19 @@ TEST(KillProcessesWithEnvironmentTest, OneScanKillsTheHoldersOfEachEntryAndCount
   EXPECT_EQ(KillProcessesWithEnvironment(std::vector<std::string>{}), std::vector<int>{});
 }
 
+TEST(FindProcessesWithEnvironmentTest, FindsTheHoldersOfTheWholeEntryAndSignalsNone) {
+  const std::string entry = "ORCHESTRA_TEST_KEY=find-" + std::to_string(getpid());
+  const pid_t a = StartSleepWith(entry), b = StartSleepWith(entry + "0");
+  ASSERT_GT(a, 0);
+  ASSERT_GT(b, 0);
+  EXPECT_EQ(FindProcessesWithEnvironment(entry), std::vector<int>{a}) << "an entry is matched whole";
+  EXPECT_EQ(FindProcessesWithEnvironment(entry.substr(0, entry.size() - 1)), std::vector<int>{});
+  EXPECT_EQ(waitpid(a, nullptr, WNOHANG), 0) << "finding must not signal";
+  EXPECT_EQ(KillProcessesWithEnvironment(std::vector<std::string>{entry, entry + "0"}), (std::vector<int>{1, 1}));
+  EXPECT_TRUE(WasKilled(a));
+  EXPECT_TRUE(WasKilled(b));
+}
+
 TEST(SystemProcessTableTest, KillsLaterOffTheLoopAndReportsOnIt) {
   const std::string entry = "ORCHESTRA_TEST_KEY=later-" + std::to_string(getpid());
   const pid_t child = StartSleepWith(entry);

@@ -1,5 +1,6 @@
 #include "process.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 #include <thread>
 
 #include "cli_harness.h"
+#include "process_table.h"
+#include "supervisor_status.h"
 #include "temp_dir.h"
 
 namespace orchestra {
@@ -38,7 +41,7 @@ class ProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(uv_loop_init(&loop_), 0);
-    runner_ = std::make_unique<UvProcessRunner>(&loop_);
+    runner_ = std::make_unique<UvProcessRunner>(&loop_, ORCHESTRA_SUPERVISE);
   }
 
   void TearDown() override {
@@ -415,6 +418,124 @@ TEST_F(ProcessTest, EscapedDaemonHoldingThePipeDoesNotDelayTheExit) {
   kill(daemon, SIGKILL);
   EXPECT_TRUE(outcome.result.Succeeded()) << outcome.result.Describe();
   EXPECT_EQ(ReadFile(dir_ / "log"), "leader-done\n");
+}
+
+// Agents run under orchestra-supervise: a spec with a status_path.
+
+TEST_F(ProcessTest, SupervisedProcessReportsWhatItsStatusFileRecords) {
+  Outcome outcome;
+  ProcessSpec spec = Shell("echo out; echo err >&2; exit 3");
+  spec.log_path = dir_ / "attempt-1.log";
+  spec.status_path = dir_ / "attempt-1.status";
+  StartOrFail(spec, &outcome);
+  EXPECT_EQ(runner_->running(), 1u);
+  EXPECT_EQ(getsid(outcome.pid), outcome.pid);  // the supervisor leads a session of its own
+  ASSERT_TRUE(RunUntilFinished(outcome));
+  EXPECT_EQ(outcome.result.Describe(), "exit code 3");
+  EXPECT_EQ(outcome.result.log_offset, 0);
+  EXPECT_EQ(ReadFile(spec.log_path), "out\nerr\n");
+  SupervisorStatus status;
+  std::string error;
+  ASSERT_TRUE(ReadSupervisorStatus(spec.log_path, spec.status_path, &status, &error)) << error;
+  EXPECT_EQ(status.exit_code, 3);
+  EXPECT_EQ(runner_->running(), 0u);
+}
+
+TEST_F(ProcessTest, SupervisedMissingProgramEndsWithTheReasonAsItsSpawnError) {
+  // Start does not wait for the agent's own exec (that would hold the loop at
+  // every launch): the supervisor ends with the reason in its status file.
+  ProcessSpec spec = Shell("");
+  spec.argv = {"no-such-program-xyz"};
+  spec.status_path = dir_ / "status";
+  Outcome outcome;
+  StartOrFail(spec, &outcome);
+  ASSERT_TRUE(RunUntilFinished(outcome));
+  const std::string reason = "cannot start 'no-such-program-xyz': no such file or directory (check the agent's argv)";
+  EXPECT_EQ(outcome.result.spawn_error, reason);
+  EXPECT_FALSE(outcome.result.Succeeded());
+  EXPECT_EQ(outcome.result.Describe(), "could not start: " + reason);
+  EXPECT_EQ(ReadFile(spec.log_path), reason + "\n");
+  EXPECT_EQ(runner_->running(), 0u);
+}
+
+TEST_F(ProcessTest, SupervisedTerminateEscalatesAndTheTimeoutIsTheSupervisors) {
+  const std::string trapped = dir_ / "trapped";
+  ASSERT_EQ(mkfifo(trapped.c_str(), 0600), 0);
+  Outcome stopped, timed_out;
+  ProcessSpec spec = Shell("trap '' TERM; echo > " + trapped + "; exec sleep 1000");
+  spec.status_path = dir_ / "stopped.status";
+  spec.kill_grace_seconds = 0.1;
+  StartOrFail(spec, &stopped);
+  ReadFile(trapped);  // it ignores SIGTERM from here on
+  runner_->Terminate(stopped.handle);
+  ProcessSpec slow = Shell("trap '' TERM; exec sleep 1000");
+  slow.status_path = dir_ / "timed_out.status";
+  slow.timeout_seconds = 0.1;
+  slow.kill_grace_seconds = 0.1;
+  StartOrFail(slow, &timed_out);
+  ASSERT_TRUE(RunUntil([&] { return stopped.finished && timed_out.finished; }));
+  EXPECT_EQ(stopped.result.Describe(), "killed by signal 9 (SIGKILL)");
+  EXPECT_EQ(timed_out.result.Describe(), "timed out after 0.1s, killed by signal 9 (SIGKILL)");
+}
+
+TEST_F(ProcessTest, SupervisedOutputBytesComeFromTheSupervisorsCounter) {
+  Outcome outcome;
+  ProcessSpec spec = Shell("printf 12345; exec sleep 1000");
+  spec.status_path = dir_ / "status";
+  StartOrFail(spec, &outcome);
+  ASSERT_TRUE(RunUntil([&] { return runner_->OutputBytes(outcome.handle) == 5; }));
+  runner_->Kill(outcome.handle);
+  ASSERT_TRUE(RunUntilFinished(outcome));
+  EXPECT_EQ(outcome.result.Describe(), "killed by signal 9 (SIGKILL)");
+  EXPECT_EQ(ReadFile(spec.log_path), "12345");
+}
+
+TEST_F(ProcessTest, SupervisedDestructorHasTheAgentKilledWithoutReporting) {
+  const std::string agent_file = dir_ / "agent";
+  Outcome outcome;
+  ProcessSpec spec = Shell("echo $$ > " + agent_file + "; exec sleep 1000");
+  spec.status_path = dir_ / "status";
+  StartOrFail(spec, &outcome);
+  ASSERT_TRUE(RunUntil([&] { return ReadPid(agent_file) > 0; }));
+  runner_.reset();
+  EXPECT_FALSE(testing::ProcessAlive(outcome.pid));  // the supervisor, reaped
+  EXPECT_TRUE(WaitUntilGone(ReadPid(agent_file)));
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  EXPECT_FALSE(outcome.finished);
+}
+
+// A second runner (a restarted orchestrator) adopts a supervisor the first
+// one started, and learns its end from the status file.
+TEST_F(ProcessTest, AdoptWatchesASupervisorItDidNotStart) {
+  const std::string go = dir_ / "go";
+  ASSERT_EQ(mkfifo(go.c_str(), 0600), 0);
+  ProcessSpec spec = Shell("read line < " + go + "; echo adopted-output; exit 5");
+  spec.status_path = dir_ / "attempt-1.status";
+  spec.log_path = dir_ / "attempt-1.log";
+  Outcome first;
+  StartOrFail(spec, &first);
+  const int64_t start_time = ProcessStartTime(first.pid);
+  Outcome adopted;
+  std::string error;
+  ASSERT_TRUE(runner_->Adopt(
+      first.pid, start_time, spec.status_path,
+      [&adopted](const ProcessResult& result) {
+        adopted.finished = true;
+        adopted.result = result;
+      },
+      &adopted.handle, &error))
+      << error;
+  EXPECT_FALSE(runner_->Adopt(first.pid, start_time + 1, spec.status_path, [](const ProcessResult&) {},
+                              &adopted.handle, &error));
+  EXPECT_EQ(error, "process " + std::to_string(first.pid) + " is gone (its pid now belongs to another process)");
+  const int fd = open(go.c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, "go\n", 3), 3);
+  close(fd);
+  ASSERT_TRUE(RunUntil([&] { return first.finished && adopted.finished; }));
+  EXPECT_EQ(adopted.result.Describe(), "exit code 5");
+  EXPECT_EQ(first.result.Describe(), "exit code 5");
+  EXPECT_EQ(ReadFile(spec.log_path), "adopted-output\n");
 }
 
 TEST(ProcessResultTest, Describe) {

@@ -35,22 +35,6 @@ constexpr Swatch kUntracked = kUntrackedSwatch;
 constexpr const char* kCriticalStroke = "#000";
 constexpr const char* kFailedStroke = kFailedColor;
 
-std::string Escape(const std::string& text) {
-  std::string escaped;
-  escaped.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': escaped += "&amp;"; break;
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      case '"': escaped += "&quot;"; break;
-      case '\'': escaped += "&apos;"; break;
-      default: escaped += c;
-    }
-  }
-  return escaped;
-}
-
 std::string Number(double value) { return fmt::format("{:.1f}", value); }
 
 std::string Time(double value, const std::string& unit) { return fmt::format("{:.1f}{}", value, unit); }
@@ -167,7 +151,7 @@ std::string RenderBar(const GanttBar& bar, const GanttLane& lane, const GanttCha
     stroke = kCriticalStroke;
     stroke_width = 2.5;
   }
-  std::string svg = fmt::format("<g class=\"bar-group\"><title>{}</title>\n", Escape(BarTooltip(bar, lane, chart.unit)));
+  std::string svg = fmt::format("<g class=\"bar-group\"><title>{}</title>\n", EscapeXml(BarTooltip(bar, lane, chart.unit)));
   svg += fmt::format(
       "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\" fill=\"{}\"{} stroke=\"{}\" "
       "stroke-width=\"{}\"{}/>\n",
@@ -181,7 +165,7 @@ std::string RenderBar(const GanttBar& bar, const GanttLane& lane, const GanttCha
   const std::string label = FittingLabel(bar.workstream, width);
   if (!label.empty()) {
     svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\" fill=\"{}\">{}</text>\n", Number(x + 4),
-                       Number(y + height / 2 + 4), swatch.text, Escape(label));
+                       Number(y + height / 2 + 4), swatch.text, EscapeXml(label));
   }
   return svg + "</g>\n";
 }
@@ -197,7 +181,7 @@ std::string RenderChart(const GanttChart& chart, const TrackColors& colors, doub
 
   std::string svg = fmt::format("<g class=\"chart\">\n<text class=\"chart-title\" x=\"12\" y=\"{}\" font-size=\"15\" "
                                 "font-weight=\"bold\">{}</text>\n",
-                                Number(top + 22), Escape(chart.title));
+                                Number(top + 22), EscapeXml(chart.title));
   for (size_t i = 0; i < chart.lanes.size(); ++i) {
     const double y = lanes_top + i * kLaneHeight;
     svg += fmt::format("<rect class=\"lane-background\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n",
@@ -210,16 +194,16 @@ std::string RenderChart(const GanttChart& chart, const TrackColors& colors, doub
     svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>\n",
                        Number(x), Number(lanes_top - 4), Number(lanes_top + lanes_height));
     svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\" fill=\"#444\" text-anchor=\"middle\">{}</text>\n",
-                       Number(x), Number(lanes_top - 8), Escape(TickLabel(tick, step, chart.unit)));
+                       Number(x), Number(lanes_top - 8), EscapeXml(TickLabel(tick, step, chart.unit)));
   }
   for (size_t i = 0; i < chart.lanes.size(); ++i) {
     const GanttLane& lane = chart.lanes[i];
     const double y = lanes_top + i * kLaneHeight;
     svg += fmt::format("<g class=\"lane\">\n<text x=\"12\" y=\"{}\" font-size=\"13\" fill=\"#222\">{}</text>\n",
-                       Number(y + (lane.caption.empty() ? 19 : 14)), Escape(lane.agent));
+                       Number(y + (lane.caption.empty() ? 19 : 14)), EscapeXml(lane.agent));
     if (!lane.caption.empty()) {
       svg += fmt::format("<text x=\"12\" y=\"{}\" font-size=\"10\" fill=\"#666\">{}</text>\n", Number(y + 26),
-                         Escape(lane.caption));
+                         EscapeXml(lane.caption));
     }
     for (const GanttBar& bar : lane.bars) svg += RenderBar(bar, lane, chart, colors, x0, scale, y);
     svg += "</g>\n";
@@ -229,7 +213,7 @@ std::string RenderChart(const GanttChart& chart, const TrackColors& colors, doub
                        Number(lanes_top + 19));
   }
   svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\" fill=\"#444\" text-anchor=\"middle\">{}</text>\n",
-                     Number(x0 + plot_width / 2), Number(lanes_top + lanes_height + 20), Escape(chart.axis_label));
+                     Number(x0 + plot_width / 2), Number(lanes_top + lanes_height + 20), EscapeXml(chart.axis_label));
   return svg + "</g>\n";
 }
 
@@ -307,7 +291,7 @@ std::string RenderLegend(const std::vector<LegendEntry>& entries, double top) {
                          entry.extra);
     }
     svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#222\">{}</text>\n", Number(x + 28),
-                       Number(y + 11), Escape(entry.text));
+                       Number(y + 11), EscapeXml(entry.text));
     x += EntryWidth(entry);
   }
   return svg + "</g>\n";
@@ -326,7 +310,7 @@ std::string SvgElement(const std::vector<GanttChart>& charts, const std::string&
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
       "font-family=\"DejaVu Sans, Verdana, Arial, sans-serif\" role=\"img\">\n<title>{2}</title>\n",
-      Number(kWidth), Number(height), Escape(title));
+      Number(kWidth), Number(height), EscapeXml(title));
   svg +=
       "<defs><pattern id=\"failed-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
       "patternTransform=\"rotate(45)\"><rect width=\"2\" height=\"6\" fill=\"#C00000\" fill-opacity=\"0.6\"/>"
@@ -355,13 +339,13 @@ std::string BarMarks(const GanttBar& bar) {
 std::string HtmlTable(const GanttChart& chart) {
   std::string html = fmt::format("<h2>{}</h2>\n<table>\n<thead><tr><th>Agent</th><th>Workstream</th><th>Track</th>"
                                  "<th>Start</th><th>End</th><th>Duration</th><th>Notes</th></tr></thead>\n<tbody>\n",
-                                 Escape(chart.title));
+                                 EscapeXml(chart.title));
   for (const GanttLane& lane : chart.lanes) {
     for (const GanttBar& bar : lane.bars) {
       html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                          Escape(lane.agent), Escape(bar.workstream), Escape(bar.track.empty() ? "-" : bar.track),
+                          EscapeXml(lane.agent), EscapeXml(bar.workstream), EscapeXml(bar.track.empty() ? "-" : bar.track),
                           Time(bar.start, chart.unit), Time(bar.end, chart.unit),
-                          Time(bar.end - bar.start, chart.unit), Escape(BarMarks(bar)));
+                          Time(bar.end - bar.start, chart.unit), EscapeXml(BarMarks(bar)));
     }
   }
   return html + "</tbody>\n</table>\n";
@@ -373,6 +357,16 @@ std::string TrackOf(const Project& project, const StateSnapshot& snapshot, const
   if (node >= 0) return project.workstreams[node].track;
   for (const WorkstreamRecord& record : snapshot.workstreams) {
     if (record.workstream_id == id) return record.track;
+  }
+  return "";
+}
+
+const char* BarStateName(BarState state) {
+  switch (state) {
+    case BarState::kPlanned: return "planned";
+    case BarState::kSucceeded: return "succeeded";
+    case BarState::kFailed: return "failed";
+    case BarState::kRunning: return "running";
   }
   return "";
 }
@@ -398,6 +392,44 @@ bool GanttFormatFromPath(const std::string& path, GanttFormat* format) {
   return false;
 }
 
+std::string EscapeXml(const std::string& text) {
+  std::string escaped;
+  escaped.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': escaped += "&amp;"; break;
+      case '<': escaped += "&lt;"; break;
+      case '>': escaped += "&gt;"; break;
+      case '"': escaped += "&quot;"; break;
+      case '\'': escaped += "&apos;"; break;
+      default: escaped += c;
+    }
+  }
+  return escaped;
+}
+
+nlohmann::json GanttChartJson(const GanttChart& chart) {
+  nlohmann::json lanes = nlohmann::json::array();
+  for (const GanttLane& lane : chart.lanes) {
+    nlohmann::json bars = nlohmann::json::array();
+    for (const GanttBar& bar : lane.bars) {
+      bars.push_back({{"workstream", bar.workstream},
+                      {"start", bar.start},
+                      {"end", bar.end},
+                      {"track", bar.track},
+                      {"critical", bar.critical},
+                      {"state", BarStateName(bar.state)},
+                      {"note", bar.note}});
+    }
+    lanes.push_back({{"agent", lane.agent}, {"caption", lane.caption}, {"bars", bars}});
+  }
+  return {{"unit", chart.unit}, {"axis_label", chart.axis_label}, {"lanes", lanes}};
+}
+
+std::string RenderGanttSvgElement(const std::vector<GanttChart>& charts, const std::string& title) {
+  return SvgElement(charts, title);
+}
+
 std::string RenderGanttSvg(const std::vector<GanttChart>& charts, const std::string& title) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + SvgElement(charts, title);
 }
@@ -411,7 +443,7 @@ std::string RenderGanttHtml(const std::vector<GanttChart>& charts, const std::st
       "th, td {{ border: 1px solid #ccc; padding: 3px 8px; text-align: left; }}\n"
       "th {{ background: #f0f0f0; }}\n"
       "</style>\n</head>\n<body>\n<h1>{0}</h1>\n",
-      Escape(title));
+      EscapeXml(title));
   html += SvgElement(charts, title);
   for (const GanttChart& chart : charts) html += HtmlTable(chart);
   return html + "</body>\n</html>\n";

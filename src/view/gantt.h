@@ -9,6 +9,7 @@
 // charts of one file, so the same track has the same colour in both.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,10 @@ bool GanttFormatFromPath(const std::string& path, GanttFormat* format);
 /// The charts stacked in one SVG document, with a legend of tracks and marks.
 std::string RenderGanttSvg(const std::vector<GanttChart>& charts, const std::string& title);
 
+/// The same `<svg>` element without the XML declaration, for inlining in HTML.
+/// Each bar is one `<rect class="bar">`.
+std::string RenderGanttSvgElement(const std::vector<GanttChart>& charts, const std::string& title);
+
 /// An HTML page: `title`, the SVG inline, then one table of bars per chart.
 std::string RenderGanttHtml(const std::vector<GanttChart>& charts, const std::string& title);
 
@@ -64,6 +69,14 @@ std::string RenderGanttHtml(const std::vector<GanttChart>& charts, const std::st
 /// folders). False with `*error` set for an unknown extension or a write error.
 bool WriteGanttFile(const std::string& path, const std::vector<GanttChart>& charts,
                     const std::string& title, std::string* error);
+
+/// `text` with &, <, >, " and ' escaped, for XML and HTML text and attributes.
+std::string EscapeXml(const std::string& text);
+
+/// A chart as JSON: {"unit", "axis_label", "lanes": [{"agent", "caption",
+/// "bars": [{"workstream", "start", "end", "track", "critical", "state",
+/// "note"}]}]}, `state` being planned, succeeded, failed or running.
+nlohmann::json GanttChartJson(const GanttChart& chart);
 
 /// The plan as a chart: one lane per configured agent, in estimated hours.
 GanttChart GanttFromPlan(const Project& project, const Plan& plan);

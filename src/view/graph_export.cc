@@ -57,7 +57,10 @@ std::string DotNode(const Project& project, const GraphPicture& picture, const s
   std::string tooltip = workstream.id + ": " + StatusName(status);
   if (!workstream.title.empty()) tooltip += "\n" + workstream.title;
   if (!workstream.track.empty()) tooltip += "\ntrack " + workstream.track;
-  std::string attributes = fmt::format("fillcolor=\"{}\", tooltip={}", StatusFill(status), DotQuote(tooltip));
+  // The class names the status in the SVG too (`class="node completed"`), so
+  // a page reads it from the same drawing as the fill.
+  std::string attributes = fmt::format("fillcolor=\"{}\", class=\"{}\", tooltip={}", StatusFill(status),
+                                       StatusName(status), DotQuote(tooltip));
   if (critical.count(node)) attributes += fmt::format(", color=\"{}\", penwidth=3", kCriticalColor);
   return fmt::format("{} [{}];\n", DotQuote(workstream.id), attributes);
 }

@@ -57,7 +57,7 @@ TEST(GraphExportTest, DotHasANodePerWorkstreamAndAnEdgePerDependency) {
   EXPECT_EQ(CountLines(dot, R"(^\s+"[a-d]" -> "[a-d]")"), 4) << dot;
   EXPECT_EQ(CountLines(dot, R"(subgraph "cluster_)"), 2) << dot;
   // Fill by status; the critical path a -> b -> d in bold red, c -> d not.
-  EXPECT_NE(dot.find("\"b\" [fillcolor=\"#9FD3F7\""), std::string::npos) << dot;
+  EXPECT_NE(dot.find("\"b\" [fillcolor=\"#9FD3F7\", class=\"running\""), std::string::npos) << dot;
   EXPECT_NE(dot.find("\"a\" -> \"b\" [color=\"#C00000\", penwidth=3]"), std::string::npos) << dot;
   EXPECT_NE(dot.find("\"b\" -> \"d\" [color=\"#C00000\", penwidth=3]"), std::string::npos) << dot;
   EXPECT_NE(dot.find("\"c\" -> \"d\";"), std::string::npos) << dot;
@@ -72,7 +72,7 @@ TEST(GraphExportTest, GraphvizLaysTheDotOutAsSvg) {
       << error << " (scripts/install-deps.sh installs graphviz)";
   std::string xml_error;
   EXPECT_TRUE(testing::WellFormedXml(svg, &xml_error)) << xml_error;
-  EXPECT_EQ(CountOccurrences(svg, "class=\"node\""), 4);
+  EXPECT_EQ(CountOccurrences(svg, "class=\"node "), 4);  // "node <status>"
   EXPECT_EQ(CountOccurrences(svg, "class=\"edge\""), 4);
   EXPECT_EQ(CountOccurrences(svg, "class=\"cluster\""), 2);
 }

@@ -1,8 +1,6 @@
 #include "report.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <string_view>
 #include <unordered_map>
@@ -10,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "clock.h"
+#include "json_writer.h"
 #include "usage_summary.h"
 #include "workstream.h"
 
@@ -43,13 +42,6 @@ const char* StatusColor(WorkstreamStatus status) {
   return "0";
 }
 
-std::string RunLine(const StateSnapshot& snapshot) {
-  if (!snapshot.has_run) return "no run yet";
-  std::string state = RunStateName(snapshot.run.state);
-  if (snapshot.run.state == RunState::kRunning && snapshot.run.pause_requested) state = "pausing";
-  return fmt::format("run {} {} (started {}{}{})", snapshot.run.id, state, snapshot.run.started_at,
-                     snapshot.run.ended_at.empty() ? "" : ", ended ", snapshot.run.ended_at);
-}
 
 /// The reason of a failed or blocked row; "" for the others.
 std::string RowReason(const WorkstreamRecord& record, size_t max_bytes) {
@@ -67,49 +59,18 @@ std::map<std::string, std::string> CostCells(const UsageTotals& usage) {
   return cells;
 }
 
-/// The cost section of the execution report: the total, per agent type, and
-/// the ten costliest workstreams.
-void WriteCostSection(std::ostream& out, const UsageTotals& usage, std::optional<double> budget_usd) {
-  out << "\n## Cost\n\n";
-  out << fmt::format("- Total: {}; tokens {}\n", CostCell(usage.total), FormatTokens(usage.total));
-  if (budget_usd) out << fmt::format("- Budget: {} (budget_usd)\n", FormatCost(*budget_usd));
-  out << "\n| Agent type | Attempts | Tokens | Cost |\n|---|---|---|---|\n";
-  for (const auto& [type, sum] : usage.by_type) {
-    out << fmt::format("| {} | {} | {} | {} |\n", type, usage.attempts_by_type.at(type), FormatTokens(sum),
-                       CostCell(sum));
-  }
-  std::vector<std::pair<std::string, Usage>> costliest(usage.by_workstream.begin(), usage.by_workstream.end());
-  std::stable_sort(costliest.begin(), costliest.end(), [](const auto& a, const auto& b) {
-    return a.second.cost_usd.value_or(-1) > b.second.cost_usd.value_or(-1);
-  });
-  constexpr size_t kCostliestShown = 10;
-  if (costliest.size() > kCostliestShown) costliest.resize(kCostliestShown);
-  out << fmt::format("\nCostliest workstreams (at most {}):\n\n| Workstream | Tokens | Cost |\n|---|---|---|\n",
-                     kCostliestShown);
-  for (const auto& [id, sum] : costliest) {
-    out << fmt::format("| {} | {} | {} |\n", id, FormatTokens(sum), CostCell(sum));
-  }
-}
-
-/// Every attempt: its outcome as recorded (rate_limited, fatal, stalled
-/// included), agent type, tokens and cost.
-void WriteAttemptsTable(std::ostream& out, const std::vector<AttemptRecord>& attempts) {
-  if (attempts.empty()) return;
-  out << "\n## Attempts\n\n| Workstream | Attempt | Agent | Type | Outcome | Duration | Tokens | Cost |\n"
-         "|---|---|---|---|---|---|---|---|\n";
-  for (const AttemptRecord& attempt : attempts) {
-    out << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", attempt.workstream_id, attempt.attempt,
-                       attempt.agent_id.empty() ? "-" : attempt.agent_id,
-                       attempt.agent_type.empty() ? "-" : attempt.agent_type, OutcomeName(attempt.outcome),
-                       attempt.duration_seconds > 0 ? FormatDuration(attempt.duration_seconds) : "-",
-                       attempt.usage.Known() ? FormatTokens(attempt.usage) : "-", CostCell(attempt.usage));
-  }
-}
-
 constexpr size_t kTableReasonBytes = 60;   // without a terminal
 constexpr size_t kTableReasonMinimum = 30;  // however narrow the terminal
 
 }  // namespace
+
+std::string RunLine(const StateSnapshot& snapshot) {
+  if (!snapshot.has_run) return "no run yet";
+  std::string state = RunStateName(snapshot.run.state);
+  if (snapshot.run.state == RunState::kRunning && snapshot.run.pause_requested) state = "pausing";
+  return fmt::format("run {} {} (started {}{}{})", snapshot.run.id, state, snapshot.run.started_at,
+                     snapshot.run.ended_at.empty() ? "" : ", ended ", snapshot.run.ended_at);
+}
 
 std::string Reason(const std::string& error, size_t max_bytes) {
   std::string line;
@@ -139,6 +100,12 @@ bool LoadSnapshot(StateStore* store, double now, int log_limit, StateSnapshot* s
     return false;
   }
   return log_limit == 0 || store->LoadLog("", log_limit, &snapshot->log, error);
+}
+
+bool LoadStatusSnapshot(StateStore* store, double now, StateSnapshot* snapshot, std::string* error) {
+  snapshot->now = now;
+  return store->LoadWorkstreams(&snapshot->workstreams, error) && store->LoadAttemptUsage(&snapshot->attempts, error) &&
+         store->LatestRun(&snapshot->run, &snapshot->has_run, error);
 }
 
 namespace {
@@ -282,66 +249,121 @@ nlohmann::json StatusJson(const StateSnapshot& snapshot) {
   return json;
 }
 
-bool WriteExecutionReport(const std::string& path, const StateSnapshot& snapshot, double wall_seconds,
-                          std::string* error) {
-  std::error_code ignored;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
-  std::ofstream out(path, std::ios::trunc);
-  if (!out) {
-    *error = "cannot write " + path;
-    return false;
-  }
-  std::map<WorkstreamStatus, int> totals = Totals(snapshot);
-  out << "# Execution report\n\n";
-  out << fmt::format("- Generated: {} UTC\n- {}\n- Wall time of this run: {}\n", FormatTimestamp(snapshot.now),
-                     RunLine(snapshot), FormatDuration(wall_seconds));
-  out << fmt::format("- Workstreams: {} total", snapshot.workstreams.size());
-  for (WorkstreamStatus status : kStatuses) out << fmt::format(", {} {}", totals[status], StatusName(status));
-  out << fmt::format("\n- Attempts: {}\n\n", snapshot.attempts.size());
+namespace {
 
-  std::map<std::string, std::vector<const AttemptRecord*>> attempts_by_id;
-  for (const AttemptRecord& attempt : snapshot.attempts) attempts_by_id[attempt.workstream_id].push_back(&attempt);
-  out << "## Workstreams\n\n| Workstream | Status | Agent | Attempts | Duration | Track |\n"
-         "|---|---|---|---|---|---|\n";
+/// TokensJson and CostJson, written.
+void WriteTokens(const Usage& usage, JsonWriter* out) {
+  out->BeginObject();  // keys in nlohmann's (sorted) order, as everywhere below
+  out->Key("cache_read");
+  out->Int(usage.cache_read_tokens);
+  out->Key("cache_write");
+  out->Int(usage.cache_write_tokens);
+  out->Key("input");
+  out->Int(usage.input_tokens);
+  out->Key("output");
+  out->Int(usage.output_tokens);
+  out->EndObject();
+}
+
+void WriteCost(const Usage& usage, JsonWriter* out) {
+  if (usage.cost_usd) {
+    out->Double(*usage.cost_usd);
+  } else {
+    out->Null();
+  }
+}
+
+}  // namespace
+
+void WriteStatusJson(const StateSnapshot& snapshot, const std::map<std::string, std::string>* types,
+                     JsonWriter* out) {
+  const UsageTotals usage = SumUsage(snapshot.attempts);
+  out->BeginObject();
+  if (snapshot.budget_usd) {
+    out->Key("budget_usd");
+    out->Double(*snapshot.budget_usd);
+  }
+  out->Key("run");
+  if (snapshot.has_run) {
+    out->BeginObject();
+    out->Key("ended_at");
+    out->String(snapshot.run.ended_at);
+    out->Key("id");
+    out->Int(snapshot.run.id);
+    out->Key("pause_requested");
+    out->Bool(snapshot.run.pause_requested);
+    out->Key("pid");
+    out->Int(snapshot.run.pid);
+    out->Key("started_at");
+    out->String(snapshot.run.started_at);
+    out->Key("state");
+    out->String(RunStateName(snapshot.run.state));
+    out->EndObject();
+  } else {
+    out->Null();
+  }
+  out->Key("totals");
+  out->BeginObject();
+  std::map<WorkstreamStatus, int> totals = Totals(snapshot);
+  std::map<std::string, int> by_name;
+  for (WorkstreamStatus status : kStatuses) by_name[StatusName(status)] = totals[status];
+  for (const auto& [name, count] : by_name) {
+    out->Key(name);
+    out->Int(count);
+  }
+  out->EndObject();
+  out->Key("usage");
+  out->BeginObject();
+  out->Key("cost_usd");
+  WriteCost(usage.total, out);
+  out->Key("tokens");
+  WriteTokens(usage.total, out);
+  out->EndObject();
+  out->Key("workstreams");
+  out->BeginArray();
   const WorkstreamDurations durations(snapshot);
   for (const WorkstreamRecord& record : snapshot.workstreams) {
-    const double seconds = durations.Seconds(record);
-    out << fmt::format("| {} | {} | {} | {} | {} | {} |\n", record.workstream_id, StatusName(record.status),
-                       record.agent_id.empty() ? "-" : record.agent_id, attempts_by_id[record.workstream_id].size(),
-                       seconds > 0 ? FormatDuration(seconds) : "-", record.track.empty() ? "-" : record.track);
-  }
-  WriteAttemptsTable(out, snapshot.attempts);
-  const UsageTotals usage = SumUsage(snapshot.attempts);
-  if (usage.known) WriteCostSection(out, usage, snapshot.budget_usd);
-  bool any_failure = false;
-  for (const WorkstreamRecord& record : snapshot.workstreams) {
-    if (record.status != WorkstreamStatus::kFailed && record.status != WorkstreamStatus::kBlocked) continue;
-    if (!any_failure) out << "\n## Failed and blocked\n\n";
-    any_failure = true;
-    out << fmt::format("### {} ({})\n\n", record.workstream_id, StatusName(record.status));
-    if (!record.error_message.empty()) out << "```\n" << record.error_message << "\n```\n\n";
-    for (const AttemptRecord* attempt : attempts_by_id[record.workstream_id]) {
-      out << fmt::format("- attempt {} on {}: {} — log `{}`\n", attempt->attempt, attempt->agent_id,
-                         OutcomeName(attempt->outcome), attempt->log_path);
+    out->BeginObject();
+    out->Key("agent");
+    out->String(record.agent_id);
+    out->Key("attempt");
+    out->Int(record.attempt);
+    out->Key("completed_at");
+    out->String(record.completed_at);
+    static const Usage kNone;
+    const auto found = usage.by_workstream.find(record.workstream_id);
+    const Usage& sum = found == usage.by_workstream.end() ? kNone : found->second;
+    out->Key("cost_usd");
+    WriteCost(sum, out);
+    out->Key("duration_seconds");
+    out->Double(durations.Seconds(record));
+    out->Key("exit_code");
+    if (record.exit_code) {
+      out->Int(*record.exit_code);
+    } else {
+      out->Null();
     }
-    out << "\n";
-  }
-  if (!snapshot.log.empty()) {
-    out << "\n## Timeline\n\n| Time (UTC) | Event | Workstream | Agent | Message |\n|---|---|---|---|---|\n";
-    for (const LogEntry& entry : snapshot.log) {
-      std::string message = entry.message.substr(0, entry.message.find('\n'));
-      std::replace(message.begin(), message.end(), '|', '/');
-      out << fmt::format("| {} | {} | {} | {} | {} |\n", entry.timestamp, entry.event_type,
-                         entry.workstream_id.empty() ? "-" : entry.workstream_id,
-                         entry.agent_id.empty() ? "-" : entry.agent_id, message);
+    out->Key("id");
+    out->String(record.workstream_id);
+    out->Key("reason");
+    out->String(RowReason(record, 200));
+    out->Key("started_at");
+    out->String(record.started_at);
+    out->Key("status");
+    out->String(StatusName(record.status));
+    out->Key("tokens");
+    WriteTokens(sum, out);
+    out->Key("track");
+    out->String(record.track);
+    if (types) {
+      const auto type = types->find(record.workstream_id);
+      out->Key("type");
+      out->String(type == types->end() ? std::string_view() : std::string_view(type->second));
     }
+    out->EndObject();
   }
-  out.close();
-  if (!out) {
-    *error = "cannot write " + path;
-    return false;
-  }
-  return true;
+  out->EndArray();
+  out->EndObject();
 }
 
 }  // namespace orchestra

@@ -1,5 +1,6 @@
-// Reports: the status table (`orchestra status`, the end of a run), its JSON
-// form, and `reports/execution_report.md`.
+// The status table (`orchestra status`, the end of a run) and its JSON form,
+// and the snapshot of the state every report is made from (`orchestra report`:
+// report_model.h).
 #pragma once
 
 #include <map>
@@ -26,6 +27,14 @@ struct StateSnapshot {
 /// Loads a snapshot from the store. `log_limit` entries of the log (0: none).
 bool LoadSnapshot(StateStore* store, double now, int log_limit, StateSnapshot* snapshot,
                   std::string* error);
+
+/// "run 2 completed (started ..., ended ...)"; "pausing" for a running run
+/// asked to pause; "no run yet" without a run.
+std::string RunLine(const StateSnapshot& snapshot);
+
+/// LoadSnapshot with only what the status table and StatusJson read: every
+/// workstream, the attempts by LoadAttemptUsage, the latest run, no log.
+bool LoadStatusSnapshot(StateStore* store, double now, StateSnapshot* snapshot, std::string* error);
 
 /// Seconds a workstream has taken: its latest attempt's duration, or the time
 /// since it started while it runs.
@@ -55,6 +64,17 @@ std::string RenderStatusTable(const StateSnapshot& snapshot, bool color, size_t 
 /// its "tokens" their sums; "usage" holds the totals ({"cost_usd", "tokens"}),
 /// and "budget_usd" is there when set.
 nlohmann::json StatusJson(const StateSnapshot& snapshot);
+
+
+class JsonWriter;
+
+/// StatusJson written straight to `out` without building the document, with
+/// the same bytes as StatusJson(snapshot).dump(2) (100,000 workstreams: the
+/// document would be most of `status --json`'s time). `types` (with
+/// [[routes]] only) adds each row's "type": the agent type of the ids it
+/// lists, "" for the others.
+void WriteStatusJson(const StateSnapshot& snapshot, const std::map<std::string, std::string>* types,
+                     JsonWriter* out);
 
 /// Writes the Markdown execution report (totals, per-workstream table with
 /// attempts and errors, every attempt with its outcome, agent type, tokens

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "json_writer.h"
+
 namespace orchestra {
 namespace {
 
@@ -115,6 +117,77 @@ TEST(StatusJsonTest, GivesCostAndTokensPerWorkstreamTheTotalsAndTheBudget) {
   EXPECT_EQ(json["budget_usd"], 2.0);
   EXPECT_EQ(json["usage"]["cost_usd"], nullptr);
   EXPECT_EQ(json["workstreams"][0]["cost_usd"], nullptr);
+}
+
+/// What `status --json` printed when it built the document: StatusJson with
+/// each row's "type" added from `types`, dumped with two-space indents.
+std::string DomStatus(const StateSnapshot& snapshot, const std::map<std::string, std::string>* types) {
+  nlohmann::json json = StatusJson(snapshot);
+  for (nlohmann::json& row : json["workstreams"]) {
+    if (types) row["type"] = types->count(row["id"]) ? types->at(row["id"]) : "";
+  }
+  return json.dump(2) + "\n";
+}
+
+std::string StreamedStatus(const StateSnapshot& snapshot, const std::map<std::string, std::string>* types) {
+  JsonWriter writer;
+  WriteStatusJson(snapshot, types, &writer);
+  EXPECT_TRUE(writer.Finish(true));
+  return writer.Text();
+}
+
+TEST(StatusJsonTest, TheStreamedStatusIsByteForByteTheDocumentsDump) {
+  // Nothing recorded yet: no run, no rows.
+  StateSnapshot snapshot;
+  EXPECT_EQ(StreamedStatus(snapshot, nullptr), DomStatus(snapshot, nullptr));
+  // A failure with an escaped reason, a running row, a completed one with a
+  // fractional duration, costs and tokens, a budget, a run and routed types.
+  snapshot = OneFailure();
+  snapshot.workstreams[0].error_message = "caf\xC3\xA9 \"quoted\"\ttab\nsecond line";
+  snapshot.workstreams[0].exit_code = 3;
+  snapshot.workstreams[0].track = "api";
+  WorkstreamRecord running;
+  running.workstream_id = "ws-2";
+  running.status = WorkstreamStatus::kRunning;
+  running.agent_id = "agent-2";
+  running.attempt = 2;
+  running.started_at = "2026-01-01 00:00:00";
+  snapshot.workstreams.push_back(running);
+  WorkstreamRecord completed;
+  completed.workstream_id = "ws-3";
+  completed.status = WorkstreamStatus::kCompleted;
+  completed.attempt = 1;
+  completed.exit_code = 0;
+  completed.started_at = "2026-01-01 00:00:01";
+  completed.completed_at = "2026-01-01 00:00:03";
+  snapshot.workstreams.push_back(completed);
+  AttemptRecord attempt;
+  attempt.workstream_id = "ws-3";
+  attempt.duration_seconds = 1.25;
+  attempt.usage.input_tokens = 1200;
+  attempt.usage.output_tokens = 34;
+  attempt.usage.cache_read_tokens = 5;
+  attempt.usage.cost_usd = 0.1;
+  snapshot.attempts.push_back(attempt);
+  attempt.workstream_id = "ws-1";
+  attempt.duration_seconds = 2;
+  attempt.usage.cost_usd.reset();
+  snapshot.attempts.push_back(attempt);
+  snapshot.now = 1767225605;  // 2026-01-01 00:00:05: ws-2 has run 5 s
+  snapshot.budget_usd = 2.5;
+  snapshot.has_run = true;
+  snapshot.run.id = 7;
+  snapshot.run.pid = 4242;
+  snapshot.run.started_at = "2026-01-01 00:00:00";
+  snapshot.run.state = RunState::kRunning;
+  snapshot.run.pause_requested = true;
+  EXPECT_EQ(StreamedStatus(snapshot, nullptr), DomStatus(snapshot, nullptr));
+  const std::map<std::string, std::string> types = {{"ws-1", "claude"}, {"ws-3", "script"}};
+  EXPECT_EQ(StreamedStatus(snapshot, &types), DomStatus(snapshot, &types));
+  // Integral costs and no budget.
+  snapshot.attempts[0].usage.cost_usd = 3.0;
+  snapshot.budget_usd.reset();
+  EXPECT_EQ(StreamedStatus(snapshot, &types), DomStatus(snapshot, &types));
 }
 
 }  // namespace

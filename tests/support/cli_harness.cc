@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_state.h"
+
 namespace orchestra::testing {
 
 namespace fs = std::filesystem;
@@ -95,19 +97,38 @@ CommandResult RunCommand(const std::string& cwd, const std::vector<std::string>&
 CommandResult RunOrchestra(const std::string& cwd, const std::vector<std::string>& args,
                            double timeout_seconds) {
   std::vector<std::string> argv{ORCHESTRA_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
+  const std::vector<std::string> with_state = WithTestState(cwd, args);
+  argv.insert(argv.end(), with_state.begin(), with_state.end());
   return RunCommand(cwd, argv, timeout_seconds);
 }
 
 pid_t StartOrchestra(const std::string& cwd, const std::vector<std::string>& args,
                      const std::string& log_path) {
   std::vector<std::string> argv{ORCHESTRA_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
+  const std::vector<std::string> with_state = WithTestState(cwd, args);
+  argv.insert(argv.end(), with_state.begin(), with_state.end());
   return Spawn(cwd, argv, log_path, log_path + ".err");
 }
 
 CommandResult Sqlite3(const std::string& database, const std::string& query) {
-  return RunCommand("/", {"sqlite3", "-cmd", ".timeout 5000", database, query});
+  if (PostgresStateOfFile(database).empty()) {
+    return RunCommand("/", {"sqlite3", "-cmd", ".timeout 5000", database, query});
+  }
+  // The PostgreSQL pass: the project's database, printed as sqlite3 prints (NULL as nothing).
+  CommandResult result;
+  std::vector<std::vector<std::string>> rows;
+  if (!StateRows(database, query, &rows, &result.err)) {
+    result.exit_code = 1;
+    return result;
+  }
+  result.exit_code = 0;
+  for (const std::vector<std::string>& row : rows) {
+    for (size_t column = 0; column < row.size(); ++column) {
+      result.out += (column ? "|" : "") + (row[column] == "NULL" ? "" : row[column]);
+    }
+    result.out += "\n";
+  }
+  return result;
 }
 
 bool ProcessAlive(pid_t pid) {

@@ -24,7 +24,9 @@ struct CommandResult {
 };
 
 /// Runs the orchestra binary with `args` in `cwd`, waiting for it to end (at
-/// most `timeout_seconds`, then it is killed and the test fails).
+/// most `timeout_seconds`, then it is killed and the test fails). In the
+/// suite's PostgreSQL pass, with the project's database as `--state`
+/// (test_state.h).
 CommandResult RunOrchestra(const std::string& cwd, const std::vector<std::string>& args,
                            double timeout_seconds = 120);
 
@@ -45,7 +47,9 @@ template <typename Condition>
 bool WaitUntil(Condition condition, double timeout_seconds = 30);
 bool SleepSeconds(double seconds);
 
-/// Runs one SQL query with the sqlite3 command-line tool, as a user would.
+/// Runs one SQL query with the sqlite3 command-line tool, as a user would; in
+/// the PostgreSQL pass, on the project's database instead, its rows printed
+/// as sqlite3 prints them (test_state.h).
 CommandResult Sqlite3(const std::string& database, const std::string& query);
 
 /// True when a process with this pid exists and is not a zombie.

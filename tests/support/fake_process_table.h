@@ -27,6 +27,9 @@ class FakeProcessTable : public ProcessTable {
     done(found);
   }
 
+  /// Finds nothing: a fake attempt has no supervisor to adopt.
+  std::vector<int> FindWithEnvironment(const std::string&) override { return {}; }
+
   std::vector<std::vector<std::string>> scans;  // the entries of each KillWithEnvironmentLater
   std::vector<std::string> searched;  // every entry looked for, in order
   std::string leftovers_of;           // this entry...

@@ -67,10 +67,37 @@ function renderStatus(status) {
   for (const name of STATUSES) document.getElementById('count-' + name).textContent = status.totals[name];
   document.getElementById('elapsed').textContent = formatDuration(status.elapsed_seconds);
   document.getElementById('eta').textContent = formatDuration(status.eta_seconds);
-  document.getElementById('cost').textContent = formatCost(status.usage.cost_usd);
+  document.getElementById('cost').textContent = formatCost(status.usage.cost_usd) +
+    (status.budget_usd !== null ? ' of ' + formatCost(status.budget_usd) : '');
+  renderPauses(status);
   const run = status.run;
   document.getElementById('run-state').textContent = run ? 'run ' + run.id + ': ' + run.state : 'no run yet';
   document.body.dataset.runState = run ? run.state : 'none';
+}
+
+/** What holds agents back now (rate limits, a spent budget, a pause), and how often the run was held. */
+function renderPauses(status) {
+  const active = status.pauses.filter((pause) => pause.active);
+  const rateLimits = status.pauses.filter((pause) => pause.kind === 'rate_limit');
+  const list = document.getElementById('pause-list');
+  list.replaceChildren(...active.map((pause) => {
+    let text;
+    if (pause.kind === 'rate_limit') {
+      const left = Math.max(0, (Date.parse(pause.until.replace(' ', 'T') + 'Z') - Date.now()) / 1000);
+      text = 'agents of type ' + (pause.agent_type || '?') + ': rate-limited until ' + pause.until + ' UTC (' +
+        formatDuration(left) + ' left)';
+    } else {
+      text = pause.kind.replace(/_/g, ' ') + ': ' + pause.message.split('\n')[0];
+    }
+    return element('li', { class: 'pause pause-' + pause.kind }, text);
+  }));
+  const seconds = rateLimits.reduce((sum, pause) => sum + (pause.seconds || 0), 0);
+  document.getElementById('pause-history').textContent = rateLimits.length
+    ? rateLimits.length + ' rate limit' + (rateLimits.length > 1 ? 's' : '') + ' this run, ' + formatDuration(seconds) +
+      ' of pauses'
+    : '';
+  document.getElementById('pauses').hidden = active.length === 0 && rateLimits.length === 0;
+  document.querySelector('#pauses strong').hidden = active.length === 0;
 }
 
 /** The graph from dot, each node clickable and outlined by its track. */
@@ -85,7 +112,8 @@ async function renderGraph() {
     const workstream = byId.get(id);
     if (!workstream) continue;
     node.dataset.id = id;
-    node.dataset.status = workstream.status;
+    // The status drawn (its class, from the same state read as its fill), not the list's.
+    node.dataset.status = [...node.classList].find((name) => STATUSES.includes(name)) || workstream.status;
     const colour = trackColour(workstream.track);
     const shape = node.querySelector('polygon, ellipse, path');
     if (colour && shape) {

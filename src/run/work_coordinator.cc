@@ -1,0 +1,48 @@
+#include "work_coordinator.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace orchestra {
+
+WorkCoordinator::WorkCoordinator(StateStore* store, WorkerOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+WorkCoordinator::ClaimResult WorkCoordinator::Claim(const AttemptRecord& record, int64_t* attempt_id, int* number,
+                                                    std::string* error) {
+  ClaimRequest request;
+  request.worker_id = options_.worker_id;
+  request.lease_seconds = options_.lease_seconds;
+  request.track = options_.track;
+  request.candidates = {record.workstream_id};
+  request.attempt = record;
+  std::optional<orchestra::Claim> claim;
+  if (!store_->ClaimWorkstream(request, &claim, error)) return ClaimResult::kError;
+  if (!claim) return ClaimResult::kTaken;
+  tokens_[claim->attempt_id] = claim->fencing_token;
+  *attempt_id = claim->attempt_id;
+  *number = claim->attempt;
+  return ClaimResult::kClaimed;
+}
+
+bool WorkCoordinator::Finish(int64_t attempt_id, const AttemptEnd& end, bool* rejected, std::string* error) {
+  const auto found = tokens_.find(attempt_id);
+  if (found == tokens_.end()) {
+    *error = "attempt " + std::to_string(attempt_id) + " was not claimed by this worker";
+    return false;
+  }
+  if (!store_->FinishClaimedAttempt(attempt_id, found->second, end, rejected, error)) return false;
+  tokens_.erase(found);
+  return true;
+}
+
+bool WorkCoordinator::Poll(const std::vector<int64_t>& running, std::vector<WorkstreamRecord>* records,
+                           std::vector<int64_t>* lost, std::string* error) {
+  std::vector<std::string> reclaimed;
+  return store_->RenewLeases(options_.worker_id, options_.lease_seconds, running, lost, error) &&
+         store_->ReclaimExpiredLeases(&reclaimed, error) && store_->LoadWorkstreams(records, error);
+}
+
+double WorkCoordinator::poll_seconds() const { return std::min(options_.lease_seconds / 3, 0.5); }
+
+}  // namespace orchestra

@@ -1,0 +1,314 @@
+// What only the PostgreSQL store does: its schema in the server's catalogue,
+// the schema version and migrations, opening a database that holds no state,
+// group commit as one transaction, the advisory lock, errors that never show
+// a password. The StateStore contract itself is run against it by
+// sqlite_store_test.cc (StateStoreContractTest).
+#include "postgres_store.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli_harness.h"
+#include "orchestrator_lock.h"
+#include "postgres_server.h"
+#include "postgres_store_fixture.h"
+#include "state_store_factory.h"
+
+namespace orchestra {
+namespace {
+
+using Rows = std::vector<std::string>;
+
+using testing::FixedClock;
+
+const int kPostgresServer = testing::RegisterPostgresServerEnvironment();
+
+class PostgresStoreTest : public testing::PostgresStoreFixture {
+ protected:
+  Rows Query(const std::string& sql) { return testing::PostgresQuery(url_, sql); }
+
+  /// `url_` with a password added after the user.
+  std::string WithPassword(const std::string& password) const {
+    std::string url = url_;
+    url.insert(url.find('@'), ":" + password);
+    return url;
+  }
+};
+
+TEST_F(PostgresStoreTest, WorkstreamStatusHasExactlyTheNineColumnsInOrder) {
+  EXPECT_EQ(Query("SELECT column_name, data_type FROM information_schema.columns"
+                  " WHERE table_name = 'workstream_status' ORDER BY ordinal_position"),
+            (Rows{"workstream_id|text", "status|text", "agent_id|text", "track|text", "started_at|text",
+                  "completed_at|text", "exit_code|integer", "attempt|integer", "error_message|text"}));
+  EXPECT_EQ(Query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"),
+            (Rows{"attempt_log_chunks", "attempts", "execution_log", "plan_dependencies", "plan_workstreams", "runs",
+                  "schema_version", "submissions", "workers", "workstream_status"}));
+  EXPECT_EQ(Query("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey'"
+                  " ORDER BY indexname"),
+            (Rows{"attempts_leased", "attempts_workstream", "execution_log_workstream"}));
+  // The attempts table has the SQLite store's columns, in its order, then the
+  // lease of a worker's claim (version 2).
+  EXPECT_EQ(Query("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns"
+                  " WHERE table_name = 'attempts'"),
+            Rows{"id,workstream_id,attempt,agent_id,pid,pid_start_time,started_at,ended_at,outcome,exit_code,signal,"
+                 "duration_seconds,log_path,error_message,base_commit,head_commit,merge_commit,conflict_paths,"
+                 "out_of_scope_paths,agent_type,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,"
+                 "cost_usd,model,turns,session_id,lease_owner,lease_expires_at,fencing_token"});
+}
+
+TEST_F(PostgresStoreTest, RecordsTheSchemaVersionAndReopensWithoutMigrating) {
+  const Rows version{std::to_string(PostgresStore::SchemaVersion())};
+  EXPECT_EQ(Query("SELECT version FROM schema_version"), version);
+  std::string error;
+  ASSERT_TRUE(store_->SyncWorkstreams({{"a", "core"}}, &error)) << error;
+  store_.reset();
+  store_ = PostgresStore::Open(url_, &clock_, &error);
+  ASSERT_TRUE(store_) << error;
+  EXPECT_EQ(Query("SELECT version FROM schema_version"), version);
+  EXPECT_EQ(Query("SELECT workstream_id, track FROM workstream_status"), Rows{"a|core"});
+}
+
+TEST_F(PostgresStoreTest, OpenRefusesANewerSchema) {
+  store_.reset();
+  const std::string ours = std::to_string(PostgresStore::SchemaVersion());
+  const std::string newer = std::to_string(PostgresStore::SchemaVersion() + 1);
+  Query("UPDATE schema_version SET version = " + newer);
+  std::string error;
+  EXPECT_FALSE(PostgresStore::Open(url_, &clock_, &error));
+  EXPECT_EQ(error, "cannot open the state database " + url_ + ": schema version " + newer +
+                       " is newer than this orchestra understands (" + ours + ")");
+  bool absent = true;
+  EXPECT_FALSE(PostgresStore::OpenExisting(url_, &clock_, &absent, &error));
+  EXPECT_FALSE(absent);
+  EXPECT_NE(error.find("schema version " + newer + " is newer"), std::string::npos) << error;
+}
+
+TEST_F(PostgresStoreTest, OpenExistingOnADatabaseWithoutStateCreatesNothing) {
+  std::string url;
+  testing::FreshPostgresDatabase(&url);
+  ASSERT_FALSE(url.empty());
+  bool absent = false;
+  std::string error;
+  EXPECT_FALSE(PostgresStore::OpenExisting(url, &clock_, &absent, &error));
+  EXPECT_TRUE(absent);
+  EXPECT_EQ(error, "no state in " + url + ": nothing has run yet");
+  EXPECT_EQ(testing::PostgresQuery(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), Rows{"0"});
+  // The factory says the same, and so does a read-only open.
+  EXPECT_FALSE(OpenStateStore(url, StateOpenMode::kReadOnly, {}, &clock_, &absent, &error));
+  EXPECT_TRUE(absent);
+}
+
+TEST_F(PostgresStoreTest, OpenRefusesADatabaseWithForeignTablesOfTheSameName) {
+  std::string url;
+  testing::FreshPostgresDatabase(&url);
+  ASSERT_FALSE(url.empty());
+  testing::PostgresQuery(url, "CREATE TABLE workstream_status (x integer)");
+  std::string error;
+  EXPECT_FALSE(PostgresStore::Open(url, &clock_, &error));
+  EXPECT_NE(error.find("not an orchestra state database"), std::string::npos) << error;
+}
+
+TEST_F(PostgresStoreTest, ASchemaOfItsOwnKeepsTwoStatesApartInOneDatabase) {
+  Query("CREATE SCHEMA team_b");
+  const std::string team_b = url_ + "?options=-csearch_path%3Dteam_b";
+  std::string error;
+  std::unique_ptr<PostgresStore> other = PostgresStore::Open(team_b, &clock_, &error);
+  ASSERT_TRUE(other) << error;
+  ASSERT_TRUE(other->SyncWorkstreams({{"b", ""}}, &error)) << error;
+  ASSERT_TRUE(store_->SyncWorkstreams({{"a", ""}}, &error)) << error;
+  EXPECT_EQ(Query("SELECT workstream_id FROM public.workstream_status"), Rows{"a"});
+  EXPECT_EQ(Query("SELECT workstream_id FROM team_b.workstream_status"), Rows{"b"});
+}
+
+TEST_F(PostgresStoreTest, AGroupIsOneTransactionCommittedTogether) {
+  std::string error;
+  ASSERT_TRUE(store_->SyncWorkstreams({{"a", ""}, {"b", ""}}, &error)) << error;
+  ASSERT_TRUE(store_->BeginGroup(&error)) << error;
+  AttemptRecord attempt;
+  attempt.workstream_id = "a";
+  attempt.attempt = 1;
+  attempt.agent_id = "agent-1";
+  int64_t id = 0;
+  ASSERT_TRUE(store_->StartAttempt(attempt, &id, &error)) << error;
+  // A failing call undoes only its own change; the group goes on.
+  attempt.workstream_id = "missing";
+  int64_t ignored = 0;
+  EXPECT_FALSE(store_->StartAttempt(attempt, &ignored, &error));
+  EXPECT_NE(error.find("unknown workstream 'missing'"), std::string::npos) << error;
+  ASSERT_TRUE(store_->SetAttemptPid(id, 4242, 99, &error)) << error;
+  // The group sees its own changes; another connection sees none before the commit.
+  std::vector<AttemptRecord> running;
+  ASSERT_TRUE(store_->RunningAttempts(&running, &error)) << error;
+  EXPECT_EQ(running.size(), 1u);
+  EXPECT_EQ(Query("SELECT count(*) FROM attempts"), Rows{"0"});
+  EXPECT_EQ(Query("SELECT status FROM workstream_status WHERE workstream_id = 'a'"), Rows{"pending"});
+  ASSERT_TRUE(store_->CommitGroup(&error)) << error;
+  EXPECT_EQ(Query("SELECT workstream_id, pid, outcome FROM attempts"), Rows{"a|4242|running"});
+  EXPECT_EQ(Query("SELECT status FROM workstream_status WHERE workstream_id = 'a'"), Rows{"running"});
+  // After the commit each call commits alone again.
+  ASSERT_TRUE(store_->AppendLog("", "", "note", "alone", &error)) << error;
+  EXPECT_EQ(Query("SELECT message FROM execution_log WHERE event_type = 'note'"), Rows{"alone"});
+}
+
+TEST_F(PostgresStoreTest, AGroupNotCommittedLeavesNothing) {
+  std::string error;
+  ASSERT_TRUE(store_->BeginGroup(&error)) << error;
+  ASSERT_TRUE(store_->SyncWorkstreams({{"a", ""}}, &error)) << error;
+  store_.reset();  // the orchestrator died before the commit
+  EXPECT_EQ(Query("SELECT count(*) FROM workstream_status"), Rows{"0"});
+}
+
+TEST_F(PostgresStoreTest, NormalDurabilityCommitsWithoutWaitingForTheFlush) {
+  std::string error;
+  ASSERT_TRUE(store_->SetSynchronousCommit(false, &error)) << error;
+  ASSERT_TRUE(store_->SyncWorkstreams({{"a", ""}}, &error)) << error;
+  EXPECT_EQ(Query("SELECT count(*) FROM workstream_status"), Rows{"1"});
+}
+
+TEST_F(PostgresStoreTest, AReadOnlyStoreReadsAndRefusesEveryChange) {
+  std::string error;
+  ASSERT_TRUE(store_->SyncWorkstreams({{"a", "core"}}, &error)) << error;
+  bool absent = false;
+  std::unique_ptr<PostgresStore> reader = PostgresStore::OpenReadOnly(url_, &clock_, &absent, &error);
+  ASSERT_TRUE(reader) << error;
+  std::vector<WorkstreamRecord> records;
+  ASSERT_TRUE(reader->LoadWorkstreams(&records, &error)) << error;
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_FALSE(reader->SyncWorkstreams({{"b", ""}}, &error));
+  EXPECT_NE(error.find("read-only transaction"), std::string::npos) << error;
+}
+
+TEST_F(PostgresStoreTest, ErrorsNameTheUrlWithoutItsPassword) {
+  std::string error;
+  // Trust authentication lets any password in: the failure comes from the database name.
+  std::string url = WithPassword("hunter2");
+  url.replace(url.rfind('/') + 1, std::string::npos, "no_such_database");
+  EXPECT_FALSE(PostgresStore::Open(url, &clock_, &error));
+  EXPECT_EQ(error.find("hunter2"), std::string::npos) << error;
+  EXPECT_NE(error.find(":***@127.0.0.1"), std::string::npos) << error;
+  EXPECT_NE(error.find("no_such_database"), std::string::npos) << error;
+  bool absent = true;
+  EXPECT_FALSE(OpenStateStore(url, StateOpenMode::kCreate, {.origin = "[state] url in orchestra.toml"}, &clock_,
+                              &absent, &error));
+  EXPECT_FALSE(absent);
+  EXPECT_EQ(error.find("hunter2"), std::string::npos) << error;
+  EXPECT_NE(error.find("the URL is from [state] url in orchestra.toml"), std::string::npos) << error;
+  // A URL libpq cannot parse.
+  EXPECT_FALSE(OpenStateStore("postgresql://u:hunter2@127.0.0.1:notaport/db", StateOpenMode::kCreate,
+                              {.origin = "--state"}, &clock_, &absent, &error));
+  EXPECT_EQ(error.find("hunter2"), std::string::npos) << error;
+  EXPECT_NE(error.find("postgresql://u:***@127.0.0.1:notaport/db"), std::string::npos) << error;
+  EXPECT_NE(error.find("the URL is from --state"), std::string::npos) << error;
+}
+
+TEST_F(PostgresStoreTest, OneOrchestratorHoldsTheStateAtATime) {
+  auto first = std::make_unique<OrchestratorLock>();
+  LockHolder holder;
+  std::string error;
+  EXPECT_FALSE(OrchestratorLock::Holder(url_).held);
+  ASSERT_TRUE(first->Acquire(url_, &holder, &error)) << error;
+  const LockHolder seen = OrchestratorLock::Holder(url_);
+  EXPECT_TRUE(seen.held);
+  EXPECT_EQ(seen.pid, getpid());
+  EXPECT_TRUE(seen.local);
+  {
+    OrchestratorLock second;
+    EXPECT_FALSE(second.Acquire(url_, &holder, &error));
+    EXPECT_EQ(error, "");
+    EXPECT_TRUE(holder.held);
+    EXPECT_EQ(holder.pid, getpid());
+    EXPECT_EQ(DescribeHolder(holder), " (pid " + std::to_string(getpid()) + ")");
+    // Another schema is another state, with a lock of its own.
+    Query("CREATE SCHEMA other");
+    EXPECT_TRUE(second.Acquire(url_ + "?options=-csearch_path%3Dother", &holder, &error)) << error;
+  }
+  first.reset();  // its connection closes: the server releases the lock
+  EXPECT_FALSE(OrchestratorLock::Holder(url_).held);
+  OrchestratorLock third;
+  EXPECT_TRUE(third.Acquire(url_, &holder, &error)) << error;
+}
+
+TEST_F(PostgresStoreTest, LockErrorsNameTheUrlWithoutItsPassword) {
+  OrchestratorLock lock;
+  LockHolder holder;
+  std::string error;
+  std::string url = WithPassword("hunter2");
+  url.replace(url.rfind('/') + 1, std::string::npos, "no_such_database");
+  EXPECT_FALSE(lock.Acquire(url, &holder, &error));
+  EXPECT_FALSE(holder.held);
+  EXPECT_EQ(error.find("hunter2"), std::string::npos) << error;
+  EXPECT_NE(error.find("cannot lock the state postgresql://orchestra:***@"), std::string::npos) << error;
+}
+
+TEST_F(PostgresStoreTest, UsersQueriesRunInPsql) {
+  if (std::system("command -v psql >/dev/null 2>&1") != 0) GTEST_SKIP() << "no psql";
+  std::string error;
+  ASSERT_TRUE(store_->SyncWorkstreams({{"a", "core"}, {"b", ""}}, &error)) << error;
+  const testing::CommandResult result =
+      testing::RunCommand("/", {"psql", "-X", "-A", "-t", url_, "-c",
+                                "SELECT status, COUNT(*) FROM workstream_status GROUP BY status"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "pending|2\n");
+}
+
+}  // namespace
+}  // namespace orchestra
+
+namespace orchestra {
+namespace {
+
+/// A claim with a lease that is already over (a negative lease): the next
+/// claim or ReclaimExpiredLeases takes it back, and its holder's late end is
+/// refused by the fencing token.
+TEST_F(PostgresStoreTest, AnExpiredLeaseIsReclaimedAndItsLateEndRefused) {
+  std::string error;
+  PlanEntry entry{"a", "", {}, "{\"id\":\"a\"}", ContentHash("{\"id\":\"a\"}"), "workstreams/a.json"};
+  int64_t submission = 0;
+  PlanChanges changes;
+  ASSERT_TRUE(store_->SubmitPlan({entry}, &submission, &changes, &error)) << error;
+  ClaimRequest request;
+  request.worker_id = "host:1:1";
+  request.lease_seconds = -1;
+  request.attempt.agent_id = "agent-1";
+  std::optional<Claim> first;
+  ASSERT_TRUE(store_->ClaimWorkstream(request, &first, &error)) << error;
+  ASSERT_TRUE(first);
+  std::vector<std::string> reclaimed;
+  ASSERT_TRUE(store_->ReclaimExpiredLeases(&reclaimed, &error)) << error;
+  EXPECT_EQ(reclaimed, std::vector<std::string>{"a"});
+  std::vector<int64_t> lost;
+  ASSERT_TRUE(store_->RenewLeases("host:1:1", 30, {first->attempt_id}, &lost, &error)) << error;
+  EXPECT_EQ(lost, std::vector<int64_t>{first->attempt_id});
+  request.worker_id = "host:2:1";
+  request.lease_seconds = 30;
+  std::optional<Claim> second;
+  ASSERT_TRUE(store_->ClaimWorkstream(request, &second, &error)) << error;
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->attempt, 2);
+  EXPECT_GT(second->fencing_token, first->fencing_token);
+  AttemptEnd end;
+  end.outcome = AttemptOutcome::kSucceeded;
+  end.new_status = WorkstreamStatus::kCompleted;
+  end.event_type = "completed";
+  bool rejected = false;
+  ASSERT_TRUE(store_->FinishClaimedAttempt(first->attempt_id, first->fencing_token, end, &rejected, &error)) << error;
+  EXPECT_TRUE(rejected);
+  EXPECT_EQ(Query("SELECT status FROM workstream_status"), Rows{"running"});
+  ASSERT_TRUE(store_->FinishClaimedAttempt(second->attempt_id, second->fencing_token, end, &rejected, &error))
+      << error;
+  EXPECT_FALSE(rejected);
+  EXPECT_EQ(Query("SELECT id, outcome, lease_owner FROM attempts ORDER BY id"),
+            (Rows{std::to_string(first->attempt_id) + "|abandoned|host:1:1",
+                  std::to_string(second->attempt_id) + "|succeeded|host:2:1"}));
+  EXPECT_EQ(Query("SELECT event_type FROM execution_log WHERE workstream_id = 'a' ORDER BY id"),
+            (Rows{"started", "lease_expired", "started", "rejected_late_result", "completed"}));
+}
+
+}  // namespace
+}  // namespace orchestra

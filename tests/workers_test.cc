@@ -1,0 +1,222 @@
+// Several `orchestra worker` processes sharing one PostgreSQL state
+// (tests/support/postgres_server.h): they complete a submitted plan with every
+// workstream completed exactly once, reclaim the leases of a worker killed
+// with SIGKILL, and refuse, by the fencing token, the late result of a worker
+// paused with SIGSTOP past its lease. Every wait is on state rows, none on a
+// clock. Skipped, saying why, without the PostgreSQL server binaries.
+#include <signal.h>
+
+#include <filesystem>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "cli_harness.h"
+#include "postgres_server.h"
+#include "project_builder.h"
+
+namespace orchestra::testing {
+namespace {
+
+const int kPostgresServer = RegisterPostgresServerEnvironment();
+
+class WorkersTest : public ::testing::Test {
+ protected:
+  void SetUp() override { FreshPostgresDatabase(&url_); }
+
+  /// One value of a query that returns one row and column.
+  std::string Value(const std::string& sql) const {
+    const std::vector<std::string> rows = PostgresQuery(url_, sql);
+    return rows.size() == 1 ? rows[0] : "";
+  }
+
+  /// Succeeded attempts (completion rows) of each workstream.
+  std::map<std::string, int> Completions() const {
+    std::map<std::string, int> counts;
+    for (const std::string& row :
+         PostgresQuery(url_, "SELECT workstream_id, count(*) FROM attempts WHERE outcome = 'succeeded'"
+                             " GROUP BY workstream_id")) {
+      counts[row.substr(0, row.find('|'))] = std::stoi(row.substr(row.find('|') + 1));
+    }
+    return counts;
+  }
+
+  /// Status of `id` in the shared state.
+  std::string StatusOf(const std::string& id) const {
+    return Value("SELECT status FROM workstream_status WHERE workstream_id = '" + id + "'");
+  }
+
+  pid_t StartWorker(const TestProject& project, const std::string& name, const std::string& lease) {
+    return StartOrchestra(project.path(), {"--state", url_, "worker", "--lease", lease}, project / (name + ".out"));
+  }
+
+  void Submit(const TestProject& project) {
+    const CommandResult submit = RunOrchestra(project.path(), {"--state", url_, "submit"});
+    ASSERT_EQ(submit.exit_code, 0) << submit.out << submit.err;
+  }
+
+  std::string url_;
+};
+
+TEST_F(WorkersTest, SubmitStoresThePlanAndReportsWhatChanged) {
+  TestProject project;
+  project.AddWorkstream("a", {});
+  project.AddWorkstream("b", {"a"});
+  project.WriteConfig({{"agent-1", ""}});
+  const CommandResult first = RunOrchestra(project.path(), {"--state", url_, "submit"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.out, "submission 1: 2 workstreams; added: a, b\n");
+  EXPECT_EQ(PostgresQuery(url_, "SELECT workstream_id, depends_on FROM plan_dependencies"),
+            (std::vector<std::string>{"b|a"}));
+  const CommandResult again = RunOrchestra(project.path(), {"--state", url_, "submit"});
+  EXPECT_EQ(again.out, "submission 1: 2 workstreams, unchanged\n");
+  project.AddWorkstream("b", {}, "\"title\": \"B, edited\"");
+  project.AddWorkstream("c", {});
+  std::filesystem::remove(project / "workstreams/a.json");
+  // A worker sees the files differ from the submission and says so.
+  const CommandResult worker = RunOrchestra(project.path(), {"--state", url_, "worker"});
+  EXPECT_EQ(worker.exit_code, 2);
+  EXPECT_EQ(worker.err,
+            "orchestra: the workstream files differ from submission 1 (added: c; removed: a; edited: b): run "
+            "`orchestra submit` to update it, or check out the files it was submitted from\n");
+  const CommandResult changed = RunOrchestra(project.path(), {"--state", url_, "submit"});
+  EXPECT_EQ(changed.out, "submission 2: 2 workstreams; added: c; removed: a; edited: b\n");
+}
+
+TEST_F(WorkersTest, AWorkerNeedsPostgresqlAndASubmission) {
+  TestProject project;
+  project.AddWorkstream("a", {});
+  project.WriteConfig({{"agent-1", ""}});
+  const CommandResult file_state = RunOrchestra(project.path(), {"worker"});
+  EXPECT_EQ(file_state.exit_code, 2);
+  EXPECT_EQ(file_state.err,
+            "orchestra: orchestra worker needs a shared state: pass --state postgresql://... (or set [state] url in "
+            "orchestra.toml); with a state file, use `orchestra run`\n");
+  const CommandResult unsubmitted = RunOrchestra(project.path(), {"--state", url_, "worker"});
+  EXPECT_EQ(unsubmitted.exit_code, 2);
+  EXPECT_EQ(unsubmitted.err, "orchestra: nothing has been submitted to this state: run `orchestra submit` first\n");
+}
+
+TEST_F(WorkersTest, ThreeWorkersCompleteTwoHundredWorkstreamsEachExactlyOnce) {
+  TestProject project;
+  std::map<std::string, int> once;
+  for (int i = 0; i < 200; ++i) {
+    const std::string id = "w" + std::to_string(1000 + i);
+    // Ten chains of twenty: a worker often waits for another's completion.
+    project.AddWorkstream(id, i >= 10 ? std::vector<std::string>{"w" + std::to_string(1000 + i - 10)}
+                                      : std::vector<std::string>{});
+    once[id] = 1;
+  }
+  project.WriteConfig({{"agent-1", ""}, {"agent-2", ""}});
+  Submit(project);
+  std::vector<pid_t> workers;
+  for (int i = 0; i < 3; ++i) workers.push_back(StartWorker(project, "worker" + std::to_string(i), "30"));
+  for (size_t i = 0; i < workers.size(); ++i) {
+    EXPECT_EQ(WaitForExit(workers[i], 300), 0) << ReadFile(project / ("worker" + std::to_string(i) + ".out"));
+  }
+  EXPECT_EQ(Completions(), once);
+  EXPECT_EQ(Value("SELECT count(*) FROM workstream_status WHERE status <> 'completed'"), "0");
+  EXPECT_EQ(Value("SELECT count(DISTINCT lease_owner) > 1 FROM attempts"), "t");  // the work was shared
+}
+
+TEST_F(WorkersTest, TheLeasesOfAKilledWorkerAreReclaimed) {
+  TestProject project;
+  project.AddWorkstream("held", {});
+  project.AddWorkstream("after", {"held"});
+  project.AddWorkstream("other", {});
+  project.Hold("held");
+  project.WriteConfig({{"agent-1", ""}});
+  Submit(project);
+  const pid_t first = StartWorker(project, "first", "2");
+  ASSERT_TRUE(WaitUntil([&] { return StatusOf("held") == "running"; }));
+  kill(first, SIGKILL);
+  WaitForExit(first);
+  project.Release("held");
+  const pid_t second = StartWorker(project, "second", "2");
+  EXPECT_EQ(WaitForExit(second), 0) << ReadFile(project / "second.out");
+  EXPECT_EQ(Completions(), (std::map<std::string, int>{{"after", 1}, {"held", 1}, {"other", 1}}));
+  EXPECT_EQ(Value("SELECT count(*) FROM execution_log WHERE event_type = 'lease_expired' AND workstream_id = 'held'"),
+            "1");
+  EXPECT_EQ(Value("SELECT count(*) FROM attempts WHERE workstream_id = 'held' AND outcome = 'abandoned'"), "1");
+}
+
+TEST_F(WorkersTest, TheLateResultOfAPausedWorkerIsRejectedByItsFencingToken) {
+  TestProject project;
+  project.AddWorkstream("held", {});
+  project.Hold("held");
+  project.WriteConfig({{"agent-1", ""}});
+  Submit(project);
+  const pid_t paused = StartWorker(project, "paused", "2");
+  ASSERT_TRUE(WaitUntil([&] {
+    return Value("SELECT count(*) FROM attempts WHERE workstream_id = 'held' AND outcome = 'running'") == "1";
+  }));
+  kill(paused, SIGSTOP);
+  // Its agent ends while it is stopped; another worker reclaims the lapsed
+  // lease and completes the workstream.
+  project.Release("held");
+  const pid_t other = StartWorker(project, "other", "2");
+  EXPECT_EQ(WaitForExit(other), 0) << ReadFile(project / "other.out");
+  ASSERT_EQ(StatusOf("held"), "completed");
+  kill(paused, SIGCONT);
+  EXPECT_EQ(WaitForExit(paused), 0) << ReadFile(project / "paused.out");
+  EXPECT_EQ(Value("SELECT count(*) FROM execution_log WHERE event_type = 'rejected_late_result'"
+                  " AND workstream_id = 'held'"),
+            "1");
+  EXPECT_EQ(Completions(), (std::map<std::string, int>{{"held", 1}}));
+  EXPECT_EQ(Value("SELECT outcome FROM attempts WHERE workstream_id = 'held' ORDER BY id LIMIT 1"), "abandoned");
+}
+
+/// An environment variable's whole number, or `fallback`.
+int EnvNumber(const char* name, int fallback) {
+  const char* text = std::getenv(name);
+  return text != nullptr && *text != '\0' ? std::atoi(text) : fallback;
+}
+
+// Kill -9 of one of three workers after a random number of completions
+// (ORCHESTRA_WORKER_TRIALS trials, 2 here, 20 in scripts/worker_trials.sh,
+// seeded by ORCHESTRA_WORKER_SEED): the others reclaim its leases and every
+// workstream is completed exactly once.
+TEST_F(WorkersTest, RandomKillPointsLeaveEveryWorkstreamCompletedOnce) {
+  const int trials = EnvNumber("ORCHESTRA_WORKER_TRIALS", 2);
+  std::mt19937 random(static_cast<unsigned>(EnvNumber("ORCHESTRA_WORKER_SEED", 1)));
+  for (int trial = 0; trial < trials; ++trial) {
+    if (trial > 0) FreshPostgresDatabase(&url_);
+    TestProject project;
+    std::map<std::string, int> once;
+    for (int i = 0; i < 30; ++i) {
+      const std::string id = "t" + std::to_string(100 + i);
+      project.AddWorkstream(id, i >= 5 ? std::vector<std::string>{"t" + std::to_string(100 + i - 5)}
+                                       : std::vector<std::string>{});
+      once[id] = 1;
+    }
+    project.WriteConfig({{"agent-1", ""}, {"agent-2", ""}});
+    Submit(project);
+    std::vector<pid_t> workers;
+    for (int i = 0; i < 3; ++i) workers.push_back(StartWorker(project, "worker" + std::to_string(i), "2"));
+    const int kill_after = std::uniform_int_distribution<int>(0, 29)(random);
+    const size_t victim = std::uniform_int_distribution<size_t>(0, 2)(random);
+    SCOPED_TRACE("trial " + std::to_string(trial) + ": kill worker " + std::to_string(victim) + " after " +
+                 std::to_string(kill_after) + " completions");
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          return std::stoi(Value("SELECT count(*) FROM attempts WHERE outcome = 'succeeded'")) >= kill_after ||
+                 !ProcessAlive(workers[victim]);
+        },
+        120));
+    kill(workers[victim], SIGKILL);
+    WaitForExit(workers[victim]);
+    for (size_t i = 0; i < workers.size(); ++i) {
+      if (i == victim) continue;
+      EXPECT_EQ(WaitForExit(workers[i], 300), 0) << ReadFile(project / ("worker" + std::to_string(i) + ".out"));
+    }
+    EXPECT_EQ(Completions(), once);
+    if (HasFailure()) return;
+  }
+}
+
+}  // namespace
+}  // namespace orchestra::testing
