@@ -155,7 +155,12 @@ int64_t JsonInteger(const nlohmann::json& object, const char* key) {
   if (found == object.end()) return 0;
   if (found->is_number_integer()) return found->get<int64_t>();
   if (found->is_number_unsigned()) return static_cast<int64_t>(found->get<uint64_t>());
-  if (found->is_number_float()) return static_cast<int64_t>(std::llround(found->get<double>()));
+  if (found->is_number_float()) {
+    const double value = found->get<double>();
+    // llround outside int64 (and of NaN) is no number at all.
+    if (!(std::fabs(value) < 9e18)) return 0;
+    return static_cast<int64_t>(std::llround(value));
+  }
   if (found->is_string()) {
     const std::string digits = found->get<std::string>();
     if (!digits.empty() && std::all_of(digits.begin(), digits.end(), IsDigit) && digits.size() < 18) {
@@ -163,6 +168,11 @@ int64_t JsonInteger(const nlohmann::json& object, const char* key) {
     }
   }
   return 0;
+}
+
+int64_t JsonCount(const nlohmann::json& object, const char* key) {
+  const int64_t value = JsonInteger(object, key);
+  return value >= 0 && static_cast<double>(value) <= kMaxTokenCount ? value : 0;
 }
 
 bool ContainsNoCase(std::string_view text, std::string_view needle) {

@@ -27,6 +27,11 @@ std::vector<nlohmann::json> JsonObjectsIn(std::string_view text);
 std::string JsonString(const nlohmann::json& object, const char* key);
 /// `object[key]` when it is a number (or a string holding an integer), else 0.
 int64_t JsonInteger(const nlohmann::json& object, const char* key);
+/// `object[key]` as a count of tokens (or turns): JsonInteger when it lies in
+/// [0, kMaxTokenCount], else 0, so differences and sums of counts never
+/// overflow (a negative cached count overflowed codex's `input - cached`:
+/// found by fuzz/agent_output_fuzz).
+int64_t JsonCount(const nlohmann::json& object, const char* key);
 
 /// True when `text` contains `needle`, ignoring ASCII case.
 bool ContainsNoCase(std::string_view text, std::string_view needle);

@@ -25,10 +25,10 @@ Usage UsageOf(const nlohmann::json& result) {
   Usage usage;
   const auto tokens = result.find("usage");
   if (tokens != result.end() && tokens->is_object()) {
-    usage.input_tokens = JsonInteger(*tokens, "input_tokens");
-    usage.output_tokens = JsonInteger(*tokens, "output_tokens");
-    usage.cache_read_tokens = JsonInteger(*tokens, "cache_read_input_tokens");
-    usage.cache_write_tokens = JsonInteger(*tokens, "cache_creation_input_tokens");
+    usage.input_tokens = JsonCount(*tokens, "input_tokens");
+    usage.output_tokens = JsonCount(*tokens, "output_tokens");
+    usage.cache_read_tokens = JsonCount(*tokens, "cache_read_input_tokens");
+    usage.cache_write_tokens = JsonCount(*tokens, "cache_creation_input_tokens");
   }
   const auto cost = result.find("total_cost_usd");
   if (cost != result.end() && cost->is_number()) usage.cost_usd = cost->get<double>();

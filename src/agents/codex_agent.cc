@@ -43,10 +43,10 @@ Usage TurnUsage(const nlohmann::json& event) {
   Usage usage;
   const auto tokens = event.find("usage");
   if (tokens == event.end() || !tokens->is_object()) return usage;
-  const int64_t input = JsonInteger(*tokens, "input_tokens");
-  usage.cache_read_tokens = JsonInteger(*tokens, "cached_input_tokens");
+  const int64_t input = JsonCount(*tokens, "input_tokens");
+  usage.cache_read_tokens = JsonCount(*tokens, "cached_input_tokens");
   usage.input_tokens = input > usage.cache_read_tokens ? input - usage.cache_read_tokens : 0;
-  usage.output_tokens = JsonInteger(*tokens, "output_tokens");
+  usage.output_tokens = JsonCount(*tokens, "output_tokens");
   usage.turns = 1;
   return usage;
 }

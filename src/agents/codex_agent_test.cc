@@ -79,5 +79,22 @@ TEST(CodexAgentTest, OwnsOnlyTheModel) {
   EXPECT_EQ(kind->DefaultStallTimeout(), 600);
 }
 
+// Found by fuzz/agent_output_fuzz: a cached count of INT64_MIN made
+// `input - cached` overflow (undefined behaviour). Counts outside
+// [0, a trillion] read as none.
+TEST(CodexAgentTest, ACountThatIsNoCountReadsAsNone) {
+  ProcessResult exited;
+  exited.exit_code = 0;
+  const AgentVerdict verdict = FindAgentKind("codex")->Interpret(
+      exited,
+      "{\"type\":\"turn.completed\",\"usage\":{\"input_tokens\":0,"
+      "\"cached_input_tokens\":-9223372036854775808,\"output_tokens\":1e300}}\n");
+  EXPECT_TRUE(verdict.succeeded());
+  EXPECT_EQ(verdict.usage.input_tokens, 0);
+  EXPECT_EQ(verdict.usage.cache_read_tokens, 0);
+  EXPECT_EQ(verdict.usage.output_tokens, 0);
+  EXPECT_EQ(verdict.usage.turns, 1);
+}
+
 }  // namespace
 }  // namespace orchestra

@@ -35,16 +35,16 @@ Usage UsageOf(const nlohmann::json& result) {
   for (const auto& [model, figures] : models->items()) {
     const auto tokens = figures.find("tokens");
     if (tokens == figures.end() || !tokens->is_object()) continue;
-    if (JsonInteger(*tokens, "total") > most) {
-      most = JsonInteger(*tokens, "total");
+    if (JsonCount(*tokens, "total") > most) {
+      most = JsonCount(*tokens, "total");
       usage.model = model;
     }
-    const int64_t cached = JsonInteger(*tokens, "cached");
-    const int64_t input = tokens->contains("input") ? JsonInteger(*tokens, "input")
-                                                    : JsonInteger(*tokens, "prompt") - cached;
+    const int64_t cached = JsonCount(*tokens, "cached");
+    const int64_t input = tokens->contains("input") ? JsonCount(*tokens, "input")
+                                                    : JsonCount(*tokens, "prompt") - cached;
     usage.input_tokens += input > 0 ? input : 0;
     usage.cache_read_tokens += cached;
-    usage.output_tokens += JsonInteger(*tokens, "candidates") + JsonInteger(*tokens, "thoughts");
+    usage.output_tokens += JsonCount(*tokens, "candidates") + JsonCount(*tokens, "thoughts");
   }
   return usage;
 }

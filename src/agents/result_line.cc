@@ -1,6 +1,10 @@
 #include "result_line.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
+
+#include "agent_output.h"
 
 namespace orchestra {
 namespace {
@@ -71,15 +75,17 @@ bool ReadResultLine(std::string_view output, AgentVerdict* verdict) {
   const auto usage = object.find("usage");
   if (usage != object.end() && usage->is_object()) {
     Usage& out = verdict->usage;
-    Read(*usage, "input_tokens", &out.input_tokens);
-    Read(*usage, "output_tokens", &out.output_tokens);
-    Read(*usage, "cache_read_tokens", &out.cache_read_tokens);
-    Read(*usage, "cache_write_tokens", &out.cache_write_tokens);
+    // Counts go through JsonCount: a float beyond int64 in get<int64_t>()
+    // is undefined, and a negative or absurd count would poison the sums.
+    out.input_tokens = JsonCount(*usage, "input_tokens");
+    out.output_tokens = JsonCount(*usage, "output_tokens");
+    out.cache_read_tokens = JsonCount(*usage, "cache_read_tokens");
+    out.cache_write_tokens = JsonCount(*usage, "cache_write_tokens");
     double cost = -1;
     Read(*usage, "cost_usd", &cost);
     if (cost >= 0) out.cost_usd = cost;
     Read(*usage, "model", &out.model);
-    Read(*usage, "turns", &out.turns);
+    if (usage->contains("turns")) out.turns = static_cast<int>(std::min<int64_t>(JsonCount(*usage, "turns"), 1'000'000));
   }
   return true;
 }

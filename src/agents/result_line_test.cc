@@ -29,6 +29,23 @@ TEST(ResultLineTest, TheLastResultLineGivesOutcomeUsageAndSession) {
   EXPECT_EQ(verdict.usage.turns, 2);
 }
 
+// A float beyond int64 in get<int64_t>() is undefined behaviour, and a
+// negative count would make sums and differences of counts overflow: such
+// figures read as none.
+TEST(ResultLineTest, CountsThatAreNoCountsReadAsNone) {
+  AgentVerdict verdict;
+  ASSERT_TRUE(ReadResultLine(
+      "orchestra-result: {\"outcome\": \"succeeded\", \"usage\": {\"input_tokens\": 1e300, "
+      "\"output_tokens\": -5, \"cache_read_tokens\": -9223372036854775808, \"cache_write_tokens\": 7, "
+      "\"turns\": 1e20}}",
+      &verdict));
+  EXPECT_EQ(verdict.usage.input_tokens, 0);
+  EXPECT_EQ(verdict.usage.output_tokens, 0);
+  EXPECT_EQ(verdict.usage.cache_read_tokens, 0);
+  EXPECT_EQ(verdict.usage.cache_write_tokens, 7);
+  EXPECT_EQ(verdict.usage.turns, 0);
+}
+
 TEST(ResultLineTest, NoLineIsNoVerdict) {
   AgentVerdict verdict;
   EXPECT_FALSE(ReadResultLine("", &verdict));
