@@ -6,6 +6,7 @@
 // clock. Skipped, saying why, without the PostgreSQL server binaries.
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <cstdlib>
 #include <map>
@@ -77,12 +78,13 @@ TEST_F(WorkersTest, SubmitStoresThePlanAndReportsWhatChanged) {
   project.AddWorkstream("b", {}, "\"title\": \"B, edited\"");
   project.AddWorkstream("c", {});
   std::filesystem::remove(project / "workstreams/a.json");
-  // A worker sees the files differ from the submission and says so.
+  // A worker runs the submission, and says the files here differ from it.
   const CommandResult worker = RunOrchestra(project.path(), {"--state", url_, "worker"});
-  EXPECT_EQ(worker.exit_code, 2);
+  EXPECT_EQ(worker.exit_code, 0) << worker.out;
   EXPECT_EQ(worker.err,
-            "orchestra: the workstream files differ from submission 1 (added: c; removed: a; edited: b): run "
-            "`orchestra submit` to update it, or check out the files it was submitted from\n");
+            "orchestra: warning: the workstream files here differ from submission 1 (added: c; removed: a; edited: "
+            "b): this worker runs the submission; `orchestra submit` updates it\n");
+  EXPECT_EQ(Completions(), (std::map<std::string, int>{{"a", 1}, {"b", 1}}));
   const CommandResult changed = RunOrchestra(project.path(), {"--state", url_, "submit"});
   EXPECT_EQ(changed.out, "submission 2: 2 workstreams; added: c; removed: a; edited: b\n");
 }
@@ -99,6 +101,78 @@ TEST_F(WorkersTest, AWorkerNeedsPostgresqlAndASubmission) {
   const CommandResult unsubmitted = RunOrchestra(project.path(), {"--state", url_, "worker"});
   EXPECT_EQ(unsubmitted.exit_code, 2);
   EXPECT_EQ(unsubmitted.err, "orchestra: nothing has been submitted to this state: run `orchestra submit` first\n");
+}
+
+// Workers need the repository, not the workstream files: the plan comes
+// from the state.
+TEST_F(WorkersTest, AWorkerWithoutTheWorkstreamFilesRunsTheSubmittedPlan) {
+  TestProject project;
+  project.AddWorkstream("a", {});
+  project.AddWorkstream("b", {"a"}, "\"title\": \"B\"");
+  project.WriteConfig({{"agent-1", ""}});
+  Submit(project);
+  std::filesystem::remove_all(project / "workstreams");
+  const CommandResult worker = RunOrchestra(project.path(), {"--state", url_, "worker"});
+  EXPECT_EQ(worker.exit_code, 0) << worker.out << worker.err;
+  EXPECT_EQ(worker.err, "");
+  EXPECT_EQ(Completions(), (std::map<std::string, int>{{"a", 1}, {"b", 1}}));
+  // A submission that does not hold together here is refused with the
+  // loader's own words, naming the file it was submitted from.
+  PostgresQuery(url_, "UPDATE plan_workstreams SET definition = '{\"id\": \"b\", \"depends_on\": 7}'"
+                      " WHERE workstream_id = 'b'");
+  const CommandResult broken = RunOrchestra(project.path(), {"--state", url_, "worker"});
+  EXPECT_EQ(broken.exit_code, 2) << broken.out;
+  EXPECT_NE(broken.err.find("workstreams/b.json"), std::string::npos) << broken.err;
+}
+
+/// The lines of `text`.
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+    lines.push_back(text.substr(start, end - start));
+  }
+  return lines;
+}
+
+bool HasLine(const std::string& text, const std::string& line) {
+  const std::vector<std::string> lines = Lines(text);
+  return std::find(lines.begin(), lines.end(), line) != lines.end();
+}
+
+// `worker --wait` is a service: it runs each new submission as it comes and
+// stops on SIGTERM, between runs, with exit 0.
+TEST_F(WorkersTest, AWaitingWorkerRunsEachNewSubmissionUntilStopped) {
+  TestProject project;
+  project.AddWorkstream("a", {});
+  project.WriteConfig({{"agent-1", ""}});
+  Submit(project);
+  const std::string out = project / "waiting.out";
+  const pid_t worker = StartOrchestra(project.path(), {"--state", url_, "worker", "--wait"}, out);
+  std::string id;  // from its first line, "worker ID: lease 30s"
+  ASSERT_TRUE(WaitUntil([&] {
+    const std::vector<std::string> lines = Lines(ReadFile(out));
+    if (lines.empty()) return false;
+    id = lines[0].substr(7, lines[0].size() - 7 - std::string(": lease 30s").size());
+    return true;
+  }));
+  const std::string prefix = "worker " + id + ": ";
+  ASSERT_TRUE(WaitUntil([&] {
+    return HasLine(ReadFile(out), prefix + "submission 1 ended (exit 0); waiting for the next submission");
+  })) << ReadFile(out);
+  project.AddWorkstream("b", {"a"});
+  Submit(project);
+  ASSERT_TRUE(WaitUntil([&] {
+    return HasLine(ReadFile(out), prefix + "submission 2 ended (exit 0); waiting for the next submission");
+  })) << ReadFile(out);
+  kill(worker, SIGTERM);
+  EXPECT_EQ(WaitForExit(worker), 0) << ReadFile(out);
+  const std::string text = ReadFile(out);
+  EXPECT_TRUE(HasLine(text, prefix + "lease 30s")) << text;
+  EXPECT_TRUE(HasLine(text, prefix + "running submission 1 (1 workstream)")) << text;
+  EXPECT_TRUE(HasLine(text, prefix + "running submission 2 (2 workstreams)")) << text;
+  EXPECT_TRUE(HasLine(text, prefix + "stopped by SIGTERM while waiting for a submission")) << text;
+  EXPECT_EQ(Completions(), (std::map<std::string, int>{{"a", 1}, {"b", 1}}));
 }
 
 TEST_F(WorkersTest, ThreeWorkersCompleteTwoHundredWorkstreamsEachExactlyOnce) {

@@ -52,9 +52,12 @@ void SetUpWorker(CLI::App* command, CommandArgs* args) {
       ->type_name("SECONDS")
       ->check(CLI::Range(0.5, 86400.0));
   command->add_option("--track", args->track, "Claim only workstreams of this track")->type_name("TRACK");
+  command->add_flag("--wait", args->wait,
+                    "Once the plan is done, wait for the next `orchestra submit` and run it (a service); "
+                    "SIGTERM or Ctrl-C stops it");
   command->footer(
-      "Needs a PostgreSQL state (--state postgresql://... or [state] url) holding a plan from `orchestra submit`. "
-      "Worktree isolation is not supported by workers yet: each worker's agents work in its own project folder "
+      "Needs a PostgreSQL state (--state postgresql://... or [state] url) holding a plan from `orchestra submit`; "
+      "it runs that plan, not the workstream files here (it says so when they differ). Worktree isolation is not supported by workers yet: each worker's agents work in its own project folder "
       "(isolation = \"none\"); a config with isolation on is refused.");
 }
 

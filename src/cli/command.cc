@@ -35,7 +35,8 @@ bool LoadAndReport(const ProjectOptions& options, const Needs& needs, Project* p
     PrintDiagnostics(diagnostics);
     return ok;
   }
-  bool ok = LoadProject(options, project, &diagnostics);
+  bool ok = needs.sources != nullptr ? LoadProjectFrom(options, *needs.sources, project, &diagnostics)
+                                     : LoadProject(options, project, &diagnostics);
   if (needs.agents != AgentsCheck::kIgnore) {
     const Severity severity = needs.agents == AgentsCheck::kRequire ? Severity::kError : Severity::kWarning;
     ok = CheckAgentsConfigured(project->config, project->workstreams, severity, &diagnostics) && ok;

@@ -48,6 +48,7 @@ struct CommandArgs {
   std::string token;              // serve, run --serve: --token
   double lease_seconds = 30;      // worker --lease
   std::string track;              // worker --track
+  bool wait = false;              // worker --wait: poll for new submissions once the plan is done
 };
 
 /// How a command treats workstreams without any agent to run them.
@@ -72,6 +73,9 @@ struct Needs {
   AgentsCheck programs = AgentsCheck::kIgnore;  // whether each agent's program can be started
   bool lock = false;        // hold the state lock while the command runs
   StateAccess state = StateAccess::kNone;
+  /// With `workstreams`: parse these instead of the workstreams folder (a
+  /// submitted plan's definitions).
+  const std::vector<WorkstreamSource>* sources = nullptr;
 };
 
 /// Session is what OpenCommand opened for one command. It lives while the

@@ -1,5 +1,7 @@
 #include "worker_commands.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -10,6 +12,7 @@
 #include "display.h"
 #include "executor.h"
 #include "git.h"
+#include "loader.h"
 #include "work_coordinator.h"
 
 namespace orchestra {
@@ -48,9 +51,9 @@ std::string NewWorkerId(const SystemClock& clock) {
 
 }  // namespace
 
-std::vector<PlanEntry> PlanEntriesOf(const Project& project) {
+std::vector<PlanEntry> PlanEntriesOf(const std::vector<Workstream>& workstreams) {
   std::vector<PlanEntry> entries;
-  for (const Workstream& workstream : project.workstreams) {
+  for (const Workstream& workstream : workstreams) {
     PlanEntry entry;
     entry.workstream_id = workstream.id;
     entry.track = workstream.track;
@@ -70,7 +73,7 @@ int CommandSubmit(const CommandArgs& args) {
   int64_t submission_id = 0;
   PlanChanges changes;
   std::string error;
-  if (!session.store->SubmitPlan(PlanEntriesOf(session.project), &submission_id, &changes, &error)) {
+  if (!session.store->SubmitPlan(PlanEntriesOf(session.project.workstreams), &submission_id, &changes, &error)) {
     PrintError(error);
     return kExitIncomplete;
   }
@@ -84,42 +87,110 @@ int CommandSubmit(const CommandArgs& args) {
   return kExitOk;
 }
 
+namespace {
+
+/// A submitted plan as the files it was submitted from.
+std::vector<WorkstreamSource> SourcesOf(const std::vector<PlanEntry>& entries) {
+  std::vector<WorkstreamSource> sources;
+  sources.reserve(entries.size());
+  for (const PlanEntry& entry : entries) sources.push_back({entry.source_file, entry.definition});
+  return sources;
+}
+
+/// Says so on stderr when the workstream files here differ from the
+/// submission the worker runs (nothing when there is no workstreams folder:
+/// a worker needs the repository, not the files).
+void ReportLocalChanges(const Config& config, const std::vector<PlanEntry>& submitted, int64_t submission_id) {
+  const std::string dir = config.ProjectPath(config.workstreams_dir);
+  std::error_code error;
+  if (!fs::is_directory(dir, error)) return;
+  std::vector<Workstream> local;
+  Diagnostics ignored;  // a broken file here is not this worker's plan
+  LoadWorkstreams(DisplayPath(dir), &local, &ignored);
+  const PlanChanges changes = DiffPlans(submitted, PlanEntriesOf(local));
+  if (changes.empty()) return;
+  std::fprintf(stderr,
+               "orchestra: warning: the workstream files here differ from submission %lld (%s): this worker runs "
+               "the submission; `orchestra submit` updates it\n",
+               static_cast<long long>(submission_id), DescribeChanges(changes).c_str());
+}
+
+/// Blocks SIGINT and SIGTERM while it lives, so a worker waiting for the next
+/// submission (--wait) takes them as "stop" in WaitForStop, not as death.
+class StopSignalsHeld {
+ public:
+  StopSignalsHeld() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  }
+  ~StopSignalsHeld() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  StopSignalsHeld(const StopSignalsHeld&) = delete;
+  StopSignalsHeld& operator=(const StopSignalsHeld&) = delete;
+
+  /// Waits up to `seconds` for SIGINT or SIGTERM; the signal, or 0.
+  int WaitForStop(double seconds) {
+    timespec timeout{static_cast<time_t>(seconds), static_cast<long>((seconds - static_cast<time_t>(seconds)) * 1e9)};
+    const int signal = sigtimedwait(&set_, nullptr, &timeout);
+    return signal > 0 ? signal : 0;
+  }
+
+ private:
+  sigset_t set_;
+  sigset_t old_;
+};
+
+/// How often a waiting worker (--wait) looks for a new submission.
+constexpr double kSubmissionPollSeconds = 1;
+
+/// Runs `project`'s plan (`targets` of it) as one of the workers, with
+/// signals handled by the executor; the run's exit code.
+int RunAsWorker(const Project& project, const std::vector<int>& targets, StateStore* store,
+                WorkCoordinator* coordinator, SystemClock* clock) {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int exit_code;
+  {
+    UvProcessRunner runner(&loop);
+    UvTimers timers(&loop);
+    SystemProcessTable processes(&loop);
+    SystemGit git;
+    Display display(stdout, IsTerminal(stdout), UseColor(stdout), clock,
+                    (fs::path(project.LogsDir()) / ("worker-" + std::to_string(getpid()) + ".log")).string());
+    bool cgroups = false;
+    ExecutorEffects effects{store, &runner, &processes, &git, &timers, clock,
+                            &display, &loop, getpid(), DescribeContainment(&cgroups)};
+    effects.coordinator = coordinator;
+    Executor executor(project, effects);
+    std::string error;
+    const RunEnd end = executor.Run(targets, &error);
+    display.Finish();
+    exit_code = ExitCodeFor(end);
+    if (end == RunEnd::kError) PrintError("stopped: " + error);
+  }
+  uv_run(&loop, UV_RUN_DEFAULT);
+  uv_loop_close(&loop);
+  return exit_code;
+}
+
+}  // namespace
+
 int CommandWorker(const CommandArgs& args) {
   Session session;
-  const Needs needs{.agents = AgentsCheck::kRequire, .programs = AgentsCheck::kRequire, .state = StateAccess::kCreate};
-  if (const int code = LoadCommandProject(args, needs, &session)) return code;
-  const Project& project = session.project;
-  if (!IsPostgres(project)) {
+  const Needs config_only{.workstreams = false, .state = StateAccess::kCreate};
+  if (const int code = LoadCommandProject(args, config_only, &session)) return code;
+  if (!IsPostgres(session.project)) {
     PrintError("orchestra worker needs a shared state: pass --state postgresql://... (or set [state] url in "
                "orchestra.toml); with a state file, use `orchestra run`");
     return kExitUsage;
   }
-  if (project.config.UsesWorktrees()) {
+  if (session.project.config.UsesWorktrees()) {
     PrintError("orchestra worker does not support worktree isolation yet: set isolation = \"none\" in "
                "orchestra.toml for the workers (their agents work in the project folder)");
     return kExitUsage;
   }
-  if (const int code = OpenCommandState(needs, &session)) return code;
-  std::vector<PlanEntry> submitted;
-  int64_t submission_id = 0;
-  std::string error;
-  if (!session.store->LoadPlan(&submitted, &submission_id, &error)) {
-    PrintError(error);
-    return kExitIncomplete;
-  }
-  if (submission_id == 0) {
-    PrintError("nothing has been submitted to this state: run `orchestra submit` first");
-    return kExitUsage;
-  }
-  const PlanChanges changes = DiffPlans(submitted, PlanEntriesOf(project));
-  if (!changes.empty()) {
-    // The worker schedules from its files and claims from the submission:
-    // they must agree (loading the definitions from the state comes later).
-    PrintError("the workstream files differ from submission " + std::to_string(submission_id) + " (" +
-               DescribeChanges(changes) + "): run `orchestra submit` to update it, or check out the files it was "
-               "submitted from");
-    return kExitUsage;
-  }
+  if (const int code = OpenCommandState(config_only, &session)) return code;
   SystemClock& clock = session.clock;
   WorkerOptions options;
   options.worker_id = NewWorkerId(clock);
@@ -131,6 +202,7 @@ int CommandWorker(const CommandArgs& args) {
   gethostname(host, sizeof host - 1);
   worker.host = host;
   worker.pid = getpid();
+  std::string error;
   if (!session.store->RegisterWorker(worker, &error)) {
     PrintError(error);
     return kExitIncomplete;
@@ -139,30 +211,52 @@ int CommandWorker(const CommandArgs& args) {
   std::printf("worker %s: lease %gs%s\n", options.worker_id.c_str(), options.lease_seconds,
               options.track.empty() ? "" : (", track " + options.track).c_str());
   std::fflush(stdout);
-  uv_loop_t loop;
-  uv_loop_init(&loop);
-  int exit_code;
-  {
-    UvProcessRunner runner(&loop);
-    UvTimers timers(&loop);
-    SystemProcessTable processes(&loop);
-    SystemGit git;
-    Display display(stdout, IsTerminal(stdout), UseColor(stdout), &clock,
-                    (fs::path(project.LogsDir()) / ("worker-" + std::to_string(getpid()) + ".log")).string());
-    bool cgroups = false;
-    ExecutorEffects effects{session.store.get(), &runner, &processes, &git, &timers, &clock,
-                            &display, &loop, getpid(), DescribeContainment(&cgroups)};
-    effects.coordinator = &coordinator;
-    Executor executor(project, effects);
-    error.clear();
-    const RunEnd end = executor.Run(session.targets, &error);
-    display.Finish();
-    exit_code = ExitCodeFor(end);
-    if (end == RunEnd::kError) PrintError("stopped: " + error);
+  int64_t ran = 0;  // the submission last run
+  for (;;) {
+    std::vector<PlanEntry> submitted;
+    int64_t submission_id = 0;
+    {
+      StopSignalsHeld held;
+      for (;;) {
+        if (!session.store->LoadPlan(&submitted, &submission_id, &error)) {
+          PrintError(error);
+          return kExitIncomplete;
+        }
+        if (submission_id != 0 && submission_id != ran) break;
+        if (!args.wait) {  // only before a first run: without --wait, the run's end is the worker's
+          PrintError("nothing has been submitted to this state: run `orchestra submit` first");
+          return kExitUsage;
+        }
+        if (const int signal = held.WaitForStop(kSubmissionPollSeconds)) {
+          std::printf("worker %s: stopped by %s while waiting for a submission\n", options.worker_id.c_str(),
+                      signal == SIGINT ? "SIGINT" : "SIGTERM");
+          return kExitOk;
+        }
+      }
+    }
+    ran = submission_id;
+    // The plan is the submission's, not the files here: parsed, validated and
+    // checked against this host's agents like a plan read from files.
+    const std::vector<WorkstreamSource> sources = SourcesOf(submitted);
+    const Needs plan{.agents = AgentsCheck::kRequire, .programs = AgentsCheck::kRequire, .sources = &sources};
+    session.project = Project{};
+    if (const int code = LoadCommandProject(args, plan, &session)) {
+      if (!args.wait) return code;
+      PrintError("submission " + std::to_string(submission_id) + " cannot run here; waiting for the next");
+      continue;
+    }
+    ReportLocalChanges(session.project.config, submitted, submission_id);
+    if (args.wait) {
+      std::printf("worker %s: running submission %lld (%zu workstream%s)\n", options.worker_id.c_str(),
+                  static_cast<long long>(submission_id), submitted.size(), submitted.size() == 1 ? "" : "s");
+      std::fflush(stdout);
+    }
+    const int exit_code = RunAsWorker(session.project, session.targets, session.store.get(), &coordinator, &clock);
+    if (!args.wait || exit_code == kExitInterrupted) return exit_code;
+    std::printf("worker %s: submission %lld ended (exit %d); waiting for the next submission\n",
+                options.worker_id.c_str(), static_cast<long long>(submission_id), exit_code);
+    std::fflush(stdout);
   }
-  uv_run(&loop, UV_RUN_DEFAULT);
-  uv_loop_close(&loop);
-  return exit_code;
 }
 
 }  // namespace orchestra

@@ -11,6 +11,6 @@ int CommandWorker(const CommandArgs& args);
 
 /// The plan of a loaded project as the state stores it (canonical JSON,
 /// content hash, file), for SubmitPlan and the comparison with a submission.
-std::vector<PlanEntry> PlanEntriesOf(const Project& project);
+std::vector<PlanEntry> PlanEntriesOf(const std::vector<Workstream>& workstreams);
 
 }  // namespace orchestra

@@ -94,16 +94,41 @@ bool LoadProjectConfig(const ProjectOptions& options, Config* config, Diagnostic
   return ResolveIsolation(config, diagnostics) && ok;
 }
 
-bool LoadProject(const ProjectOptions& options, Project* project, Diagnostics* diagnostics) {
+namespace {
+
+/// LoadProject's steps around `load`, which reads the workstreams.
+template <typename Load>
+bool LoadProjectWith(const ProjectOptions& options, Project* project, Diagnostics* diagnostics, Load load) {
   bool ok = LoadProjectConfig(options, &project->config, diagnostics);
   ok = CheckAgentTypes(project->config, diagnostics) && ok;
-  const std::string dir = DisplayPath(project->config.ProjectPath(project->config.workstreams_dir));
   std::vector<std::string> unloaded_ids;
-  ok = LoadWorkstreams(dir, &project->workstreams, diagnostics, &unloaded_ids) && ok;
+  ok = load(&unloaded_ids) && ok;
   ok = ValidateProject(project->config, &project->workstreams, diagnostics, unloaded_ids) && ok;
   ok = ResolveRoutes(project->config, project->workstreams, &project->route_of, diagnostics) && ok;
   project->graph = std::make_unique<Graph>(project->workstreams);
   return ok && !diagnostics->HasErrors();
+}
+
+}  // namespace
+
+bool LoadProject(const ProjectOptions& options, Project* project, Diagnostics* diagnostics) {
+  return LoadProjectWith(options, project, diagnostics, [&](std::vector<std::string>* unloaded_ids) {
+    const std::string dir = DisplayPath(project->config.ProjectPath(project->config.workstreams_dir));
+    return LoadWorkstreams(dir, &project->workstreams, diagnostics, unloaded_ids);
+  });
+}
+
+bool LoadProjectFrom(const ProjectOptions& options, const std::vector<WorkstreamSource>& sources, Project* project,
+                     Diagnostics* diagnostics) {
+  return LoadProjectWith(options, project, diagnostics, [&](std::vector<std::string>* unloaded_ids) {
+    std::vector<std::string> warned_fields;
+    bool ok = true;
+    for (const WorkstreamSource& source : sources) {
+      ok = ParseWorkstreamFile(source.file, source.text, &project->workstreams, diagnostics, &warned_fields,
+                               unloaded_ids) && ok;
+    }
+    return ok;  // ValidateProject sorts them by id
+  });
 }
 
 }  // namespace orchestra

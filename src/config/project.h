@@ -58,4 +58,16 @@ bool LoadProjectConfig(const ProjectOptions& options, Config* config, Diagnostic
 /// Returns false when any error was reported (warnings alone pass).
 bool LoadProject(const ProjectOptions& options, Project* project, Diagnostics* diagnostics);
 
+/// One workstream file's name and text, wherever it was read from (a plan
+/// submitted to the state keeps them: `orchestra worker` runs from those).
+struct WorkstreamSource {
+  std::string file;
+  std::string text;
+};
+
+/// LoadProject with the workstreams parsed from `sources` instead of the
+/// workstreams folder; the same checks and the same diagnostics.
+bool LoadProjectFrom(const ProjectOptions& options, const std::vector<WorkstreamSource>& sources, Project* project,
+                     Diagnostics* diagnostics);
+
 }  // namespace orchestra
