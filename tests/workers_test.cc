@@ -244,6 +244,38 @@ TEST_F(WorkersTest, TheLateResultOfAPausedWorkerIsRejectedByItsFencingToken) {
   EXPECT_EQ(Value("SELECT outcome FROM attempts WHERE workstream_id = 'held' ORDER BY id LIMIT 1"), "abandoned");
 }
 
+// A worker that finds its lease reclaimed (it was stopped past it) stops its
+// agent at once: the result would be refused, and the work is another
+// worker's. Its agent here never ends by itself (held): the refused end
+// before the hold is released proves the worker ended it.
+TEST_F(WorkersTest, AWorkerStopsTheAgentOfALeaseItLost) {
+  TestProject project;
+  project.AddWorkstream("held", {});
+  project.Hold("held");
+  project.WriteConfig({{"agent-1", ""}});
+  Submit(project);
+  const pid_t paused = StartWorker(project, "paused", "2");
+  ASSERT_TRUE(WaitUntil([&] {
+    return Value("SELECT count(*) FROM attempts WHERE workstream_id = 'held' AND outcome = 'running'") == "1";
+  }));
+  kill(paused, SIGSTOP);
+  const pid_t other = StartWorker(project, "other", "2");
+  ASSERT_TRUE(WaitUntil([&] {
+    return Value("SELECT count(*) FROM attempts WHERE workstream_id = 'held' AND outcome = 'running'"
+                 " AND lease_owner NOT IN (SELECT lease_owner FROM attempts ORDER BY id LIMIT 1)") == "1";
+  }, 60));
+  kill(paused, SIGCONT);
+  ASSERT_TRUE(WaitUntil([&] {
+    return Value("SELECT count(*) FROM execution_log WHERE event_type = 'rejected_late_result'"
+                 " AND workstream_id = 'held'") == "1";
+  }, 60)) << ReadFile(project / "paused.out");
+  EXPECT_EQ(StatusOf("held"), "running");  // the other worker's attempt goes on
+  project.Release("held");
+  EXPECT_EQ(WaitForExit(other), 0) << ReadFile(project / "other.out");
+  EXPECT_EQ(WaitForExit(paused), 0) << ReadFile(project / "paused.out");
+  EXPECT_EQ(Completions(), (std::map<std::string, int>{{"held", 1}}));
+}
+
 /// An environment variable's whole number, or `fallback`.
 int EnvNumber(const char* name, int fallback) {
   const char* text = std::getenv(name);

@@ -1401,11 +1401,15 @@ void Executor::SyncWithWorkers() {
     Notify(LogEntry{0, "", "", "", "worker_poll_failed", error});  // shown; the state may be out of reach
     return;
   }
+  // An attempt whose lease was reclaimed is another worker's now: its result
+  // would be refused (the fencing token), so its agent is stopped at once
+  // rather than left to spend time and money on work nobody keeps.
   for (int64_t attempt_id : lost) {
     for (const auto& [node, attempt] : attempts_) {
-      if (attempt->id == attempt_id) {
-        AppendToFile(attempt->log_path, "orchestra: this worker's lease on the attempt was reclaimed by another\n");
-      }
+      if (attempt->id != attempt_id) continue;
+      AppendToFile(attempt->log_path,
+                   "orchestra: this worker's lease on the attempt was reclaimed by another; stopping its agent\n");
+      if (attempt->handle) runner_->Terminate(attempt->handle);
     }
   }
   const Graph& graph = *project_.graph;
