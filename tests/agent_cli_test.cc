@@ -28,6 +28,7 @@
 #include "git_test_repo.h"
 #include "model_server_process.h"
 #include "temp_dir.h"
+#include "test_paths.h"
 
 namespace orchestra::testing {
 namespace {

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "cli_harness.h"
+#include "test_paths.h"
 
 namespace orchestra::testing {
 namespace {
@@ -121,7 +122,7 @@ TEST(BrowserTest, TheDashboardAndTheReportFollowASimRunOfTheExample) {
   EXPECT_EQ(live.out, "Report: live-report.html\n");
 
   const CommandResult dashboard =
-      RunCommand(project.path(), {"node", ORCHESTRA_SOURCE_DIR "/tests/browser/dashboard_scenario.mjs", tools, url,
+      RunCommand(project.path(), {"node", std::string(ORCHESTRA_SOURCE_DIR) + "/tests/browser/dashboard_scenario.mjs", tools, url,
                                   held.workstream, std::to_string(held.pid), artefacts});
   held.Release();  // should the browser have failed before releasing it
   EXPECT_EQ(dashboard.exit_code, 0) << dashboard.err;
@@ -148,7 +149,7 @@ TEST(BrowserTest, TheDashboardAndTheReportFollowASimRunOfTheExample) {
   EXPECT_EQ(finished.exit_code, 0) << finished.err;
   EXPECT_EQ(finished.out, "Report: reports/report.html\nReport: reports/execution_report.md\n");
   const CommandResult report =
-      RunCommand(project.path(), {"node", ORCHESTRA_SOURCE_DIR "/tests/browser/report_scenario.mjs", tools,
+      RunCommand(project.path(), {"node", std::string(ORCHESTRA_SOURCE_DIR) + "/tests/browser/report_scenario.mjs", tools,
                                   project / "live-report.html", project / "reports/report.html", id, artefacts});
   EXPECT_EQ(report.exit_code, 0) << report.err;
   EXPECT_EQ(report.out,

@@ -11,6 +11,7 @@
 
 #include "cli_harness.h"
 #include "project_builder.h"
+#include "test_paths.h"
 
 namespace orchestra::testing {
 namespace {

@@ -14,6 +14,7 @@
 #include "secret_scan.h"
 #include "sim_project.h"
 #include "test_state.h"
+#include "test_paths.h"
 
 namespace orchestra::testing {
 namespace {

@@ -16,6 +16,7 @@
 #include "dashboard_process.h"
 #include "test_state.h"
 #include "project_builder.h"
+#include "test_paths.h"
 
 namespace orchestra::testing {
 namespace {
@@ -211,7 +212,7 @@ TEST_F(FinishedRunTest, ThePageAndItsAssetsAreTheEmbeddedFiles) {
     const httplib::Response response = dashboard.Get(path);
     EXPECT_EQ(response.status, 200) << path;
     EXPECT_EQ(response.get_header_value("Content-Type"), type) << path;
-    EXPECT_EQ(response.body, ReadFile(ORCHESTRA_SOURCE_DIR "/src/server/assets/" + file)) << path;
+    EXPECT_EQ(response.body, ReadFile(std::string(ORCHESTRA_SOURCE_DIR) + "/src/server/assets/" + file)) << path;
   }
 }
 

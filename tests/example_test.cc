@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "cli_harness.h"
+#include "test_paths.h"
 
 namespace orchestra::testing {
 namespace {
@@ -17,7 +18,7 @@ namespace fs = std::filesystem;
 
 /// Copies examples/seed-plan into `dir`.
 void CopyExample(const TempDir& dir) {
-  fs::copy(ORCHESTRA_SOURCE_DIR "/examples/seed-plan", dir.path(), fs::copy_options::recursive);
+  fs::copy(std::string(ORCHESTRA_SOURCE_DIR) + "/examples/seed-plan", dir.path(), fs::copy_options::recursive);
 }
 
 /// Each agent's started/ended events from execution_log, in the order recorded.

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "cli_harness.h"
+#include "test_paths.h"
 
 namespace orchestra::testing {
 namespace {
@@ -122,7 +123,7 @@ TEST(HelpTest, HelpFooterHasExamplesAndTheExitCodesOfTheReadme) {
             "  130  interrupted (SIGINT/SIGTERM); `orchestra run` resumes\n"
             "\n");
   // Every row of README.md's table, word for word.
-  std::ifstream readme(ORCHESTRA_SOURCE_DIR "/README.md");
+  std::ifstream readme(std::string(ORCHESTRA_SOURCE_DIR) + "/README.md");
   const std::regex row(R"(^\| (\d+) \| (.*) \|$)");
   int rows = 0;
   for (std::string line; std::getline(readme, line);) {

@@ -23,6 +23,7 @@
 #include "cli_harness.h"
 #include "model_server_process.h"
 #include "temp_dir.h"
+#include "test_paths.h"
 
 namespace orchestra::testing {
 namespace {

@@ -19,6 +19,7 @@
 #include "cli_harness.h"
 #include "supervisor_status.h"
 #include "temp_dir.h"
+#include "test_paths.h"
 
 namespace orchestra {
 namespace {

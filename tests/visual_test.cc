@@ -10,6 +10,7 @@
 
 #include "cli_harness.h"
 #include "xml_check.h"
+#include "test_paths.h"
 
 namespace orchestra::testing {
 namespace {

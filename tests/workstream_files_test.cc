@@ -14,13 +14,14 @@
 #include "cli_harness.h"
 #include "loader.h"
 #include "project_builder.h"
+#include "test_paths.h"
 
 namespace orchestra::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kWorkstreams = ORCHESTRA_TEST_FIXTURES_DIR "/workstreams";
+const std::string kWorkstreams = std::string(ORCHESTRA_TEST_FIXTURES_DIR) + "/workstreams";
 
 /// The tracked fixtures' two tracks, written with short ids.
 const Tracks& ShortTracks() {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "agent_kind.h"
+#include "test_paths.h"
 
 namespace orchestra {
 

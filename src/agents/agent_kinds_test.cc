@@ -7,6 +7,7 @@
 #include "agent_fixtures_test.h"
 #include "argv_template.h"
 #include "sim_agent.h"
+#include "test_paths.h"
 
 namespace orchestra {
 namespace {

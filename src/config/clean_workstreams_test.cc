@@ -10,6 +10,7 @@
 #include "diagnostic.h"
 #include "loader.h"
 #include "shared_fixture.h"
+#include "test_paths.h"
 
 namespace orchestra {
 namespace {
@@ -149,7 +150,7 @@ std::string ReadText(const std::filesystem::path& path) {
 
 std::vector<std::string> FixtureTexts() {
   std::vector<std::string> texts;
-  std::vector<std::string> dirs = {ORCHESTRA_TEST_FIXTURES_DIR "/workstreams"};
+  std::vector<std::string> dirs = {std::string(ORCHESTRA_TEST_FIXTURES_DIR) + "/workstreams"};
   const std::string upstream = testing::SharedFixture("upstream-workstreams");
   if (!upstream.empty()) dirs.push_back(upstream);
   for (const std::string& dir : dirs) {

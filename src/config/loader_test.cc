@@ -9,6 +9,7 @@
 
 #include "shared_fixture.h"
 #include "temp_dir.h"
+#include "test_paths.h"
 
 namespace orchestra {
 namespace {
@@ -17,7 +18,7 @@ using testing::SharedFixture;
 using testing::TempDir;
 
 // Workstream files written for these tests (tests/fixtures/workstreams).
-const std::string kOwnFixtures = ORCHESTRA_TEST_FIXTURES_DIR "/workstreams";
+const std::string kOwnFixtures = std::string(ORCHESTRA_TEST_FIXTURES_DIR) + "/workstreams";
 
 std::string ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

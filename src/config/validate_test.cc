@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "shared_fixture.h"
+#include "test_paths.h"
 
 namespace orchestra {
 namespace {
@@ -412,7 +413,7 @@ TEST(ValidateTest, MatchesShortTrackNamesAgainstUpstreamIds) {
 
 // The same on our own files, numbered the upstream way (ws-01-..., ws-10-...).
 TEST(ValidateTest, MatchesShortTrackNamesAgainstOurFixtureIds) {
-  const std::vector<std::string> ids = IdsOfFiles(ORCHESTRA_TEST_FIXTURES_DIR "/workstreams/tracked");
+  const std::vector<std::string> ids = IdsOfFiles(std::string(ORCHESTRA_TEST_FIXTURES_DIR) + "/workstreams/tracked");
   ASSERT_EQ(ids, (std::vector<std::string>{"ws-01-schema", "ws-02-storage", "ws-03-api", "ws-10-cli",
                                            "ws-11-docs", "ws-12-release", "ws-test-001",
                                            "ws-test-pipeline"}));

@@ -9,6 +9,7 @@
 
 #include "shared_fixture.h"
 #include "temp_dir.h"
+#include "test_paths.h"
 
 namespace orchestra {
 namespace {
@@ -17,7 +18,7 @@ namespace fs = std::filesystem;
 
 // Two small graphs of our own in the layout of the shared set: 8/*.stg and
 // optimal/Case8_2_OPT.csv.
-const std::string kOwnStgDir = ORCHESTRA_TEST_FIXTURES_DIR "/stg";
+const std::string kOwnStgDir = std::string(ORCHESTRA_TEST_FIXTURES_DIR) + "/stg";
 
 /// The "CP Length : N" a generator header states, or -1.
 double StatedCriticalPath(const fs::path& file) {

@@ -17,6 +17,7 @@
 #include "recovery.h"
 #include "sqlite_store.h"
 #include "temp_dir.h"
+#include "test_paths.h"
 
 namespace orchestra {
 namespace {

@@ -20,6 +20,7 @@
 #include "process_table.h"
 #include "supervisor_status.h"
 #include "temp_dir.h"
+#include "test_paths.h"
 
 namespace orchestra {
 namespace {

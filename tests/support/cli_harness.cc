@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "test_state.h"
+#include "test_paths.h"
 
 namespace orchestra::testing {
 

@@ -1,4 +1,5 @@
 #include "fake_clis.h"
+#include "test_paths.h"
 
 #include <cstdlib>
 #include <filesystem>

@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "cli_harness.h"
+#include "test_paths.h"
 
 namespace orchestra::testing {
 

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "cli_harness.h"
+#include "test_paths.h"
 
 extern char** environ;
 

@@ -1,4 +1,5 @@
 #include "shared_fixture.h"
+#include "test_paths.h"
 
 #include <filesystem>
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "test_state.h"
+#include "test_paths.h"
 
 namespace orchestra::testing {
 
