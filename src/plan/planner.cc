@@ -1,9 +1,11 @@
 #include "planner.h"
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <numeric>
 #include <queue>
+#include <thread>
 
 #include "scope.h"
 #include "validate.h"
@@ -272,11 +274,30 @@ Plan MakePlan(const Project& project, const std::vector<int>& targets, const Pla
     PlanningProblem problem = MakePlanningProblem(graph, generic, include, &nodes);
     SearchOptions scaling_options = search_options;
     scaling_options.budget_seconds = options.budget_seconds / 4;
-    for (int agents = 1; agents <= std::max(6, configured); ++agents) {
-      problem.agent_count = agents;
-      const SearchResult row = SearchSchedule(problem, scaling_options);
-      plan.scaling.push_back({agents, row.makespan, row.lower_bound.value, row.proven_optimal});
+    const int rows = std::max(6, configured);
+    plan.scaling.resize(static_cast<size_t>(rows));
+    ShapeOf(problem);  // computed once, before the threads share it (read-only from here)
+    // The rows are independent searches: one thread per core takes them in
+    // turn, each with its own copy of the problem (only agent_count differs):
+    // the same searches one thread would run, in about half the wall time on
+    // two cores (on 100,000 workstreams the 16 rows were a third of `plan`).
+    std::atomic<int> next_row{0};
+    const auto take_rows = [&] {
+      PlanningProblem own = problem;
+      for (int row = next_row++; row < rows; row = next_row++) {
+        own.agent_count = row + 1;
+        const SearchResult result = SearchSchedule(own, scaling_options);
+        plan.scaling[static_cast<size_t>(row)] = {row + 1, result.makespan, result.lower_bound.value,
+                                                  result.proven_optimal};
+      }
+    };
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::thread> helpers;
+    for (unsigned helper = 1; helper < std::min<unsigned>(cores, static_cast<unsigned>(rows)); ++helper) {
+      helpers.emplace_back(take_rows);
     }
+    take_rows();
+    for (std::thread& helper : helpers) helper.join();
   }
   return plan;
 }
