@@ -60,6 +60,21 @@ class WorkersTest : public ::testing::Test {
     ASSERT_EQ(submit.exit_code, 0) << submit.out << submit.err;
   }
 
+  /// `project` of one workstream, "held" (its agent runs until released),
+  /// submitted; a worker ("paused", lease 2 s) started its attempt and was
+  /// then stopped with SIGSTOP.
+  void StopAWorkerOnAHeldAttempt(TestProject* project, pid_t* paused) {
+    project->AddWorkstream("held", {});
+    project->Hold("held");
+    project->WriteConfig({{"agent-1", ""}});
+    Submit(*project);
+    *paused = StartWorker(*project, "paused", "2");
+    ASSERT_TRUE(WaitUntil([&] {
+      return Value("SELECT count(*) FROM attempts WHERE workstream_id = 'held' AND outcome = 'running'") == "1";
+    }));
+    kill(*paused, SIGSTOP);
+  }
+
   std::string url_;
 };
 
@@ -220,15 +235,8 @@ TEST_F(WorkersTest, TheLeasesOfAKilledWorkerAreReclaimed) {
 
 TEST_F(WorkersTest, TheLateResultOfAPausedWorkerIsRejectedByItsFencingToken) {
   TestProject project;
-  project.AddWorkstream("held", {});
-  project.Hold("held");
-  project.WriteConfig({{"agent-1", ""}});
-  Submit(project);
-  const pid_t paused = StartWorker(project, "paused", "2");
-  ASSERT_TRUE(WaitUntil([&] {
-    return Value("SELECT count(*) FROM attempts WHERE workstream_id = 'held' AND outcome = 'running'") == "1";
-  }));
-  kill(paused, SIGSTOP);
+  pid_t paused = 0;
+  ASSERT_NO_FATAL_FAILURE(StopAWorkerOnAHeldAttempt(&project, &paused));
   // Its agent ends while it is stopped; another worker reclaims the lapsed
   // lease and completes the workstream.
   project.Release("held");
@@ -250,15 +258,8 @@ TEST_F(WorkersTest, TheLateResultOfAPausedWorkerIsRejectedByItsFencingToken) {
 // before the hold is released proves the worker ended it.
 TEST_F(WorkersTest, AWorkerStopsTheAgentOfALeaseItLost) {
   TestProject project;
-  project.AddWorkstream("held", {});
-  project.Hold("held");
-  project.WriteConfig({{"agent-1", ""}});
-  Submit(project);
-  const pid_t paused = StartWorker(project, "paused", "2");
-  ASSERT_TRUE(WaitUntil([&] {
-    return Value("SELECT count(*) FROM attempts WHERE workstream_id = 'held' AND outcome = 'running'") == "1";
-  }));
-  kill(paused, SIGSTOP);
+  pid_t paused = 0;
+  ASSERT_NO_FATAL_FAILURE(StopAWorkerOnAHeldAttempt(&project, &paused));
   const pid_t other = StartWorker(project, "other", "2");
   ASSERT_TRUE(WaitUntil([&] {
     return Value("SELECT count(*) FROM attempts WHERE workstream_id = 'held' AND outcome = 'running'"
