@@ -218,7 +218,9 @@ int CommandWorker(const CommandArgs& args) {
     {
       StopSignalsHeld held;
       for (;;) {
-        if (!session.store->LoadPlan(&submitted, &submission_id, &error)) {
+        // Only the submission's id is polled (a plan can be 100,000 rows);
+        // the plan is read once there is a new one.
+        if (!session.store->LatestSubmission(&submission_id, &error)) {
           PrintError(error);
           return kExitIncomplete;
         }
@@ -233,6 +235,10 @@ int CommandWorker(const CommandArgs& args) {
           return kExitOk;
         }
       }
+    }
+    if (!session.store->LoadPlan(&submitted, &submission_id, &error)) {
+      PrintError(error);
+      return kExitIncomplete;
     }
     ran = submission_id;
     // The plan is the submission's, not the files here: parsed, validated and

@@ -1067,6 +1067,15 @@ bool PostgresStore::LoadPlan(std::vector<PlanEntry>* entries, int64_t* submissio
       error);
 }
 
+bool PostgresStore::LatestSubmission(int64_t* submission_id, std::string* error) {
+  return InTransaction(*connection_, false, "read the latest submission",
+      [&](pqxx::transaction_base& transaction, std::string*) {
+        *submission_id = IntAt(transaction.exec("SELECT MAX(id) FROM submissions")[0], 0);
+        return true;
+      },
+      error);
+}
+
 bool PostgresStore::RegisterWorker(const WorkerRecord& worker, std::string* error) {
   const std::string now = FormatTimestamp(clock_->Now());
   return InTransaction(*connection_, true, "register worker " + worker.id,

@@ -68,6 +68,7 @@ class PostgresStore : public StateStore {
   bool SubmitPlan(const std::vector<PlanEntry>& entries, int64_t* submission_id, PlanChanges* changes,
                   std::string* error) override;
   bool LoadPlan(std::vector<PlanEntry>* entries, int64_t* submission_id, std::string* error) override;
+  bool LatestSubmission(int64_t* submission_id, std::string* error) override;
   bool RegisterWorker(const WorkerRecord& worker, std::string* error) override;
   bool ClaimWorkstream(const ClaimRequest& request, std::optional<Claim>* claim, std::string* error) override;
   bool RenewLeases(const std::string& worker_id, double lease_seconds, const std::vector<int64_t>& attempt_ids,

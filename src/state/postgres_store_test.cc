@@ -263,6 +263,32 @@ TEST_F(PostgresStoreTest, UsersQueriesRunInPsql) {
 namespace orchestra {
 namespace {
 
+/// LatestSubmission reads the submission's id alone: 0 before any, then the
+/// id of each submission that changed the plan (the same id LoadPlan gives).
+TEST_F(PostgresStoreTest, TheLatestSubmissionIsTheIdOfTheStoredPlan) {
+  std::string error;
+  int64_t latest = -1;
+  ASSERT_TRUE(store_->LatestSubmission(&latest, &error)) << error;
+  EXPECT_EQ(latest, 0);
+  PlanEntry entry{"a", "", {}, "{\"id\":\"a\"}", ContentHash("{\"id\":\"a\"}"), "workstreams/a.json"};
+  int64_t submission = 0;
+  PlanChanges changes;
+  ASSERT_TRUE(store_->SubmitPlan({entry}, &submission, &changes, &error)) << error;
+  ASSERT_TRUE(store_->SubmitPlan({entry}, &submission, &changes, &error)) << error;  // unchanged: no new id
+  ASSERT_TRUE(store_->LatestSubmission(&latest, &error)) << error;
+  EXPECT_EQ(latest, 1);
+  entry.definition = "{\"id\":\"a\",\"title\":\"A\"}";
+  entry.content_hash = ContentHash(entry.definition);
+  ASSERT_TRUE(store_->SubmitPlan({entry}, &submission, &changes, &error)) << error;
+  ASSERT_TRUE(store_->LatestSubmission(&latest, &error)) << error;
+  EXPECT_EQ(latest, submission);
+  EXPECT_EQ(latest, 2);
+  std::vector<PlanEntry> loaded;
+  int64_t loaded_id = 0;
+  ASSERT_TRUE(store_->LoadPlan(&loaded, &loaded_id, &error)) << error;
+  EXPECT_EQ(loaded_id, latest);
+}
+
 /// A claim with a lease that is already over (a negative lease): the next
 /// claim or ReclaimExpiredLeases takes it back, and its holder's late end is
 /// refused by the fencing token.

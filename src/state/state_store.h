@@ -303,6 +303,12 @@ class StateStore {
     *error = "this state store keeps no submitted plan";
     return false;
   }
+  /// The id of the submitted plan (0 when none), without reading it: what a
+  /// waiting worker polls. By default LoadPlan's.
+  virtual bool LatestSubmission(int64_t* submission_id, std::string* error) {
+    std::vector<PlanEntry> entries;
+    return LoadPlan(&entries, submission_id, error);
+  }
   /// Records a worker (or its heartbeat, when it is known already).
   virtual bool RegisterWorker(const WorkerRecord& worker, std::string* error) {
     (void)worker;

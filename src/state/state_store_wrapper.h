@@ -88,6 +88,9 @@ class StateStoreWrapper : public StateStore {
   bool LoadPlan(std::vector<PlanEntry>* entries, int64_t* submission_id, std::string* error) override {
     return target_->LoadPlan(entries, submission_id, error);
   }
+  bool LatestSubmission(int64_t* submission_id, std::string* error) override {
+    return target_->LatestSubmission(submission_id, error);
+  }
   bool RegisterWorker(const WorkerRecord& worker, std::string* error) override {
     return target_->RegisterWorker(worker, error);
   }
