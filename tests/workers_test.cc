@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <map>
 #include <random>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,7 @@
 #include "cli_harness.h"
 #include "postgres_server.h"
 #include "project_builder.h"
+#include "temp_dir.h"
 
 namespace orchestra::testing {
 namespace {
@@ -275,6 +278,127 @@ TEST_F(WorkersTest, AWorkerStopsTheAgentOfALeaseItLost) {
   EXPECT_EQ(WaitForExit(other), 0) << ReadFile(project / "other.out");
   EXPECT_EQ(WaitForExit(paused), 0) << ReadFile(project / "paused.out");
   EXPECT_EQ(Completions(), (std::map<std::string, int>{{"held", 1}}));
+}
+
+/// Workers on several hosts with worktree isolation: a bare repository (the
+/// shared remote), the project pushed to it from a first checkout (which
+/// submits the plan), and one clone per worker. Sim agents with isolation
+/// write `.orchestra-sim/<id>.md` in their worktree, so every workstream has
+/// a change to merge.
+class SharedGitPlan {
+ public:
+  /// `count` workstreams: g100.. each depending on the one `width` before it,
+  /// and every fifth also on the one just before it.
+  SharedGitPlan(const std::string& url, int count, int width, int clones) : url_(url) {
+    Git(dir_.path(), {"git", "init", "-q", "--bare", "-b", "main", Remote()});
+    const std::string seed = dir_ / "seed";
+    for (int i = 0; i < count; ++i) {
+      const std::string id = Id(i);
+      std::vector<std::string> depends_on;
+      if (i >= width) depends_on.push_back(Id(i - width));
+      if (i % 5 == 4) depends_on.push_back(Id(i - 1));
+      std::string list;
+      for (const std::string& dependency : depends_on) list += (list.empty() ? "\"" : ", \"") + dependency + "\"";
+      WriteFile(seed + "/workstreams/" + id + ".json",
+                "{\"id\": \"" + id + "\", \"title\": \"Work " + id + "\", \"depends_on\": [" + list + "]}\n");
+      ids_.push_back(id);
+      dependencies_[id] = depends_on;
+    }
+    WriteFile(seed + "/orchestra.toml",
+              "[defaults]\nbackoff = \"0s\"\nkill_grace = \"1s\"\nmax_attempts = 3\nremote = \"" + Remote() +
+                  "\"\n\n[agent_types.quick]\nkind = \"sim\"\ntime_scale = 0.02\n\n"
+                  "[[agents]]\nid = \"agent-1\"\ntype = \"quick\"\n\n[[agents]]\nid = \"agent-2\"\ntype = \"quick\"\n");
+    for (const std::vector<std::string>& git : {std::vector<std::string>{"git", "init", "-q", "-b", "main"},
+                                                {"git", "config", "user.name", "Test User"},
+                                                {"git", "config", "user.email", "user@example.com"},
+                                                {"git", "add", "-A"},
+                                                {"git", "commit", "-q", "--no-verify", "-m", "the project"},
+                                                {"git", "push", "-q", Remote(), "main"}}) {
+      Git(seed, git);
+    }
+    const CommandResult submit = RunOrchestra(seed, {"--state", url_, "submit"});
+    if (submit.exit_code != 0) throw std::runtime_error("submit failed: " + submit.err);
+    for (int i = 0; i < clones; ++i) Git(dir_.path(), {"git", "clone", "-q", Remote(), Clone(i)});
+  }
+
+  std::string Remote() const { return dir_ / "remote.git"; }
+  std::string Clone(int i) const { return dir_ / ("host" + std::to_string(i)); }
+  const std::vector<std::string>& ids() const { return ids_; }
+
+  pid_t StartWorker(int clone, const std::string& lease) const {
+    return StartOrchestra(Clone(clone), {"--state", url_, "worker", "--lease", lease}, Output(clone));
+  }
+  std::string Output(int clone) const { return dir_ / ("host" + std::to_string(clone) + ".out"); }
+
+  /// The workstreams the remote's integration branch merged, each as often
+  /// as it did (its merge commits' trailers).
+  std::map<std::string, int> MergedOnRemote() const {
+    std::map<std::string, int> merged;
+    const CommandResult log = RunCommand(
+        Remote(), {"git", "log", "--format=%(trailers:key=Orchestra-Workstream,valueonly)", "orchestra/integration"});
+    std::istringstream lines(log.out);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty()) ++merged[line];
+    }
+    return merged;
+  }
+
+  /// Each workstream's merge commit contains its dependencies' merges: its
+  /// worktree started from a head that had them. Empty when it holds, else
+  /// the first edge that does not.
+  std::string DependencyNotInMerge() const {
+    for (const std::string& id : ids_) {
+      for (const std::string& dependency : dependencies_.at(id)) {
+        const std::string mine = MergeOf(id), theirs = MergeOf(dependency);
+        if (mine.empty() || theirs.empty() ||
+            RunCommand(Remote(), {"git", "merge-base", "--is-ancestor", theirs, mine}).exit_code != 0) {
+          return dependency + " -> " + id;
+        }
+      }
+    }
+    return "";
+  }
+
+ private:
+  static std::string Id(int i) { return "g" + std::to_string(100 + i); }
+  static void Git(const std::string& dir, const std::vector<std::string>& argv) {
+    const CommandResult result = RunCommand(dir, argv);
+    if (result.exit_code != 0) throw std::runtime_error(argv[1] + " failed in " + dir + ": " + result.err);
+  }
+  std::string MergeOf(const std::string& id) const {
+    const std::vector<std::string> rows = PostgresQuery(
+        url_, "SELECT merge_commit FROM attempts WHERE workstream_id = '" + id + "' AND merge_commit IS NOT NULL"
+              " AND id IN (SELECT attempt_id FROM integration_merges)");
+    return rows.size() == 1 ? rows[0] : "";
+  }
+
+  std::string url_;
+  TempDir dir_;
+  std::vector<std::string> ids_;
+  std::map<std::string, std::vector<std::string>> dependencies_;
+};
+
+// Three workers, each in its own clone, share their work through a bare
+// repository: every workstream is merged exactly once into the shared
+// integration branch, after its dependencies, and the state and the remote
+// agree on its head.
+TEST_F(WorkersTest, WorkersInSeparateClonesMergeEachWorkstreamOnceIntoTheSharedBranch) {
+  SharedGitPlan plan(url_, 40, 8, 3);
+  std::vector<pid_t> workers;
+  for (int i = 0; i < 3; ++i) workers.push_back(plan.StartWorker(i, "30"));
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(WaitForExit(workers[i], 300), 0) << ReadFile(plan.Output(i));
+  std::map<std::string, int> once;
+  for (const std::string& id : plan.ids()) once[id] = 1;
+  EXPECT_EQ(Completions(), once);
+  EXPECT_EQ(plan.MergedOnRemote(), once);
+  EXPECT_EQ(plan.DependencyNotInMerge(), "");
+  const CommandResult remote_head = RunCommand(plan.Remote(), {"git", "rev-parse", "orchestra/integration"});
+  EXPECT_EQ(remote_head.out, Value("SELECT head FROM integration_heads") + "\n");
+  EXPECT_EQ(Value("SELECT count(DISTINCT lease_owner) > 1 FROM attempts"), "t");  // the work was shared
+  // Every workstream's work is in the shared branch.
+  const CommandResult files =
+      RunCommand(plan.Remote(), {"git", "ls-tree", "-r", "--name-only", "orchestra/integration", ".orchestra-sim/"});
+  EXPECT_EQ(std::count(files.out.begin(), files.out.end(), '\n'), 40) << files.out;
 }
 
 /// An environment variable's whole number, or `fallback`.

@@ -52,13 +52,18 @@ void SetUpWorker(CLI::App* command, CommandArgs* args) {
       ->type_name("SECONDS")
       ->check(CLI::Range(0.5, 86400.0));
   command->add_option("--track", args->track, "Claim only workstreams of this track")->type_name("TRACK");
+  command->add_option("--remote", args->remote,
+                      "With worktree isolation: the git repository the workers' clones share (a remote name, path "
+                      "or URL; default: [defaults] remote)")
+      ->type_name("REPO");
   command->add_flag("--wait", args->wait,
                     "Once the plan is done, wait for the next `orchestra submit` and run it (a service); "
                     "SIGTERM or Ctrl-C stops it");
   command->footer(
       "Needs a PostgreSQL state (--state postgresql://... or [state] url) holding a plan from `orchestra submit`; "
-      "it runs that plan, not the workstream files here (it says so when they differ). Worktree isolation is not supported by workers yet: each worker's agents work in its own project folder "
-      "(isolation = \"none\"); a config with isolation on is refused.");
+      "it runs that plan, not the workstream files here (it says so when they differ). With worktree isolation "
+      "each worker works in its own clone and shares branches through --remote (docs/state.md, \"Git across "
+      "hosts\"); with isolation = \"none\" its agents work in its project folder.");
 }
 
 /// `serve` and `run --serve`: where the dashboard listens, and its token.

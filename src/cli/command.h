@@ -48,6 +48,7 @@ struct CommandArgs {
   std::string token;              // serve, run --serve: --token
   double lease_seconds = 30;      // worker --lease
   std::string track;              // worker --track
+  std::string remote;             // worker --remote: overrides [defaults] remote
   bool wait = false;              // worker --wait: poll for new submissions once the plan is done
 };
 

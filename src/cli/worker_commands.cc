@@ -185,9 +185,11 @@ int CommandWorker(const CommandArgs& args) {
                "orchestra.toml); with a state file, use `orchestra run`");
     return kExitUsage;
   }
-  if (session.project.config.UsesWorktrees()) {
-    PrintError("orchestra worker does not support worktree isolation yet: set isolation = \"none\" in "
-               "orchestra.toml for the workers (their agents work in the project folder)");
+  if (!args.remote.empty()) session.project.config.remote = args.remote;
+  if (session.project.config.UsesWorktrees() && session.project.config.remote.empty()) {
+    PrintError("a worker with worktree isolation needs the git repository the workers share: set remote = \"...\" "
+               "in [defaults] of orchestra.toml (a remote name such as \"origin\", a path or a URL) or pass "
+               "--remote; or set isolation = \"none\"");
     return kExitUsage;
   }
   if (const int code = OpenCommandState(config_only, &session)) return code;
@@ -251,6 +253,7 @@ int CommandWorker(const CommandArgs& args) {
       PrintError("submission " + std::to_string(submission_id) + " cannot run here; waiting for the next");
       continue;
     }
+    if (!args.remote.empty()) session.project.config.remote = args.remote;
     ReportLocalChanges(session.project.config, submitted, submission_id);
     if (args.wait) {
       std::printf("worker %s: running submission %lld (%zu workstream%s)\n", options.worker_id.c_str(),

@@ -306,6 +306,16 @@ bool ReadIsolationDefault(TomlReader& reader, const std::string& name, const tom
     OneOf(reader, node, full_name, {"merge", "rebase"}, &config->merge_strategy);
   } else if (name == "verify_after_merge") {
     reader.Boolean(node, full_name, &config->verify_after_merge);
+  } else if (name == "remote") {
+    std::string remote;
+    if (reader.NonEmptyString(node, full_name, &remote)) {
+      if (remote.front() == '-') {
+        reader.Error(node.source(), "'" + full_name + "' cannot start with '-': \"" + remote + "\"",
+                     "write a remote name (\"origin\"), a path or a URL");
+      } else {
+        config->remote = remote;
+      }
+    }
   } else if (name == "scope_policy") {
     OneOf(reader, node, full_name, {"warn", "fail"}, &config->scope_policy);
   } else if (name == "serialize_overlapping_scopes") {
@@ -398,7 +408,7 @@ void ReadDefaults(TomlReader& reader, const toml::table& table, Config* config) 
                             "max_attempts, timeout, backoff, estimate_hours, kill_grace, "
                             "acceptance_timeout, state_lock_timeout, stall_timeout, budget_usd, max_log_size, "
                             "honor_tool, agent_type, isolation, "
-                            "integration_branch, merge_strategy, verify_after_merge, "
+                            "integration_branch, merge_strategy, verify_after_merge, remote, "
                             "scope_policy, serialize_overlapping_scopes");
     }
   }

@@ -95,6 +95,10 @@ struct Config {
   std::string integration_branch = "orchestra/integration";
   std::string merge_strategy = "merge";  // or "rebase"
   bool verify_after_merge = false;
+  /// Workers on several hosts: the git repository their clones share
+  /// branches and the integration branch through (a remote name such as
+  /// "origin", a path or a URL); empty: none.
+  std::string remote;
   std::string scope_policy = "warn";  // or "fail"
   std::optional<bool> serialize_overlapping_scopes;  // unset: when isolation is worktree
 

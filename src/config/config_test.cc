@@ -505,7 +505,7 @@ x = 1
             "max_attempts, timeout, backoff, estimate_hours, kill_grace, acceptance_timeout, "
             "state_lock_timeout, stall_timeout, budget_usd, max_log_size, honor_tool, agent_type, isolation, "
             "integration_branch, merge_strategy, "
-            "verify_after_merge, scope_policy, serialize_overlapping_scopes)\n"
+            "verify_after_merge, remote, scope_policy, serialize_overlapping_scopes)\n"
             "orchestra.toml:5:1: warning: unknown key 'paths.cache' ignored (hint: known keys: "
             "workstreams, state, logs, reports)\n"
             "orchestra.toml:7:1: warning: unknown key 'agent_types.sim.speed' ignored (hint: known "

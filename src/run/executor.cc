@@ -288,8 +288,23 @@ bool Executor::PrepareIsolation(std::string* error) {
   merge_queue_ = std::make_unique<MergeQueue>(effects_.git, project_.config.project_dir,
                                               project_.config.integration_branch,
                                               project_.config.merge_strategy);
-  if (worktrees_->Prepare(error)) return true;
-  *error = "worktree isolation: " + *error;
+  if (!worktrees_->Prepare(error)) {
+    *error = "worktree isolation: " + *error;
+    return false;
+  }
+  if (effects_.coordinator == nullptr) return true;
+  // A worker: the integration branch is the one the state records, shared
+  // with the other workers' clones through the remote.
+  if (project_.config.remote.empty()) {
+    *error = "worktree isolation on a worker needs the git repository the workers share: set remote = \"...\" "
+             "in [defaults] of orchestra.toml (a remote name such as \"origin\", a path or a URL) or pass "
+             "--remote";
+    return false;
+  }
+  shared_ = std::make_unique<SharedIntegration>(effects_.git, store_, project_.config.project_dir,
+                                                project_.config.remote, project_.config.integration_branch);
+  if (shared_->Start(error)) return true;
+  *error = "the shared integration branch: " + *error;
   return false;
 }
 
@@ -624,7 +639,8 @@ void Executor::StartAttempt(const Assignment& assignment) {
   if (worktrees_) {
     // Dispatch time: the worktree starts from everything merged so far,
     // which includes every dependency.
-    record.base_commit = worktrees_->IntegrationHead();
+    if (shared_ && !shared_->Sync(&record.base_commit, &error)) return Fail(error);
+    if (!shared_) record.base_commit = worktrees_->IntegrationHead();
     if (record.base_commit.empty()) {
       return Fail("the integration branch " + project_.config.integration_branch + " is gone");
     }
@@ -993,6 +1009,7 @@ void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& step_verdict, 
     was_merging = merge_queue_->current() == node;
     merge_queue_->Drop(node);
   }
+  if (was_merging && shared_) ReleaseMergeLock();
   if (!attempt->verify_dir.empty()) {
     std::string ignored;
     worktrees_->RemoveAt(attempt->verify_dir, &ignored);
@@ -1302,16 +1319,28 @@ void Executor::EnqueueMerge(Attempt* attempt) {
 void Executor::MergeNext() {
   if (in_merge_next_) return;
   in_merge_next_ = true;
-  for (int node = merge_queue_->TakeNext(); node >= 0; node = merge_queue_->TakeNext()) {
+  for (int node = TakeNextMerge(); node >= 0; node = TakeNextMerge()) {
     auto found = attempts_.find(node);
     if (found == attempts_.end()) {
       merge_queue_->Done();
+      if (shared_) ReleaseMergeLock();
       continue;
     }
     Attempt* attempt = found->second.get();
     const Workstream& workstream = project_.workstreams[node];
-    attempt->merge = merge_queue_->Prepare(
-        MergeRequest{workstream.id, workstream.title, attempt->base_commit, attempt->head_commit});
+    std::string shared_error;
+    if (shared_ && !PrepareSharedMerge(attempt, &shared_error)) {
+      attempt->merge = PreparedMerge{};
+      attempt->merge.error = shared_error;
+    } else {
+      attempt->merge = merge_queue_->Prepare(
+          MergeRequest{workstream.id, workstream.title, attempt->base_commit, attempt->head_commit});
+    }
+    if (shared_ && attempt->merge.outcome == PreparedMerge::Outcome::kReady &&
+        !shared_->Publish(workstream.id, attempt->head_commit, attempt->merge.new_head, &shared_error)) {
+      attempt->merge.outcome = PreparedMerge::Outcome::kError;
+      attempt->merge.error = shared_error;
+    }
     StepFacts facts;
     facts.phase = AttemptPhase::kMerge;
     facts.integration_branch = project_.config.integration_branch;
@@ -1356,12 +1385,68 @@ void Executor::CommitMerge(Attempt* attempt) {
                                           ShortCommit(merge.old_head), ShortCommit(merge.new_head));
   const int node = attempt->workstream;
   const int64_t id = attempt->id;
+  if (shared_) {
+    // The state moves the shared branch, under this attempt's fencing token
+    // and only from the head the merge was computed on.
+    IntegrationMove move{project_.config.integration_branch, merge.old_head, merge.new_head, id, 0, message};
+    auto result = std::make_shared<MoveResult>(MoveResult::kMoved);
+    Commit(
+        "the merge of " + workstream.id,
+        [this, move, result](std::string* e) { return effects_.coordinator->MoveIntegration(move, result.get(), e); },
+        [this, node, id, message, result] {
+          Attempt* attempt = Live(node, id);
+          if (attempt == nullptr) return;
+          if (*result == MoveResult::kMoved) return AdvanceMerge(attempt, message);
+          StepFacts facts;
+          facts.phase = AttemptPhase::kMerge;
+          facts.integration_branch = project_.config.integration_branch;
+          facts.merge_error = *result == MoveResult::kLeaseLost
+                                  ? "this worker's lease on the attempt was reclaimed before its merge: not merged"
+                                  : "the shared integration branch moved during the merge (the merge lock was lost)";
+          Judge(attempt, facts, attempt->agent_result);
+        });
+    return;
+  }
   Commit(
       "the merge of " + workstream.id,
       [this, id, merge, message](std::string* e) { return store_->RecordMerge(id, merge.new_head, message, e); },
       [this, node, id, message] {
         if (Attempt* attempt = Live(node, id)) AdvanceMerge(attempt, message);
       });
+}
+
+int Executor::TakeNextMerge() {
+  if (merge_queue_->current() >= 0 || !merge_queue_->HasWaiting()) return -1;
+  if (shared_) {
+    // One merging worker at a time, across hosts; the others try again at
+    // their next poll.
+    bool acquired = false;
+    std::string error;
+    if (!store_->TryLockMerges(&acquired, &error)) {
+      Notify(LogEntry{0, "", "", "", "merge_lock_failed", error});
+      return -1;
+    }
+    if (!acquired) return -1;
+  }
+  return merge_queue_->TakeNext();
+}
+
+bool Executor::PrepareSharedMerge(Attempt* attempt, std::string* error) {
+  // Under the merge lock: the state's head is the one to merge onto; a remote
+  // left behind by a worker that died after its merge catches up first.
+  (void)attempt;
+  std::string head;
+  if (!shared_->Sync(&head, error)) return false;
+  std::string lagging;
+  if (!shared_->PushHead(head, &lagging)) {
+    Emit("", "", "remote_behind", lagging);
+  }
+  return true;
+}
+
+void Executor::ReleaseMergeLock() {
+  std::string error;
+  if (!store_->UnlockMerges(&error)) Notify(LogEntry{0, "", "", "", "merge_lock_failed", error});
 }
 
 void Executor::AdvanceMerge(Attempt* attempt, const std::string& message) {
@@ -1375,7 +1460,16 @@ void Executor::AdvanceMerge(Attempt* attempt, const std::string& message) {
   facts.phase = AttemptPhase::kMerge;
   facts.integration_branch = project_.config.integration_branch;
   CrashPoint("before-merge-ref");
-  if (!merge_queue_->Advance(merge, workstream.id, &error)) {
+  if (shared_) {
+    // The state has moved the branch: the remote's follows, and this clone's.
+    // A push that fails is not the attempt's failure; the next merge retries it.
+    std::string head;
+    if (!shared_->PushHead(merge.new_head, &error)) {
+      Emit(workstream.id, agent_id, "remote_behind", error);
+    }
+    std::string ignored;
+    shared_->Sync(&head, &ignored);
+  } else if (!merge_queue_->Advance(merge, workstream.id, &error)) {
     facts.merge_error = "the integration branch moved during the merge: " + error;
   }
   CrashPoint("after-merge-ref");
@@ -1435,6 +1529,7 @@ void Executor::SyncWithWorkers() {
         break;
     }
   }
+  if (shared_) MergeNext();  // a merge waiting for the lock another worker held
   Pump();
   MaybeStop();
 }
@@ -1542,7 +1637,10 @@ void Executor::Fail(const std::string& error) {
     } else {
       // Waiting to merge, nothing to stop: it stays running in the state and
       // is recovered on resume.
-      if (merge_queue_) merge_queue_->Drop(it->first);
+      if (merge_queue_) {
+        if (shared_ && merge_queue_->current() == it->first) ReleaseMergeLock();
+        merge_queue_->Drop(it->first);
+      }
       it = attempts_.erase(it);
     }
   }

@@ -24,6 +24,7 @@
 #include "recovery.h"
 #include "run_observer.h"
 #include "scheduler.h"
+#include "shared_integration.h"
 #include "state_store.h"
 #include "timers.h"
 #include "work_coordinator.h"
@@ -164,6 +165,13 @@ class Executor {
   void CommitAndCheckChanges(Attempt* attempt);
   void EnqueueMerge(Attempt* attempt);
   void MergeNext();
+  /// The next workstream to merge, when none is merging (and, for a worker
+  /// sharing its integration branch, when it got the merge lock); -1 otherwise.
+  int TakeNextMerge();
+  /// A worker's merge, under the merge lock: this clone's integration branch
+  /// set to the state's head before the merge is computed on it.
+  bool PrepareSharedMerge(Attempt* attempt, std::string* error);
+  void ReleaseMergeLock();
   void CommitMerge(Attempt* attempt);
   void AdvanceMerge(Attempt* attempt, const std::string& message);
   /// The attempt of `node` when it is still attempt `attempt_id`, else null
@@ -287,6 +295,9 @@ class Executor {
   // Worktree isolation; null with isolation "none".
   std::unique_ptr<Worktrees> worktrees_;
   std::unique_ptr<MergeQueue> merge_queue_;
+  /// A worker with worktree isolation: the integration branch is the state's,
+  /// shared with workers on other hosts through a git remote.
+  std::unique_ptr<SharedIntegration> shared_;
   bool in_merge_next_ = false;
   int merged_count_ = 0;
 };

@@ -49,6 +49,7 @@ class MergeQueue {
   /// Forgets `workstream` wherever it is in the queue.
   void Drop(int workstream);
   int current() const { return current_; }
+  bool HasWaiting() const { return !waiting_.empty(); }
   bool Contains(int workstream) const;
 
   /// Computes the merge of `request` onto the integration head. Writes git

@@ -36,6 +36,16 @@ bool WorkCoordinator::Finish(int64_t attempt_id, const AttemptEnd& end, bool* re
   return true;
 }
 
+bool WorkCoordinator::MoveIntegration(IntegrationMove move, MoveResult* result, std::string* error) {
+  const auto found = tokens_.find(move.attempt_id);
+  if (found == tokens_.end()) {
+    *error = "attempt " + std::to_string(move.attempt_id) + " was not claimed by this worker";
+    return false;
+  }
+  move.fencing_token = found->second;
+  return store_->MoveIntegration(move, result, error);
+}
+
 bool WorkCoordinator::Poll(const std::vector<int64_t>& running, std::vector<WorkstreamRecord>* records,
                            std::vector<int64_t>* lost, std::string* error) {
   std::vector<std::string> reclaimed;

@@ -37,6 +37,9 @@ class WorkCoordinator {
   /// `*rejected` when its lease was reclaimed meanwhile (nothing recorded but
   /// the rejection).
   bool Finish(int64_t attempt_id, const AttemptEnd& end, bool* rejected, std::string* error);
+  /// StateStore::MoveIntegration for an attempt claimed here, under its
+  /// fencing token: the merge of a worker that lost its lease moves nothing.
+  bool MoveIntegration(IntegrationMove move, MoveResult* result, std::string* error);
   /// The heartbeat: renews the leases of `running` (attempt ids), reclaims
   /// expired ones and reads every workstream's stored status. `*lost` lists
   /// the running attempts whose lease was reclaimed.

@@ -53,7 +53,10 @@ struct PostgresAttemptLogStore::Session {
       pqxx::nontransaction settings(*connection);
       settings.exec(
           "SET client_min_messages = warning; SET application_name = 'orchestra logs';"
-          " SET synchronous_commit = off");
+          " SET synchronous_commit = off;"
+          // Never wait long on a lock: a copy that cannot be written now is
+          // reported (log_not_copied), not waited for on the run's loop.
+          " SET lock_timeout = '10s'");
       if (read_only) settings.exec("SET default_transaction_read_only = on");
     }
     return *connection;

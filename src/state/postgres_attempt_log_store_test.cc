@@ -69,6 +69,20 @@ TEST_F(PostgresAttemptLogStoreTest, AppendsChunksAndReadsAnyRangeOfThem) {
   EXPECT_EQ(start, 12);
 }
 
+// The copier writes on its own connection from the loop that commits the
+// store's open group. A change of the attempt's row in that group must not
+// hold the copier's insert (its foreign-key check) until the group commits:
+// the loop would wait on itself. Before the fix this call blocked for good.
+TEST_F(PostgresAttemptLogStoreTest, AppendsWhileAnOpenGroupHoldsAChangeOfItsAttempt) {
+  std::string error;
+  ASSERT_TRUE(store_->BeginGroup(&error)) << error;
+  ASSERT_TRUE(store_->RecordChanges(attempt_.id, "abc123", "", "1 file changed", &error)) << error;
+  ASSERT_TRUE(store_->RecordMerge(attempt_.id, "def456", "merging", &error)) << error;
+  EXPECT_TRUE(logs_->AppendChunk(attempt_.id, 0, "during the group\n", &error)) << error;
+  ASSERT_TRUE(store_->CommitGroup(&error)) << error;
+  EXPECT_EQ(Stored(), "during the group\n");
+}
+
 TEST_F(PostgresAttemptLogStoreTest, KeepsBytesThatAreNotTextAndIgnoresAChunkStoredAlready) {
   const std::string binary("\0\x01\xff\xfe[redacted]\n\xc3", 15);
   std::string error;
@@ -112,8 +126,9 @@ TEST_F(PostgresAttemptLogStoreTest, AReadOnlyStoreReadsTheCopiesButAppendsNothin
 
 TEST_F(PostgresAttemptLogStoreTest, AnOlderStateGainsTheTableWhenOpened) {
   store_.reset();
-  testing::PostgresQuery(url_, "DROP TABLE attempt_log_chunks");
-  testing::PostgresQuery(url_, "UPDATE schema_version SET version = version - 1");
+  // Version 3: before the shared integration tables (version 4) too.
+  testing::PostgresQuery(url_, "DROP TABLE attempt_log_chunks, integration_heads, integration_merges");
+  testing::PostgresQuery(url_, "UPDATE schema_version SET version = 2");
   std::string error;
   store_ = PostgresStore::Open(url_, &clock_, &error);
   ASSERT_TRUE(store_) << error;

@@ -76,6 +76,14 @@ class PostgresStore : public StateStore {
   bool FinishClaimedAttempt(int64_t attempt_id, int64_t fencing_token, const AttemptEnd& end, bool* rejected,
                             std::string* error) override;
   bool ReclaimExpiredLeases(std::vector<std::string>* reclaimed, std::string* error) override;
+  bool IntegrationHead(const std::string& branch, std::string* head, std::string* error) override;
+  bool StartIntegration(const std::string& branch, const std::string& head, std::string* current,
+                        std::string* error) override;
+  bool MoveIntegration(const IntegrationMove& move, MoveResult* result, std::string* error) override;
+  /// A session advisory lock: released by UnlockMerges, or by the server when
+  /// the connection ends (the worker died).
+  bool TryLockMerges(bool* acquired, std::string* error) override;
+  bool UnlockMerges(std::string* error) override;
   bool BeginGroup(std::string* error) override;
   bool CommitGroup(std::string* error) override;
 
@@ -101,6 +109,7 @@ class PostgresStore : public StateStore {
   // Attempt logs: made by attempt_logs(); read-only for OpenReadOnly's stores.
   std::unique_ptr<PostgresAttemptLogStore> attempt_logs_;
   bool read_only_ = false;
+  bool holds_merge_lock_ = false;
 };
 
 }  // namespace orchestra

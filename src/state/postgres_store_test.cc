@@ -47,11 +47,12 @@ TEST_F(PostgresStoreTest, WorkstreamStatusHasExactlyTheNineColumnsInOrder) {
             (Rows{"workstream_id|text", "status|text", "agent_id|text", "track|text", "started_at|text",
                   "completed_at|text", "exit_code|integer", "attempt|integer", "error_message|text"}));
   EXPECT_EQ(Query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"),
-            (Rows{"attempt_log_chunks", "attempts", "execution_log", "plan_dependencies", "plan_workstreams", "runs",
-                  "schema_version", "submissions", "workers", "workstream_status"}));
+            (Rows{"attempt_log_chunks", "attempts", "execution_log", "integration_heads", "integration_merges",
+                  "plan_dependencies", "plan_workstreams", "runs", "schema_version", "submissions", "workers",
+                  "workstream_status"}));
   EXPECT_EQ(Query("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey'"
                   " ORDER BY indexname"),
-            (Rows{"attempts_leased", "attempts_workstream", "execution_log_workstream"}));
+            (Rows{"attempts_leased", "attempts_workstream", "execution_log_workstream", "integration_merges_attempt"}));
   // The attempts table has the SQLite store's columns, in its order, then the
   // lease of a worker's claim (version 2).
   EXPECT_EQ(Query("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns"
@@ -334,6 +335,100 @@ TEST_F(PostgresStoreTest, AnExpiredLeaseIsReclaimedAndItsLateEndRefused) {
                   std::to_string(second->attempt_id) + "|succeeded|host:2:1"}));
   EXPECT_EQ(Query("SELECT event_type FROM execution_log WHERE workstream_id = 'a' ORDER BY id"),
             (Rows{"started", "lease_expired", "started", "rejected_late_result", "completed"}));
+}
+
+/// A claim of workstream "a" (submitted) by `worker`, its lease `lease` seconds.
+Claim ClaimA(StateStore* store, const std::string& worker, double lease) {
+  std::string error;
+  PlanEntry entry{"a", "", {}, "{\"id\":\"a\"}", ContentHash("{\"id\":\"a\"}"), "workstreams/a.json"};
+  int64_t submission = 0;
+  PlanChanges changes;
+  EXPECT_TRUE(store->SubmitPlan({entry}, &submission, &changes, &error)) << error;
+  ClaimRequest request;
+  request.worker_id = worker;
+  request.lease_seconds = lease;
+  request.attempt.agent_id = "agent-1";
+  std::optional<Claim> claim;
+  EXPECT_TRUE(store->ClaimWorkstream(request, &claim, &error)) << error;
+  return claim.value_or(Claim{});
+}
+
+/// The shared integration branch's head: the first worker's start wins, and
+/// a move is accepted only from the recorded head, under the live fencing
+/// token, each recorded once.
+TEST_F(PostgresStoreTest, TheSharedIntegrationHeadMovesOnlyFromItsHeadUnderALiveLease) {
+  std::string error, head;
+  ASSERT_TRUE(store_->IntegrationHead("orchestra/integration", &head, &error)) << error;
+  EXPECT_EQ(head, "");
+  ASSERT_TRUE(store_->StartIntegration("orchestra/integration", "base1", &head, &error)) << error;
+  EXPECT_EQ(head, "base1");
+  ASSERT_TRUE(store_->StartIntegration("orchestra/integration", "base2", &head, &error)) << error;
+  EXPECT_EQ(head, "base1");  // another worker started it first
+  const Claim claim = ClaimA(store_.get(), "host:1:1", 30);
+  IntegrationMove move{"orchestra/integration", "elsewhere", "merge1", claim.attempt_id, claim.fencing_token,
+                       "merging a"};
+  MoveResult result = MoveResult::kMoved;
+  ASSERT_TRUE(store_->MoveIntegration(move, &result, &error)) << error;
+  EXPECT_EQ(result, MoveResult::kBranchMoved);
+  move.old_head = "base1";
+  move.fencing_token = claim.fencing_token + 1;
+  ASSERT_TRUE(store_->MoveIntegration(move, &result, &error)) << error;
+  EXPECT_EQ(result, MoveResult::kLeaseLost);
+  EXPECT_EQ(Query("SELECT head FROM integration_heads"), Rows{"base1"});
+  move.fencing_token = claim.fencing_token;
+  ASSERT_TRUE(store_->MoveIntegration(move, &result, &error)) << error;
+  EXPECT_EQ(result, MoveResult::kMoved);
+  EXPECT_EQ(Query("SELECT head FROM integration_heads"), Rows{"merge1"});
+  EXPECT_EQ(Query("SELECT old_head, new_head, workstream_id FROM integration_merges"), Rows{"base1|merge1|a"});
+  EXPECT_EQ(Query("SELECT merge_commit FROM attempts"), Rows{"merge1"});
+  EXPECT_EQ(Query("SELECT event_type FROM execution_log WHERE workstream_id = 'a' ORDER BY id"),
+            (Rows{"started", "rejected_late_merge", "merging"}));
+}
+
+/// A worker that died between its merge and the record of its end: the
+/// reclaim completes the workstream (its merge is in the shared branch)
+/// instead of requeueing it to be merged a second time.
+TEST_F(PostgresStoreTest, AnExpiredLeaseWhoseMergeWasRecordedIsCompletedNotRequeued) {
+  std::string error, head;
+  ASSERT_TRUE(store_->StartIntegration("orchestra/integration", "base1", &head, &error)) << error;
+  const Claim claim = ClaimA(store_.get(), "host:1:1", -1);  // its lease is over already
+  MoveResult result = MoveResult::kLeaseLost;
+  ASSERT_TRUE(store_->MoveIntegration({"orchestra/integration", "base1", "merge1", claim.attempt_id,
+                                       claim.fencing_token, "merging a"},
+                                      &result, &error))
+      << error;
+  ASSERT_EQ(result, MoveResult::kMoved);
+  std::vector<std::string> reclaimed;
+  ASSERT_TRUE(store_->ReclaimExpiredLeases(&reclaimed, &error)) << error;
+  EXPECT_EQ(Query("SELECT status, exit_code FROM workstream_status"), Rows{"completed|0"});
+  EXPECT_EQ(Query("SELECT outcome FROM attempts"), Rows{"succeeded"});
+  EXPECT_EQ(Query("SELECT event_type FROM execution_log WHERE workstream_id = 'a' ORDER BY id"),
+            (Rows{"started", "merging", "completed"}));
+  std::optional<Claim> again;
+  ClaimRequest request;
+  request.worker_id = "host:2:1";
+  ASSERT_TRUE(store_->ClaimWorkstream(request, &again, &error)) << error;
+  EXPECT_FALSE(again);  // nothing left to run
+}
+
+/// The merge lock: one store holds it at a time; released by UnlockMerges
+/// or when its holder's connection ends.
+TEST_F(PostgresStoreTest, OneWorkerHoldsTheMergeLockAtATime) {
+  std::string error;
+  std::unique_ptr<PostgresStore> other = PostgresStore::Open(url_, &clock_, &error);
+  ASSERT_TRUE(other) << error;
+  bool acquired = false;
+  ASSERT_TRUE(store_->TryLockMerges(&acquired, &error)) << error;
+  EXPECT_TRUE(acquired);
+  ASSERT_TRUE(store_->TryLockMerges(&acquired, &error)) << error;
+  EXPECT_TRUE(acquired);  // held already
+  ASSERT_TRUE(other->TryLockMerges(&acquired, &error)) << error;
+  EXPECT_FALSE(acquired);
+  ASSERT_TRUE(store_->UnlockMerges(&error)) << error;
+  ASSERT_TRUE(other->TryLockMerges(&acquired, &error)) << error;
+  EXPECT_TRUE(acquired);
+  other.reset();  // the holder's connection ends: so does its lock, once the server has seen it end
+  EXPECT_TRUE(testing::WaitUntil([&] { return store_->TryLockMerges(&acquired, &error) && acquired; })) << error;
 }
 
 }  // namespace

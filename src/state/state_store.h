@@ -188,6 +188,26 @@ struct Claim {
   int64_t fencing_token = 0;
 };
 
+/// One move of an integration branch shared by several workers (each with
+/// its own clone): from `old_head` to `new_head`, the merge of an attempt
+/// claimed under `fencing_token`. The state, not any clone, holds the
+/// branch's head; a move is accepted only from the head it was computed on.
+struct IntegrationMove {
+  std::string branch;
+  std::string old_head;
+  std::string new_head;
+  int64_t attempt_id = 0;
+  int64_t fencing_token = 0;
+  std::string message;  // logged as `merging`
+};
+
+/// What became of an IntegrationMove.
+enum class MoveResult {
+  kMoved,        // the branch is at new_head; the attempt's merge_commit records it
+  kLeaseLost,    // the attempt's lease was reclaimed (or it ended): nothing moved
+  kBranchMoved,  // the branch is no longer at old_head: nothing moved, merge again
+};
+
 /// StateStore is the durable record of workstreams, attempts, the audit log and
 /// runs. Not thread-safe: one orchestrator thread uses it; other processes may
 /// read the same database concurrently.
@@ -348,6 +368,46 @@ class StateStore {
   virtual bool ReclaimExpiredLeases(std::vector<std::string>* reclaimed, std::string* error) {
     (void)reclaimed;
     *error = "this state store has no leases";
+    return false;
+  }
+
+  // --- An integration branch shared by several workers (docs/state.md "Git across hosts"). ---
+
+  /// The head the state records for `branch` ("" when none is recorded yet).
+  virtual bool IntegrationHead(const std::string& branch, std::string* head, std::string* error) {
+    (void)branch, (void)head;
+    *error = "this state store shares no integration branch";
+    return false;
+  }
+  /// Records `head` as `branch`'s head unless one is recorded already;
+  /// `*current` is the head recorded after the call (the first worker's wins).
+  virtual bool StartIntegration(const std::string& branch, const std::string& head, std::string* current,
+                                std::string* error) {
+    (void)branch, (void)head, (void)current;
+    *error = "this state store shares no integration branch";
+    return false;
+  }
+  /// In one transaction: checks that the attempt is running under
+  /// `move.fencing_token` and that the branch is at `move.old_head`, then
+  /// moves it to `move.new_head`, records the merge (attempts.merge_commit and
+  /// a row of integration_merges) and logs `merging`. A reclaimed lease whose
+  /// attempt has a recorded merge completes its workstream instead of
+  /// requeueing it, so a merge is never done twice.
+  virtual bool MoveIntegration(const IntegrationMove& move, MoveResult* result, std::string* error) {
+    (void)move, (void)result;
+    *error = "this state store shares no integration branch";
+    return false;
+  }
+  /// Takes the merge lock (one merging worker at a time across hosts) when no
+  /// one holds it; `*acquired` says whether this store holds it now. Held
+  /// until UnlockMerges or the end of the store's connection.
+  virtual bool TryLockMerges(bool* acquired, std::string* error) {
+    (void)acquired;
+    *error = "this state store has no merge lock";
+    return false;
+  }
+  virtual bool UnlockMerges(std::string* error) {
+    *error = "this state store has no merge lock";
     return false;
   }
 

@@ -108,6 +108,18 @@ class StateStoreWrapper : public StateStore {
   bool ReclaimExpiredLeases(std::vector<std::string>* reclaimed, std::string* error) override {
     return target_->ReclaimExpiredLeases(reclaimed, error);
   }
+  bool IntegrationHead(const std::string& branch, std::string* head, std::string* error) override {
+    return target_->IntegrationHead(branch, head, error);
+  }
+  bool StartIntegration(const std::string& branch, const std::string& head, std::string* current,
+                        std::string* error) override {
+    return target_->StartIntegration(branch, head, current, error);
+  }
+  bool MoveIntegration(const IntegrationMove& move, MoveResult* result, std::string* error) override {
+    return target_->MoveIntegration(move, result, error);
+  }
+  bool TryLockMerges(bool* acquired, std::string* error) override { return target_->TryLockMerges(acquired, error); }
+  bool UnlockMerges(std::string* error) override { return target_->UnlockMerges(error); }
 
  private:
   StateStore* target_;
