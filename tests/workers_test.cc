@@ -287,27 +287,47 @@ TEST_F(WorkersTest, AWorkerStopsTheAgentOfALeaseItLost) {
 /// a change to merge.
 class SharedGitPlan {
  public:
+  /// One workstream: its id, dependencies and extra JSON fields.
+  struct Spec {
+    std::string id;
+    std::vector<std::string> depends_on;
+    std::string extra;
+  };
+
   /// `count` workstreams: g100.. each depending on the one `width` before it,
   /// and every fifth also on the one just before it.
-  SharedGitPlan(const std::string& url, int count, int width, int clones) : url_(url) {
+  static std::vector<Spec> Chains(int count, int width) {
+    std::vector<Spec> specs;
+    for (int i = 0; i < count; ++i) {
+      Spec spec{Id(i), {}, ""};
+      if (i >= width) spec.depends_on.push_back(Id(i - width));
+      if (i % 5 == 4) spec.depends_on.push_back(Id(i - 1));
+      specs.push_back(spec);
+    }
+    return specs;
+  }
+
+  /// `defaults`: lines added to [defaults]; `agents`: per worker.
+  SharedGitPlan(const std::string& url, const std::vector<Spec>& specs, int clones, const std::string& defaults = "",
+                int agents = 2)
+      : url_(url) {
     Git(dir_.path(), {"git", "init", "-q", "--bare", "-b", "main", Remote()});
     const std::string seed = dir_ / "seed";
-    for (int i = 0; i < count; ++i) {
-      const std::string id = Id(i);
-      std::vector<std::string> depends_on;
-      if (i >= width) depends_on.push_back(Id(i - width));
-      if (i % 5 == 4) depends_on.push_back(Id(i - 1));
+    for (const Spec& spec : specs) {
       std::string list;
-      for (const std::string& dependency : depends_on) list += (list.empty() ? "\"" : ", \"") + dependency + "\"";
-      WriteFile(seed + "/workstreams/" + id + ".json",
-                "{\"id\": \"" + id + "\", \"title\": \"Work " + id + "\", \"depends_on\": [" + list + "]}\n");
-      ids_.push_back(id);
-      dependencies_[id] = depends_on;
+      for (const std::string& dependency : spec.depends_on) list += (list.empty() ? "\"" : ", \"") + dependency + "\"";
+      WriteFile(seed + "/workstreams/" + spec.id + ".json",
+                "{\"id\": \"" + spec.id + "\", \"title\": \"Work " + spec.id + "\", \"depends_on\": [" + list + "]" +
+                    (spec.extra.empty() ? "" : ", " + spec.extra) + "}\n");
+      ids_.push_back(spec.id);
+      dependencies_[spec.id] = spec.depends_on;
     }
-    WriteFile(seed + "/orchestra.toml",
-              "[defaults]\nbackoff = \"0s\"\nkill_grace = \"1s\"\nmax_attempts = 3\nremote = \"" + Remote() +
-                  "\"\n\n[agent_types.quick]\nkind = \"sim\"\ntime_scale = 0.02\n\n"
-                  "[[agents]]\nid = \"agent-1\"\ntype = \"quick\"\n\n[[agents]]\nid = \"agent-2\"\ntype = \"quick\"\n");
+    std::string config = "[defaults]\nbackoff = \"0s\"\nkill_grace = \"1s\"\nmax_attempts = 3\nremote = \"" +
+                         Remote() + "\"\n" + defaults + "\n[agent_types.quick]\nkind = \"sim\"\ntime_scale = 0.02\n";
+    for (int agent = 1; agent <= agents; ++agent) {
+      config += "\n[[agents]]\nid = \"agent-" + std::to_string(agent) + "\"\ntype = \"quick\"\n";
+    }
+    WriteFile(seed + "/orchestra.toml", config);
     for (const std::vector<std::string>& git : {std::vector<std::string>{"git", "init", "-q", "-b", "main"},
                                                 {"git", "config", "user.name", "Test User"},
                                                 {"git", "config", "user.email", "user@example.com"},
@@ -383,7 +403,7 @@ class SharedGitPlan {
 // integration branch, after its dependencies, and the state and the remote
 // agree on its head.
 TEST_F(WorkersTest, WorkersInSeparateClonesMergeEachWorkstreamOnceIntoTheSharedBranch) {
-  SharedGitPlan plan(url_, 40, 8, 3);
+  SharedGitPlan plan(url_, SharedGitPlan::Chains(40, 8), 3);
   std::vector<pid_t> workers;
   for (int i = 0; i < 3; ++i) workers.push_back(plan.StartWorker(i, "30"));
   for (int i = 0; i < 3; ++i) EXPECT_EQ(WaitForExit(workers[i], 300), 0) << ReadFile(plan.Output(i));
@@ -399,6 +419,33 @@ TEST_F(WorkersTest, WorkersInSeparateClonesMergeEachWorkstreamOnceIntoTheSharedB
   const CommandResult files =
       RunCommand(plan.Remote(), {"git", "ls-tree", "-r", "--name-only", "orchestra/integration", ".orchestra-sim/"});
   EXPECT_EQ(std::count(files.out.begin(), files.out.end(), '\n'), 40) << files.out;
+}
+
+// A worker paused while it holds the merge lock (verifying a merge: its
+// acceptance test waits in host0 only) blocks the others only until the
+// server ends its idle session: another worker reclaims the workstream,
+// takes the lock and merges it; the paused one, resumed, finds its lease gone
+// and merges nothing (rejected_late_merge). Merged exactly once.
+TEST_F(WorkersTest, AWorkerPausedHoldingTheMergeLockMergesNothingLate) {
+  const std::string hold =
+      "if [ \\\"$ORCHESTRA_PHASE\\\" = verify ] && [ -f ../../../hold-verify ]; then touch ../../../in-verify;"
+      " while [ -f ../../../hold-verify ]; do sleep 0.05; done; fi";
+  SharedGitPlan plan(url_, {{"m", {}, "\"acceptance_tests\": [\"" + hold + "\"]"}}, 2,
+                     "verify_after_merge = true\n", 1);
+  WriteFile(plan.Clone(0) + "/hold-verify", "");
+  const pid_t paused = plan.StartWorker(0, "2");
+  ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(plan.Clone(0) + "/in-verify"); }, 60))
+      << ReadFile(plan.Output(0));
+  kill(paused, SIGSTOP);
+  const pid_t other = plan.StartWorker(1, "2");
+  EXPECT_EQ(WaitForExit(other, 120), 0) << ReadFile(plan.Output(1));
+  ASSERT_EQ(StatusOf("m"), "completed");
+  kill(paused, SIGCONT);
+  std::filesystem::remove(plan.Clone(0) + "/hold-verify");
+  EXPECT_EQ(WaitForExit(paused, 120), 0) << ReadFile(plan.Output(0));
+  EXPECT_EQ(Value("SELECT count(*) FROM execution_log WHERE event_type = 'rejected_late_merge'"), "1");
+  EXPECT_EQ(plan.MergedOnRemote(), (std::map<std::string, int>{{"m", 1}}));
+  EXPECT_EQ(Value("SELECT count(*) FROM integration_merges"), "1");
 }
 
 /// An environment variable's whole number, or `fallback`.
@@ -445,6 +492,42 @@ TEST_F(WorkersTest, RandomKillPointsLeaveEveryWorkstreamCompletedOnce) {
       EXPECT_EQ(WaitForExit(workers[i], 300), 0) << ReadFile(project / ("worker" + std::to_string(i) + ".out"));
     }
     EXPECT_EQ(Completions(), once);
+    if (HasFailure()) return;
+  }
+}
+
+// The same with worktree isolation, each worker in its own clone: after the
+// kill -9 (perhaps mid-merge, holding the merge lock), every workstream is
+// merged into the shared branch exactly once, after its dependencies.
+TEST_F(WorkersTest, RandomKillPointsLeaveEveryWorkstreamMergedOnce) {
+  const int trials = EnvNumber("ORCHESTRA_WORKER_TRIALS", 2);
+  std::mt19937 random(static_cast<unsigned>(EnvNumber("ORCHESTRA_WORKER_SEED", 1)));
+  for (int trial = 0; trial < trials; ++trial) {
+    if (trial > 0) FreshPostgresDatabase(&url_);
+    SharedGitPlan plan(url_, SharedGitPlan::Chains(30, 5), 3);
+    std::map<std::string, int> once;
+    for (const std::string& id : plan.ids()) once[id] = 1;
+    std::vector<pid_t> workers;
+    for (int i = 0; i < 3; ++i) workers.push_back(plan.StartWorker(i, "2"));
+    const int kill_after = std::uniform_int_distribution<int>(0, 29)(random);
+    const size_t victim = std::uniform_int_distribution<size_t>(0, 2)(random);
+    SCOPED_TRACE("trial " + std::to_string(trial) + ": kill worker " + std::to_string(victim) + " after " +
+                 std::to_string(kill_after) + " merges");
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          return std::stoi(Value("SELECT count(*) FROM integration_merges")) >= kill_after ||
+                 !ProcessAlive(workers[victim]);
+        },
+        120));
+    kill(workers[victim], SIGKILL);
+    WaitForExit(workers[victim]);
+    for (size_t i = 0; i < workers.size(); ++i) {
+      if (i == victim) continue;
+      EXPECT_EQ(WaitForExit(workers[i], 300), 0) << ReadFile(plan.Output(static_cast<int>(i)));
+    }
+    EXPECT_EQ(Completions(), once);
+    EXPECT_EQ(plan.MergedOnRemote(), once);
+    EXPECT_EQ(plan.DependencyNotInMerge(), "");
     if (HasFailure()) return;
   }
 }

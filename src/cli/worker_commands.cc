@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -13,6 +14,7 @@
 #include "executor.h"
 #include "git.h"
 #include "loader.h"
+#include "postgres_store.h"
 #include "work_coordinator.h"
 
 namespace orchestra {
@@ -208,6 +210,15 @@ int CommandWorker(const CommandArgs& args) {
   if (!session.store->RegisterWorker(worker, &error)) {
     PrintError(error);
     return kExitIncomplete;
+  }
+  if (auto* postgres = dynamic_cast<PostgresStore*>(session.store.get())) {
+    // A worker paused or cut off loses its session, and with it the merge
+    // lock, a few leases after it stops polling; never sooner than a slow
+    // git fetch could keep the loop from polling.
+    std::string warning;
+    if (!postgres->EndIdleSessionAfter(std::max(3 * options.lease_seconds, 10.0), &warning)) {
+      PrintError("warning: " + warning + "; a worker stopped while merging holds the merge lock until it resumes");
+    }
   }
   WorkCoordinator coordinator(session.store.get(), options);
   std::printf("worker %s: lease %gs%s\n", options.worker_id.c_str(), options.lease_seconds,

@@ -42,6 +42,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 #include <iterator>
 #include <map>
@@ -60,6 +61,9 @@ namespace orchestra {
 struct PostgresStore::Connection {
   std::string url;  // as given; messages show RedactUrl(url)
   std::unique_ptr<pqxx::connection> pq;
+  bool read_only = false;
+  std::string session_settings;  // SET statements made again on each reconnect
+  int generation = 0;            // reconnections so far: session locks did not survive them
   std::unique_ptr<pqxx::work> group;  // between BeginGroup and CommitGroup
   bool synchronous_commit = true;
 };
@@ -486,32 +490,51 @@ std::string OpenFailure(const std::string& url, const std::string& why) {
 /// Runs `body` in a transaction: a new one, or a savepoint of the open group.
 /// `write` false makes a fresh transaction read-only. The error names the
 /// operation; a SQL error or a lost connection rolls the change back.
+/// A new session for a connection the server ended (restarted, or ended an
+/// idle session: a worker paused past idle_session_timeout).
+void Reconnect(PostgresStore::Connection& connection) {
+  connection.pq = Connect(connection.url, connection.read_only);
+  if (!connection.session_settings.empty()) pqxx::nontransaction(*connection.pq).exec(connection.session_settings);
+  ++connection.generation;
+}
+
 bool InTransaction(PostgresStore::Connection& connection, bool write, const std::string& operation,
                    const std::function<bool(pqxx::transaction_base&, std::string*)>& body, std::string* error) {
   std::string failure;
-  try {
-    if (connection.group) {
-      pqxx::subtransaction change(*connection.group, "change");
-      if (body(change, &failure)) {
-        change.commit();
-        return true;
+  for (int round = 0; round < 2; ++round) {
+    try {
+      // Outside a group nothing is lost with the old session: its transaction
+      // had not begun, or was rolled back by the server.
+      if (!connection.group && !connection.pq->is_open()) Reconnect(connection);
+      if (connection.group) {
+        pqxx::subtransaction change(*connection.group, "change");
+        if (body(change, &failure)) {
+          change.commit();
+          return true;
+        }
+        change.abort();
+      } else if (write) {
+        pqxx::work work(*connection.pq);
+        if (!connection.synchronous_commit) work.exec("SET LOCAL synchronous_commit = off");
+        if (body(work, &failure)) {
+          work.commit();
+          CrashPoint("after-commit");  // the crash tests' points, as in SqliteStore
+          return true;
+        }
+        work.abort();
+      } else {
+        pqxx::read_transaction read(*connection.pq);
+        if (body(read, &failure)) return true;
       }
-      change.abort();
-    } else if (write) {
-      pqxx::work work(*connection.pq);
-      if (!connection.synchronous_commit) work.exec("SET LOCAL synchronous_commit = off");
-      if (body(work, &failure)) {
-        work.commit();
-        CrashPoint("after-commit");  // the crash tests' points, as in SqliteStore
-        return true;
-      }
-      work.abort();
-    } else {
-      pqxx::read_transaction read(*connection.pq);
-      if (body(read, &failure)) return true;
+    } catch (const pqxx::broken_connection& exception) {
+      // The session was gone before the commit (a commit cut off midway
+      // throws in_doubt_error instead): once more, on a new one.
+      failure = Describe(connection.url, exception);
+      if (!connection.group) continue;
+    } catch (const std::exception& exception) {
+      failure = Describe(connection.url, exception);
     }
-  } catch (const std::exception& exception) {
-    failure = Describe(connection.url, exception);
+    break;
   }
   *error = "state store: " + operation + ": " + failure;
   return false;
@@ -560,6 +583,7 @@ std::unique_ptr<PostgresStore::Connection> ConnectExisting(const std::string& ur
   std::string failure;
   try {
     connection->pq = Connect(url, read_only);
+    connection->read_only = read_only;
     if (CheckVersion(*connection->pq, absent, &failure)) return connection;
   } catch (const std::exception& exception) {
     failure = Describe(url, exception);
@@ -592,6 +616,19 @@ AttemptLogStore* PostgresStore::attempt_logs() {
   return attempt_logs_.get();
 }
 // --- end of attempt logs ---
+
+bool PostgresStore::EndIdleSessionAfter(double seconds, std::string* error) {
+  const std::string setting =
+      fmt::format("SET idle_session_timeout = {}", static_cast<int64_t>(std::max(seconds, 1.0) * 1000));
+  try {
+    pqxx::nontransaction(*connection_->pq).exec(setting);
+  } catch (const std::exception& exception) {
+    *error = "state store: idle_session_timeout (PostgreSQL 14 or later): " + Describe(connection_->url, exception);
+    return false;
+  }
+  connection_->session_settings = setting;
+  return true;
+}
 
 bool PostgresStore::SetSynchronousCommit(bool on, std::string* error) {
   (void)error;  // a per-transaction setting (SET LOCAL): nothing to fail now
@@ -1351,7 +1388,7 @@ bool PostgresStore::MoveIntegration(const IntegrationMove& move, MoveResult* res
 }
 
 bool PostgresStore::TryLockMerges(bool* acquired, std::string* error) {
-  if (holds_merge_lock_) {
+  if (holds_merge_lock_ && merge_lock_generation_ == connection_->generation) {
     *acquired = true;
     return true;
   }
@@ -1364,12 +1401,16 @@ bool PostgresStore::TryLockMerges(bool* acquired, std::string* error) {
       error);
   if (!ok) return false;
   holds_merge_lock_ = taken;
+  merge_lock_generation_ = connection_->generation;
   *acquired = taken;
   return true;
 }
 
 bool PostgresStore::UnlockMerges(std::string* error) {
-  if (!holds_merge_lock_) return true;
+  if (!holds_merge_lock_ || merge_lock_generation_ != connection_->generation) {
+    holds_merge_lock_ = false;  // a session the server ended took its lock with it
+    return true;
+  }
   const bool ok = InTransaction(*connection_, true, "release the merge lock",
       [&](pqxx::transaction_base& transaction, std::string*) {
         transaction.exec(std::string("SELECT pg_advisory_unlock(") + kMergeLockKey + ")");

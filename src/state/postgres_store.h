@@ -93,6 +93,12 @@ class PostgresStore : public StateStore {
   /// survives a crash of Orchestra but not of the server ([state] durability
   /// = "process").
   bool SetSynchronousCommit(bool on, std::string* error);
+  /// Asks the server to end this store's session once it has been idle for
+  /// `seconds` (idle_session_timeout, PostgreSQL 14 or later), its session
+  /// locks with it; the store reconnects at its next call. A worker sets it
+  /// so that the merge lock of a worker paused or cut off lapses like its
+  /// leases; it polls far more often than that while it runs.
+  bool EndIdleSessionAfter(double seconds, std::string* error);
 
   // --- Attempt logs (postgres_attempt_log_store.h) ---
   /// The copies of attempt logs, for readers on other hosts: every store
@@ -110,6 +116,7 @@ class PostgresStore : public StateStore {
   std::unique_ptr<PostgresAttemptLogStore> attempt_logs_;
   bool read_only_ = false;
   bool holds_merge_lock_ = false;
+  int merge_lock_generation_ = 0;  // Connection::generation when it was taken
 };
 
 }  // namespace orchestra
