@@ -187,6 +187,10 @@ int CommandWorker(const CommandArgs& args) {
                "orchestra.toml); with a state file, use `orchestra run`");
     return kExitUsage;
   }
+  if (!args.remote.empty() && args.remote.front() == '-') {
+    PrintError("--remote cannot start with '-': \"" + args.remote + "\" (write a remote name, a path or a URL)");
+    return kExitUsage;
+  }
   if (!args.remote.empty()) session.project.config.remote = args.remote;
   if (session.project.config.UsesWorktrees() && session.project.config.remote.empty()) {
     PrintError("a worker with worktree isolation needs the git repository the workers share: set remote = \"...\" "

@@ -47,7 +47,7 @@ bool SharedIntegration::Start(std::string* error) {
         return false;
       }
       std::string ignored;
-      if (!Check({"push", "-q", "--no-verify", remote_, candidate + ":refs/heads/" + branch_}, &ignored)) continue;
+      if (!Check({"push", "-q", "--no-verify", "--", remote_, candidate + ":refs/heads/" + branch_}, &ignored)) continue;
     }
     if (!store_->StartIntegration(branch_, candidate, &head, error)) return false;
   }
@@ -100,7 +100,7 @@ bool SharedIntegration::Sync(std::string* head, std::string* error) {
 
 bool SharedIntegration::Publish(const std::string& id, const std::string& branch_head,
                                 const std::string& merge_commit, std::string* error) {
-  if (Check({"push", "-q", "--no-verify", "--force", remote_, branch_head + ":refs/heads/orchestra/" + id,
+  if (Check({"push", "-q", "--no-verify", "--force", "--", remote_, branch_head + ":refs/heads/orchestra/" + id,
              merge_commit + ":" + kMergeRefs + id},
             error)) {
     return true;
@@ -110,7 +110,7 @@ bool SharedIntegration::Publish(const std::string& id, const std::string& branch
 }
 
 bool SharedIntegration::PushHead(const std::string& head, std::string* error) {
-  if (Check({"push", "-q", "--no-verify", remote_, head + ":refs/heads/" + branch_}, error)) return true;
+  if (Check({"push", "-q", "--no-verify", "--", remote_, head + ":refs/heads/" + branch_}, error)) return true;
   *error = "cannot move " + branch_ + " in the shared remote " + remote_ + ": " + *error;
   return false;
 }
