@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <cstdlib>
 #include <map>
 #include <random>
@@ -76,6 +77,29 @@ class WorkersTest : public ::testing::Test {
       return Value("SELECT count(*) FROM attempts WHERE workstream_id = 'held' AND outcome = 'running'") == "1";
     }));
     kill(*paused, SIGSTOP);
+  }
+
+  /// Kills one of `workers`, chosen by `random`, with SIGKILL once `count_sql`
+  /// counts a random number (0 to 29) of rows, then waits for the others to
+  /// finish their plan (`output_of(i)`: what worker i printed). Says whom it
+  /// killed when, for the caller's trace.
+  std::string KillOneAtRandom(std::mt19937* random, const std::vector<pid_t>& workers, const std::string& count_sql,
+                              const std::function<std::string(size_t)>& output_of) {
+    const int kill_after = std::uniform_int_distribution<int>(0, 29)(*random);
+    const size_t victim = std::uniform_int_distribution<size_t>(0, workers.size() - 1)(*random);
+    const std::string what =
+        "kill worker " + std::to_string(victim) + " once " + count_sql + " counts " + std::to_string(kill_after);
+    SCOPED_TRACE(what);
+    EXPECT_TRUE(WaitUntil(
+        [&] { return std::stoi(Value(count_sql)) >= kill_after || !ProcessAlive(workers[victim]); }, 120));
+    kill(workers[victim], SIGKILL);
+    WaitForExit(workers[victim]);
+    for (size_t i = 0; i < workers.size(); ++i) {
+      if (i != victim) {
+        EXPECT_EQ(WaitForExit(workers[i], 300), 0) << output_of(i);
+      }
+    }
+    return what;
   }
 
   std::string url_;
@@ -475,22 +499,9 @@ TEST_F(WorkersTest, RandomKillPointsLeaveEveryWorkstreamCompletedOnce) {
     Submit(project);
     std::vector<pid_t> workers;
     for (int i = 0; i < 3; ++i) workers.push_back(StartWorker(project, "worker" + std::to_string(i), "2"));
-    const int kill_after = std::uniform_int_distribution<int>(0, 29)(random);
-    const size_t victim = std::uniform_int_distribution<size_t>(0, 2)(random);
-    SCOPED_TRACE("trial " + std::to_string(trial) + ": kill worker " + std::to_string(victim) + " after " +
-                 std::to_string(kill_after) + " completions");
-    ASSERT_TRUE(WaitUntil(
-        [&] {
-          return std::stoi(Value("SELECT count(*) FROM attempts WHERE outcome = 'succeeded'")) >= kill_after ||
-                 !ProcessAlive(workers[victim]);
-        },
-        120));
-    kill(workers[victim], SIGKILL);
-    WaitForExit(workers[victim]);
-    for (size_t i = 0; i < workers.size(); ++i) {
-      if (i == victim) continue;
-      EXPECT_EQ(WaitForExit(workers[i], 300), 0) << ReadFile(project / ("worker" + std::to_string(i) + ".out"));
-    }
+    SCOPED_TRACE("trial " + std::to_string(trial) + ": " +
+                 KillOneAtRandom(&random, workers, "SELECT count(*) FROM attempts WHERE outcome = 'succeeded'",
+                                 [&](size_t i) { return ReadFile(project / ("worker" + std::to_string(i) + ".out")); }));
     EXPECT_EQ(Completions(), once);
     if (HasFailure()) return;
   }
@@ -509,22 +520,9 @@ TEST_F(WorkersTest, RandomKillPointsLeaveEveryWorkstreamMergedOnce) {
     for (const std::string& id : plan.ids()) once[id] = 1;
     std::vector<pid_t> workers;
     for (int i = 0; i < 3; ++i) workers.push_back(plan.StartWorker(i, "2"));
-    const int kill_after = std::uniform_int_distribution<int>(0, 29)(random);
-    const size_t victim = std::uniform_int_distribution<size_t>(0, 2)(random);
-    SCOPED_TRACE("trial " + std::to_string(trial) + ": kill worker " + std::to_string(victim) + " after " +
-                 std::to_string(kill_after) + " merges");
-    ASSERT_TRUE(WaitUntil(
-        [&] {
-          return std::stoi(Value("SELECT count(*) FROM integration_merges")) >= kill_after ||
-                 !ProcessAlive(workers[victim]);
-        },
-        120));
-    kill(workers[victim], SIGKILL);
-    WaitForExit(workers[victim]);
-    for (size_t i = 0; i < workers.size(); ++i) {
-      if (i == victim) continue;
-      EXPECT_EQ(WaitForExit(workers[i], 300), 0) << ReadFile(plan.Output(static_cast<int>(i)));
-    }
+    SCOPED_TRACE("trial " + std::to_string(trial) + ": " +
+                 KillOneAtRandom(&random, workers, "SELECT count(*) FROM integration_merges",
+                                 [&](size_t i) { return ReadFile(plan.Output(static_cast<int>(i))); }));
     EXPECT_EQ(Completions(), once);
     EXPECT_EQ(plan.MergedOnRemote(), once);
     EXPECT_EQ(plan.DependencyNotInMerge(), "");
