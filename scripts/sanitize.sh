@@ -4,11 +4,13 @@
 # asan (default): AddressSanitizer + UndefinedBehaviorSanitizer (and
 #   LeakSanitizer) into build-asan/, the whole ctest suite; the first finding
 #   stops the process and fails its test.
-# asan-unit (what CI runs): the same build, and every unit test (the
-#   *_test.cc beside the code in src/: parsers, graph, planner, state stores,
-#   processes, git, merge queue, executor logic, agent output readers, reports)
-#   in one test process, without the integration tests' thousands of
-#   orchestra processes: minutes instead of the whole suite's 20.
+# asan-unit (what CI runs): ASan + UBSan into build-asan-unit/, unoptimised
+#   (-O0, line tables: a third of -O2 -g's compile time, so a build without a
+#   warm cache fits in CI), and every unit test (the *_test.cc beside the code
+#   in src/: parsers, graph, planner, state stores, processes, git, merge
+#   queue, executor logic, agent output readers, reports) in one test
+#   process, without the integration tests' thousands of orchestra
+#   processes: a minute instead of the whole suite's 20.
 # tsan: ThreadSanitizer into build-tsan/, every test of what runs concurrently
 #   (the suites listed in tsan_suites below): threads (the dashboard's
 #   cpp-httplib pool, the /proc scan on libuv's thread pool, the model server
@@ -46,16 +48,18 @@ tsan_suites=(
 )
 case $mode in
   asan) dir=build-asan sanitizers=address,undefined tests=() ;;
-  asan-unit) dir=build-asan sanitizers=address,undefined tests=() unit=1 ;;
+  asan-unit) dir=build-asan-unit sanitizers=address,undefined tests=() unit=1 ;;
   tsan) dir=build-tsan sanitizers=thread
         tests=(-R "^([A-Za-z]+/)?($(IFS='|'; echo "${tsan_suites[*]}"))Test\\.") ;;
-  -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "sanitize.sh: unknown mode '$mode' (asan or tsan)" >&2; exit 2 ;;
 esac
 ./scripts/install-deps.sh
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 # Warnings are left to the normal build: gcc warns falsely on some sanitized code.
-cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DORCHESTRA_BUILD_TESTS=ON \
+build_type=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+[ "${unit:-0}" = 1 ] && build_type=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" "-DCMAKE_C_FLAGS_DEBUG=-O0 -g1")
+cmake -S . -B "$dir" -G Ninja "${build_type[@]}" -DORCHESTRA_BUILD_TESTS=ON \
   -DORCHESTRA_SANITIZE="$sanitizers" >/dev/null
 # The settings reach every instrumented process the tests start (the orchestra binary too).
 export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:strict_init_order=1
@@ -70,8 +74,4 @@ if [ "${unit:-0}" = 1 ]; then
   exec "$dir/tests/orchestra_tests" --gtest_filter="$filter" --gtest_brief=1 "$@"
 fi
 cmake --build "$dir"
-# The settings reach every instrumented process the tests start (the orchestra binary too).
-export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:strict_init_order=1
-export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 ctest --test-dir "$dir" --output-on-failure --no-tests=error -j2 "${tests[@]}" "$@"

@@ -13,12 +13,15 @@
 #include <iterator>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <tuple>
 
 #include "chain_project.h"
 #include "fake_process_runner.h"
 #include "fake_process_table.h"
 #include "git_test_repo.h"
+#include "planner.h"
 #include "recovery.h"
 #include "sqlite_store.h"
 #include "state_store_wrapper.h"
@@ -967,6 +970,81 @@ TEST_F(ExecutorLogicTest, AFatalErrorOfARoutedTypeStopsThatTypeOnly) {
   EXPECT_EQ(Attempts("a").at(0).agent_type, "other");
   EXPECT_TRUE(recorder.Has("agents of type other take no more work this run: no key (from a); fix it, then "
                            "`orchestra retry --failed` and `orchestra run`"));
+}
+
+}  // namespace
+}  // namespace orchestra
+
+namespace orchestra {
+namespace {
+
+// The run follows the plan `orchestra plan` shows. On virtual time
+// (EventTimers), where each agent "works" exactly its estimate and every step
+// between takes no time, each agent runs the workstreams of its planned
+// timeline, in that order, each starting at its planned hour, and the last
+// ends at the planned makespan. (The same plan as tests/planning_test.cc's
+// two-agent project.)
+TEST(ExecutorPlanTest, ARunFollowsThePlanHourForHourInVirtualTime) {
+  testing::TempDir dir;
+  Project project;
+  testing::MakeChainProject(dir.path(), AgentType{.name = "scripted", .kind = "command", .argv = {"agent", "{id}"}},
+                            &project);
+  project.workstreams.clear();
+  const std::vector<std::tuple<std::string, double, std::vector<std::string>>> specs = {
+      {"a", 4, {}}, {"b", 2, {}}, {"c", 3, {"a"}}, {"d", 1, {"b"}}, {"e", 2, {"b"}}, {"f", 2, {"d"}}};
+  std::map<std::string, double> hours;
+  for (const auto& [id, estimate, depends_on] : specs) {
+    Workstream workstream;
+    workstream.id = id;
+    workstream.file = dir / (id + ".json");
+    workstream.estimate_hours = estimate;
+    workstream.depends_on = depends_on;
+    project.workstreams.push_back(workstream);
+    hours[id] = estimate;
+  }
+  project.graph = std::make_unique<Graph>(project.workstreams);
+  const Plan plan = MakePlan(project, {});
+  ASSERT_EQ(plan.makespan_hours, 7.0);
+
+  testing::ManualClock clock;
+  const double start = clock.Now();
+  std::string error;
+  std::unique_ptr<SqliteStore> store = SqliteStore::Open(dir / "state.db", &clock, &error);
+  ASSERT_TRUE(store) << error;
+  std::map<std::string, std::vector<std::pair<std::string, double>>> ran;  // agent -> (workstream, start hour)
+  double last_end = 0;
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  {
+    testing::EventTimers timers(&loop, &clock);
+    FakeProcessRunner runner(
+        &loop,
+        [&](const ProcessSpec& spec) {
+          const std::string& id = spec.argv[1];
+          ran[EnvOf(spec, "ORCHESTRA_AGENT_ID")].emplace_back(id, (clock.Now() - start) / 3600);
+          last_end = std::max(last_end, clock.Now() - start + hours[id] * 3600);
+          Script script = FakeProcessRunner::Exit(0);
+          script.seconds = hours[id] * 3600;
+          return script;
+        },
+        &timers);
+    FakeProcessTable processes;
+    SystemGit git;
+    Executor executor(project, ExecutorEffects{store.get(), &runner, &processes, &git, &timers, &clock, nullptr,
+                                               &loop, 4242});
+    ASSERT_EQ(executor.Run({}, &error), RunEnd::kCompleted) << error;
+  }
+  uv_run(&loop, UV_RUN_DEFAULT);
+  EXPECT_EQ(uv_loop_close(&loop), 0);
+
+  std::map<std::string, std::vector<std::pair<std::string, double>>> planned;
+  for (size_t agent = 0; agent < plan.timelines.size(); ++agent) {
+    for (const PlannedSlot& slot : plan.timelines[agent]) {
+      planned[project.config.agents[agent].id].emplace_back(project.workstreams[slot.workstream].id, slot.start_hours);
+    }
+  }
+  EXPECT_EQ(ran, planned);
+  EXPECT_EQ(last_end / 3600, plan.makespan_hours);
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 
 namespace orchestra::testing {
 
-FakeProcessRunner::FakeProcessRunner(uv_loop_s* loop, Behaviour behaviour)
-    : timers_(loop), behaviour_(std::move(behaviour)) {}
+FakeProcessRunner::FakeProcessRunner(uv_loop_s* loop, Behaviour behaviour, Timers* durations)
+    : timers_(loop), behaviour_(std::move(behaviour)), durations_(durations) {}
 
 FakeProcessRunner::~FakeProcessRunner() = default;
 
@@ -22,7 +22,13 @@ bool FakeProcessRunner::Start(const ProcessSpec& spec, ExitCallback on_exit, int
   *handle = next_handle_++;
   *pid = 0;  // no process: the process table's fakes see pid 0
   running_[*handle] = std::move(on_exit);
-  if (script.result) Deliver(*handle, *script.result);
+  if (script.result && script.seconds > 0 && durations_ != nullptr) {
+    durations_->Start(script.seconds, [this, handle = *handle, result = *script.result] {
+      if (running_.count(handle)) Deliver(handle, result);
+    });
+  } else if (script.result) {
+    Deliver(*handle, *script.result);
+  }
   return true;
 }
 

@@ -27,10 +27,13 @@ class FakeProcessRunner : public ProcessRunner {
     std::optional<ProcessResult> result;  // nullopt: runs until terminated
     std::string start_error;              // non-empty: Start fails with it
     std::string output;                   // appended to the spec's log when it starts
+    double seconds = 0;                   // how long it runs, on the `durations` timers
   };
   using Behaviour = std::function<Script(const ProcessSpec&)>;
 
-  FakeProcessRunner(uv_loop_s* loop, Behaviour behaviour);
+  /// `durations`: the timers a Script's `seconds` run on (EventTimers: virtual
+  /// time); null: every result comes on the next loop turn.
+  FakeProcessRunner(uv_loop_s* loop, Behaviour behaviour, Timers* durations = nullptr);
   ~FakeProcessRunner() override;
 
   bool Start(const ProcessSpec& spec, ExitCallback on_exit, int64_t* handle, int* pid,
@@ -54,6 +57,7 @@ class FakeProcessRunner : public ProcessRunner {
 
   UvTimers timers_;  // reports each result on a later loop turn
   Behaviour behaviour_;
+  Timers* durations_;
   int64_t next_handle_ = 1;
   std::vector<ProcessSpec> started_;
   std::map<int64_t, ExitCallback> running_;

@@ -49,4 +49,26 @@ class InstantTimers : public Timers {
   std::vector<double> delays_;
 };
 
+/// EventTimers is discrete-event virtual time: one-shot timers wait in a
+/// queue by due time, and whenever the loop has nothing to do at once (no
+/// idle handle, no pending callback, no real timer due: uv_backend_timeout is
+/// not 0), the earliest fires with `clock` set to its due time. So processes
+/// that "run" for hours (FakeProcessRunner's Script::seconds) overlap as real
+/// ones do, and every step between their ends takes no time at all.
+/// Repeating timers (the display tick) are real libuv timers.
+class EventTimers : public Timers {
+ public:
+  EventTimers(uv_loop_s* loop, ManualClock* clock);
+  ~EventTimers() override;
+  EventTimers(const EventTimers&) = delete;
+  EventTimers& operator=(const EventTimers&) = delete;
+  int64_t Start(double delay_seconds, Callback callback) override;
+  int64_t Repeat(double interval_seconds, Callback callback) override;
+  void Cancel(int64_t id) override;
+
+ private:
+  struct State;  // the queue and the libuv prepare handle that fires it
+  std::unique_ptr<State> state_;
+};
+
 }  // namespace orchestra::testing
