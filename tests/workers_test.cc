@@ -73,8 +73,11 @@ class WorkersTest : public ::testing::Test {
     project->WriteConfig({{"agent-1", ""}});
     Submit(*project);
     *paused = StartWorker(*project, "paused", "2");
+    // Running, its process recorded: the start's writes are committed, and the
+    // worker only polls from here on.
     ASSERT_TRUE(WaitUntil([&] {
-      return Value("SELECT count(*) FROM attempts WHERE workstream_id = 'held' AND outcome = 'running'") == "1";
+      return Value("SELECT count(*) FROM attempts WHERE workstream_id = 'held' AND outcome = 'running'"
+                   " AND pid IS NOT NULL") == "1";
     }));
     kill(*paused, SIGSTOP);
   }

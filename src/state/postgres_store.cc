@@ -618,8 +618,9 @@ AttemptLogStore* PostgresStore::attempt_logs() {
 // --- end of attempt logs ---
 
 bool PostgresStore::EndIdleSessionAfter(double seconds, std::string* error) {
-  const std::string setting =
-      fmt::format("SET idle_session_timeout = {}", static_cast<int64_t>(std::max(seconds, 1.0) * 1000));
+  const int64_t milliseconds = static_cast<int64_t>(std::max(seconds, 1.0) * 1000);
+  const std::string setting = fmt::format("SET idle_session_timeout = {0}; SET idle_in_transaction_session_timeout = {0}",
+                                          milliseconds);
   try {
     pqxx::nontransaction(*connection_->pq).exec(setting);
   } catch (const std::exception& exception) {

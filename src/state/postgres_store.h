@@ -94,10 +94,12 @@ class PostgresStore : public StateStore {
   /// = "process").
   bool SetSynchronousCommit(bool on, std::string* error);
   /// Asks the server to end this store's session once it has been idle for
-  /// `seconds` (idle_session_timeout, PostgreSQL 14 or later), its session
-  /// locks with it; the store reconnects at its next call. A worker sets it
-  /// so that the merge lock of a worker paused or cut off lapses like its
-  /// leases; it polls far more often than that while it runs.
+  /// `seconds`, in a transaction or not (idle_session_timeout, PostgreSQL 14
+  /// or later, and idle_in_transaction_session_timeout), its locks with it;
+  /// the store reconnects at its next call. A worker sets it so that the
+  /// merge lock, and the row locks of a transaction it was stopped in, of a
+  /// worker paused or cut off lapse like its leases; it polls far more often
+  /// than that while it runs.
   bool EndIdleSessionAfter(double seconds, std::string* error);
 
   // --- Attempt logs (postgres_attempt_log_store.h) ---

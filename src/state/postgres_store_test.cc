@@ -411,6 +411,26 @@ TEST_F(PostgresStoreTest, AnExpiredLeaseWhoseMergeWasRecordedIsCompletedNotReque
   EXPECT_FALSE(again);  // nothing left to run
 }
 
+/// A worker stopped inside a transaction (here: a group left open, its
+/// attempt row locked) would keep that attempt from ever being reclaimed,
+/// as the reclaim skips locked rows. With its idle timeout the server ends
+/// that session, and the attempt is reclaimed; the stopped store's group is lost.
+TEST_F(PostgresStoreTest, AStoreStoppedInATransactionLosesItsRowLocksAfterItsIdleTimeout) {
+  std::string error;
+  std::unique_ptr<PostgresStore> stopped = PostgresStore::Open(url_, &clock_, &error);
+  ASSERT_TRUE(stopped) << error;
+  ASSERT_TRUE(stopped->EndIdleSessionAfter(1, &error)) << error;
+  const Claim claim = ClaimA(stopped.get(), "host:1:1", -1);  // its lease is over already
+  ASSERT_TRUE(stopped->BeginGroup(&error)) << error;
+  ASSERT_TRUE(stopped->SetAttemptPid(claim.attempt_id, 4242, 1, &error)) << error;
+  std::vector<std::string> reclaimed;
+  EXPECT_TRUE(testing::WaitUntil([&] {
+    return store_->ReclaimExpiredLeases(&reclaimed, &error) && reclaimed == std::vector<std::string>{"a"};
+  })) << error;
+  EXPECT_FALSE(stopped->CommitGroup(&error));
+  EXPECT_EQ(Query("SELECT outcome, pid IS NULL FROM attempts"), Rows{"abandoned|t"});
+}
+
 /// The merge lock: one store holds it at a time; released by UnlockMerges
 /// or when its holder's connection ends.
 TEST_F(PostgresStoreTest, OneWorkerHoldsTheMergeLockAtATime) {
