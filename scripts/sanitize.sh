@@ -63,6 +63,7 @@ cmake -S . -B "$dir" -G Ninja "${build_type[@]}" -DORCHESTRA_BUILD_TESTS=ON \
   -DORCHESTRA_SANITIZE="$sanitizers" >/dev/null
 # The settings reach every instrumented process the tests start (the orchestra binary too).
 export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:strict_init_order=1
+export LSAN_OPTIONS=suppressions=$PWD/scripts/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 if [ "${unit:-0}" = 1 ]; then
