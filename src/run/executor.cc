@@ -1329,7 +1329,7 @@ void Executor::MergeNext() {
     Attempt* attempt = found->second.get();
     const Workstream& workstream = project_.workstreams[node];
     std::string shared_error;
-    if (shared_ && !PrepareSharedMerge(attempt, &shared_error)) {
+    if (shared_ && !PrepareSharedMerge(&shared_error)) {
       attempt->merge = PreparedMerge{};
       attempt->merge.error = shared_error;
     } else {
@@ -1431,10 +1431,9 @@ int Executor::TakeNextMerge() {
   return merge_queue_->TakeNext();
 }
 
-bool Executor::PrepareSharedMerge(Attempt* attempt, std::string* error) {
+bool Executor::PrepareSharedMerge(std::string* error) {
   // Under the merge lock: the state's head is the one to merge onto; a remote
   // left behind by a worker that died after its merge catches up first.
-  (void)attempt;
   std::string head;
   if (!shared_->Sync(&head, error)) return false;
   std::string lagging;

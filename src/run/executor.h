@@ -170,7 +170,7 @@ class Executor {
   int TakeNextMerge();
   /// A worker's merge, under the merge lock: this clone's integration branch
   /// set to the state's head before the merge is computed on it.
-  bool PrepareSharedMerge(Attempt* attempt, std::string* error);
+  bool PrepareSharedMerge(std::string* error);
   void ReleaseMergeLock();
   void CommitMerge(Attempt* attempt);
   void AdvanceMerge(Attempt* attempt, const std::string& message);
