@@ -21,11 +21,7 @@ SharedIntegration::SharedIntegration(Git* git, StateStore* store, std::string re
       branch_(std::move(branch)) {}
 
 bool SharedIntegration::Check(const std::vector<std::string>& args, std::string* error, GitResult* result) {
-  GitResult ran = git_->Run(repo_dir_, args);
-  const bool ok = ran.ok();
-  if (!ok) *error = ran.Describe(args);
-  if (result != nullptr) *result = std::move(ran);
-  return ok;
+  return RunGitChecked(git_, repo_dir_, args, error, result);
 }
 
 bool SharedIntegration::Start(std::string* error) {

@@ -13,11 +13,7 @@ Worktrees::Worktrees(Git* git, std::string repo_dir, std::string integration_bra
 
 bool Worktrees::Check(const std::string& dir, const std::vector<std::string>& args, std::string* error,
                       GitResult* result) {
-  GitResult local = git_->Run(dir, args);
-  if (result) *result = local;
-  if (local.ok()) return true;
-  *error = local.Describe(args);
-  return false;
+  return RunGitChecked(git_, dir, args, error, result);
 }
 
 std::string Worktrees::PathOf(const std::string& id) const {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 #include <fcntl.h>
 
 extern char** environ;
@@ -136,6 +137,15 @@ GitResult SystemGit::Run(const std::string& dir, const std::vector<std::string>&
   }
   argv.insert(argv.end(), args.begin(), args.end());
   return RunCapturing(argv);
+}
+
+bool RunGitChecked(Git* git, const std::string& dir, const std::vector<std::string>& args, std::string* error,
+                   GitResult* result) {
+  GitResult ran = git->Run(dir, args);
+  const bool ok = ran.ok();
+  if (!ok) *error = ran.Describe(args);
+  if (result != nullptr) *result = std::move(ran);
+  return ok;
 }
 
 bool GitTopLevel(Git* git, const std::string& dir, std::string* top_level) {

@@ -58,6 +58,11 @@ class SystemGit : public Git {
   std::vector<std::pair<std::string, bool>> identity_;  // dir -> has identity
 };
 
+/// Runs `args` in `dir`; false with `*error` ("git <args>: <stderr>") when git
+/// failed. `*result`, when given, gets what git did either way.
+bool RunGitChecked(Git* git, const std::string& dir, const std::vector<std::string>& args, std::string* error,
+                   GitResult* result = nullptr);
+
 /// The top level of the work tree holding `dir`; false when `dir` is not in one.
 bool GitTopLevel(Git* git, const std::string& dir, std::string* top_level);
 
