@@ -1460,14 +1460,14 @@ void Executor::AdvanceMerge(Attempt* attempt, const std::string& message) {
   facts.integration_branch = project_.config.integration_branch;
   CrashPoint("before-merge-ref");
   if (shared_) {
-    // The state has moved the branch: the remote's follows, and this clone's.
+    // The state has moved the branch: the remote's follows, and this clone's
+    // (no need to read the state again: under the merge lock nobody else moved it).
     // A push that fails is not the attempt's failure; the next merge retries it.
-    std::string head;
     if (!shared_->PushHead(merge.new_head, &error)) {
       Emit(workstream.id, agent_id, "remote_behind", error);
     }
-    std::string ignored;
-    shared_->Sync(&head, &ignored);
+    std::string ignored;  // a stale local branch is set again at the next Sync
+    shared_->SetLocalHead(merge.new_head, &ignored);
   } else if (!merge_queue_->Advance(merge, workstream.id, &error)) {
     facts.merge_error = "the integration branch moved during the merge: " + error;
   }

@@ -84,14 +84,14 @@ bool SharedIntegration::Sync(std::string* head, std::string* error) {
     *error = "the state records no head for the shared integration branch " + branch_;
     return false;
   }
-  if (!FetchCommit(recorded, error)) return false;
-  if (ResolveCommit(git_, repo_dir_, "refs/heads/" + branch_) != recorded &&
-      !Check({"update-ref", "-m", "orchestra: the shared integration head", "refs/heads/" + branch_, recorded},
-             error)) {
-    return false;
-  }
+  if (!FetchCommit(recorded, error) || !SetLocalHead(recorded, error)) return false;
   *head = recorded;
   return true;
+}
+
+bool SharedIntegration::SetLocalHead(const std::string& head, std::string* error) {
+  return ResolveCommit(git_, repo_dir_, "refs/heads/" + branch_) == head ||
+         Check({"update-ref", "-m", "orchestra: the shared integration head", "refs/heads/" + branch_, head}, error);
 }
 
 bool SharedIntegration::Publish(const std::string& id, const std::string& branch_head,

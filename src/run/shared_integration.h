@@ -29,6 +29,9 @@ class SharedIntegration {
   /// The state's head in `*head`, its commits fetched from the remote when
   /// this clone lacks them, and the local integration branch set to it.
   bool Sync(std::string* head, std::string* error);
+  /// Sets this clone's integration branch to `head` (a commit it has), as
+  /// after its own merge, which the state has just recorded.
+  bool SetLocalHead(const std::string& head, std::string* error);
   /// Pushes a workstream's branch and its prepared merge commit (under
   /// refs/orchestra/merges/<id>) to the remote, so that every host has the
   /// merge's commits before the state names it.
