@@ -183,7 +183,8 @@ TEST_F(PostgresStateTest, ASecondOrchestratorIsRefusedNamingTheHolder) {
   std::string shown = UrlWithPassword();
   shown.replace(shown.find("hunter2"), 7, "***");
   EXPECT_EQ(second.err, "orchestra: another orchestrator (pid " + pid + ") is using " + shown +
-                            "; wait for it to end, or stop it with `orchestra pause` or `kill " + pid + "`\n");
+                            "; wait for it to end, or stop it with `orchestra pause` or `kill " + pid +
+                            "`; to add this host's agents to its plan, run `orchestra worker`\n");
   const CommandResult pause = RunOrchestra(other.path(), {"--state", url_, "pause"});
   EXPECT_EQ(pause.exit_code, 0) << pause.err;
   project.Release("slow");

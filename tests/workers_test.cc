@@ -27,6 +27,18 @@
 namespace orchestra::testing {
 namespace {
 
+/// True when a live process's command line contains `text` (a zombie's is empty).
+bool ProcessWithCommandLine(const std::string& text) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string line = ReadFile(entry.path() / "cmdline");
+    std::replace(line.begin(), line.end(), '\0', ' ');
+    if (line.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
 const int kPostgresServer = RegisterPostgresServerEnvironment();
 
 class WorkersTest : public ::testing::Test {
@@ -242,7 +254,7 @@ TEST_F(WorkersTest, ThreeWorkersCompleteTwoHundredWorkstreamsEachExactlyOnce) {
   EXPECT_EQ(Value("SELECT count(DISTINCT lease_owner) > 1 FROM attempts"), "t");  // the work was shared
 }
 
-TEST_F(WorkersTest, TheLeasesOfAKilledWorkerAreReclaimed) {
+TEST_F(WorkersTest, AWorkerTakesOverWhatAKilledWorkerOfItsHostLeftAndKeepsItsAgentsWork) {
   TestProject project;
   project.AddWorkstream("held", {});
   project.AddWorkstream("after", {"held"});
@@ -250,17 +262,62 @@ TEST_F(WorkersTest, TheLeasesOfAKilledWorkerAreReclaimed) {
   project.Hold("held");
   project.WriteConfig({{"agent-1", ""}});
   Submit(project);
-  const pid_t first = StartWorker(project, "first", "2");
-  ASSERT_TRUE(WaitUntil([&] { return StatusOf("held") == "running"; }));
+  // A long lease: only the take-over, not its expiry, lets the second worker
+  // have "held" before the test's deadline.
+  const pid_t first = StartWorker(project, "first", "600");
+  ASSERT_TRUE(WaitUntil([&] {  // its agent's supervisor spawned and recorded
+    return Value("SELECT count(*) FROM attempts WHERE workstream_id = 'held' AND pid IS NOT NULL") == "1";
+  }));
   kill(first, SIGKILL);
   WaitForExit(first);
+  // Its agent outlives it (under its supervisor) and ends while no worker runs.
   project.Release("held");
-  const pid_t second = StartWorker(project, "second", "2");
+  const pid_t second = StartWorker(project, "second", "30");
   EXPECT_EQ(WaitForExit(second), 0) << ReadFile(project / "second.out");
   EXPECT_EQ(Completions(), (std::map<std::string, int>{{"after", 1}, {"held", 1}, {"other", 1}}));
-  EXPECT_EQ(Value("SELECT count(*) FROM execution_log WHERE event_type = 'lease_expired' AND workstream_id = 'held'"),
+  EXPECT_EQ(Value("SELECT count(*) FROM execution_log WHERE event_type = 'lease_taken_over' AND workstream_id = 'held'"),
             "1");
-  EXPECT_EQ(Value("SELECT count(*) FROM attempts WHERE workstream_id = 'held' AND outcome = 'abandoned'"), "1");
+  // The agent's work was kept (collected, or adopted if it still ran), not thrown away.
+  EXPECT_EQ(Value("SELECT count(*) FROM execution_log WHERE event_type IN ('collected', 'adopted')"
+                  " AND workstream_id = 'held'"),
+            "1");
+  EXPECT_EQ(Value("SELECT count(*) FROM attempts WHERE workstream_id = 'held'"), "1");
+  EXPECT_EQ(Value("SELECT count(*) FROM execution_log WHERE event_type = 'lease_expired'"), "0");
+}
+
+TEST_F(WorkersTest, RunOnASharedStateSubmitsThePlanAndWorksBesideTheWorkers) {
+  TestProject project;
+  project.AddWorkstream("a", {});
+  project.AddWorkstream("b", {});
+  project.AddWorkstream("c", {"a", "b"});
+  project.Hold("a");
+  project.Hold("b");
+  project.WriteConfig({{"agent-1", ""}});
+  // Nothing is submitted yet: the worker waits for the run's submission.
+  const pid_t worker = StartOrchestra(project.path(), {"--state", url_, "worker", "--wait"}, project / "worker.out");
+  const pid_t run = StartOrchestra(project.path(), {"--state", url_, "run"}, project / "run.out");
+  ASSERT_TRUE(WaitUntil([&] { return Value("SELECT to_regclass('attempts') IS NOT NULL") == "t"; }));
+  // One agent each: "a" and "b" run at once only when both took one.
+  ASSERT_TRUE(WaitUntil([&] {
+    return Value("SELECT count(DISTINCT lease_owner) FROM attempts WHERE outcome = 'running' AND pid IS NOT NULL") ==
+           "2";
+  })) << ReadFile(project / "run.out") << ReadFile(project / "worker.out");
+  project.Release("a");
+  project.Release("b");
+  EXPECT_EQ(WaitForExit(run), 0) << ReadFile(project / "run.out") << ReadFile(project / "run.out.err");
+  EXPECT_TRUE(WaitUntil([&] { return ReadFile(project / "worker.out").find("waiting for the next") != std::string::npos; }))
+      << ReadFile(project / "worker.out");
+  kill(worker, SIGTERM);
+  EXPECT_EQ(WaitForExit(worker), 0) << ReadFile(project / "worker.out");
+  EXPECT_EQ(Completions(), (std::map<std::string, int>{{"a", 1}, {"b", 1}, {"c", 1}}));
+  EXPECT_EQ(Value("SELECT count(*) FROM submissions"), "1");
+  EXPECT_EQ(Value("SELECT string_agg(state, ',') FROM runs"), "completed");  // the planner's run, not the worker's
+  EXPECT_NE(ReadFile(project / "run.out").find("all selected workstreams completed"), std::string::npos)
+      << ReadFile(project / "run.out");
+  // A second run finds the plan unchanged and nothing to do.
+  const CommandResult again = RunOrchestra(project.path(), {"--state", url_, "run"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, "nothing to run: every workstream is completed\n");
 }
 
 TEST_F(WorkersTest, TheLateResultOfAPausedWorkerIsRejectedByItsFencingToken) {
@@ -339,7 +396,7 @@ class SharedGitPlan {
                 int agents = 2)
       : url_(url) {
     Git(dir_.path(), {"git", "init", "-q", "--bare", "-b", "main", Remote()});
-    const std::string seed = dir_ / "seed";
+    const std::string seed = Seed();
     for (const Spec& spec : specs) {
       std::string list;
       for (const std::string& dependency : spec.depends_on) list += (list.empty() ? "\"" : ", \"") + dependency + "\"";
@@ -369,6 +426,8 @@ class SharedGitPlan {
   }
 
   std::string Remote() const { return dir_ / "remote.git"; }
+  /// The checkout the plan was submitted from.
+  std::string Seed() const { return dir_ / "seed"; }
   std::string Clone(int i) const { return dir_ / ("host" + std::to_string(i)); }
   const std::vector<std::string>& ids() const { return ids_; }
 
@@ -379,10 +438,12 @@ class SharedGitPlan {
 
   /// The workstreams the remote's integration branch merged, each as often
   /// as it did (its merge commits' trailers).
-  std::map<std::string, int> MergedOnRemote() const {
+  std::map<std::string, int> MergedOnRemote() const { return MergedIn(Remote()); }
+  /// The same in the repository `repo`.
+  static std::map<std::string, int> MergedIn(const std::string& repo) {
     std::map<std::string, int> merged;
     const CommandResult log = RunCommand(
-        Remote(), {"git", "log", "--format=%(trailers:key=Orchestra-Workstream,valueonly)", "orchestra/integration"});
+        repo, {"git", "log", "--format=%(trailers:key=Orchestra-Workstream,valueonly)", "orchestra/integration"});
     std::istringstream lines(log.out);
     for (std::string line; std::getline(lines, line);) {
       if (!line.empty()) ++merged[line];
@@ -448,6 +509,50 @@ TEST_F(WorkersTest, WorkersInSeparateClonesMergeEachWorkstreamOnceIntoTheSharedB
   EXPECT_EQ(std::count(files.out.begin(), files.out.end(), '\n'), 40) << files.out;
 }
 
+// `orchestra run` on the shared state with no remote configured: its own
+// repository is the one the workers share (a worker names it as its remote).
+// Every workstream is merged once into the run's integration branch, whose
+// head is the state's; `orchestra sync` then moves the state's head to bring
+// in the user's new commit.
+TEST_F(WorkersTest, ARunWithoutARemoteSharesItsRepositoryAndSyncsTheStatesHead) {
+  SharedGitPlan plan(url_, SharedGitPlan::Chains(20, 5), 1);
+  const std::string seed = plan.Seed();
+  std::string config = ReadFile(seed + "/orchestra.toml");
+  const size_t line = config.find("remote = ");
+  config.erase(line, config.find('\n', line) + 1 - line);
+  WriteFile(seed + "/orchestra.toml", config);
+  ASSERT_EQ(RunCommand(seed, {"git", "commit", "-q", "-a", "-m", "no remote"}).exit_code, 0);
+  const pid_t run = StartOrchestra(seed, {"--state", url_, "run"}, seed + "/../run.out");
+  ASSERT_TRUE(WaitUntil([&] {
+    return Value("SELECT to_regclass('integration_heads') IS NOT NULL") == "t" &&
+           Value("SELECT count(*) FROM integration_heads") == "1";
+  })) << ReadFile(seed + "/../run.out");
+  const pid_t worker = StartOrchestra(plan.Clone(0), {"--state", url_, "worker", "--wait", "--remote", seed},
+                                      plan.Output(0));
+  EXPECT_EQ(WaitForExit(run, 300), 0) << ReadFile(seed + "/../run.out");
+  // The worker sees the plan done at its next poll and waits for another.
+  EXPECT_TRUE(WaitUntil([&] { return ReadFile(plan.Output(0)).find("waiting for the next") != std::string::npos; }))
+      << ReadFile(plan.Output(0));
+  kill(worker, SIGTERM);
+  EXPECT_EQ(WaitForExit(worker), 0) << ReadFile(plan.Output(0));
+  std::map<std::string, int> once;
+  for (const std::string& id : plan.ids()) once[id] = 1;
+  EXPECT_EQ(Completions(), once);
+  EXPECT_EQ(SharedGitPlan::MergedIn(seed), once);
+  EXPECT_EQ(RunCommand(seed, {"git", "rev-parse", "orchestra/integration"}).out,
+            Value("SELECT head FROM integration_heads") + "\n");
+  // The user commits; sync brings it into the state's head.
+  WriteFile(seed + "/user.txt", "mine\n");
+  ASSERT_EQ(RunCommand(seed, {"git", "add", "user.txt"}).exit_code, 0);
+  ASSERT_EQ(RunCommand(seed, {"git", "commit", "-q", "-m", "user work"}).exit_code, 0);
+  const CommandResult sync = RunOrchestra(seed, {"--state", url_, "sync"});
+  EXPECT_EQ(sync.exit_code, 0) << sync.out << sync.err;
+  const std::string head = Value("SELECT head FROM integration_heads");
+  EXPECT_EQ(RunCommand(seed, {"git", "rev-parse", "orchestra/integration"}).out, head + "\n");
+  EXPECT_EQ(RunCommand(seed, {"git", "merge-base", "--is-ancestor", "main", head}).exit_code, 0);
+  EXPECT_EQ(Value("SELECT count(*) FROM execution_log WHERE event_type = 'synced'"), "1");
+}
+
 // A worker paused while it holds the merge lock (verifying a merge: its
 // acceptance test waits in host0 only) blocks the others only until the
 // server ends its idle session: another worker reclaims the workstream,
@@ -467,8 +572,11 @@ TEST_F(WorkersTest, AWorkerPausedHoldingTheMergeLockMergesNothingLate) {
   const pid_t other = plan.StartWorker(1, "2");
   EXPECT_EQ(WaitForExit(other, 120), 0) << ReadFile(plan.Output(1));
   ASSERT_EQ(StatusOf("m"), "completed");
-  kill(paused, SIGCONT);
+  // Its verification ends while it is stopped: resumed, it goes on to the
+  // merge (rather than having its verification stopped by the lost lease).
   std::filesystem::remove(plan.Clone(0) + "/hold-verify");
+  ASSERT_TRUE(WaitUntil([] { return !ProcessWithCommandLine("hold-verify"); }));
+  kill(paused, SIGCONT);
   EXPECT_EQ(WaitForExit(paused, 120), 0) << ReadFile(plan.Output(0));
   EXPECT_EQ(Value("SELECT count(*) FROM execution_log WHERE event_type = 'rejected_late_merge'"), "1");
   EXPECT_EQ(plan.MergedOnRemote(), (std::map<std::string, int>{{"m", 1}}));

@@ -36,8 +36,18 @@ void SetUpPlan(CLI::App* command, CommandArgs* args) {
 
 void AddServeOptions(CLI::App* command, CommandArgs* args);
 
+/// `worker --lease` and `run --lease` (on a shared state).
+void AddLeaseOption(CLI::App* command, CommandArgs* args, const char* help) {
+  command->add_option("--lease", args->lease_seconds, help)->type_name("SECONDS")->check(CLI::Range(0.5, 86400.0));
+}
+
 void SetUpRun(CLI::App* command, CommandArgs* args) {
   command->add_option("ids", args->ids, "Only these workstreams and their dependencies");
+  AddLeaseOption(command, args,
+                 "On a PostgreSQL state: seconds a claim of this run lasts unless renewed (default 30)");
+  command->footer(
+      "On a PostgreSQL state the run submits the plan from the workstream files and works through it beside any "
+      "`orchestra worker`s on other hosts, claiming under leases (docs/state.md, \"Workers\").");
   command->add_flag("--dry-run", args->dry_run, "Same as `plan`");
   command->add_option("--budget", args->budget, "Time to search for a better order before starting")
       ->type_name("TIME");
@@ -47,10 +57,7 @@ void SetUpRun(CLI::App* command, CommandArgs* args) {
 
 void SetUpWorker(CLI::App* command, CommandArgs* args) {
   command->add_option("ids", args->ids, "Only these workstreams and their dependencies");
-  command->add_option("--lease", args->lease_seconds,
-                      "Seconds a claim lasts unless renewed (default 30); another worker reclaims it after")
-      ->type_name("SECONDS")
-      ->check(CLI::Range(0.5, 86400.0));
+  AddLeaseOption(command, args, "Seconds a claim lasts unless renewed (default 30); another worker reclaims it after");
   command->add_option("--track", args->track, "Claim only workstreams of this track")->type_name("TRACK");
   command->add_option("--remote", args->remote,
                       "With worktree isolation: the git repository the workers' clones share (a remote name, path "

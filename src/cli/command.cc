@@ -95,9 +95,11 @@ int LockState(const Config& config, const std::string& state, OrchestratorLock* 
     return kExitLocked;
   }
   const std::string kill = holder.pid && holder.local ? fmt::format(" or `kill {}`", holder.pid) : "";
+  // On a shared state this host can still join the run with its agents.
+  const std::string join = IsPostgresUrl(state) ? "; to add this host's agents to its plan, run `orchestra worker`" : "";
   PrintError(fmt::format("another orchestrator{} is using {}; wait for it to end, or stop it with "
-                         "`orchestra pause`{}",
-                         DescribeHolder(holder), StateDisplayName(state), kill));
+                         "`orchestra pause`{}{}",
+                         DescribeHolder(holder), StateDisplayName(state), kill, join));
   return kExitLocked;
 }
 

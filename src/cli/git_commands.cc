@@ -1,8 +1,12 @@
 #include "git_commands.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "git.h"
+#include "shared_integration.h"
+#include "state_url.h"
 #include "sync.h"
 #include "worktree.h"
 
@@ -21,11 +25,73 @@ int LoadWorktreeProject(const CommandArgs& args, const Needs& needs, const char*
   return kExitUsage;
 }
 
+/// Holds the merge lock of a shared state while it lives, waiting for it
+/// while a worker merges (a merge takes seconds).
+class MergeLockHeld {
+ public:
+  explicit MergeLockHeld(StateStore* store) : store_(store) {}
+  ~MergeLockHeld() {
+    std::string ignored;  // the session's end releases it anyway
+    if (held_) store_->UnlockMerges(&ignored);
+  }
+  MergeLockHeld(const MergeLockHeld&) = delete;
+  MergeLockHeld& operator=(const MergeLockHeld&) = delete;
+
+  bool Take(std::string* error) {
+    for (bool said = false;; said = true) {
+      if (!store_->TryLockMerges(&held_, error)) return false;
+      if (held_) return true;
+      if (!said) std::printf("waiting for the merge lock: a worker is merging\n"), std::fflush(stdout);
+      usleep(200 * 1000);  // a command before the run's loop, not the loop
+    }
+  }
+
+ private:
+  StateStore* store_;
+  bool held_ = false;
+};
+
+/// SyncIntegration on a shared state (workers on several hosts): the state,
+/// not this clone, holds the branch's head. Under the merge lock the clone's
+/// branch is set to the state's head, the user's branch is brought in, the
+/// result pushed to the remote and the state's head moved from the old one.
+/// Before the first run records a head, a plain SyncIntegration.
+SyncResult SyncShared(const Config& config, StateStore* store) {
+  SystemGit git;
+  SyncResult failed;
+  std::string head;
+  if (!store->IntegrationHead(config.integration_branch, &head, &failed.error)) return failed;
+  if (head.empty()) return SyncIntegration(&git, config.project_dir, config.integration_branch);
+  MergeLockHeld lock(store);
+  SharedIntegration shared(&git, store, config.project_dir, config.remote, config.integration_branch);
+  if (!lock.Take(&failed.error) || !shared.Sync(&head, &failed.error)) return failed;
+  SyncResult result = SyncIntegration(&git, config.project_dir, config.integration_branch);
+  if (result.outcome != SyncResult::Outcome::kFastForward && result.outcome != SyncResult::Outcome::kMerged) {
+    return result;
+  }
+  bool moved = false;
+  if (!shared.PushHead(result.new_head, &failed.error) ||
+      !store->AdvanceIntegration(config.integration_branch, result.old_head, result.new_head,
+                                 DescribeSync(result, config.integration_branch), &moved, &failed.error)) {
+    std::string ignored;
+    shared.SetLocalHead(head, &ignored);
+    return failed;
+  }
+  if (!moved) {  // the lock was lost (the session ended): someone merged meanwhile
+    std::string ignored;
+    shared.SetLocalHead(head, &ignored);
+    failed.error = "the shared " + config.integration_branch + " moved while it was synced; run again";
+  }
+  return moved ? result : failed;
+}
+
 }  // namespace
 
-int SyncBeforeRun(const Config& config) {
+int SyncBeforeRun(const Config& config, StateStore* shared_state) {
   SystemGit git;
-  const SyncResult result = SyncIntegration(&git, config.project_dir, config.integration_branch);
+  const SyncResult result = shared_state != nullptr
+                                ? SyncShared(config, shared_state)
+                                : SyncIntegration(&git, config.project_dir, config.integration_branch);
   const std::string message = DescribeSync(result, config.integration_branch);
   switch (result.outcome) {
     case SyncResult::Outcome::kFastForward:
@@ -43,12 +109,16 @@ int SyncBeforeRun(const Config& config) {
 
 int CommandSync(const CommandArgs& args) {
   Session session;
-  const Needs needs{.workstreams = false, .lock = true};
+  Needs needs{.workstreams = false, .lock = true};
   if (const int code = LoadWorktreeProject(args, needs, "sync", &session)) return code;
+  // On a state shared with workers the state holds the branch's head.
+  if (IsPostgresUrl(session.project.State())) needs.state = StateAccess::kExisting;
   if (const int code = OpenCommandState(needs, &session)) return code;
   const Config& config = session.project.config;
   SystemGit git;
-  const SyncResult result = SyncIntegration(&git, config.project_dir, config.integration_branch);
+  const SyncResult result = IsPostgresUrl(session.project.State())
+                                ? SyncShared(config, session.store.get())
+                                : SyncIntegration(&git, config.project_dir, config.integration_branch);
   const std::string message = DescribeSync(result, config.integration_branch);
   if (result.outcome == SyncResult::Outcome::kConflict || result.outcome == SyncResult::Outcome::kError) {
     PrintError(message);
@@ -68,6 +138,19 @@ int CommandLand(const CommandArgs& args) {
     return kExitLocked;
   }
   SystemGit git;
+  if (IsPostgresUrl(session.project.State())) {
+    // Workers on other hosts merged into the shared branch: this clone's is
+    // brought to the state's head first.
+    const Needs state{.workstreams = false, .state = StateAccess::kExisting};
+    if (const int code = OpenCommandState(state, &session)) return code;
+    std::string head, error;
+    SharedIntegration shared(&git, session.store.get(), config.project_dir, config.remote, config.integration_branch);
+    if (!session.store->IntegrationHead(config.integration_branch, &head, &error) ||
+        (!head.empty() && !shared.Sync(&head, &error))) {
+      PrintError(error);
+      return kExitIncomplete;
+    }
+  }
   const std::string& dir = config.project_dir;
   const std::string integration = "refs/heads/" + config.integration_branch;
   const std::string target = ResolveCommit(&git, dir, integration);

@@ -19,7 +19,9 @@ int CommandSync(const CommandArgs& args);
 
 /// What `orchestra run` does first with worktree isolation: SyncIntegration,
 /// saying what moved. kExitOk, or kExitIncomplete after the conflict or error.
-int SyncBeforeRun(const Config& config);
+/// On a state shared with workers (`shared_state`, else null) the state's
+/// head is the one synced and moved, under the merge lock.
+int SyncBeforeRun(const Config& config, StateStore* shared_state);
 
 /// Removes the worktrees kept for inspection (failed, blocked, interrupted
 /// workstreams) and the `orchestra/<id>` branches already merged into the

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "display.h"
 #include "cgroup.h"
@@ -21,6 +22,8 @@
 #include "sqlite_store.h"
 #include "state_store_factory.h"
 #include "state_url.h"
+#include "work_coordinator.h"
+#include "worker_commands.h"
 #include "workstreams_watch.h"
 #include "worktree.h"
 
@@ -259,15 +262,28 @@ int CommandRun(const CommandArgs& args) {
   const Needs needs{
       .agents = AgentsCheck::kRequire, .programs = AgentsCheck::kRequire, .lock = true, .state = StateAccess::kCreate};
   if (const int code = OpenCommand(args, needs, &session)) return code;
+  // On a shared state the run is the planner (it submits the plan from its
+  // files) and one of the workers: it claims under leases beside workers on
+  // other hosts and recovers only what a dead worker of this host left.
+  const bool shared = IsPostgresUrl(session.project.State());
+  if (shared && !SubmitProjectPlan(session, /*only_changes=*/true)) return kExitIncomplete;
   if (EverySelectedCompleted(session)) {
     std::string error;  // a run that died after its last workstream, before it ended, is recorded as crashed
     if (!session.store->CloseCrashedRuns(&error)) PrintError(error);
     PrintNothingToRun(session);
     return kExitOk;
   }
+  std::optional<WorkCoordinator> coordinator;
+  if (shared) {
+    WorkerOptions options;
+    options.records_run = true;
+    options.lease_seconds = args.lease_seconds;
+    if (!JoinAsWorker(&session, &options)) return kExitIncomplete;
+    coordinator.emplace(session.store.get(), options);
+  }
   const Project& project = session.project;
   if (project.config.UsesWorktrees()) {
-    if (const int code = SyncBeforeRun(project.config)) return code;
+    if (const int code = SyncBeforeRun(project.config, coordinator ? session.store.get() : nullptr)) return code;
   }
   // The dashboard reads the state on its own read-only connections.
   std::unique_ptr<DashboardServer> dashboard;
@@ -288,8 +304,10 @@ int CommandRun(const CommandArgs& args) {
     Display display(stdout, IsTerminal(stdout), UseColor(stdout), &clock,
                     (fs::path(project.LogsDir()) / "orchestrator.log").string());
     bool cgroups = false;
-    Executor executor(project, ExecutorEffects{session.store.get(), &runner, &processes, &git, &timers, &clock,
-                                               &display, &loop, getpid(), DescribeContainment(&cgroups)});
+    ExecutorEffects effects{session.store.get(), &runner, &processes, &git, &timers, &clock,
+                            &display, &loop, getpid(), DescribeContainment(&cgroups)};
+    if (coordinator) effects.coordinator = &*coordinator;
+    Executor executor(project, effects);
     // A change to the workstreams folder is reported; the run keeps what it loaded.
     WorkstreamsWatch watch(&loop, project.config.ProjectPath(project.config.workstreams_dir),
                            [&](const std::string& message) {

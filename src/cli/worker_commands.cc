@@ -15,6 +15,7 @@
 #include "git.h"
 #include "loader.h"
 #include "postgres_store.h"
+#include "process_table.h"
 #include "work_coordinator.h"
 
 namespace orchestra {
@@ -23,9 +24,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// "a, b, c", or for a long list its first ten and how many more.
 std::string Join(const std::vector<std::string>& ids) {
+  constexpr size_t kShown = 10;
   std::string text;
-  for (const std::string& id : ids) text += (text.empty() ? "" : ", ") + id;
+  for (size_t i = 0; i < ids.size() && i < kShown; ++i) text += (text.empty() ? "" : ", ") + ids[i];
+  if (ids.size() > kShown) text += " and " + std::to_string(ids.size() - kShown) + " more";
   return text;
 }
 
@@ -68,25 +72,64 @@ std::vector<PlanEntry> PlanEntriesOf(const std::vector<Workstream>& workstreams)
   return entries;
 }
 
-int CommandSubmit(const CommandArgs& args) {
-  Session session;
-  const Needs needs{.state = StateAccess::kCreate};
-  if (const int code = OpenCommand(args, needs, &session)) return code;
+bool SubmitProjectPlan(const Session& session, bool only_changes) {
+  int64_t previous = 0;
   int64_t submission_id = 0;
   PlanChanges changes;
   std::string error;
-  if (!session.store->SubmitPlan(PlanEntriesOf(session.project.workstreams), &submission_id, &changes, &error)) {
+  if ((only_changes && !session.store->LatestSubmission(&previous, &error)) ||
+      !session.store->SubmitPlan(PlanEntriesOf(session.project.workstreams), &submission_id, &changes, &error)) {
     PrintError(error);
-    return kExitIncomplete;
+    return false;
   }
   const size_t count = session.project.workstreams.size();
-  if (changes.empty()) {
+  if (only_changes) {
+    if (previous != 0 && !changes.empty()) {
+      std::printf("the plan changed since submission %lld (%s): submission %lld\n", static_cast<long long>(previous),
+                  DescribeChanges(changes).c_str(), static_cast<long long>(submission_id));
+    }
+  } else if (changes.empty()) {
     std::printf("submission %lld: %zu workstreams, unchanged\n", static_cast<long long>(submission_id), count);
   } else {
     std::printf("submission %lld: %zu workstreams; %s\n", static_cast<long long>(submission_id), count,
                 DescribeChanges(changes).c_str());
   }
-  return kExitOk;
+  std::fflush(stdout);
+  return true;
+}
+
+bool JoinAsWorker(Session* session, WorkerOptions* options) {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  options->worker_id = NewWorkerId(session->clock);
+  options->host = host;
+  WorkerRecord worker;
+  worker.id = options->worker_id;
+  worker.host = host;
+  worker.pid = getpid();
+  worker.pid_start_time = ProcessStartTime(getpid());
+  std::string error;
+  if (!session->store->RegisterWorker(worker, &error)) {
+    PrintError(error);
+    return false;
+  }
+  if (auto* postgres = dynamic_cast<PostgresStore*>(session->store.get())) {
+    // A worker paused or cut off loses its session, and with it the merge
+    // lock, a few leases after it stops polling; never sooner than a slow
+    // git fetch could keep the loop from polling.
+    std::string warning;
+    if (!postgres->EndIdleSessionAfter(std::max(3 * options->lease_seconds, 10.0), &warning)) {
+      PrintError("warning: " + warning + "; a worker stopped while merging holds the merge lock until it resumes");
+    }
+  }
+  return true;
+}
+
+int CommandSubmit(const CommandArgs& args) {
+  Session session;
+  const Needs needs{.state = StateAccess::kCreate};
+  if (const int code = OpenCommand(args, needs, &session)) return code;
+  return SubmitProjectPlan(session, /*only_changes=*/false) ? kExitOk : kExitIncomplete;
 }
 
 namespace {
@@ -201,29 +244,10 @@ int CommandWorker(const CommandArgs& args) {
   if (const int code = OpenCommandState(config_only, &session)) return code;
   SystemClock& clock = session.clock;
   WorkerOptions options;
-  options.worker_id = NewWorkerId(clock);
   options.lease_seconds = args.lease_seconds;
   options.track = args.track;
-  WorkerRecord worker;
-  worker.id = options.worker_id;
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  worker.host = host;
-  worker.pid = getpid();
+  if (!JoinAsWorker(&session, &options)) return kExitIncomplete;
   std::string error;
-  if (!session.store->RegisterWorker(worker, &error)) {
-    PrintError(error);
-    return kExitIncomplete;
-  }
-  if (auto* postgres = dynamic_cast<PostgresStore*>(session.store.get())) {
-    // A worker paused or cut off loses its session, and with it the merge
-    // lock, a few leases after it stops polling; never sooner than a slow
-    // git fetch could keep the loop from polling.
-    std::string warning;
-    if (!postgres->EndIdleSessionAfter(std::max(3 * options.lease_seconds, 10.0), &warning)) {
-      PrintError("warning: " + warning + "; a worker stopped while merging holds the merge lock until it resumes");
-    }
-  }
   WorkCoordinator coordinator(session.store.get(), options);
   std::printf("worker %s: lease %gs%s\n", options.worker_id.c_str(), options.lease_seconds,
               options.track.empty() ? "" : (", track " + options.track).c_str());

@@ -160,13 +160,17 @@ Executor::~Executor() = default;
 RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
   BuildScheduler(targets);
   if (project_.config.UsesWorktrees() && !PrepareIsolation(error)) return RunEnd::kError;
-  // A worker is one of several: no run row of its own, and what runs
-  // elsewhere is not left behind (expired leases are reclaimed instead).
+  // A worker is one of several: no run row of its own (but `run` on a shared
+  // state, the planner, has one), and what runs elsewhere is not left behind
+  // (expired leases are reclaimed instead): it recovers only what a dead
+  // worker of its own host left running.
   WorkCoordinator* const coordinator = effects_.coordinator;
-  if (!coordinator && !CommitNow([&](std::string* e) { return store_->BeginRun(effects_.pid, &run_id_, e); }, error)) {
+  records_run_ = coordinator == nullptr || coordinator->options().records_run;
+  if (records_run_ &&
+      !CommitNow([&](std::string* e) { return store_->BeginRun(effects_.pid, &run_id_, e); }, error)) {
     return RunEnd::kError;
   }
-  if ((!coordinator && !CommitNow([&](std::string* e) { return Recover(e); }, error)) || !Restore(error)) {
+  if (!CommitNow([&](std::string* e) { return Recover(e); }, error) || !Restore(error)) {
     std::string ignored;  // the first error is the one to report
     store_->EndRun(run_id_, RunState::kFailed, &ignored);
     return RunEnd::kError;
@@ -206,7 +210,7 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
   std::string end_error;
   const std::string message = fmt::format("run {} ended: {}", run_id_, RunStateName(state));
   Notify(LogEntry{0, "", "", "", "run_ended", message});
-  if (!coordinator &&
+  if (records_run_ &&
       (!CommitNow([&](std::string* e) { return store_->AppendLog("", "", "run_ended", message, e); }, &end_error) ||
        !CommitNow([&](std::string* e) { return store_->EndRun(run_id_, state, e); }, &end_error))) {
     if (error->empty()) *error = end_error;
@@ -295,7 +299,7 @@ bool Executor::PrepareIsolation(std::string* error) {
   if (effects_.coordinator == nullptr) return true;
   // A worker: the integration branch is the one the state records, shared
   // with the other workers' clones through the remote.
-  if (project_.config.remote.empty()) {
+  if (project_.config.remote.empty() && !effects_.coordinator->options().records_run) {
     *error = "worktree isolation on a worker needs the git repository the workers share: set remote = \"...\" "
              "in [defaults] of orchestra.toml (a remote name such as \"origin\", a path or a URL) or pass "
              "--remote";
@@ -358,6 +362,16 @@ bool Executor::Recover(std::string* error) {
   // An agent whose supervisor outlived the stop goes on in this run when its
   // workstream and agent still exist and the workstream is selected.
   context.continued = &continued_;
+  std::vector<int64_t> taken;
+  if (WorkCoordinator* coordinator = effects_.coordinator) {
+    if (!coordinator->TakeOverDeadWorkers(effects_.processes, &taken, error)) return false;
+    if (taken.empty()) return true;
+    context.only = &taken;
+    context.finish = [coordinator](int64_t attempt_id, const AttemptEnd& end, std::string* e) {
+      bool rejected = false;  // reclaimed meanwhile: another worker's now, nothing to record
+      return coordinator->Finish(attempt_id, end, &rejected, e);
+    };
+  }
   context.can_continue = [this](const AttemptRecord& record) {
     const int node = project_.graph->IndexOf(record.workstream_id);
     const auto& agents = project_.config.agents;

@@ -270,6 +270,7 @@ class Executor {
   double lock_wait_started_ = 0;    // when a write first met the lock; 0 when not waiting
   LockBackoff lock_backoff_;        // the waits between its tries
   int64_t run_id_ = 0;
+  bool records_run_ = true;  // a lone run, or `run` on a shared state: a runs row
   int interrupts_ = 0;
   bool paused_ = false;
   bool stopped_ = false;

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <string_view>
 
@@ -136,6 +137,10 @@ bool RecoverAttempts(const RecoveryContext& context, std::vector<LogEntry>* even
   if (!context.store->RunningAttempts(&running, error)) return false;
   if (context.continued != nullptr) context.continued->clear();  // a retry after a busy state starts afresh
   for (const AttemptRecord& attempt : running) {
+    if (context.only != nullptr &&
+        std::find(context.only->begin(), context.only->end(), attempt.id) == context.only->end()) {
+      continue;
+    }
     AttemptEnd end;
     const bool merged = MergedBeforeTheStop(context, attempt, &end);
     ContinuedAttempt continued;
@@ -159,7 +164,9 @@ bool RecoverAttempts(const RecoveryContext& context, std::vector<LogEntry>* even
       }
       context.continued->push_back(continued);
     } else {
-      if (!context.store->FinishAttempt(attempt.id, end, error)) return false;
+      const bool finished = context.finish ? context.finish(attempt.id, end, error)
+                                           : context.store->FinishAttempt(attempt.id, end, error);
+      if (!finished) return false;
       if (merged) {
         std::string ignored;  // a worktree left behind is removed by `orchestra clean`
         context.worktrees->Remove(attempt.workstream_id, &ignored);

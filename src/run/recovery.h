@@ -51,6 +51,12 @@ struct RecoveryContext {
   /// Whether this run can continue an attempt (its workstream and agent are
   /// still in the project, and selected); unset: every one.
   std::function<bool(const AttemptRecord&)> can_continue;
+  /// Recover only these attempts (a worker: those it took over from a dead
+  /// worker of its host); null: every attempt left running.
+  const std::vector<int64_t>* only = nullptr;
+  /// Records an attempt's end (a worker: under its fencing token); unset:
+  /// store->FinishAttempt.
+  std::function<bool(int64_t attempt_id, const AttemptEnd& end, std::string* error)> finish;
 };
 
 /// What the state records for an attempt closed as abandoned: `killed` when

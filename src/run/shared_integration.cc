@@ -30,6 +30,15 @@ bool SharedIntegration::Start(std::string* error) {
   // Workers starting together: the first to record a head wins; the others
   // take it. A push that loses to another worker's is read again.
   for (int round = 0; head.empty() && round < 3; ++round) {
+    if (remote_.empty()) {  // this repository is the shared one
+      const std::string local = ResolveCommit(git_, repo_dir_, "refs/heads/" + branch_);
+      if (local.empty()) {
+        *error = "the integration branch " + branch_ + " does not exist in " + repo_dir_;
+        return false;
+      }
+      if (!store_->StartIntegration(branch_, local, &head, error)) return false;
+      break;
+    }
     GitResult listed;
     if (!Check({"ls-remote", "--", remote_, "refs/heads/" + branch_}, error, &listed)) {
       *error = "cannot reach the shared remote " + remote_ + ": " + *error;
@@ -57,6 +66,11 @@ bool SharedIntegration::Start(std::string* error) {
 bool SharedIntegration::FetchCommit(const std::string& commit, std::string* error) {
   const std::string object = commit + "^{commit}";
   if (git_->Run(repo_dir_, {"cat-file", "-e", object}).ok()) return true;
+  if (remote_.empty()) {
+    *error = "the shared integration head " + commit + " of " + branch_ + " is not in " + repo_dir_ +
+             ", the repository the workers share (was it rewritten?)";
+    return false;
+  }
   if (!Check({"fetch", "-q", "--no-tags", "--", remote_, "+refs/heads/" + branch_ + ":" + SharedRef(branch_)},
              error)) {
     *error = "cannot fetch " + branch_ + " from the shared remote " + remote_ + ": " + *error;
@@ -96,6 +110,7 @@ bool SharedIntegration::SetLocalHead(const std::string& head, std::string* error
 
 bool SharedIntegration::Publish(const std::string& id, const std::string& branch_head,
                                 const std::string& merge_commit, std::string* error) {
+  if (remote_.empty()) return true;  // the commits are in the shared repository already
   if (Check({"push", "-q", "--no-verify", "--force", "--", remote_, branch_head + ":refs/heads/orchestra/" + id,
              merge_commit + ":" + kMergeRefs + id},
             error)) {
@@ -106,6 +121,7 @@ bool SharedIntegration::Publish(const std::string& id, const std::string& branch
 }
 
 bool SharedIntegration::PushHead(const std::string& head, std::string* error) {
+  if (remote_.empty()) return true;  // SetLocalHead moved the shared repository's branch
   if (Check({"push", "-q", "--no-verify", "--", remote_, head + ":refs/heads/" + branch_}, error)) return true;
   *error = "cannot move " + branch_ + " in the shared remote " + remote_ + ": " + *error;
   return false;

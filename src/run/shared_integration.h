@@ -19,7 +19,10 @@ namespace orchestra {
 /// state's and pushes to the remote. Not thread-safe; the executor's loop uses it.
 class SharedIntegration {
  public:
-  /// `remote`: a remote name of the clone, a path or a URL, as git takes it.
+  /// `remote`: a remote name of the clone, a path or a URL, as git takes it;
+  /// empty: this repository is the shared one (`orchestra run` on a shared
+  /// state with no remote configured; workers elsewhere push into it), so
+  /// nothing is fetched or pushed.
   SharedIntegration(Git* git, StateStore* store, std::string repo_dir, std::string remote, std::string branch);
 
   /// Before the first dispatch: when the state records no head yet, the

@@ -1,6 +1,7 @@
 #include "work_coordinator.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <utility>
 
 namespace orchestra {
@@ -44,6 +45,29 @@ bool WorkCoordinator::MoveIntegration(IntegrationMove move, MoveResult* result, 
   }
   move.fencing_token = found->second;
   return store_->MoveIntegration(move, result, error);
+}
+
+bool WorkCoordinator::TakeOverDeadWorkers(ProcessTable* processes, std::vector<int64_t>* taken,
+                                          std::string* error) {
+  taken->clear();
+  std::vector<WorkerRecord> workers;
+  if (!store_->LoadWorkers(&workers, error)) return false;
+  for (const WorkerRecord& worker : workers) {
+    // Only this host's process table can say a worker is gone; a worker
+    // registered without its start time cannot be told from a reused pid.
+    if (worker.id == options_.worker_id || worker.host != options_.host || worker.pid_start_time == 0) continue;
+    if (worker.pid > 0 && worker.pid <= INT32_MAX &&
+        processes->StartTime(static_cast<int>(worker.pid)) == worker.pid_start_time) {
+      continue;  // still running (perhaps stopped): its leases decide
+    }
+    std::vector<orchestra::Claim> claims;
+    if (!store_->TakeOverAttempts(worker.id, options_.worker_id, options_.lease_seconds, &claims, error)) return false;
+    for (const orchestra::Claim& claim : claims) {
+      tokens_[claim.attempt_id] = claim.fencing_token;
+      taken->push_back(claim.attempt_id);
+    }
+  }
+  return true;
 }
 
 bool WorkCoordinator::Poll(const std::vector<int64_t>& running, std::vector<WorkstreamRecord>* records,

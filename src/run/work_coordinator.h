@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "process_table.h"
 #include "state_store.h"
 
 namespace orchestra {
@@ -20,6 +21,8 @@ struct WorkerOptions {
   std::string worker_id;       // unique per process (host:pid:start time)
   double lease_seconds = 30;   // a claim lapses this long after its last renewal
   std::string track;           // claim only workstreams of this track (empty: any)
+  bool records_run = false;    // `orchestra run` on a shared state: a runs row, pause requests apply
+  std::string host;            // this host's name, as registered: whose dead workers it may take over
 };
 
 /// WorkCoordinator keeps this worker's claims: the fencing token of each
@@ -40,6 +43,11 @@ class WorkCoordinator {
   /// StateStore::MoveIntegration for an attempt claimed here, under its
   /// fencing token: the merge of a worker that lost its lease moves nothing.
   bool MoveIntegration(IntegrationMove move, MoveResult* result, std::string* error);
+  /// Takes over the attempts left running by this host's dead workers (a
+  /// registered pid that is gone, or another process's now; never a worker
+  /// that may still run), so they are recovered here at once, their agents'
+  /// work adopted or collected; fills `*taken` with their attempt ids.
+  bool TakeOverDeadWorkers(ProcessTable* processes, std::vector<int64_t>* taken, std::string* error);
   /// The heartbeat: renews the leases of `running` (attempt ids), reclaims
   /// expired ones and reads every workstream's stored status. `*lost` lists
   /// the running attempts whose lease was reclaimed.

@@ -126,8 +126,10 @@ TEST_F(PostgresAttemptLogStoreTest, AReadOnlyStoreReadsTheCopiesButAppendsNothin
 
 TEST_F(PostgresAttemptLogStoreTest, AnOlderStateGainsTheTableWhenOpened) {
   store_.reset();
-  // Version 3: before the shared integration tables (version 4) too.
+  // Version 2: before the shared integration tables (version 4) and the
+  // workers' start times (version 5) too.
   testing::PostgresQuery(url_, "DROP TABLE attempt_log_chunks, integration_heads, integration_merges");
+  testing::PostgresQuery(url_, "ALTER TABLE workers DROP COLUMN pid_start_time");
   testing::PostgresQuery(url_, "UPDATE schema_version SET version = 2");
   std::string error;
   store_ = PostgresStore::Open(url_, &clock_, &error);

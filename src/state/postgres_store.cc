@@ -206,8 +206,16 @@ CREATE TABLE integration_merges (
 CREATE INDEX integration_merges_attempt ON integration_merges(attempt_id);
 )sql";
 
+/// Version 5, a worker's process identity: a worker that finds a predecessor
+/// on its own host whose process is gone (its pid absent, or another process's
+/// now) takes over its attempts (TakeOverAttempts) instead of waiting for
+/// their leases to lapse. 0 for workers registered before.
+constexpr const char* kWorkerStartTime = R"sql(
+ALTER TABLE workers ADD COLUMN pid_start_time BIGINT NOT NULL DEFAULT 0;
+)sql";
+
 /// kMigrations[i]: version i -> i + 1.
-constexpr const char* kMigrations[] = {kVersion1, kVersion2, kAttemptLogChunks, kIntegration};
+constexpr const char* kMigrations[] = {kVersion1, kVersion2, kAttemptLogChunks, kIntegration, kWorkerStartTime};
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
 constexpr const char* kWorkstreamColumns =
@@ -1165,12 +1173,73 @@ bool PostgresStore::RegisterWorker(const WorkerRecord& worker, std::string* erro
   return InTransaction(*connection_, true, "register worker " + worker.id,
       [&](pqxx::transaction_base& transaction, std::string*) {
         Exec(transaction,
-             "INSERT INTO workers (id, host, pid, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, $4)"
-             " ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
-             {Text(worker.id), Text(worker.host), Int(worker.pid), Text(now)});
+             "INSERT INTO workers (id, host, pid, started_at, heartbeat_at, pid_start_time)"
+             " VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+             {Text(worker.id), Text(worker.host), Int(worker.pid), Text(now), Int(worker.pid_start_time)});
         return true;
       },
       error);
+}
+
+bool PostgresStore::LoadWorkers(std::vector<WorkerRecord>* workers, std::string* error) {
+  std::vector<WorkerRecord> found;
+  const bool ok = InTransaction(*connection_, false, "read the workers",
+      [&](pqxx::transaction_base& transaction, std::string*) {
+        found.clear();
+        for (const pqxx::row& row : transaction.exec(
+                 "SELECT id, host, pid, pid_start_time, started_at, heartbeat_at FROM workers ORDER BY id")) {
+          WorkerRecord worker;
+          worker.id = TextAt(row, 0);
+          worker.host = TextAt(row, 1);
+          worker.pid = IntAt(row, 2);
+          worker.pid_start_time = IntAt(row, 3);
+          worker.started_at = TextAt(row, 4);
+          worker.heartbeat_at = TextAt(row, 5);
+          found.push_back(std::move(worker));
+        }
+        return true;
+      },
+      error);
+  if (ok) *workers = std::move(found);
+  return ok;
+}
+
+bool PostgresStore::TakeOverAttempts(const std::string& from_worker, const std::string& to_worker,
+                                     double lease_seconds, std::vector<Claim>* taken, std::string* error) {
+  const std::string now = FormatTimestamp(clock_->Now());
+  std::vector<Claim> found;
+  const bool ok = InTransaction(*connection_, true, "take over the attempts of " + from_worker,
+      [&](pqxx::transaction_base& transaction, std::string* failure) {
+        found.clear();
+        // Each row is re-checked after any lock wait (READ COMMITTED): an
+        // attempt another worker reclaimed or took meanwhile is not taken.
+        const pqxx::result rows = Exec(transaction,
+            "UPDATE attempts SET lease_owner = $2, lease_expires_at = clock_timestamp() + make_interval(secs =>"
+            " $3::double precision), fencing_token = nextval('fencing_tokens') WHERE outcome = 'running'"
+            " AND lease_owner = $1 RETURNING id, workstream_id, attempt, fencing_token, agent_id",
+            {Text(from_worker), Text(to_worker), Real(lease_seconds)});
+        for (const pqxx::row& row : rows) {
+          Claim claim;
+          claim.attempt_id = IntAt(row, 0);
+          claim.workstream_id = TextAt(row, 1);
+          claim.attempt = static_cast<int>(IntAt(row, 2));
+          claim.fencing_token = IntAt(row, 3);
+          if (!InsertLog(transaction, now, claim.workstream_id, TextAt(row, 4), "lease_taken_over",
+                         "worker " + from_worker + " is gone from its host: " + to_worker + " takes over attempt " +
+                             std::to_string(claim.attempt) + " (fencing token " +
+                             std::to_string(claim.fencing_token) + ")",
+                         failure)) {
+            return false;
+          }
+          found.push_back(claim);
+        }
+        std::sort(found.begin(), found.end(),
+                  [](const Claim& a, const Claim& b) { return a.attempt_id < b.attempt_id; });
+        return true;
+      },
+      error);
+  if (ok) *taken = std::move(found);
+  return ok;
 }
 
 bool PostgresStore::ClaimWorkstream(const ClaimRequest& request, std::optional<Claim>* claim, std::string* error) {
@@ -1385,6 +1454,25 @@ bool PostgresStore::MoveIntegration(const IntegrationMove& move, MoveResult* res
       },
       error);
   if (ok) *result = outcome;
+  return ok;
+}
+
+bool PostgresStore::AdvanceIntegration(const std::string& branch, const std::string& old_head,
+                                       const std::string& new_head, const std::string& message, bool* moved,
+                                       std::string* error) {
+  const std::string now = FormatTimestamp(clock_->Now());
+  bool done = false;
+  const bool ok = InTransaction(*connection_, true, "move " + branch,
+      [&](pqxx::transaction_base& transaction, std::string* failure) {
+        done = !Exec(transaction,
+                     "UPDATE integration_heads SET head = $3, updated_at = $4 WHERE branch = $1 AND head = $2"
+                     " RETURNING branch",
+                     {Text(branch), Text(old_head), Text(new_head), Text(now)})
+                    .empty();
+        return !done || InsertLog(transaction, now, "", "", "synced", message, failure);
+      },
+      error);
+  if (ok) *moved = done;
   return ok;
 }
 

@@ -70,6 +70,9 @@ class PostgresStore : public StateStore {
   bool LoadPlan(std::vector<PlanEntry>* entries, int64_t* submission_id, std::string* error) override;
   bool LatestSubmission(int64_t* submission_id, std::string* error) override;
   bool RegisterWorker(const WorkerRecord& worker, std::string* error) override;
+  bool LoadWorkers(std::vector<WorkerRecord>* workers, std::string* error) override;
+  bool TakeOverAttempts(const std::string& from_worker, const std::string& to_worker, double lease_seconds,
+                        std::vector<Claim>* taken, std::string* error) override;
   bool ClaimWorkstream(const ClaimRequest& request, std::optional<Claim>* claim, std::string* error) override;
   bool RenewLeases(const std::string& worker_id, double lease_seconds, const std::vector<int64_t>& attempt_ids,
                    std::vector<int64_t>* lost, std::string* error) override;
@@ -82,6 +85,8 @@ class PostgresStore : public StateStore {
   bool MoveIntegration(const IntegrationMove& move, MoveResult* result, std::string* error) override;
   /// A session advisory lock: released by UnlockMerges, or by the server when
   /// the connection ends (the worker died).
+  bool AdvanceIntegration(const std::string& branch, const std::string& old_head, const std::string& new_head,
+                          const std::string& message, bool* moved, std::string* error) override;
   bool TryLockMerges(bool* acquired, std::string* error) override;
   bool UnlockMerges(std::string* error) override;
   bool BeginGroup(std::string* error) override;

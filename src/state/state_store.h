@@ -159,11 +159,13 @@ PlanChanges DiffPlans(const std::vector<PlanEntry>& stored, const std::vector<Pl
 /// The content hash of a definition: 16 hex digits of FNV-1a 64.
 std::string ContentHash(const std::string& text);
 
-/// One worker process (`orchestra worker`), in the workers table.
+/// One worker process (`orchestra worker`, or `orchestra run` on a shared
+/// state), in the workers table.
 struct WorkerRecord {
   std::string id;  // unique per process: host:pid:start
   std::string host;
   int64_t pid = 0;
+  int64_t pid_start_time = 0;  // /proc/<pid>/stat start time: is `pid` still this worker? 0: unknown
   std::string started_at;
   std::string heartbeat_at;
 };
@@ -335,6 +337,23 @@ class StateStore {
     *error = "this state store has no workers";
     return false;
   }
+  /// Every worker ever registered, live or not, by id.
+  virtual bool LoadWorkers(std::vector<WorkerRecord>* workers, std::string* error) {
+    (void)workers;
+    *error = "this state store has no workers";
+    return false;
+  }
+  /// Gives `to_worker` the attempts `from_worker` left running (each under a
+  /// new fencing token and a lease of `lease_seconds`, logged
+  /// `lease_taken_over`): a worker that found a dead predecessor on its own
+  /// host recovers them as a lone run does, instead of waiting for their
+  /// leases to lapse. `*taken` lists them.
+  virtual bool TakeOverAttempts(const std::string& from_worker, const std::string& to_worker, double lease_seconds,
+                                std::vector<Claim>* taken, std::string* error) {
+    (void)from_worker, (void)to_worker, (void)lease_seconds, (void)taken;
+    *error = "this state store has no leases";
+    return false;
+  }
   /// Atomically picks a pending workstream of the submitted plan whose
   /// dependencies are all completed (one of `candidates` when given, the first
   /// in their order), reclaiming expired leases first, and starts its attempt
@@ -395,6 +414,16 @@ class StateStore {
   /// requeueing it, so a merge is never done twice.
   virtual bool MoveIntegration(const IntegrationMove& move, MoveResult* result, std::string* error) {
     (void)move, (void)result;
+    *error = "this state store shares no integration branch";
+    return false;
+  }
+  /// Moves `branch` from `old_head` to `new_head` when it is still at
+  /// `old_head` (`*moved` says whether it was), logging `synced` with
+  /// `message`: `orchestra run` bringing the user's branch in, under the merge
+  /// lock. No attempt is involved; a merge goes through MoveIntegration.
+  virtual bool AdvanceIntegration(const std::string& branch, const std::string& old_head, const std::string& new_head,
+                                  const std::string& message, bool* moved, std::string* error) {
+    (void)branch, (void)old_head, (void)new_head, (void)message, (void)moved;
     *error = "this state store shares no integration branch";
     return false;
   }

@@ -94,6 +94,13 @@ class StateStoreWrapper : public StateStore {
   bool RegisterWorker(const WorkerRecord& worker, std::string* error) override {
     return target_->RegisterWorker(worker, error);
   }
+  bool LoadWorkers(std::vector<WorkerRecord>* workers, std::string* error) override {
+    return target_->LoadWorkers(workers, error);
+  }
+  bool TakeOverAttempts(const std::string& from_worker, const std::string& to_worker, double lease_seconds,
+                        std::vector<Claim>* taken, std::string* error) override {
+    return target_->TakeOverAttempts(from_worker, to_worker, lease_seconds, taken, error);
+  }
   bool ClaimWorkstream(const ClaimRequest& request, std::optional<Claim>* claim, std::string* error) override {
     return target_->ClaimWorkstream(request, claim, error);
   }
@@ -117,6 +124,10 @@ class StateStoreWrapper : public StateStore {
   }
   bool MoveIntegration(const IntegrationMove& move, MoveResult* result, std::string* error) override {
     return target_->MoveIntegration(move, result, error);
+  }
+  bool AdvanceIntegration(const std::string& branch, const std::string& old_head, const std::string& new_head,
+                          const std::string& message, bool* moved, std::string* error) override {
+    return target_->AdvanceIntegration(branch, old_head, new_head, message, moved, error);
   }
   bool TryLockMerges(bool* acquired, std::string* error) override { return target_->TryLockMerges(acquired, error); }
   bool UnlockMerges(std::string* error) override { return target_->UnlockMerges(error); }
