@@ -320,6 +320,48 @@ TEST_F(WorkersTest, RunOnASharedStateSubmitsThePlanAndWorksBesideTheWorkers) {
   EXPECT_EQ(again.out, "nothing to run: every workstream is completed\n");
 }
 
+// A run killed with kill -9 beside a live worker of the same host: started
+// again, it takes over (and adopts) only its own attempt; the worker's goes
+// on under the worker's lease.
+TEST_F(WorkersTest, ARestartedRunTakesOverItsOwnAttemptsAndLeavesALiveWorkersAlone) {
+  TestProject project;
+  project.AddWorkstream("a", {});
+  project.AddWorkstream("b", {});
+  project.Hold("a");
+  project.Hold("b");
+  project.WriteConfig({{"agent-1", ""}});
+  const pid_t worker = StartOrchestra(project.path(), {"--state", url_, "worker", "--wait"}, project / "worker.out");
+  const pid_t run = StartOrchestra(project.path(), {"--state", url_, "run"}, project / "run.out");
+  ASSERT_TRUE(WaitUntil([&] { return Value("SELECT to_regclass('attempts') IS NOT NULL") == "t"; }));
+  ASSERT_TRUE(WaitUntil([&] {
+    return Value("SELECT count(DISTINCT lease_owner) FROM attempts WHERE outcome = 'running' AND pid IS NOT NULL") ==
+           "2";
+  })) << ReadFile(project / "run.out") << ReadFile(project / "worker.out");
+  const std::string run_owner = Value("SELECT id FROM workers WHERE pid = " + std::to_string(run));
+  const std::string runs_attempt = Value("SELECT workstream_id FROM attempts WHERE lease_owner = '" + run_owner + "'");
+  const std::string workers_attempt = runs_attempt == "a" ? "b" : "a";
+  kill(run, SIGKILL);
+  WaitForExit(run);
+  const pid_t again = StartOrchestra(project.path(), {"--state", url_, "run"}, project / "again.out");
+  ASSERT_TRUE(WaitUntil([&] {
+    return Value("SELECT count(*) FROM execution_log WHERE event_type = 'adopted'") == "1";
+  })) << ReadFile(project / "again.out");
+  EXPECT_EQ(Value("SELECT string_agg(workstream_id, ',') FROM execution_log WHERE event_type = 'lease_taken_over'"),
+            runs_attempt);
+  EXPECT_EQ(Value("SELECT lease_owner = '" + run_owner + "' FROM attempts WHERE workstream_id = '" +
+                  workers_attempt + "'"),
+            "f");  // still the worker's
+  project.Release("a");
+  project.Release("b");
+  EXPECT_EQ(WaitForExit(again), 0) << ReadFile(project / "again.out");
+  EXPECT_TRUE(WaitUntil([&] { return ReadFile(project / "worker.out").find("waiting for the next") != std::string::npos; }))
+      << ReadFile(project / "worker.out");
+  kill(worker, SIGTERM);
+  EXPECT_EQ(WaitForExit(worker), 0) << ReadFile(project / "worker.out");
+  EXPECT_EQ(Completions(), (std::map<std::string, int>{{"a", 1}, {"b", 1}}));
+  EXPECT_EQ(Value("SELECT count(*) FROM attempts"), "2");  // nothing ran twice
+}
+
 TEST_F(WorkersTest, TheLateResultOfAPausedWorkerIsRejectedByItsFencingToken) {
   TestProject project;
   pid_t paused = 0;
