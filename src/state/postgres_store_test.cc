@@ -385,6 +385,59 @@ TEST_F(PostgresStoreTest, TheSharedIntegrationHeadMovesOnlyFromItsHeadUnderALive
             (Rows{"started", "rejected_late_merge", "merging"}));
 }
 
+/// A worker's attempts taken over by another (its dead predecessor on the
+/// same host): new fencing tokens, so the dead worker's end is refused and the
+/// new owner's recorded; a second take-over finds nothing left.
+TEST_F(PostgresStoreTest, TakenOverAttemptsGetANewOwnerAndTokenAndTheOldEndIsRefused) {
+  std::string error;
+  WorkerRecord dead{"host:1:1", "host", 1, 4242, "", ""};
+  ASSERT_TRUE(store_->RegisterWorker(dead, &error)) << error;
+  std::vector<WorkerRecord> workers;
+  ASSERT_TRUE(store_->LoadWorkers(&workers, &error)) << error;
+  ASSERT_EQ(workers.size(), 1u);
+  EXPECT_EQ(workers[0].pid_start_time, 4242);
+  const Claim claim = ClaimA(store_.get(), "host:1:1", 30);
+  std::vector<Claim> taken;
+  ASSERT_TRUE(store_->TakeOverAttempts("host:1:1", "host:2:1", 30, &taken, &error)) << error;
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0].attempt_id, claim.attempt_id);
+  EXPECT_GT(taken[0].fencing_token, claim.fencing_token);
+  EXPECT_EQ(Query("SELECT lease_owner FROM attempts"), Rows{"host:2:1"});
+  std::vector<Claim> again;
+  ASSERT_TRUE(store_->TakeOverAttempts("host:1:1", "host:3:1", 30, &again, &error)) << error;
+  EXPECT_TRUE(again.empty());
+  AttemptEnd end;
+  end.outcome = AttemptOutcome::kSucceeded;
+  end.new_status = WorkstreamStatus::kCompleted;
+  end.event_type = "completed";
+  bool rejected = false;
+  ASSERT_TRUE(store_->FinishClaimedAttempt(claim.attempt_id, claim.fencing_token, end, &rejected, &error)) << error;
+  EXPECT_TRUE(rejected);
+  ASSERT_TRUE(store_->FinishClaimedAttempt(claim.attempt_id, taken[0].fencing_token, end, &rejected, &error))
+      << error;
+  EXPECT_FALSE(rejected);
+  EXPECT_EQ(Query("SELECT status FROM workstream_status"), Rows{"completed"});
+  EXPECT_EQ(Query("SELECT event_type FROM execution_log WHERE workstream_id = 'a' ORDER BY id"),
+            (Rows{"started", "lease_taken_over", "rejected_late_result", "completed"}));
+}
+
+/// `run` bringing the user's branch in: the shared head moves only from the
+/// head it was computed on.
+TEST_F(PostgresStoreTest, AdvancingTheSharedHeadIsACompareAndSet) {
+  std::string error, head;
+  ASSERT_TRUE(store_->StartIntegration("orchestra/integration", "base1", &head, &error)) << error;
+  bool moved = true;
+  ASSERT_TRUE(store_->AdvanceIntegration("orchestra/integration", "other", "synced1", "sync", &moved, &error))
+      << error;
+  EXPECT_FALSE(moved);
+  EXPECT_EQ(Query("SELECT head FROM integration_heads"), Rows{"base1"});
+  ASSERT_TRUE(store_->AdvanceIntegration("orchestra/integration", "base1", "synced1", "sync", &moved, &error))
+      << error;
+  EXPECT_TRUE(moved);
+  EXPECT_EQ(Query("SELECT head FROM integration_heads"), Rows{"synced1"});
+  EXPECT_EQ(Query("SELECT message FROM execution_log WHERE event_type = 'synced'"), Rows{"sync"});
+}
+
 /// A worker that died between its merge and the record of its end: the
 /// reclaim completes the workstream (its merge is in the shared branch)
 /// instead of requeueing it to be merged a second time.
