@@ -49,10 +49,8 @@ std::string DescribeChanges(const PlanChanges& changes) {
 bool IsPostgres(const Project& project) { return !project.config.state_url.empty(); }
 
 /// "host:pid:start": a worker id no other process has.
-std::string NewWorkerId(const SystemClock& clock) {
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  return std::string(host) + ":" + std::to_string(getpid()) + ":" + std::to_string(static_cast<int64_t>(clock.Now()));
+std::string NewWorkerId(const std::string& host, const SystemClock& clock) {
+  return host + ":" + std::to_string(getpid()) + ":" + std::to_string(static_cast<int64_t>(clock.Now()));
 }
 
 }  // namespace
@@ -101,7 +99,7 @@ bool SubmitProjectPlan(const Session& session, bool only_changes) {
 bool JoinAsWorker(Session* session, WorkerOptions* options) {
   char host[256] = {};
   gethostname(host, sizeof host - 1);
-  options->worker_id = NewWorkerId(session->clock);
+  options->worker_id = NewWorkerId(host, session->clock);
   options->host = host;
   WorkerRecord worker;
   worker.id = options->worker_id;

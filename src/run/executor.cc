@@ -172,7 +172,7 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
   }
   if (!CommitNow([&](std::string* e) { return Recover(e); }, error) || !Restore(error)) {
     std::string ignored;  // the first error is the one to report
-    store_->EndRun(run_id_, RunState::kFailed, &ignored);
+    if (records_run_) store_->EndRun(run_id_, RunState::kFailed, &ignored);
     return RunEnd::kError;
   }
   const std::optional<double> budget = project_.config.budget_usd;
