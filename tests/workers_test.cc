@@ -76,6 +76,21 @@ class WorkersTest : public ::testing::Test {
     ASSERT_EQ(submit.exit_code, 0) << submit.out << submit.err;
   }
 
+  /// One agent each for a `run` and a `worker --wait` started beside it in
+  /// `project` (whose held workstreams "a" and "b" are ready at once): returns
+  /// once each runs one of them, which only happens when both claim.
+  void StartRunBesideAWaitingWorker(TestProject* project, pid_t* worker, pid_t* run) {
+    project->WriteConfig({{"agent-1", ""}});
+    // Nothing is submitted yet: the worker waits for the run's submission.
+    *worker = StartOrchestra(project->path(), {"--state", url_, "worker", "--wait"}, *project / "worker.out");
+    *run = StartOrchestra(project->path(), {"--state", url_, "run"}, *project / "run.out");
+    ASSERT_TRUE(WaitUntil([&] { return Value("SELECT to_regclass('attempts') IS NOT NULL") == "t"; }));
+    ASSERT_TRUE(WaitUntil([&] {
+      return Value("SELECT count(DISTINCT lease_owner) FROM attempts WHERE outcome = 'running'"
+                   " AND pid IS NOT NULL") == "2";
+    })) << ReadFile(*project / "run.out") << ReadFile(*project / "worker.out");
+  }
+
   /// `project` of one workstream, "held" (its agent runs until released),
   /// submitted; a worker ("paused", lease 2 s) started its attempt and was
   /// then stopped with SIGSTOP.
@@ -292,16 +307,8 @@ TEST_F(WorkersTest, RunOnASharedStateSubmitsThePlanAndWorksBesideTheWorkers) {
   project.AddWorkstream("c", {"a", "b"});
   project.Hold("a");
   project.Hold("b");
-  project.WriteConfig({{"agent-1", ""}});
-  // Nothing is submitted yet: the worker waits for the run's submission.
-  const pid_t worker = StartOrchestra(project.path(), {"--state", url_, "worker", "--wait"}, project / "worker.out");
-  const pid_t run = StartOrchestra(project.path(), {"--state", url_, "run"}, project / "run.out");
-  ASSERT_TRUE(WaitUntil([&] { return Value("SELECT to_regclass('attempts') IS NOT NULL") == "t"; }));
-  // One agent each: "a" and "b" run at once only when both took one.
-  ASSERT_TRUE(WaitUntil([&] {
-    return Value("SELECT count(DISTINCT lease_owner) FROM attempts WHERE outcome = 'running' AND pid IS NOT NULL") ==
-           "2";
-  })) << ReadFile(project / "run.out") << ReadFile(project / "worker.out");
+  pid_t worker = 0, run = 0;
+  ASSERT_NO_FATAL_FAILURE(StartRunBesideAWaitingWorker(&project, &worker, &run));
   project.Release("a");
   project.Release("b");
   EXPECT_EQ(WaitForExit(run), 0) << ReadFile(project / "run.out") << ReadFile(project / "run.out.err");
@@ -329,14 +336,8 @@ TEST_F(WorkersTest, ARestartedRunTakesOverItsOwnAttemptsAndLeavesALiveWorkersAlo
   project.AddWorkstream("b", {});
   project.Hold("a");
   project.Hold("b");
-  project.WriteConfig({{"agent-1", ""}});
-  const pid_t worker = StartOrchestra(project.path(), {"--state", url_, "worker", "--wait"}, project / "worker.out");
-  const pid_t run = StartOrchestra(project.path(), {"--state", url_, "run"}, project / "run.out");
-  ASSERT_TRUE(WaitUntil([&] { return Value("SELECT to_regclass('attempts') IS NOT NULL") == "t"; }));
-  ASSERT_TRUE(WaitUntil([&] {
-    return Value("SELECT count(DISTINCT lease_owner) FROM attempts WHERE outcome = 'running' AND pid IS NOT NULL") ==
-           "2";
-  })) << ReadFile(project / "run.out") << ReadFile(project / "worker.out");
+  pid_t worker = 0, run = 0;
+  ASSERT_NO_FATAL_FAILURE(StartRunBesideAWaitingWorker(&project, &worker, &run));
   const std::string run_owner = Value("SELECT id FROM workers WHERE pid = " + std::to_string(run));
   const std::string runs_attempt = Value("SELECT workstream_id FROM attempts WHERE lease_owner = '" + run_owner + "'");
   const std::string workers_attempt = runs_attempt == "a" ? "b" : "a";
