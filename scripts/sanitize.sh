@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Orchestra with sanitizers and runs its tests under them:
-#   scripts/sanitize.sh [asan|tsan|asan-unit] [CTEST_ARGS...]
+#   scripts/sanitize.sh [asan|tsan|asan-unit|tsan-unit] [CTEST_ARGS...]
 # asan (default): AddressSanitizer + UndefinedBehaviorSanitizer (and
 #   LeakSanitizer) into build-asan/, the whole ctest suite; the first finding
 #   stops the process and fails its test.
@@ -11,6 +11,10 @@
 #   queue, executor logic, agent output readers, reports) in one test
 #   process, without the integration tests' thousands of orchestra
 #   processes: a minute instead of the whole suite's 20.
+# tsan-unit (what CI runs too): ThreadSanitizer into build-tsan-unit/ (-O1,
+#   line tables), the same unit tests in one process: the planner's threads,
+#   the attempt-log copier, the dashboard server's pool, the event loop and
+#   its thread pool, child processes, both state stores.
 # tsan: ThreadSanitizer into build-tsan/, every test of what runs concurrently
 #   (the suites listed in tsan_suites below): threads (the dashboard's
 #   cpp-httplib pool, the /proc scan on libuv's thread pool, the model server
@@ -49,16 +53,22 @@ tsan_suites=(
 case $mode in
   asan) dir=build-asan sanitizers=address,undefined tests=() ;;
   asan-unit) dir=build-asan-unit sanitizers=address,undefined tests=() unit=1 ;;
+  tsan-unit) dir=build-tsan-unit sanitizers=thread tests=() unit=1 ;;
   tsan) dir=build-tsan sanitizers=thread
         tests=(-R "^([A-Za-z]+/)?($(IFS='|'; echo "${tsan_suites[*]}"))Test\\.") ;;
   -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  *) echo "sanitize.sh: unknown mode '$mode' (asan or tsan)" >&2; exit 2 ;;
+  *) echo "sanitize.sh: unknown mode '$mode' (asan, tsan, asan-unit or tsan-unit)" >&2; exit 2 ;;
 esac
 ./scripts/install-deps.sh
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 # Warnings are left to the normal build: gcc warns falsely on some sanitized code.
 build_type=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
-[ "${unit:-0}" = 1 ] && build_type=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" "-DCMAKE_C_FLAGS_DEBUG=-O0 -g1")
+# The unit builds: line tables only, unoptimised for ASan; TSan wants -O1 (at
+# -O0 its instrumentation of every stack access makes the tests crawl).
+optimise=-O0
+[ "$mode" = tsan-unit ] && optimise=-O1
+[ "${unit:-0}" = 1 ] && build_type=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=$optimise -g1"
+                                    "-DCMAKE_C_FLAGS_DEBUG=$optimise -g1")
 cmake -S . -B "$dir" -G Ninja "${build_type[@]}" -DORCHESTRA_BUILD_TESTS=ON \
   -DORCHESTRA_SANITIZE="$sanitizers" >/dev/null
 # The settings reach every instrumented process the tests start (the orchestra binary too).
