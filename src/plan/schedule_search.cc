@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <numeric>
@@ -49,19 +50,79 @@ using EventQueue = std::priority_queue<Event, std::vector<Event>, std::greater<E
 
 }  // namespace
 
+namespace {
+
+/// The ready tasks of an unconstrained simulation, lowest rank first. With a
+/// rank that is a permutation of 0..n-1 (`by_rank` given: the task at each
+/// rank) a two-level bitmap over the ranks, whose pop and push are a few word
+/// operations; otherwise a heap of (rank, task) keys. On 100,000 tasks the
+/// heap's pops were 9% of `orchestra plan`.
+class ReadyTasks {
+ public:
+  ReadyTasks(const std::vector<int>& rank, const int* by_rank, uint64_t* bits, uint64_t* summary)
+      : rank_(rank), by_rank_(by_rank), bits_(bits), summary_(summary) {}
+
+  bool empty() const { return count_ == 0; }
+  void Push(int task) {
+    ++count_;
+    const uint32_t position = static_cast<uint32_t>(rank_[task]);
+    if (by_rank_ == nullptr) {
+      heap_.push((static_cast<uint64_t>(position) << 32) | static_cast<uint32_t>(task));
+      return;
+    }
+    const uint32_t word = position >> 6;
+    bits_[word] |= uint64_t{1} << (position & 63);
+    summary_[word >> 6] |= uint64_t{1} << (word & 63);
+    lowest_summary_ = std::min(lowest_summary_, word >> 6);
+  }
+  int Pop() {
+    --count_;
+    if (by_rank_ == nullptr) {
+      const int task = static_cast<int>(heap_.top() & 0xffffffffu);
+      heap_.pop();
+      return task;
+    }
+    while (summary_[lowest_summary_] == 0) ++lowest_summary_;  // count_ > 0: a set bit lies ahead
+    const uint32_t word = (lowest_summary_ << 6) + static_cast<uint32_t>(__builtin_ctzll(summary_[lowest_summary_]));
+    const uint32_t position = (word << 6) + static_cast<uint32_t>(__builtin_ctzll(bits_[word]));
+    bits_[word] &= bits_[word] - 1;  // the lowest set bit, the one just found
+    if (bits_[word] == 0) summary_[word >> 6] &= ~(uint64_t{1} << (word & 63));
+    return by_rank_[position];
+  }
+
+ private:
+  const std::vector<int>& rank_;
+  const int* by_rank_;
+  uint64_t* bits_;
+  uint64_t* summary_;
+  uint32_t lowest_summary_ = UINT32_MAX;
+  int count_ = 0;
+  std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> heap_;
+};
+
+}  // namespace
+
 double ListSimulator::SimulateUnconstrained(const std::vector<int>& rank,
                                             std::vector<ScheduledTask>* schedule) {
-  // Ready tasks by rank, then index, in one 64-bit key; idle agents by index
-  // (all agents are alike here, so the Scheduler's choice is the lowest idle
-  // index). The agent of a running task is kept beside it, not in its event.
-  const auto key = [&](int task) {
-    return (static_cast<uint64_t>(static_cast<uint32_t>(rank[task])) << 32) | static_cast<uint32_t>(task);
-  };
-  std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> ready;
+  // Ready tasks by rank, then index; idle agents by index (all agents are
+  // alike here, so the Scheduler's choice is the lowest idle index). The
+  // agent of a running task is kept beside it, not in its event.
+  const int count = problem_.size();
+  task_at_rank_.assign(static_cast<size_t>(count), -1);
+  bool permutation = true;
+  for (int task = 0; task < count && permutation; ++task) {
+    const int position = rank[task];
+    permutation = position >= 0 && position < count && task_at_rank_[position] < 0;
+    if (permutation) task_at_rank_[position] = task;
+  }
+  const size_t words = static_cast<size_t>(count) / 64 + 1;
+  ready_bits_.assign(words, 0);
+  ready_summary_.assign(words / 64 + 1, 0);
+  ReadyTasks ready(rank, permutation ? task_at_rank_.data() : nullptr, ready_bits_.data(), ready_summary_.data());
   std::priority_queue<int, std::vector<int>, std::greater<int>> idle;
   for (int agent = 0; agent < problem_.agent_count; ++agent) idle.push(agent);
-  for (int task = 0; task < problem_.size(); ++task) {
-    if (waiting_[task] == 0) ready.push(key(task));
+  for (int task = 0; task < count; ++task) {
+    if (waiting_[task] == 0) ready.Push(task);
   }
   const int* starts = shape_->dependents_start.data();
   const int* flat = shape_->dependents_flat.data();
@@ -72,8 +133,7 @@ double ListSimulator::SimulateUnconstrained(const std::vector<int>& rank,
   double now = 0;
   while (true) {
     while (!idle.empty() && !ready.empty()) {
-      const int task = static_cast<int>(ready.top() & 0xffffffffu);
-      ready.pop();
+      const int task = ready.Pop();
       const int agent = idle.top();
       idle.pop();
       const double end = now + durations[task];
@@ -88,7 +148,7 @@ double ListSimulator::SimulateUnconstrained(const std::vector<int>& rank,
       finishing.pop();
       idle.push(agent_of[task]);
       for (const int* dependent = flat + starts[task]; dependent != flat + starts[task + 1]; ++dependent) {
-        if (--waiting[*dependent] == 0) ready.push(key(*dependent));
+        if (--waiting[*dependent] == 0) ready.Push(*dependent);
       }
     }
   }

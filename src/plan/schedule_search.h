@@ -52,6 +52,12 @@ class ListSimulator {
   std::vector<int> agent_of_;  // per running task
   std::vector<int> busy_with_;
   std::vector<char> running_;
+  // SimulateUnconstrained's ready set when the rank is a permutation of
+  // 0..n-1 (every rank the search makes): a bit per rank, a summary bit per
+  // 64 of them, and the task at each rank.
+  std::vector<uint64_t> ready_bits_;
+  std::vector<uint64_t> ready_summary_;
+  std::vector<int> task_at_rank_;
 };
 
 /// How long and how hard to search.
