@@ -416,8 +416,12 @@ bool UpdateRunningAttempt(pqxx::transaction_base& transaction, int64_t attempt_i
 /// The schema version of the connection's current schema; -1 when it has no
 /// orchestra schema (no schema_version table).
 int VersionOf(pqxx::transaction_base& transaction, std::string* error) {
+  // workstream_status first: each statement sees the catalog as committed
+  // when it runs, and the schema's creation, committing between the two,
+  // must not look like a workstream_status table without its schema_version.
+  const bool has_status = !transaction.exec("SELECT to_regclass('workstream_status') IS NULL")[0][0].as<bool>();
   if (transaction.exec("SELECT to_regclass('schema_version') IS NULL")[0][0].as<bool>()) {
-    if (!transaction.exec("SELECT to_regclass('workstream_status') IS NULL")[0][0].as<bool>()) {
+    if (has_status) {
       *error = "it has a workstream_status table but no schema_version table: not an orchestra state database "
                "(use another database, or a schema of its own with ?options=-csearch_path%3DNAME)";
       return -2;
