@@ -70,19 +70,16 @@ SyncResult SyncShared(const Config& config, StateStore* store) {
     return result;
   }
   bool moved = false;
-  if (!shared.PushHead(result.new_head, &failed.error) ||
-      !store->AdvanceIntegration(config.integration_branch, result.old_head, result.new_head,
-                                 DescribeSync(result, config.integration_branch), &moved, &failed.error)) {
-    std::string ignored;
-    shared.SetLocalHead(head, &ignored);
-    return failed;
-  }
-  if (!moved) {  // the lock was lost (the session ended): someone merged meanwhile
-    std::string ignored;
-    shared.SetLocalHead(head, &ignored);
+  if (shared.PushHead(result.new_head, &failed.error) &&
+      store->AdvanceIntegration(config.integration_branch, result.old_head, result.new_head,
+                                DescribeSync(result, config.integration_branch), &moved, &failed.error)) {
+    if (moved) return result;
+    // The lock was lost (the session ended): someone merged meanwhile.
     failed.error = "the shared " + config.integration_branch + " moved while it was synced; run again";
   }
-  return moved ? result : failed;
+  std::string ignored;  // the clone's branch back to the state's head
+  shared.SetLocalHead(head, &ignored);
+  return failed;
 }
 
 }  // namespace

@@ -30,21 +30,15 @@ bool SharedIntegration::Start(std::string* error) {
   // Workers starting together: the first to record a head wins; the others
   // take it. A push that loses to another worker's is read again.
   for (int round = 0; head.empty() && round < 3; ++round) {
-    if (remote_.empty()) {  // this repository is the shared one
-      const std::string local = ResolveCommit(git_, repo_dir_, "refs/heads/" + branch_);
-      if (local.empty()) {
-        *error = "the integration branch " + branch_ + " does not exist in " + repo_dir_;
+    std::string candidate;
+    if (!remote_.empty()) {  // else this repository is the shared one
+      GitResult listed;
+      if (!Check({"ls-remote", "--", remote_, "refs/heads/" + branch_}, error, &listed)) {
+        *error = "cannot reach the shared remote " + remote_ + ": " + *error;
         return false;
       }
-      if (!store_->StartIntegration(branch_, local, &head, error)) return false;
-      break;
+      candidate = listed.out.substr(0, listed.out.find('\t'));
     }
-    GitResult listed;
-    if (!Check({"ls-remote", "--", remote_, "refs/heads/" + branch_}, error, &listed)) {
-      *error = "cannot reach the shared remote " + remote_ + ": " + *error;
-      return false;
-    }
-    std::string candidate = listed.out.substr(0, listed.out.find('\t'));
     if (candidate.size() < 40) {
       candidate = ResolveCommit(git_, repo_dir_, "refs/heads/" + branch_);
       if (candidate.empty()) {
@@ -52,7 +46,10 @@ bool SharedIntegration::Start(std::string* error) {
         return false;
       }
       std::string ignored;
-      if (!Check({"push", "-q", "--no-verify", "--", remote_, candidate + ":refs/heads/" + branch_}, &ignored)) continue;
+      if (!remote_.empty() &&
+          !Check({"push", "-q", "--no-verify", "--", remote_, candidate + ":refs/heads/" + branch_}, &ignored)) {
+        continue;
+      }
     }
     if (!store_->StartIntegration(branch_, candidate, &head, error)) return false;
   }
