@@ -1,5 +1,7 @@
 #include "clean_workstreams.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -664,12 +666,28 @@ size_t CountArrayObjects(std::string_view text) {
   return count;
 }
 
+/// Asks for transparent huge pages over the whole 2 MB pages inside
+/// [start, start + bytes), memory not yet touched: the workstreams of a large
+/// array (about 400 bytes each, 40 MB for 100,000) are then faulted in 2 MB at
+/// a time instead of 4 KB, which was 14% of `plan` on 100,000. Advice only:
+/// where huge pages are off or the call fails, nothing changes.
+void AdviseHugePages(void* start, size_t bytes) {
+  constexpr uintptr_t kHugePage = 2u << 20;
+  if (bytes < 2 * kHugePage) return;
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(start) + kHugePage - 1) & ~(kHugePage - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(start) + bytes) & ~(kHugePage - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
 }  // namespace
 
 bool ParseCleanWorkstreams(const std::string& file, std::string_view text,
                            std::vector<Workstream>* workstreams) {
   const size_t before = workstreams->size();
-  if (const size_t objects = CountArrayObjects(text); objects > 1) workstreams->reserve(before + objects);
+  if (const size_t objects = CountArrayObjects(text); objects > 1) {
+    workstreams->reserve(before + objects);
+    AdviseHugePages(workstreams->data() + before, objects * sizeof(Workstream));
+  }
   if (CleanParser(file, text).Parse(workstreams)) return true;
   workstreams->erase(workstreams->begin() + static_cast<std::ptrdiff_t>(before), workstreams->end());
   return false;

@@ -69,6 +69,33 @@ TEST(ValidateTest, ReportsDuplicateIdsNamingBothFiles) {
   EXPECT_EQ(workstreams[0].file, "a.json");
 }
 
+TEST(ValidateTest, SortsIdsWithLongSharedPrefixesAndKeepsTheFirstOfARepeat) {
+  // The sort's key holds an id's first 8 bytes: ids that share them, ids
+  // shorter than 8, a byte above 0x7f (a validation error, but sorted first)
+  // and repeats must still come out as a stable sort by the whole id.
+  const std::vector<std::string> ids = {"workstream-b", "workstream-a", "n10",   "n2",
+                                        "workstream-a", "n1",           "w\xc3\xa9", "workstreams",
+                                        "workstream",   "n2"};
+  std::vector<Workstream> workstreams;
+  for (size_t at = 0; at < ids.size(); ++at) {
+    workstreams.push_back(Make(ids[at], {}, "f" + std::to_string(at) + ".json"));
+  }
+  std::vector<Workstream> expected = workstreams;
+  std::stable_sort(expected.begin(), expected.end(),
+                   [](const Workstream& a, const Workstream& b) { return a.id < b.id; });
+  expected.erase(std::unique(expected.begin(), expected.end(),
+                             [](const Workstream& a, const Workstream& b) { return a.id == b.id; }),
+                 expected.end());
+  Diagnostics diagnostics;
+  ValidateProject(OneAgent(), &workstreams, &diagnostics);
+  ASSERT_EQ(Ids(workstreams), Ids(expected));
+  for (size_t at = 0; at < expected.size(); ++at) EXPECT_EQ(workstreams[at].file, expected[at].file);
+  EXPECT_NE(diagnostics.Render().find("f4.json:1:1: error: duplicate id 'workstream-a': also defined in f1.json:1:1"),
+            std::string::npos);
+  EXPECT_NE(diagnostics.Render().find("f9.json:1:1: error: duplicate id 'n2': also defined in f3.json:1:1"),
+            std::string::npos);
+}
+
 TEST(ValidateTest, ReportsInvalidIds) {
   std::vector<Workstream> workstreams = {Make("-bad"), Make("has space"), Make("ok_1.2-x")};
   Diagnostics diagnostics;

@@ -119,11 +119,15 @@ std::vector<bool> Selection(const Graph& graph, const std::vector<int>& targets)
   return include;
 }
 
-/// PlanRank over the nodes of `include`.
+/// PlanRank over the nodes of `include`. `shape`, when given, is a shape
+/// computed already for a problem of the same durations and edges (ShapeOf
+/// checks its fingerprint and computes its own when they differ).
 std::vector<int> RankSelection(const Graph& graph, const SchedulingInputs& inputs, const std::vector<bool>& include,
-                               const SearchOptions& options, SearchResult* search) {
+                               const SearchOptions& options, SearchResult* search,
+                               std::shared_ptr<const ProblemShape> shape = nullptr) {
   std::vector<int> nodes;
-  const PlanningProblem problem = MakePlanningProblem(graph, inputs, include, &nodes);
+  PlanningProblem problem = MakePlanningProblem(graph, inputs, include, &nodes);
+  problem.shape_cache = std::move(shape);
   SearchResult result = SearchSchedule(problem, options);
   std::vector<int> rank = RankForGraph(graph.size(), nodes, result.rank);
   if (search) *search = std::move(result);
@@ -245,8 +249,48 @@ Plan MakePlan(const Project& project, const std::vector<int>& targets, const Pla
 
   SearchOptions search_options;
   search_options.budget_seconds = options.budget_seconds;
+
+  // The agent-count table's rows: k generic agents, where tracks and agent
+  // types are left out, so the rows compare pool sizes (the configured row
+  // keeps every constraint). One problem for every row: only the agent count
+  // differs, so the graph's shape (order, levels) is computed once, and again
+  // not for the configured search when its problem has the same tasks.
+  // The rows are independent searches: helper threads (one per core but
+  // this one) start on them at once, while this thread runs the configured
+  // search and simulation and then joins them on the rows left. On 100,000
+  // workstreams the rows were a third of `plan` and the configured search
+  // and simulation a fifth, one after the other.
+  PlanningProblem scaling_problem;
+  SearchOptions scaling_options = search_options;
+  scaling_options.budget_seconds = options.budget_seconds / 4;
+  const int rows = options.scaling ? std::max(6, static_cast<int>(inputs.agent_ids.size())) : 0;
+  plan.scaling.resize(static_cast<size_t>(rows));
+  std::atomic<int> next_row{0};
+  const auto take_rows = [&] {
+    PlanningProblem own = scaling_problem;
+    for (int row = next_row++; row < rows; row = next_row++) {
+      own.agent_count = row + 1;
+      const SearchResult result = SearchSchedule(own, scaling_options);
+      plan.scaling[static_cast<size_t>(row)] = {row + 1, result.makespan, result.lower_bound.value,
+                                                result.proven_optimal};
+    }
+  };
+  std::vector<std::jthread> helpers;  // joined on every way out, a throw included
+  if (options.scaling) {
+    SchedulingInputs generic = inputs;
+    generic.agent_ids.assign(1, "agent");
+    generic.eligible.assign(1, std::vector<bool>(graph.size(), true));
+    std::vector<int> nodes;
+    scaling_problem = MakePlanningProblem(graph, generic, include, &nodes);
+    ShapeOf(scaling_problem);  // computed once, before the threads share it (read-only from here)
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned helper = 1; helper < std::min<unsigned>(cores, static_cast<unsigned>(rows)); ++helper) {
+      helpers.emplace_back(take_rows);
+    }
+  }
+
   SearchResult search;
-  inputs.rank = RankSelection(graph, inputs, include, search_options, &search);
+  inputs.rank = RankSelection(graph, inputs, include, search_options, &search, scaling_problem.shape_cache);
   plan.rank = inputs.rank;
   plan.lower_bound_hours = search.lower_bound.value;
   plan.rule = search.rule;
@@ -261,44 +305,8 @@ Plan MakePlan(const Project& project, const std::vector<int>& targets, const Pla
     plan.timelines[slot.agent].push_back({slot.task, slot.start, slot.end});
   }
 
-  if (options.scaling) {
-    // k generic agents: tracks and agent types are left out, so the rows
-    // compare pool sizes; the configured row above keeps every constraint.
-    const int configured = static_cast<int>(inputs.agent_ids.size());
-    // One problem for every row: only the agent count differs, so the
-    // graph's shape (order, levels) is computed once.
-    SchedulingInputs generic = inputs;
-    generic.agent_ids.assign(1, "agent");
-    generic.eligible.assign(1, std::vector<bool>(graph.size(), true));
-    std::vector<int> nodes;
-    PlanningProblem problem = MakePlanningProblem(graph, generic, include, &nodes);
-    SearchOptions scaling_options = search_options;
-    scaling_options.budget_seconds = options.budget_seconds / 4;
-    const int rows = std::max(6, configured);
-    plan.scaling.resize(static_cast<size_t>(rows));
-    ShapeOf(problem);  // computed once, before the threads share it (read-only from here)
-    // The rows are independent searches: one thread per core takes them in
-    // turn, each with its own copy of the problem (only agent_count differs):
-    // the same searches one thread would run, in about half the wall time on
-    // two cores (on 100,000 workstreams the 16 rows were a third of `plan`).
-    std::atomic<int> next_row{0};
-    const auto take_rows = [&] {
-      PlanningProblem own = problem;
-      for (int row = next_row++; row < rows; row = next_row++) {
-        own.agent_count = row + 1;
-        const SearchResult result = SearchSchedule(own, scaling_options);
-        plan.scaling[static_cast<size_t>(row)] = {row + 1, result.makespan, result.lower_bound.value,
-                                                  result.proven_optimal};
-      }
-    };
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    std::vector<std::thread> helpers;
-    for (unsigned helper = 1; helper < std::min<unsigned>(cores, static_cast<unsigned>(rows)); ++helper) {
-      helpers.emplace_back(take_rows);
-    }
-    take_rows();
-    for (std::thread& helper : helpers) helper.join();
-  }
+  if (options.scaling) take_rows();
+  for (std::jthread& helper : helpers) helper.join();
   return plan;
 }
 
