@@ -194,5 +194,66 @@ TEST(CleanWorkstreamsTest, AgreesWithTheReportingPathOnDamagedFiles) {
   EXPECT_GT(taken, 0);
 }
 
+// An array of `count` objects of varied shape: objects over several lines,
+// strings holding brackets, commas and multibyte characters (columns count
+// code points), CRLF line ends in places.
+std::string LargeArray(int count) {
+  std::string text = "[\n";
+  for (int index = 0; index < count; ++index) {
+    const std::string id = "n" + std::to_string(index);
+    switch (index % 4) {
+      case 0: text += "  {\"id\": \"" + id + "\"}"; break;
+      case 1:
+        text += "  {\r\n    \"id\": \"" + id + "\",\r\n    \"title\": \"{[,]} caf\xc3\xa9 \\\"x\\\" \xf0\x9f\x98\x80\"\r\n  }";
+        break;
+      case 2:
+        text += "{\"id\": \"" + id + "\", \"depends_on\": [\"n" + std::to_string(index - 1) +
+                "\"], \"metadata\": {\"note\": \"}{\", \"estimated_hours\": \"2-3\"}}";
+        break;
+      default: text += "\t{ \"title\" : \"\xc3\xa9\xc3\xa9\" , \"id\":\"" + id + "\", \"tasks\": [\"a\", \"]\"] }"; break;
+    }
+    text += index + 1 < count ? ",\n" : "\n";
+  }
+  return text + "]\n";
+}
+
+// A large array is read in two parts at once (the second on a thread): the
+// parts together load what the reporting path loads, positions included.
+TEST(CleanWorkstreamsTest, ALargeArrayReadInTwoPartsLoadsWhatTheReportingPathLoads) {
+  for (int count : {2047, 2048, 5001}) {
+    const std::string text = LargeArray(count);
+    EXPECT_TRUE(CheckAgainstReportingPath(text)) << count;
+    std::vector<Workstream> fast;
+    ASSERT_TRUE(ParseCleanWorkstreams("ws.json", text, &fast));
+    ASSERT_EQ(fast.size(), static_cast<size_t>(count));
+    EXPECT_EQ(fast.back().id, "n" + std::to_string(count - 1));
+  }
+}
+
+// Damage anywhere in a large array, the place where it is split included:
+// whatever the two parts take must be what the reporting path loads.
+TEST(CleanWorkstreamsTest, ALargeArrayDamagedAnywhereAgreesWithTheReportingPath) {
+  const std::string seed = LargeArray(2500);
+  const size_t middle = seed.size() / 2;
+  const std::string alphabet = "{}[]\",:\\ \n0123456789xid";
+  std::mt19937 random(5);
+  int taken = 0;
+  for (int round = 0; round < 120; ++round) {
+    std::string text = seed;
+    // Half of the damage lands within 200 bytes of the middle, where the
+    // scan puts the split.
+    const size_t at = round % 2 == 0 ? middle - 100 + random() % 200 : random() % text.size();
+    switch (random() % 3) {
+      case 0: text[at] = alphabet[random() % alphabet.size()]; break;
+      case 1: text.erase(at, 1 + random() % 3); break;
+      default: text.insert(at, 1, alphabet[random() % alphabet.size()]); break;
+    }
+    taken += CheckAgainstReportingPath(text);
+    if (::testing::Test::HasFailure()) break;
+  }
+  EXPECT_GT(taken, 0);
+  EXPECT_LT(taken, 120);
+}
+
 }  // namespace
 }  // namespace orchestra

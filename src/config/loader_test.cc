@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -594,6 +595,57 @@ TEST(LoaderTest, WarnsAboutEachUnknownFieldOnce) {
                 "reads)\n");
   ASSERT_EQ(workstreams.size(), 2u);
   EXPECT_EQ(workstreams[1].Raw()["doc_id"], "DOC-2");  // kept for whoever needs it
+}
+
+// A folder of many files is read in two halves at once: the workstreams and
+// diagnostics must be those of one pass over the files in name order, with
+// an unknown field warned about once across both halves and every file the
+// second half could not take reported in its place.
+TEST(LoaderTest, AFolderReadInTwoHalvesLoadsAndReportsAsOnePass) {
+  TempDir dir;
+  std::vector<std::string> names;
+  for (int index = 0; index < 700; ++index) {
+    char name[32];
+    std::snprintf(name, sizeof name, "f%03d.json", index);
+    names.push_back(name);
+    const std::string id = "ws-" + std::to_string(index);
+    std::string text = "{\"id\": \"" + id + "\", \"depends_on\": []}";
+    if (index == 650) text = "{\"id\": \"" + id + "\",, }";                       // a syntax error
+    if (index == 500) text = "{\"id\": \"ws-10\"}";                                // a repeated id
+    if (index == 420 || index == 610) text = "{\"id\": \"" + id + "\", \"late\": 1}";  // unknown, twice
+    if (index == 30 || index == 430) text = "{\"id\": \"" + id + "\", \"owner\": 1}";  // in both halves
+    if (index == 440) text = "[{\"id\": \"" + id + "\"}, {\"id\": \"" + id + "b\", \"tasks\": [1]}]";
+    if (index == 660) text = "{\"id\": \"" + id + "\", \"tasks\": [\"a\", \"b\"], \"title\": \"caf\xc3\xa9\"}";
+    dir.Write(name, text);
+  }
+  std::vector<Workstream> loaded;
+  Diagnostics diagnostics;
+  std::vector<std::string> unloaded;
+  EXPECT_FALSE(LoadWorkstreams(dir.path(), &loaded, &diagnostics, &unloaded));
+
+  std::vector<Workstream> expected;
+  Diagnostics expected_diagnostics;
+  std::vector<std::string> expected_unloaded;
+  std::vector<std::string> warned_fields;
+  for (const std::string& name : names) {
+    const std::string file = dir.path() + "/" + name;
+    ParseWorkstreamFile(file, ReadText(file), &expected, &expected_diagnostics, &warned_fields,
+                        &expected_unloaded);
+  }
+  EXPECT_EQ(diagnostics.Render(), expected_diagnostics.Render());
+  EXPECT_EQ(unloaded, expected_unloaded);
+  ASSERT_EQ(loaded.size(), expected.size());
+  for (size_t at = 0; at < loaded.size(); ++at) {
+    EXPECT_EQ(loaded[at].id, expected[at].id);
+    EXPECT_EQ(loaded[at].file, expected[at].file);
+    EXPECT_EQ(loaded[at].line, expected[at].line);
+    EXPECT_EQ(loaded[at].column, expected[at].column);
+    EXPECT_EQ(loaded[at].tasks, expected[at].tasks);
+    EXPECT_EQ(loaded[at].raw_json, expected[at].raw_json);
+  }
+  // The oracle itself: one warning per unknown field, the error of f650.
+  EXPECT_EQ(expected_diagnostics.WarningCount(), 2) << expected_diagnostics.Render();
+  EXPECT_NE(expected_diagnostics.Render().find("f650.json:1:"), std::string::npos);
 }
 
 TEST(LoaderTest, KnowsEveryUpstreamSchemaField) {
