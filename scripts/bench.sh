@@ -7,8 +7,9 @@
 #                             [--build-dir DIR] [--work DIR]
 #                                              orchestra run against ninja and make on the same
 #                                              random DAG of no-op steps
-#   scripts/bench.sh scale [--sizes 1000,10000,100000] [--build-dir DIR] [--work DIR]
-#                                              load + validate + plan: wall time and peak RSS
+#   scripts/bench.sh scale [--sizes 1000,10000,100000] [--rounds 3] [--build-dir DIR] [--work DIR]
+#                                              load + validate + plan: wall time (median of the
+#                                              rounds) and peak RSS (the largest)
 #   scripts/bench.sh resume [--size 10000] [--rounds 3] [--build-dir DIR] [--work DIR]
 #                                              kill -9 at half a run, then time from `orchestra
 #                                              run` to its first dispatch (strace)
@@ -179,10 +180,12 @@ measure() {
 
 run_scale() {
   sizes=1000,10000,100000
+  rounds=3
   parse_options scale "$@"
   prepare /usr/bin/time
   echo "Scale benchmark: random layered DAG (width 100, 1-3 dependencies), 16 agents, seed 1."
-  echo "Each command once, output to /dev/null; wall time in seconds, peak RSS (GNU time %M) in MB."
+  echo "Each command $rounds times, validate and plan alternating, output to /dev/null; the median"
+  echo "wall time in seconds and the largest peak RSS (GNU time %M) in MB."
   echo "plan uses the default [planner] budget (200 ms for the plan, 50 ms for each row of its"
   echo "scaling table of 1..16 agents)."
   echo
@@ -195,12 +198,18 @@ run_scale() {
       if [ "$form" = array ]; then "$dag_gen" --array "$n" "$dir"; else "$dag_gen" "$n" "$dir"; fi
       : > "$work/validate"
       : > "$work/plan"
-      measure "$work/validate" "$orchestra" -C "$dir" validate
-      measure "$work/plan" "$orchestra" -C "$dir" plan
+      round=0
+      while [ "$round" -lt "$rounds" ]; do
+        measure "$work/validate" "$orchestra" -C "$dir" validate
+        measure "$work/plan" "$orchestra" -C "$dir" plan
+        round=$((round + 1))
+      done
       label="$n files"
       [ "$form" = array ] && label="1 array"
-      read -r vw vr < "$work/validate"
-      read -r pw pr < "$work/plan"
+      vw=$(cut -d' ' -f1 "$work/validate" | median)
+      vr=$(cut -d' ' -f2 "$work/validate" | sort -n | tail -n 1)
+      pw=$(cut -d' ' -f1 "$work/plan" | median)
+      pr=$(cut -d' ' -f2 "$work/plan" | sort -n | tail -n 1)
       awk -v n="$n" -v f="$label" -v vw="$vw" -v vr="$vr" -v pw="$pw" -v pr="$pr" 'BEGIN {
         printf "| %11s | %-12s | %13.3f | %12.1f | %9.3f | %8.1f |\n", n, f, vw, vr / 1024, pw, pr / 1024 }'
       rm -rf "$dir"

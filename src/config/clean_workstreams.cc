@@ -145,29 +145,27 @@ class CleanParser {
   }
 
   /// The first part of an array read in two: from the '[' through the
-  /// elements before `split` (the '{' of an element), which the ',' before it
-  /// must lead to exactly.
-  bool ParseHead(std::vector<Workstream>* workstreams, const char* split) {
+  /// `count` elements before `split` (the '{' of an element), into
+  /// `slots[0..count)`; the ',' after the last must lead to `split` exactly.
+  bool ParseHead(Workstream* slots, size_t count, const char* split) {
     SkipWhitespace();
     if (!Consume('[')) return false;
     SkipWhitespace();
-    while (p_ < split) {
-      if (Peek() != '{') return false;
-      workstreams->emplace_back();
-      if (!ReadWorkstream(&workstreams->back(), 2) || !NextMember(']')) return false;
+    for (size_t index = 0; index < count; ++index) {
+      if (Peek() != '{' || !ReadWorkstream(&slots[index], 2) || !NextMember(']')) return false;
     }
     return p_ == split;
   }
 
-  /// The second part: the elements from `split` to the closing ']' and the
-  /// end of the text. Positions are counted from the text's start, as ever.
-  bool ParseTail(std::vector<Workstream>* workstreams, const char* split) {
+  /// The second part: the `count` elements from `split` into
+  /// `slots[0..count)`, then the closing ']' and the end of the text.
+  /// Positions are counted from the text's start, as ever.
+  bool ParseTail(Workstream* slots, size_t count, const char* split) {
     p_ = split;
-    while (true) {
-      if (Peek() != '{') return false;
-      workstreams->emplace_back();
-      if (!ReadWorkstream(&workstreams->back(), 2)) return false;
-      if (!NextMember(']')) break;
+    for (size_t index = 0; index < count; ++index) {
+      if (Peek() != '{' || !ReadWorkstream(&slots[index], 2)) return false;
+      const bool more = NextMember(']');
+      if (more != (index + 1 < count)) return false;
     }
     if (!closed_) return false;
     SkipWhitespace();
@@ -742,30 +740,28 @@ bool ParseCleanWorkstreams(const std::string& file, std::string_view text,
   }
   bool clean = false;
   if (scan.objects >= kTwoPartObjects && scan.split != nullptr && scan.split_index > 0) {
-    // A large array: its second half is read on a helper thread into a
-    // vector of its own while this thread reads the first into `workstreams`
+    // A large array: its second half is read on a helper thread while this
+    // thread reads the first, each into its own slots of `workstreams`
     // (parsing and the first touch of the workstreams' memory were a fifth
-    // of `plan` on 100,000, all on one core); then the second half is moved
-    // in. Either part not clean: the file is not (the two parts together
-    // accept exactly what one pass would).
-    std::vector<Workstream> tail;
-    tail.reserve(scan.objects - scan.split_index);
-    AdviseHugePages(tail.data(), tail.capacity() * sizeof(Workstream));
+    // of `plan` on 100,000, all on one core). Either part not clean: the
+    // file is not (the two parts together accept exactly what one pass
+    // would, the count of elements the scan found included).
+    workstreams->resize(before + scan.objects);
+    Workstream* slots = workstreams->data() + before;
     bool tail_clean = false;
     std::exception_ptr tail_error;
     std::jthread helper([&] {
       try {
-        tail_clean = CleanParser(file, text).ParseTail(&tail, scan.split);
+        tail_clean = CleanParser(file, text).ParseTail(slots + scan.split_index,
+                                                       scan.objects - scan.split_index, scan.split);
       } catch (...) {
         tail_error = std::current_exception();
       }
     });
-    const bool head_clean = CleanParser(file, text).ParseHead(workstreams, scan.split);
+    const bool head_clean = CleanParser(file, text).ParseHead(slots, scan.split_index, scan.split);
     helper.join();
     if (tail_error) std::rethrow_exception(tail_error);
     clean = head_clean && tail_clean;
-    if (clean) workstreams->insert(workstreams->end(), std::make_move_iterator(tail.begin()),
-                                   std::make_move_iterator(tail.end()));
   } else {
     clean = CleanParser(file, text).Parse(workstreams);
   }
