@@ -312,7 +312,8 @@ int CommandRun(const CommandArgs& args) {
     WorkstreamsWatch watch(&loop, project.config.ProjectPath(project.config.workstreams_dir),
                            [&](const std::string& message) {
                              executor.ReportOutsideEvent("workstreams_changed", message);
-                           });
+                           },
+                           project.workstream_files);
     std::string error;
     if (!watch.Start(&error)) {
       display.OnEvent(LogEntry{0, FormatTimestamp(clock.Now()), "", "", "warning", error}, {});

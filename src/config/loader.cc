@@ -20,6 +20,8 @@
 #include <tuple>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "clean_workstreams.h"
 #include "json_depth.h"
 #include "json_positions.h"
@@ -645,6 +647,7 @@ struct SecondHalfFile {
   bool clean = false;
   size_t count = 0;
   std::string text;
+  std::string fingerprint;  // when asked for
 };
 
 /// Folders of at least this many files are read in two halves at once.
@@ -683,8 +686,13 @@ bool ReadFile(const std::string& path, std::string* text, Diagnostics* diagnosti
 
 }  // namespace
 
+std::string ContentFingerprint(std::string_view text) {
+  return fmt::format("{}:{:x}", text.size(), std::hash<std::string_view>{}(text));
+}
+
 bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstreams,
-                     Diagnostics* diagnostics, std::vector<std::string>* unloaded_ids) {
+                     Diagnostics* diagnostics, std::vector<std::string>* unloaded_ids,
+                     std::map<std::string, std::string>* fingerprints) {
   std::vector<std::string> names;
   bool refused = false;
   if (!ListJsonFiles(dir, &names, diagnostics, &refused)) return false;
@@ -712,6 +720,7 @@ bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstream
           const std::string file = JoinPath(dir, names[split + index]);
           result.read = ReadFile(file, &result.text, &ignored);
           if (!result.read) continue;
+          if (fingerprints != nullptr) result.fingerprint = ContentFingerprint(result.text);
           const size_t before = tail.size();
           result.clean = ParseCleanWorkstreams(file, result.text, &tail);
           result.count = tail.size() - before;
@@ -729,6 +738,7 @@ bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstream
       ok = false;
       continue;
     }
+    if (fingerprints != nullptr) (*fingerprints)[names[index]] = ContentFingerprint(text);
     ok = ParseWorkstreamFile(file, text, workstreams, diagnostics, &warned_fields, unloaded_ids) && ok;
   }
   if (helper.joinable()) helper.join();
@@ -737,6 +747,7 @@ bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstream
   for (size_t index = 0; index < second.size(); ++index) {
     SecondHalfFile& result = second[index];
     const std::string file = JoinPath(dir, names[split + index]);
+    if (fingerprints != nullptr && result.read) (*fingerprints)[names[split + index]] = std::move(result.fingerprint);
     if (result.clean) {
       workstreams->insert(workstreams->end(), std::make_move_iterator(next),
                           std::make_move_iterator(next + static_cast<std::ptrdiff_t>(result.count)));
@@ -751,6 +762,7 @@ bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstream
         ok = false;
         continue;
       }
+      if (fingerprints != nullptr) (*fingerprints)[names[split + index]] = ContentFingerprint(text);
       ok = ParseWorkstreamFile(file, text, workstreams, diagnostics, &warned_fields, unloaded_ids) && ok;
     }
   }

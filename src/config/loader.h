@@ -2,7 +2,9 @@
 // `Workstream` values, reporting each problem with file:line:column.
 #pragma once
 
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "diagnostic.h"
@@ -19,8 +21,15 @@ namespace orchestra {
 /// any error was reported.
 /// `unloaded_ids`, when given, receives the ids of workstreams that were
 /// dropped for an error (so what depends on them is not told they are unknown).
+/// `fingerprints`, when given, receives each file read: its name in `dir`
+/// and the ContentFingerprint of the text loaded.
 bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstreams,
-                     Diagnostics* diagnostics, std::vector<std::string>* unloaded_ids = nullptr);
+                     Diagnostics* diagnostics, std::vector<std::string>* unloaded_ids = nullptr,
+                     std::map<std::string, std::string>* fingerprints = nullptr);
+
+/// A file's content as the run's watch of the workstreams folder compares
+/// it: its size and a hash of its bytes ("<size>:<hex hash>").
+std::string ContentFingerprint(std::string_view text);
 
 /// Parses the text of one file (named `file` in diagnostics) and appends its
 /// workstreams. A text that is UTF-16 or UTF-32, or nested deeper than

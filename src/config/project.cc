@@ -114,7 +114,7 @@ bool LoadProjectWith(const ProjectOptions& options, Project* project, Diagnostic
 bool LoadProject(const ProjectOptions& options, Project* project, Diagnostics* diagnostics) {
   return LoadProjectWith(options, project, diagnostics, [&](std::vector<std::string>* unloaded_ids) {
     const std::string dir = DisplayPath(project->config.ProjectPath(project->config.workstreams_dir));
-    return LoadWorkstreams(dir, &project->workstreams, diagnostics, unloaded_ids);
+    return LoadWorkstreams(dir, &project->workstreams, diagnostics, unloaded_ids, &project->workstream_files);
   });
 }
 

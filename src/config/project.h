@@ -2,6 +2,7 @@
 // Every command that looks at the plan starts here.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,10 @@ struct Project {
   /// Per node: the index in config.routes of the route deciding its type, or
   /// -1 (empty when the project was built without LoadProject).
   std::vector<int> route_of;
+  /// The workstream files read (LoadProject; empty for a plan loaded from
+  /// the state): name in the workstreams folder -> ContentFingerprint of the
+  /// text loaded. The run's watch of the folder starts from it.
+  std::map<std::string, std::string> workstream_files;
 
   /// The agent type that runs `workstream` (a node) on `agent`: the type of
   /// the route matching it, else the agent's own; null when unknown.

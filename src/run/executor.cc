@@ -158,7 +158,7 @@ Executor::Executor(const Project& project, const ExecutorEffects& effects)
 Executor::~Executor() = default;
 
 RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
-  BuildScheduler(targets);
+  Select(targets);
   if (project_.config.UsesWorktrees() && !PrepareIsolation(error)) return RunEnd::kError;
   // A worker is one of several: no run row of its own (but `run` on a shared
   // state, the planner, has one), and what runs elsewhere is not left behind
@@ -170,7 +170,15 @@ RunEnd Executor::Run(const std::vector<int>& targets, std::string* error) {
       !CommitNow([&](std::string* e) { return store_->BeginRun(effects_.pid, &run_id_, e); }, error)) {
     return RunEnd::kError;
   }
-  if (!CommitNow([&](std::string* e) { return Recover(e); }, error) || !Restore(error)) {
+  // Recovery first, then the state's rows read once for the scheduler (the
+  // planner's history, what is done) and for Restore: a resume of 10,000
+  // workstreams read them twice, the second time after recovery's writes.
+  std::vector<WorkstreamRecord> records;
+  std::vector<AttemptRecord> attempts;
+  const bool restored = CommitNow([&](std::string* e) { return Recover(e); }, error) &&
+                        store_->LoadWorkstreams(&records, error) && store_->LoadAttempts("", &attempts, error) &&
+                        (BuildScheduler(targets, records, attempts), Restore(records, attempts, error));
+  if (!restored) {
     std::string ignored;  // the first error is the one to report
     if (records_run_) store_->EndRun(run_id_, RunState::kFailed, &ignored);
     return RunEnd::kError;
@@ -222,7 +230,15 @@ void Executor::ReportOutsideEvent(const std::string& event_type, const std::stri
   if (!stopped_) Emit("", "", event_type, message);
 }
 
-void Executor::BuildScheduler(const std::vector<int>& targets) {
+void Executor::Select(const std::vector<int>& targets) {
+  const Graph& graph = *project_.graph;
+  selected_.assign(graph.size(), targets.empty());
+  for (int node : graph.WithDependencies(targets)) selected_[node] = true;
+  selected_count_ = static_cast<int>(std::count(selected_.begin(), selected_.end(), true));
+}
+
+void Executor::BuildScheduler(const std::vector<int>& targets, const std::vector<WorkstreamRecord>& records,
+                              const std::vector<AttemptRecord>& history) {
   const Graph& graph = *project_.graph;
   SchedulingInputs inputs = MakeSchedulingInputs(project_);
   // One group per agent type, for its dispatch limits (TypeGate): the
@@ -256,34 +272,22 @@ void Executor::BuildScheduler(const std::vector<int>& targets) {
   }
   // Dispatch follows the planner's order, the one `orchestra plan` shows,
   // over estimates corrected by the attempts of earlier runs.
-  std::vector<AttemptRecord> history;
-  std::string history_error;
-  if (store_->LoadAttempts("", &history, &history_error)) {
-    const CorrectedEstimates corrected = CorrectEstimates(graph, inputs.estimates, SucceededDurations(history));
-    inputs.estimates = corrected.estimates;
-    learned_seconds_per_hour_ = corrected.seconds_per_hour;
-  }
+  const CorrectedEstimates corrected = CorrectEstimates(graph, inputs.estimates, SucceededDurations(history));
+  inputs.estimates = corrected.estimates;
+  learned_seconds_per_hour_ = corrected.seconds_per_hour;
   // A resumed run searches only the work left: what the state records as
   // completed stays completed (Restore) and is never dispatched again.
   std::vector<bool> done(graph.size(), false);
-  std::vector<WorkstreamRecord> records;
-  if (store_->LoadWorkstreams(&records, &history_error)) {
-    for (const WorkstreamRecord& record : records) {
-      const int node = graph.IndexOf(record.workstream_id);
-      if (node >= 0 && record.status == WorkstreamStatus::kCompleted) done[node] = true;
-    }
+  for (const WorkstreamRecord& record : records) {
+    const int node = graph.IndexOf(record.workstream_id);
+    if (node >= 0 && record.status == WorkstreamStatus::kCompleted) done[node] = true;
   }
   SearchOptions search;
   search.budget_seconds = project_.config.planner_budget_seconds;
   inputs.rank = PlanRank(graph, inputs, targets, search, nullptr, &done);
   planning_inputs_ = inputs;
   scheduler_ = std::make_unique<Scheduler>(graph, std::move(inputs));
-  selected_.assign(graph.size(), targets.empty());
-  if (!targets.empty()) {
-    scheduler_->Select(targets);
-    for (int node : graph.WithDependencies(targets)) selected_[node] = true;
-  }
-  selected_count_ = static_cast<int>(std::count(selected_.begin(), selected_.end(), true));
+  if (!targets.empty()) scheduler_->Select(targets);
 }
 
 bool Executor::PrepareIsolation(std::string* error) {
@@ -458,7 +462,7 @@ void Executor::ContinueAttempts() {
 void Executor::AbandonContinued(const AttemptRecord& record) {
   int64_t pid = record.pid;
   bool killed = pid > 0 && effects_.processes->KillStaleGroup(pid, record.pid_start_time);
-  killed = effects_.processes->KillWithEnvironment(KeyOf(record.id)) > 0 || killed;
+  killed = effects_.processes->KillWithEnvironment({KeyOf(record.id)})[0] > 0 || killed;
   AttemptEnd end = AbandonedEnd(record, killed);
   std::string error;
   if (!CommitNow([&](std::string* e) { return store_->FinishAttempt(record.id, end, e); }, &error)) return Fail(error);
@@ -472,19 +476,16 @@ void Executor::Notify(const LogEntry& event) {
   observer_->OnEvent(stamped, Progress());  // empty before the scheduler exists (recovery)
 }
 
-bool Executor::Restore(std::string* error) {
+bool Executor::Restore(const std::vector<WorkstreamRecord>& records, const std::vector<AttemptRecord>& attempts,
+                       std::string* error) {
   const Graph& graph = *project_.graph;
   std::vector<std::pair<std::string, std::string>> id_tracks;
   for (const Workstream& workstream : project_.workstreams) {
     id_tracks.push_back({workstream.id, workstream.track});
   }
-  std::vector<WorkstreamRecord> records;
-  std::vector<AttemptRecord> attempts;
-  if (!CommitNow([&](std::string* e) { return store_->SyncWorkstreams(id_tracks, e); }, error) ||
-      !store_->LoadWorkstreams(&records, error) ||
-      !store_->LoadAttempts("", &attempts, error)) {
-    return false;
-  }
+  // Rows for workstreams new to the state (pending: as the scheduler starts
+  // them, so the rows read before are still what to restore).
+  if (!CommitNow([&](std::string* e) { return store_->SyncWorkstreams(id_tracks, e); }, error)) return false;
   std::map<std::string, std::vector<const AttemptRecord*>> attempts_by_id;
   for (const AttemptRecord& attempt : attempts) {
     attempts_by_id[attempt.workstream_id].push_back(&attempt);

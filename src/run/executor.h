@@ -110,7 +110,12 @@ class Executor {
     int64_t timer = 0;           // wakes dispatch when the pause or the spacing ends
   };
 
-  void BuildScheduler(const std::vector<int>& targets);
+  /// The workstreams this run is to complete: `targets` and what they need (all when empty).
+  void Select(const std::vector<int>& targets);
+  /// The scheduler over the state's rows as recovery left them (`records`,
+  /// `attempts`: read once, for it and for Restore).
+  void BuildScheduler(const std::vector<int>& targets, const std::vector<WorkstreamRecord>& records,
+                      const std::vector<AttemptRecord>& attempts);
   bool PrepareIsolation(std::string* error);
   void InstallLoopHandles();
   RunEnd DecideEnd(RunState* state) const;
@@ -120,7 +125,8 @@ class Executor {
   void ContinueAttempts();
   /// An attempt recovery meant to continue that cannot be: closed as abandoned.
   void AbandonContinued(const AttemptRecord& record);
-  bool Restore(std::string* error);
+  bool Restore(const std::vector<WorkstreamRecord>& records, const std::vector<AttemptRecord>& attempts,
+               std::string* error);
   void Notify(const LogEntry& event);
   void Pump();
   /// Tells the scheduler how many attempts each agent type may start now.

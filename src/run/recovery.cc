@@ -37,11 +37,13 @@ bool MergedBeforeTheStop(const RecoveryContext& context, const AttemptRecord& at
 }
 
 // The orchestrator died after spawning the attempt's supervisor and before
-// recording its pid: the attempt key in the supervisor's environment finds it.
+// recording its pid: the attempt key in the supervisor's environment finds it
+// (`holders`: the processes holding it, from the one scan for every attempt).
 // Fills the pid into `*record` and the state, so a second stop finds it directly.
-bool FoundSupervisor(const RecoveryContext& context, const AttemptRecord& attempt, AttemptRecord* record) {
+bool FoundSupervisor(const RecoveryContext& context, const AttemptRecord& attempt, const std::vector<int>& holders,
+                     AttemptRecord* record) {
   if (attempt.pid > 0) return false;
-  for (const int pid : context.processes->FindWithEnvironment(AttemptKey(context.state_path, attempt.id))) {
+  for (const int pid : holders) {
     const int64_t start_time = context.processes->StartTime(pid);
     if (start_time == 0 || !IsSupervisor(pid)) continue;
     std::string error;
@@ -55,8 +57,8 @@ bool FoundSupervisor(const RecoveryContext& context, const AttemptRecord& attemp
 
 // The agent's work survives the stop: its supervisor recorded the end (the
 // attempt is collected) or still runs (adopted). Fills `*continued` and `*event`.
-bool Continues(const RecoveryContext& context, const AttemptRecord& attempt, ContinuedAttempt* continued,
-               LogEntry* event) {
+bool Continues(const RecoveryContext& context, const AttemptRecord& attempt, const std::vector<int>& holders,
+               ContinuedAttempt* continued, LogEntry* event) {
   if (context.continued == nullptr || attempt.log_path.empty()) return false;
   if (context.can_continue && !context.can_continue(attempt)) return false;
   continued->record = attempt;
@@ -73,7 +75,7 @@ bool Continues(const RecoveryContext& context, const AttemptRecord& attempt, Con
   } else if ((attempt.pid > 1 && attempt.pid < INT32_MAX &&
               context.processes->StartTime(static_cast<int>(attempt.pid)) == attempt.pid_start_time &&
               IsSupervisor(static_cast<int>(attempt.pid))) ||
-             FoundSupervisor(context, attempt, &continued->record)) {
+             FoundSupervisor(context, attempt, holders, &continued->record)) {
     continued->adopted = true;
     event->event_type = "adopted";
     message = fmt::format("attempt {} of {}: its agent is still running (supervisor pid {}); adopted",
@@ -136,44 +138,84 @@ bool RecoverAttempts(const RecoveryContext& context, std::vector<LogEntry>* even
   std::vector<AttemptRecord> running;
   if (!context.store->RunningAttempts(&running, error)) return false;
   if (context.continued != nullptr) context.continued->clear();  // a retry after a busy state starts afresh
-  for (const AttemptRecord& attempt : running) {
-    if (context.only != nullptr &&
-        std::find(context.only->begin(), context.only->end(), attempt.id) == context.only->end()) {
-      continue;
-    }
+  if (context.only != nullptr) {
+    std::erase_if(running, [&](const AttemptRecord& attempt) {
+      return std::find(context.only->begin(), context.only->end(), attempt.id) == context.only->end();
+    });
+  }
+  // /proc is scanned once for all the attempts, not once or twice for each
+  // (16 attempts left by a killed run were most of a resume's time): once
+  // for the supervisors of attempts whose pid was never recorded, and once
+  // to kill what is left of the attempts that do not go on.
+  std::vector<std::string> keys;
+  for (const AttemptRecord& attempt : running) keys.push_back(AttemptKey(context.state_path, attempt.id));
+  std::vector<std::string> unrecorded;
+  std::vector<size_t> unrecorded_at(running.size(), 0);
+  for (size_t at = 0; at < running.size(); ++at) {
+    if (running[at].pid > 0 || context.continued == nullptr || running[at].log_path.empty()) continue;
+    unrecorded_at[at] = unrecorded.size();
+    unrecorded.push_back(keys[at]);
+  }
+  const std::vector<std::vector<int>> holders =
+      unrecorded.empty() ? std::vector<std::vector<int>>{} : context.processes->FindWithEnvironment(unrecorded);
+  struct Recovered {
     AttemptEnd end;
-    const bool merged = MergedBeforeTheStop(context, attempt, &end);
+    bool merged = false;
+    bool continues = false;
+    bool killed = false;
     ContinuedAttempt continued;
     LogEntry event;
+  };
+  std::vector<Recovered> recovered(running.size());
+  std::vector<std::string> to_kill;
+  std::vector<size_t> killed_at;
+  for (size_t at = 0; at < running.size(); ++at) {
+    const AttemptRecord& attempt = running[at];
+    Recovered& one = recovered[at];
+    one.merged = MergedBeforeTheStop(context, attempt, &one.end);
     // Adopted (its supervisor still runs) or collected (its status is on disk).
-    const bool continues = !merged && Continues(context, attempt, &continued, &event);
-    if (!continues) {
-      StopSupervisor(attempt.pid, attempt.pid_start_time);
-      // The pid may be missing (a crash between start and spawn) and processes
-      // may have left the group; the attempt key in their environment finds them.
-      bool killed =
-          attempt.pid > 0 && context.processes->KillStaleGroup(attempt.pid, attempt.pid_start_time);
-      killed = context.processes->KillWithEnvironment(AttemptKey(context.state_path, attempt.id)) > 0 || killed;
-      if (!merged) end = AbandonedEnd(attempt, killed);
-      event = LogEntry{0, "", attempt.workstream_id, attempt.agent_id, end.event_type, end.message};
+    static const std::vector<int> kNone;
+    const std::vector<int>& found =
+        unrecorded_at[at] < holders.size() && unrecorded[unrecorded_at[at]] == keys[at] ? holders[unrecorded_at[at]]
+                                                                                       : kNone;
+    one.continues = !one.merged && Continues(context, attempt, found, &one.continued, &one.event);
+    if (one.continues) continue;
+    StopSupervisor(attempt.pid, attempt.pid_start_time);
+    // The pid may be missing (a crash between start and spawn) and processes
+    // may have left the group; the attempt key in their environment finds them.
+    one.killed = attempt.pid > 0 && context.processes->KillStaleGroup(attempt.pid, attempt.pid_start_time);
+    to_kill.push_back(keys[at]);
+    killed_at.push_back(at);
+  }
+  if (!to_kill.empty()) {
+    const std::vector<int> killed = context.processes->KillWithEnvironment(to_kill);
+    for (size_t k = 0; k < killed_at.size(); ++k) recovered[killed_at[k]].killed |= killed[k] > 0;
+  }
+  for (size_t at = 0; at < running.size(); ++at) {
+    const AttemptRecord& attempt = running[at];
+    Recovered& one = recovered[at];
+    if (!one.continues) {
+      if (!one.merged) one.end = AbandonedEnd(attempt, one.killed);
+      one.event = LogEntry{0, "", attempt.workstream_id, attempt.agent_id, one.end.event_type, one.end.message};
     }
     CrashPoint("recovery-before-end");
-    if (continues) {
-      if (!context.store->AppendLog(event.workstream_id, event.agent_id, event.event_type, event.message, error)) {
+    if (one.continues) {
+      if (!context.store->AppendLog(one.event.workstream_id, one.event.agent_id, one.event.event_type,
+                                    one.event.message, error)) {
         return false;
       }
-      context.continued->push_back(continued);
+      context.continued->push_back(one.continued);
     } else {
-      const bool finished = context.finish ? context.finish(attempt.id, end, error)
-                                           : context.store->FinishAttempt(attempt.id, end, error);
+      const bool finished = context.finish ? context.finish(attempt.id, one.end, error)
+                                           : context.store->FinishAttempt(attempt.id, one.end, error);
       if (!finished) return false;
-      if (merged) {
+      if (one.merged) {
         std::string ignored;  // a worktree left behind is removed by `orchestra clean`
         context.worktrees->Remove(attempt.workstream_id, &ignored);
       }
     }
     CrashPoint("recovery-after-end");
-    events->push_back(event);
+    events->push_back(one.event);
   }
   return true;
 }

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "loader.h"
+
 namespace orchestra {
 
 namespace fs = std::filesystem;
@@ -52,8 +54,9 @@ std::string DescribeWorkstreamsChange(const std::string& folder, const std::map<
                      folder, changes);
 }
 
-WorkstreamsWatch::WorkstreamsWatch(uv_loop_t* loop, std::string folder, Report report)
-    : loop_(loop), folder_(std::move(folder)), report_(std::move(report)), seen_(Read()) {}
+WorkstreamsWatch::WorkstreamsWatch(uv_loop_t* loop, std::string folder, Report report,
+                                   const std::map<std::string, std::string>& loaded)
+    : loop_(loop), folder_(std::move(folder)), report_(std::move(report)), seen_(loaded.empty() ? Read() : loaded) {}
 
 WorkstreamsWatch::~WorkstreamsWatch() {
   if (event_ != nullptr) {
@@ -108,8 +111,7 @@ std::map<std::string, std::string> WorkstreamsWatch::Read() const {
     std::ifstream in(entry->path(), std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
-    const std::string content = text.str();  // kept as a fingerprint: files may be large
-    files[name] = fmt::format("{}:{:x}", content.size(), std::hash<std::string>{}(content));
+    files[name] = ContentFingerprint(text.str());  // kept as a fingerprint: files may be large
   }
   return files;
 }

@@ -20,8 +20,11 @@ class WorkstreamsWatch {
  public:
   using Report = std::function<void(const std::string& message)>;
 
-  /// Reads the folder's files as they are now (what the run loaded).
-  WorkstreamsWatch(uv_loop_t* loop, std::string folder, Report report);
+  /// Starts from `loaded` (file name -> ContentFingerprint, what the run
+  /// loaded: Project::workstream_files); when it is empty, from the folder's
+  /// files as they are now.
+  WorkstreamsWatch(uv_loop_t* loop, std::string folder, Report report,
+                   const std::map<std::string, std::string>& loaded = {});
   ~WorkstreamsWatch();  // closes its handles; the loop frees them when it next runs
   WorkstreamsWatch(const WorkstreamsWatch&) = delete;
   WorkstreamsWatch& operator=(const WorkstreamsWatch&) = delete;
@@ -33,8 +36,8 @@ class WorkstreamsWatch {
   void Check();
 
  private:
-  /// File name -> a fingerprint of its content (size and hash), for the
-  /// `*.json` files directly in the folder.
+  /// File name -> ContentFingerprint, for the `*.json` files directly in
+  /// the folder.
   std::map<std::string, std::string> Read() const;
 
   uv_loop_t* loop_;

@@ -38,10 +38,12 @@ bool SystemProcessTable::KillStaleGroup(int64_t pid, int64_t start_time) {
   return KillStaleProcessGroup(pid, start_time);
 }
 
-int SystemProcessTable::KillWithEnvironment(const std::string& entry) { return KillProcessesWithEnvironment(entry); }
+std::vector<int> SystemProcessTable::KillWithEnvironment(const std::vector<std::string>& entries) {
+  return KillProcessesWithEnvironment(entries);
+}
 
-std::vector<int> SystemProcessTable::FindWithEnvironment(const std::string& entry) {
-  return FindProcessesWithEnvironment(entry);
+std::vector<std::vector<int>> SystemProcessTable::FindWithEnvironment(const std::vector<std::string>& entries) {
+  return FindProcessesWithEnvironment(entries);
 }
 
 int64_t ProcessStartTime(int pid) {
@@ -248,8 +250,11 @@ int KillProcessesWithEnvironment(const std::string& entry) {
   return KillProcessesWithEnvironment(std::vector<std::string>{entry})[0];
 }
 
-std::vector<int> FindProcessesWithEnvironment(const std::string& entry) {
-  std::vector<int> found;
+std::vector<std::vector<int>> FindProcessesWithEnvironment(const std::vector<std::string>& entries) {
+  std::vector<std::vector<int>> found(entries.size());
+  if (entries.empty()) return found;
+  std::unordered_map<std::string_view, size_t> index;
+  for (size_t at = 0; at < entries.size(); ++at) index.emplace(entries[at], at);
   DIR* dir = opendir("/proc");
   if (dir == nullptr) return found;
   const int proc = dirfd(dir);
@@ -264,15 +269,20 @@ std::vector<int> FindProcessesWithEnvironment(const std::string& entry) {
     const ssize_t size = ReadProcFile(proc, pid, "environ", &buffer);
     for (size_t start = 0, end = 0; size > 0 && end <= static_cast<size_t>(size); ++end) {
       if (end < static_cast<size_t>(size) && buffer[end] != '\0') continue;
-      if (std::string_view(buffer.data() + start, end - start) == entry) {
-        found.push_back(pid);
-        break;
+      const auto match = index.find(std::string_view(buffer.data() + start, end - start));
+      if (match != index.end()) {
+        std::vector<int>& holders = found[match->second];
+        if (holders.empty() || holders.back() != pid) holders.push_back(pid);
       }
       start = end + 1;
     }
   }
   closedir(dir);
   return found;
+}
+
+std::vector<int> FindProcessesWithEnvironment(const std::string& entry) {
+  return FindProcessesWithEnvironment(std::vector<std::string>{entry})[0];
 }
 
 namespace {

@@ -27,8 +27,9 @@ class ProcessTable {
   virtual int64_t StartTime(int pid) = 0;
   /// KillStaleProcessGroup below.
   virtual bool KillStaleGroup(int64_t pid, int64_t start_time) = 0;
-  /// KillProcessesWithEnvironment below, on the caller's thread.
-  virtual int KillWithEnvironment(const std::string& entry) = 0;
+  /// KillProcessesWithEnvironment below for all `entries` in one scan, on
+  /// the caller's thread: how many processes matched each, in their order.
+  virtual std::vector<int> KillWithEnvironment(const std::vector<std::string>& entries) = 0;
   /// Reports how many processes matched each of the entries, in their order.
   using KillDone = std::function<void(const std::vector<int>& found)>;
   /// KillProcessesWithEnvironment for all `entries` in one scan, off the
@@ -36,8 +37,8 @@ class ProcessTable {
   /// once every matching process has been sent SIGKILL (it may run before
   /// this returns, when the table has no loop to defer to).
   virtual void KillWithEnvironmentLater(std::vector<std::string> entries, KillDone done) = 0;
-  /// FindProcessesWithEnvironment below.
-  virtual std::vector<int> FindWithEnvironment(const std::string& entry) = 0;
+  /// FindProcessesWithEnvironment below for all `entries` in one pass.
+  virtual std::vector<std::vector<int>> FindWithEnvironment(const std::vector<std::string>& entries) = 0;
 };
 
 /// SystemProcessTable is the real one, over /proc and kill(2). With a loop,
@@ -48,9 +49,9 @@ class SystemProcessTable : public ProcessTable {
   explicit SystemProcessTable(uv_loop_s* loop = nullptr) : loop_(loop) {}
   int64_t StartTime(int pid) override;
   bool KillStaleGroup(int64_t pid, int64_t start_time) override;
-  int KillWithEnvironment(const std::string& entry) override;
+  std::vector<int> KillWithEnvironment(const std::vector<std::string>& entries) override;
   void KillWithEnvironmentLater(std::vector<std::string> entries, KillDone done) override;
-  std::vector<int> FindWithEnvironment(const std::string& entry) override;
+  std::vector<std::vector<int>> FindWithEnvironment(const std::vector<std::string>& entries) override;
 
  private:
   uv_loop_s* loop_;
@@ -73,6 +74,8 @@ bool KillStaleProcessGroup(int64_t pid, int64_t start_time);
 /// `entry`, in one pass of /proc; nothing is signalled. Finds a supervisor
 /// whose pid the orchestrator died before recording.
 std::vector<int> FindProcessesWithEnvironment(const std::string& entry);
+/// The same for several entries in one pass: the holders of each, in order.
+std::vector<std::vector<int>> FindProcessesWithEnvironment(const std::vector<std::string>& entries);
 
 /// Kills (SIGKILL) every process whose environment holds exactly `entry`
 /// ("KEY=VALUE"), and its process group. Agents inherit the entry, so this

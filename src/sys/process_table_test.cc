@@ -181,6 +181,9 @@ TEST(FindProcessesWithEnvironmentTest, FindsTheHoldersOfTheWholeEntryAndSignalsN
   ASSERT_GT(b, 0);
   EXPECT_EQ(FindProcessesWithEnvironment(entry), std::vector<int>{a}) << "an entry is matched whole";
   EXPECT_EQ(FindProcessesWithEnvironment(entry.substr(0, entry.size() - 1)), std::vector<int>{});
+  // Several entries in one pass: the holders of each, apart.
+  EXPECT_EQ(FindProcessesWithEnvironment(std::vector<std::string>{entry + "0", "ORCHESTRA_TEST_KEY=none", entry}),
+            (std::vector<std::vector<int>>{{b}, {}, {a}}));
   EXPECT_EQ(waitpid(a, nullptr, WNOHANG), 0) << "finding must not signal";
   EXPECT_EQ(KillProcessesWithEnvironment(std::vector<std::string>{entry, entry + "0"}), (std::vector<int>{1, 1}));
   EXPECT_TRUE(WasKilled(a));

@@ -15,20 +15,24 @@ class FakeProcessTable : public ProcessTable {
  public:
   int64_t StartTime(int) override { return 0; }
   bool KillStaleGroup(int64_t, int64_t) override { return false; }
-  int KillWithEnvironment(const std::string& entry) override {
-    searched.push_back(entry);
-    return entry == leftovers_of ? leftover_count : 0;
+  std::vector<int> KillWithEnvironment(const std::vector<std::string>& entries) override {
+    std::vector<int> found;
+    for (const std::string& entry : entries) {
+      searched.push_back(entry);
+      found.push_back(entry == leftovers_of ? leftover_count : 0);
+    }
+    return found;
   }
   /// Answers at once, as a table without a loop does.
   void KillWithEnvironmentLater(std::vector<std::string> entries, KillDone done) override {
     scans.push_back(entries);
-    std::vector<int> found;
-    for (const std::string& entry : entries) found.push_back(KillWithEnvironment(entry));
-    done(found);
+    done(KillWithEnvironment(entries));
   }
 
   /// Finds nothing: a fake attempt has no supervisor to adopt.
-  std::vector<int> FindWithEnvironment(const std::string&) override { return {}; }
+  std::vector<std::vector<int>> FindWithEnvironment(const std::vector<std::string>& entries) override {
+    return std::vector<std::vector<int>>(entries.size());
+  }
 
   std::vector<std::vector<std::string>> scans;  // the entries of each KillWithEnvironmentLater
   std::vector<std::string> searched;  // every entry looked for, in order
