@@ -277,21 +277,20 @@ run_resume() {
       strace -f --seccomp-bpf -qq -ttt -e trace=execve -o "$trace" "$orchestra" -C "$dir" run >/dev/null 2>"$work/err" &
     fi
     tracer_pid=$!
-    # The run's first child is an agent's supervisor; its /bin/true follows within milliseconds,
-    # and the run starts more while the poll looks. SIGKILL once one has been seen (and a moment).
+    # The run's first child is an agent's supervisor, which execs /bin/true and exits once it has
+    # ended: when the first supervisor seen is gone, its agent's exec is in the trace (however
+    # loaded the machine). Then SIGKILL (perf stops recording when orchestra is gone).
     orchestra_pid=
-    while :; do
-      if ! kill -0 "$tracer_pid" 2>/dev/null; then
-        echo "bench.sh resume: orchestra run ended without starting an agent:" >&2
-        cat "$work/err" >&2
-        exit 1
-      fi
+    supervisor=
+    # A small run may finish everything before the poll sees a supervisor: its trace holds the
+    # agents all the same.
+    while kill -0 "$tracer_pid" 2>/dev/null; do
       [ -n "$orchestra_pid" ] || orchestra_pid=$(pgrep -P "$tracer_pid" | head -n 1)
-      [ -n "$orchestra_pid" ] && pgrep -P "$orchestra_pid" >/dev/null && break
+      [ -n "$orchestra_pid" ] && [ -z "$supervisor" ] && supervisor=$(pgrep -P "$orchestra_pid" | head -n 1)
+      [ -n "$supervisor" ] && ! kill -0 "$supervisor" 2>/dev/null && break
       sleep 0.01
     done
-    sleep 0.05
-    kill -9 "$orchestra_pid" 2>/dev/null || true
+    [ -z "$orchestra_pid" ] || kill -9 "$orchestra_pid" 2>/dev/null || true
     wait "$tracer_pid" 2>/dev/null || true
     if [ "$tracer" = perf ]; then
       perf script -i "$trace.data" -F time,trace 2>/dev/null |
@@ -299,11 +298,12 @@ run_resume() {
              index($0, "filename=" self " ") && !start { start = $1 }
              index($0, "filename=/bin/true ") && !first { first = $1 }
              END { if (!start || !first) exit 1; printf "%.1f\n", (first - start) * 1000 }' > "$work/ms" ||
-        { echo "bench.sh resume: the trace of round $round shows no agent" >&2; exit 1; }
+        { echo "bench.sh resume: round $round started no agent:" >&2; cat "$work/err" >&2; exit 1; }
       ms=$(cat "$work/ms")
     else
       ms=$(awk 'NR == 1 { start = $2 } /execve\("\/bin\/true"/ && !done { first = $2; done = 1 }
-                END { printf "%.1f", (first - start) * 1000 }' "$trace")
+                END { if (!first) exit 1; printf "%.1f", (first - start) * 1000 }' "$trace") ||
+        { echo "bench.sh resume: round $round started no agent:" >&2; cat "$work/err" >&2; exit 1; }
     fi
     echo "$ms" >> "$work/samples"
     printf '| %5d | %18d | %22s |\n' "$round" "$at_start" "$ms"
@@ -365,6 +365,12 @@ SQL
   done
   echo
   echo "median: $(median < "$work/samples" | awk '{ printf "%.1f", $1 * 1000 }') ms"
+  # The final report of such a state (what `orchestra run` writes at its end), once: it reads
+  # every workstream and attempt too, and was quadratic in them until the fourth session.
+  : > "$work/report"
+  measure "$work/report" "$orchestra" -C "$dir" report
+  read -r wall rss < "$work/report"
+  awk -v w="$wall" -v m="$rss" 'BEGIN { printf "orchestra report: %.1f ms, peak RSS %.1f MB\n", w * 1000, m / 1024 }'
 }
 
 run_micro() {

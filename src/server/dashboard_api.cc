@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 
 #include "clock.h"
 #include "gantt.h"
@@ -19,18 +21,40 @@ constexpr WorkstreamStatus kStatuses[] = {WorkstreamStatus::kPending, Workstream
                                           WorkstreamStatus::kCompleted, WorkstreamStatus::kFailed,
                                           WorkstreamStatus::kBlocked};
 
-/// The recorded row of `id`, or null when the state has none yet (pending).
-const WorkstreamRecord* RecordOf(const StateSnapshot& snapshot, const std::string& id) {
-  for (const WorkstreamRecord& record : snapshot.workstreams) {
-    if (record.workstream_id == id) return &record;
+/// SnapshotIndex finds a workstream's row, status, latest attempt and
+/// duration in a snapshot, indexed once per answer: a search of every row
+/// and attempt for each workstream made the dashboard's answers quadratic in
+/// the size of the state (the status it polls, on 10,000 workstreams).
+class SnapshotIndex {
+ public:
+  explicit SnapshotIndex(const StateSnapshot& snapshot) : durations_(snapshot) {
+    records_.reserve(snapshot.workstreams.size());
+    for (const WorkstreamRecord& record : snapshot.workstreams) records_.emplace(record.workstream_id, &record);
+    latest_.reserve(snapshot.workstreams.size());
+    for (const AttemptRecord& attempt : snapshot.attempts) latest_[attempt.workstream_id] = &attempt;  // id order
   }
-  return nullptr;
-}
 
-WorkstreamStatus StatusOf(const StateSnapshot& snapshot, const std::string& id) {
-  const WorkstreamRecord* record = RecordOf(snapshot, id);
-  return record ? record->status : WorkstreamStatus::kPending;
-}
+  /// The recorded row of `id`, or null when the state has none yet (pending).
+  const WorkstreamRecord* Record(const std::string& id) const {
+    const auto found = records_.find(id);
+    return found == records_.end() ? nullptr : found->second;
+  }
+  WorkstreamStatus Status(const std::string& id) const {
+    const WorkstreamRecord* record = Record(id);
+    return record ? record->status : WorkstreamStatus::kPending;
+  }
+  /// The latest attempt of `id`, or null.
+  const AttemptRecord* Latest(const std::string& id) const {
+    const auto found = latest_.find(id);
+    return found == latest_.end() ? nullptr : found->second;
+  }
+  double Seconds(const WorkstreamRecord& record) const { return durations_.Seconds(record); }
+
+ private:
+  std::unordered_map<std::string_view, const WorkstreamRecord*> records_;  // the first row of each id
+  std::unordered_map<std::string_view, const AttemptRecord*> latest_;
+  WorkstreamDurations durations_;
+};
 
 double EstimateHours(const Project& project, int node) {
   return project.workstreams[node].estimate_hours.value_or(project.config.estimate_hours);
@@ -40,16 +64,16 @@ json OptionalInt(const std::optional<int>& value) { return value ? json(*value) 
 
 /// The agent type of a workstream: its latest attempt's, else the one its
 /// `agent` field asks for; "" when neither says.
-std::string TypeOf(const Project& project, const StateSnapshot& snapshot, int node) {
-  const AttemptRecord* latest = LatestAttempt(snapshot, project.graph->id(node));
+std::string TypeOf(const Project& project, const SnapshotIndex& index, int node) {
+  const AttemptRecord* latest = index.Latest(project.graph->id(node));
   if (latest && !latest->agent_type.empty()) return latest->agent_type;
   return project.workstreams[node].agent_type;
 }
 
-json Neighbours(const Project& project, const StateSnapshot& snapshot, const std::vector<int>& nodes) {
+json Neighbours(const Project& project, const SnapshotIndex& index, const std::vector<int>& nodes) {
   json list = json::array();
   for (int node : nodes) {
-    list.push_back({{"id", project.graph->id(node)}, {"status", StatusName(StatusOf(snapshot, project.graph->id(node)))}});
+    list.push_back({{"id", project.graph->id(node)}, {"status", StatusName(index.Status(project.graph->id(node)))}});
   }
   return list;
 }
@@ -95,7 +119,8 @@ const AttemptRecord* AttemptWithChanges(const StateSnapshot& snapshot, const std
 
 json StatusApiJson(const Project& project, const StateSnapshot& snapshot) {
   std::map<WorkstreamStatus, int> counts;
-  for (int node = 0; node < project.graph->size(); ++node) ++counts[StatusOf(snapshot, project.graph->id(node))];
+  const SnapshotIndex index(snapshot);
+  for (int node = 0; node < project.graph->size(); ++node) ++counts[index.Status(project.graph->id(node))];
   json totals = json::object();
   for (WorkstreamStatus status : kStatuses) totals[StatusName(status)] = counts[status];
   json status = {{"totals", totals}, {"workstreams", project.graph->size()}};
@@ -121,10 +146,11 @@ json StatusApiJson(const Project& project, const StateSnapshot& snapshot) {
 
 json WorkstreamsApiJson(const Project& project, const StateSnapshot& snapshot) {
   const UsageTotals usage = SumUsage(snapshot.attempts);
+  const SnapshotIndex index(snapshot);
   json list = json::array();
   for (int node = 0; node < project.graph->size(); ++node) {
     const Workstream& workstream = project.workstreams[node];
-    const WorkstreamRecord* record = RecordOf(snapshot, workstream.id);
+    const WorkstreamRecord* record = index.Record(workstream.id);
     const auto spent = usage.by_workstream.find(workstream.id);
     list.push_back(
         {{"id", workstream.id},
@@ -132,9 +158,9 @@ json WorkstreamsApiJson(const Project& project, const StateSnapshot& snapshot) {
          {"status", StatusName(record ? record->status : WorkstreamStatus::kPending)},
          {"track", record && !record->track.empty() ? record->track : workstream.track},
          {"agent", record ? record->agent_id : ""},
-         {"type", TypeOf(project, snapshot, node)},
+         {"type", TypeOf(project, index, node)},
          {"attempts", record ? record->attempt : 0},
-         {"duration_seconds", record ? WorkstreamSeconds(snapshot, *record) : 0.0},
+         {"duration_seconds", record ? index.Seconds(*record) : 0.0},
          {"cost_usd", CostJson(spent == usage.by_workstream.end() ? Usage() : spent->second)},
          {"reason", record && (record->status == WorkstreamStatus::kFailed ||
                                record->status == WorkstreamStatus::kBlocked)
@@ -148,15 +174,16 @@ json WorkstreamsApiJson(const Project& project, const StateSnapshot& snapshot) {
 json WorkstreamApiJson(const Project& project, const StateSnapshot& snapshot, int node, const std::string& diff) {
   const Workstream& workstream = project.workstreams[node];
   json detail = WorkstreamsApiJson(project, snapshot)[node];
-  const WorkstreamRecord* record = RecordOf(snapshot, workstream.id);
+  const SnapshotIndex index(snapshot);
+  const WorkstreamRecord* record = index.Record(workstream.id);
   detail["error"] = record ? record->error_message : "";
   detail["prompt"] = BuildPrompt(workstream, "");
   detail["tasks"] = workstream.tasks;
   detail["files_scope"] = workstream.files_scope;
   detail["files_create"] = workstream.files_create;
   detail["acceptance_tests"] = workstream.acceptance_tests;
-  detail["depends_on"] = Neighbours(project, snapshot, project.graph->dependencies(node));
-  detail["dependents"] = Neighbours(project, snapshot, project.graph->dependents(node));
+  detail["depends_on"] = Neighbours(project, index, project.graph->dependencies(node));
+  detail["dependents"] = Neighbours(project, index, project.graph->dependents(node));
   detail["attempts"] = json::array();
   for (const AttemptRecord& attempt : snapshot.attempts) {
     if (attempt.workstream_id == workstream.id) detail["attempts"].push_back(AttemptJson(attempt));

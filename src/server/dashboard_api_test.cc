@@ -122,6 +122,29 @@ TEST(DashboardApiTest, TheDiffIsOfTheLatestAttemptWithChanges) {
   EXPECT_EQ(detail["diff"], json::parse(R"({"attempt": 1, "base": "base1", "head": "head1", "text": "+line\n"})"));
 }
 
+// Each row takes its type and duration from its own latest attempt (the
+// index built once per answer, not a search per row).
+TEST(DashboardApiTest, EachRowTakesItsTypeAndDurationFromItsLatestAttempt) {
+  const Project project = Chain();
+  StateSnapshot snapshot = Running();
+  AttemptRecord a2{.id = 4, .workstream_id = "a", .attempt = 2, .agent_id = "agent-1"};
+  a2.outcome = AttemptOutcome::kSucceeded;
+  a2.duration_seconds = 6;
+  a2.agent_type = "codex";
+  snapshot.attempts[0].agent_type = "claude";
+  snapshot.attempts[2].agent_type = "gemini";
+  snapshot.attempts.insert(snapshot.attempts.begin() + 1, a2);  // attempts come in id order
+  snapshot.workstreams[0].attempt = 2;
+  const json list = WorkstreamsApiJson(project, snapshot);
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0]["type"], "codex");
+  EXPECT_EQ(list[0]["duration_seconds"], 6.0);
+  EXPECT_EQ(list[1]["type"], "gemini");
+  EXPECT_EQ(list[1]["duration_seconds"], 3.0);  // running since 12:00:07, now 12:00:10
+  EXPECT_EQ(list[2]["type"], "");
+  EXPECT_EQ(StatusApiJson(project, snapshot)["totals"]["completed"], 1);
+}
+
 TEST(DashboardApiTest, WorkstreamsWithoutARowArePending) {
   const json list = WorkstreamsApiJson(Chain(), Running());
   ASSERT_EQ(list.size(), 3u);

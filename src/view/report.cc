@@ -108,38 +108,20 @@ bool LoadStatusSnapshot(StateStore* store, double now, StateSnapshot* snapshot, 
          store->LatestRun(&snapshot->run, &snapshot->has_run, error);
 }
 
-namespace {
+WorkstreamDurations::WorkstreamDurations(const StateSnapshot& snapshot) : snapshot_(snapshot) {
+  latest_.reserve(snapshot.attempts.size());
+  for (const AttemptRecord& attempt : snapshot.attempts) latest_[attempt.workstream_id] = attempt.duration_seconds;
+}
 
-/// WorkstreamSeconds for every row of a report: the latest attempt of each
-/// workstream looked up once, not searched for per row (a state of 100,000
-/// workstreams has as many attempts).
-class WorkstreamDurations {
- public:
-  explicit WorkstreamDurations(const StateSnapshot& snapshot) : snapshot_(snapshot) {
-    latest_.reserve(snapshot.attempts.size());
-    for (const AttemptRecord& attempt : snapshot.attempts) latest_[attempt.workstream_id] = attempt.duration_seconds;
+double WorkstreamDurations::Seconds(const WorkstreamRecord& record) const {
+  double started = 0;
+  if (record.status == WorkstreamStatus::kRunning && ParseTimestamp(record.started_at, &started)) {
+    return std::max(0.0, snapshot_.now - started);
   }
-
-  double Seconds(const WorkstreamRecord& record) const {
-    double started = 0;
-    if (record.status == WorkstreamStatus::kRunning && ParseTimestamp(record.started_at, &started)) {
-      return std::max(0.0, snapshot_.now - started);
-    }
-    if (record.attempt == 0) return 0;
-    // Attempts are stored with sub-second durations; timestamps have seconds only.
-    const auto found = latest_.find(record.workstream_id);
-    return found == latest_.end() ? 0 : found->second;
-  }
-
- private:
-  const StateSnapshot& snapshot_;
-  std::unordered_map<std::string_view, double> latest_;  // views into snapshot_.attempts
-};
-
-}  // namespace
-
-double WorkstreamSeconds(const StateSnapshot& snapshot, const WorkstreamRecord& record) {
-  return WorkstreamDurations(snapshot).Seconds(record);
+  if (record.attempt == 0) return 0;
+  // Attempts are stored with sub-second durations; timestamps have seconds only.
+  const auto found = latest_.find(record.workstream_id);
+  return found == latest_.end() ? 0 : found->second;
 }
 
 std::string RenderStatusTable(const StateSnapshot& snapshot, bool color, size_t columns,

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "state_store.h"
@@ -36,9 +38,20 @@ std::string RunLine(const StateSnapshot& snapshot);
 /// workstream, the attempts by LoadAttemptUsage, the latest run, no log.
 bool LoadStatusSnapshot(StateStore* store, double now, StateSnapshot* snapshot, std::string* error);
 
-/// Seconds a workstream has taken: its latest attempt's duration, or the time
-/// since it started while it runs.
-double WorkstreamSeconds(const StateSnapshot& snapshot, const WorkstreamRecord& record);
+/// WorkstreamDurations answers how many seconds each workstream has taken:
+/// its latest attempt's duration, or the time since it started while it
+/// runs. Built once per snapshot (the latest attempt of each workstream found
+/// in one pass) and asked per row: a search of every attempt per row made a
+/// report or a dashboard answer quadratic in the size of the state.
+class WorkstreamDurations {
+ public:
+  explicit WorkstreamDurations(const StateSnapshot& snapshot);
+  double Seconds(const WorkstreamRecord& record) const;
+
+ private:
+  const StateSnapshot& snapshot_;
+  std::unordered_map<std::string_view, double> latest_;  // views into snapshot_.attempts
+};
 
 /// Why a workstream failed or is blocked, in one line: the first line of its
 /// error (not Orchestra's own `orchestra: argv:` notes nor the log tail after

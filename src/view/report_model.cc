@@ -89,12 +89,12 @@ ReportAttempt AttemptOf(const AttemptRecord& record) {
 }
 
 /// A report row from the state's record (null: nothing recorded yet).
-void FillFromRecord(const StateSnapshot& snapshot, const WorkstreamRecord* record, ReportWorkstream* row) {
+void FillFromRecord(const WorkstreamDurations& durations, const WorkstreamRecord* record, ReportWorkstream* row) {
   if (!record) return;
   row->status = record->status;
   row->agent = record->agent_id;
   if (row->track.empty()) row->track = record->track;
-  row->duration_seconds = WorkstreamSeconds(snapshot, *record);
+  row->duration_seconds = durations.Seconds(*record);
   row->error = record->error_message;
   if (record->status == WorkstreamStatus::kFailed || record->status == WorkstreamStatus::kBlocked) {
     row->reason = Reason(record->error_message);
@@ -222,6 +222,7 @@ RunReport BuildRunReport(const Project& project, const StateSnapshot& snapshot, 
   std::unordered_map<std::string, const WorkstreamRecord*> records;
   for (const WorkstreamRecord& record : snapshot.workstreams) records[record.workstream_id] = &record;
   std::unordered_map<std::string, size_t> row_of;
+  const WorkstreamDurations durations(snapshot);
   for (int node = 0; node < project.graph->size(); ++node) {
     const Workstream& workstream = project.workstreams[node];
     ReportWorkstream row;
@@ -231,7 +232,7 @@ RunReport BuildRunReport(const Project& project, const StateSnapshot& snapshot, 
     row.estimate_hours = EstimateHours(project, node);
     for (int dependency : project.graph->dependencies(node)) row.depends_on.push_back(project.graph->id(dependency));
     const auto record = records.find(workstream.id);
-    FillFromRecord(snapshot, record == records.end() ? nullptr : record->second, &row);
+    FillFromRecord(durations, record == records.end() ? nullptr : record->second, &row);
     row_of[row.id] = report.workstreams.size();
     report.workstreams.push_back(std::move(row));
   }
@@ -239,7 +240,7 @@ RunReport BuildRunReport(const Project& project, const StateSnapshot& snapshot, 
     if (row_of.count(record.workstream_id)) continue;
     ReportWorkstream row;
     row.id = record.workstream_id;
-    FillFromRecord(snapshot, &record, &row);
+    FillFromRecord(durations, &record, &row);
     row_of[row.id] = report.workstreams.size();
     report.workstreams.push_back(std::move(row));
   }
