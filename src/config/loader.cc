@@ -731,16 +731,15 @@ bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstream
       }
     });
   }
-  for (size_t index = 0; index < split; ++index) {
-    const std::string file = JoinPath(dir, names[index]);
+  // One file read and parsed here, reporting whatever it has to report.
+  const auto load = [&](const std::string& name) {
+    const std::string file = JoinPath(dir, name);
     std::string text;
-    if (!ReadFile(file, &text, diagnostics)) {
-      ok = false;
-      continue;
-    }
-    if (fingerprints != nullptr) (*fingerprints)[names[index]] = ContentFingerprint(text);
-    ok = ParseWorkstreamFile(file, text, workstreams, diagnostics, &warned_fields, unloaded_ids) && ok;
-  }
+    if (!ReadFile(file, &text, diagnostics)) return false;
+    if (fingerprints != nullptr) (*fingerprints)[name] = ContentFingerprint(text);
+    return ParseWorkstreamFile(file, text, workstreams, diagnostics, &warned_fields, unloaded_ids);
+  };
+  for (size_t index = 0; index < split; ++index) ok = load(names[index]) && ok;
   if (helper.joinable()) helper.join();
   if (tail_error) std::rethrow_exception(tail_error);
   auto next = tail.begin();
@@ -757,13 +756,7 @@ bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstream
                                         unloaded_ids) &&
            ok;
     } else {
-      std::string text;
-      if (!ReadFile(file, &text, diagnostics)) {
-        ok = false;
-        continue;
-      }
-      if (fingerprints != nullptr) (*fingerprints)[names[split + index]] = ContentFingerprint(text);
-      ok = ParseWorkstreamFile(file, text, workstreams, diagnostics, &warned_fields, unloaded_ids) && ok;
+      ok = load(names[split + index]) && ok;  // the helper could not read it: again, reporting why
     }
   }
   return ok;

@@ -150,10 +150,10 @@ bool RecoverAttempts(const RecoveryContext& context, std::vector<LogEntry>* even
   std::vector<std::string> keys;
   for (const AttemptRecord& attempt : running) keys.push_back(AttemptKey(context.state_path, attempt.id));
   std::vector<std::string> unrecorded;
-  std::vector<size_t> unrecorded_at(running.size(), 0);
+  std::vector<int> unrecorded_at(running.size(), -1);  // its place in `unrecorded`, or -1
   for (size_t at = 0; at < running.size(); ++at) {
     if (running[at].pid > 0 || context.continued == nullptr || running[at].log_path.empty()) continue;
-    unrecorded_at[at] = unrecorded.size();
+    unrecorded_at[at] = static_cast<int>(unrecorded.size());
     unrecorded.push_back(keys[at]);
   }
   const std::vector<std::vector<int>> holders =
@@ -175,9 +175,7 @@ bool RecoverAttempts(const RecoveryContext& context, std::vector<LogEntry>* even
     one.merged = MergedBeforeTheStop(context, attempt, &one.end);
     // Adopted (its supervisor still runs) or collected (its status is on disk).
     static const std::vector<int> kNone;
-    const std::vector<int>& found =
-        unrecorded_at[at] < holders.size() && unrecorded[unrecorded_at[at]] == keys[at] ? holders[unrecorded_at[at]]
-                                                                                       : kNone;
+    const std::vector<int>& found = unrecorded_at[at] >= 0 ? holders[static_cast<size_t>(unrecorded_at[at])] : kNone;
     one.continues = !one.merged && Continues(context, attempt, found, &one.continued, &one.event);
     if (one.continues) continue;
     StopSupervisor(attempt.pid, attempt.pid_start_time);
