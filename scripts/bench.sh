@@ -244,8 +244,13 @@ run_resume() {
     fi
     sleep 0.02
   done
-  kill -9 "$pid"
+  kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  if [ "$(completed "$db")" -ge "$size" ]; then
+    echo "bench.sh resume: the first run completed all $size workstreams before it could be killed at half;" \
+         "take a larger --size" >&2
+    exit 1
+  fi
   # Per round, the time from orchestra's exec to the first exec of /bin/true (the first agent):
   # from the kernel's sched_process_exec tracepoint under `perf record` where perf can record it
   # (no ptrace: the run goes at its own speed), else from `strace -f -e trace=execve`, which
