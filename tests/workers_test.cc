@@ -27,6 +27,12 @@
 namespace orchestra::testing {
 namespace {
 
+/// What a process started by StartOrchestra printed: its standard output,
+/// then its standard error (kept beside it in `log_path` + ".err").
+std::string Printed(const std::string& log_path) {
+  return ReadFile(log_path) + "\n[stderr]\n" + ReadFile(log_path + ".err");
+}
+
 /// True when a live process's command line contains `text` (a zombie's is empty).
 bool ProcessWithCommandLine(const std::string& text) {
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
@@ -262,7 +268,7 @@ TEST_F(WorkersTest, ThreeWorkersCompleteTwoHundredWorkstreamsEachExactlyOnce) {
   std::vector<pid_t> workers;
   for (int i = 0; i < 3; ++i) workers.push_back(StartWorker(project, "worker" + std::to_string(i), "30"));
   for (size_t i = 0; i < workers.size(); ++i) {
-    EXPECT_EQ(WaitForExit(workers[i], 300), 0) << ReadFile(project / ("worker" + std::to_string(i) + ".out"));
+    EXPECT_EQ(WaitForExit(workers[i], 300), 0) << Printed(project / ("worker" + std::to_string(i) + ".out"));
   }
   EXPECT_EQ(Completions(), once);
   EXPECT_EQ(Value("SELECT count(*) FROM workstream_status WHERE status <> 'completed'"), "0");
@@ -288,7 +294,7 @@ TEST_F(WorkersTest, AWorkerTakesOverWhatAKilledWorkerOfItsHostLeftAndKeepsItsAge
   // Its agent outlives it (under its supervisor) and ends while no worker runs.
   project.Release("held");
   const pid_t second = StartWorker(project, "second", "30");
-  EXPECT_EQ(WaitForExit(second), 0) << ReadFile(project / "second.out");
+  EXPECT_EQ(WaitForExit(second), 0) << Printed(project / "second.out");
   EXPECT_EQ(Completions(), (std::map<std::string, int>{{"after", 1}, {"held", 1}, {"other", 1}}));
   EXPECT_EQ(Value("SELECT count(*) FROM execution_log WHERE event_type = 'lease_taken_over' AND workstream_id = 'held'"),
             "1");
@@ -315,7 +321,7 @@ TEST_F(WorkersTest, RunOnASharedStateSubmitsThePlanAndWorksBesideTheWorkers) {
   EXPECT_TRUE(WaitUntil([&] { return ReadFile(project / "worker.out").find("waiting for the next") != std::string::npos; }))
       << ReadFile(project / "worker.out");
   kill(worker, SIGTERM);
-  EXPECT_EQ(WaitForExit(worker), 0) << ReadFile(project / "worker.out");
+  EXPECT_EQ(WaitForExit(worker), 0) << Printed(project / "worker.out");
   EXPECT_EQ(Completions(), (std::map<std::string, int>{{"a", 1}, {"b", 1}, {"c", 1}}));
   EXPECT_EQ(Value("SELECT count(*) FROM submissions"), "1");
   EXPECT_EQ(Value("SELECT string_agg(state, ',') FROM runs"), "completed");  // the planner's run, not the worker's
@@ -354,11 +360,11 @@ TEST_F(WorkersTest, ARestartedRunTakesOverItsOwnAttemptsAndLeavesALiveWorkersAlo
             "f");  // still the worker's
   project.Release("a");
   project.Release("b");
-  EXPECT_EQ(WaitForExit(again), 0) << ReadFile(project / "again.out");
+  EXPECT_EQ(WaitForExit(again), 0) << Printed(project / "again.out");
   EXPECT_TRUE(WaitUntil([&] { return ReadFile(project / "worker.out").find("waiting for the next") != std::string::npos; }))
       << ReadFile(project / "worker.out");
   kill(worker, SIGTERM);
-  EXPECT_EQ(WaitForExit(worker), 0) << ReadFile(project / "worker.out");
+  EXPECT_EQ(WaitForExit(worker), 0) << Printed(project / "worker.out");
   EXPECT_EQ(Completions(), (std::map<std::string, int>{{"a", 1}, {"b", 1}}));
   EXPECT_EQ(Value("SELECT count(*) FROM attempts"), "2");  // nothing ran twice
 }
@@ -434,9 +440,10 @@ class SharedGitPlan {
     return specs;
   }
 
-  /// `defaults`: lines added to [defaults]; `agents`: per worker.
+  /// `defaults`: lines added to [defaults]; `agents`: per worker;
+  /// `agent_type`: the body of the agents' type (by default quick sim agents).
   SharedGitPlan(const std::string& url, const std::vector<Spec>& specs, int clones, const std::string& defaults = "",
-                int agents = 2)
+                int agents = 2, const std::string& agent_type = "kind = \"sim\"\ntime_scale = 0.02\n")
       : url_(url) {
     Git(dir_.path(), {"git", "init", "-q", "--bare", "-b", "main", Remote()});
     const std::string seed = Seed();
@@ -450,7 +457,7 @@ class SharedGitPlan {
       dependencies_[spec.id] = spec.depends_on;
     }
     std::string config = "[defaults]\nbackoff = \"0s\"\nkill_grace = \"1s\"\nmax_attempts = 3\nremote = \"" +
-                         Remote() + "\"\n" + defaults + "\n[agent_types.quick]\nkind = \"sim\"\ntime_scale = 0.02\n";
+                         Remote() + "\"\n" + defaults + "\n[agent_types.quick]\n" + agent_type;
     for (int agent = 1; agent <= agents; ++agent) {
       config += "\n[[agents]]\nid = \"agent-" + std::to_string(agent) + "\"\ntype = \"quick\"\n";
     }
@@ -664,6 +671,38 @@ TEST_F(WorkersTest, RandomKillPointsLeaveEveryWorkstreamCompletedOnce) {
 // The same with worktree isolation, each worker in its own clone: after the
 // kill -9 (perhaps mid-merge, holding the merge lock), every workstream is
 // merged into the shared branch exactly once, after its dependencies.
+// A worker stopped past its lease, whose agent ended meanwhile with changes,
+// records none of them: the workstream is the other worker's, which merges
+// it. Resumed, the stopped worker goes on to the end (it used to stop, "record
+// changes of attempt 1: attempt already ended (abandoned)").
+TEST_F(WorkersTest, AWorkerWhoseLeaseWasReclaimedRecordsNoneOfItsChanges) {
+  TempDir gate;
+  const std::string release = gate / "release";
+  // The agent writes its work, waits for the test's release, then says it ended.
+  const std::string agent = "kind = \"command\"\nargv = [\"sh\", \"-c\", \"echo work > work-$1.txt; while [ ! -e '" +
+                            release + "' ]; do sleep 0.05; done; : > " + (gate / "ended-") +
+                            "$1\", \"agent\", \"{id}\"]\n";
+  SharedGitPlan plan(url_, {{"g100", {}, ""}}, 2, "", 1, agent);
+  const pid_t paused = plan.StartWorker(0, "2");
+  ASSERT_TRUE(WaitUntil([&] {
+    return Value("SELECT count(*) FROM attempts WHERE outcome = 'running' AND pid IS NOT NULL") == "1";
+  })) << Printed(plan.Output(0));
+  kill(paused, SIGSTOP);
+  WriteFile(release, "");
+  ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(gate / "ended-g100"); }));
+  std::filesystem::remove(gate / "ended-g100");
+  // The other worker reclaims the lapsed lease and completes the workstream.
+  const pid_t other = plan.StartWorker(1, "2");
+  EXPECT_EQ(WaitForExit(other), 0) << Printed(plan.Output(1));
+  ASSERT_EQ(StatusOf("g100"), "completed");
+  kill(paused, SIGCONT);
+  EXPECT_EQ(WaitForExit(paused), 0) << Printed(plan.Output(0));
+  EXPECT_EQ(Value("SELECT count(*) FROM execution_log WHERE event_type = 'rejected_late_result'"), "1");
+  EXPECT_EQ(Value("SELECT count(*) FROM attempts WHERE head_commit IS NOT NULL"), "1");  // the other's only
+  EXPECT_EQ(Completions(), (std::map<std::string, int>{{"g100", 1}}));
+  EXPECT_EQ(plan.MergedOnRemote(), (std::map<std::string, int>{{"g100", 1}}));
+}
+
 TEST_F(WorkersTest, RandomKillPointsLeaveEveryWorkstreamMergedOnce) {
   const int trials = EnvNumber("ORCHESTRA_WORKER_TRIALS", 2);
   std::mt19937 random(static_cast<unsigned>(EnvNumber("ORCHESTRA_WORKER_SEED", 1)));
@@ -676,7 +715,7 @@ TEST_F(WorkersTest, RandomKillPointsLeaveEveryWorkstreamMergedOnce) {
     for (int i = 0; i < 3; ++i) workers.push_back(plan.StartWorker(i, "2"));
     SCOPED_TRACE("trial " + std::to_string(trial) + ": " +
                  KillOneAtRandom(&random, workers, "SELECT count(*) FROM integration_merges",
-                                 [&](size_t i) { return ReadFile(plan.Output(static_cast<int>(i))); }));
+                                 [&](size_t i) { return Printed(plan.Output(static_cast<int>(i))); }));
     EXPECT_EQ(Completions(), once);
     EXPECT_EQ(plan.MergedOnRemote(), once);
     EXPECT_EQ(plan.DependencyNotInMerge(), "");

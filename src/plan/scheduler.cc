@@ -247,6 +247,16 @@ FinishResult Scheduler::Finish(int workstream, bool succeeded, bool retryable) {
   return result;
 }
 
+FinishResult Scheduler::Preview(int workstream, bool succeeded, bool retryable) const {
+  FinishResult result;
+  result.failures = failures_[workstream];
+  if (succeeded) return result;
+  ++result.failures;
+  result.outcome = retryable && result.failures < inputs_.max_attempts[workstream] ? FinishResult::Outcome::kRetry
+                                                                                   : FinishResult::Outcome::kFailed;
+  return result;
+}
+
 FinishResult Scheduler::Postpone(int workstream) {
   busy_with_[agent_of_[workstream]] = -1;
   agent_of_[workstream] = -1;

@@ -100,6 +100,10 @@ class Scheduler {
   /// retries (kRetryWait) while failures < max_attempts and `retryable`, else
   /// fails and blocks its transitive dependents.
   FinishResult Finish(int workstream, bool succeeded, bool retryable = true);
+  /// What Finish would return (outcome and failures; no `blocked`), changing
+  /// nothing: a worker learns whether the shared state accepts an end before
+  /// its scheduler takes it.
+  FinishResult Preview(int workstream, bool succeeded, bool retryable = true) const;
 
   /// An attempt was stopped by us (interrupt, pause, abandoned): not counted as
   /// a failure; the workstream is ready again.

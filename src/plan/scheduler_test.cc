@@ -251,6 +251,7 @@ TEST(SchedulerTest, SetRankReordersTheReadyWork) {
 // Property: on random DAGs with random failures, the scheduler never exceeds
 // the pool, never starts work before its dependencies completed, and ends with
 // every workstream completed, failed or blocked.
+// Also: Preview agrees with the Finish that follows it.
 TEST(SchedulerTest, RandomGraphsRespectDependenciesAndPoolSize) {
   std::mt19937 random(7);
   for (int trial = 0; trial < 200; ++trial) {
@@ -291,7 +292,13 @@ TEST(SchedulerTest, RandomGraphsRespectDependenciesAndPoolSize) {
       const size_t pick = random() % running.size();
       const int finished = running[pick];
       running.erase(running.begin() + static_cast<long>(pick));
-      scheduler.Finish(finished, random() % 4 != 0);
+      const bool succeeded = random() % 4 != 0, retryable = random() % 5 != 0;
+      // Preview says what Finish then does, and changes nothing itself.
+      const FinishResult preview = scheduler.Preview(finished, succeeded, retryable);
+      ASSERT_EQ(scheduler.state(finished), SchedulingState::kRunning);
+      const FinishResult result = scheduler.Finish(finished, succeeded, retryable);
+      ASSERT_EQ(preview.outcome, result.outcome);
+      ASSERT_EQ(preview.failures, result.failures);
     }
     EXPECT_TRUE(scheduler.Finished());
     EXPECT_EQ(scheduler.CountIn(SchedulingState::kCompleted) + scheduler.CountIn(SchedulingState::kFailed) +

@@ -1044,9 +1044,10 @@ void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& step_verdict, 
     gate.paused_until = std::max(gate.paused_until, clock_->Now() + attempt->rate_limit_delay);
   }
   const bool succeeded = verdict.outcome == AttemptOutcome::kSucceeded;
-  const FinishResult finish = verdict.outcome == AttemptOutcome::kInterrupted   ? scheduler_->Requeue(node)
-                              : verdict.outcome == AttemptOutcome::kRateLimited ? scheduler_->Postpone(node)
-                                                                                 : scheduler_->Finish(node, succeeded, verdict.retryable);
+  // A worker's end may be refused (its lease was reclaimed meanwhile): its
+  // scheduler takes the end only once the shared state has accepted it.
+  const bool deferred = effects_.coordinator != nullptr;
+  const FinishResult finish = deferred ? PreviewEnd(node, verdict) : ApplyEnd(node, verdict);
   const double rate_limit_delay = attempt->rate_limit_delay;
   // The conversation the next attempt continues: a fresh attempt that failed
   // leaves its session to resume; a resumed one that failed starts the next afresh.
@@ -1083,20 +1084,41 @@ void Executor::FinishAttempt(Attempt* attempt, const StepVerdict& step_verdict, 
         if (effects_.coordinator) return effects_.coordinator->Finish(attempt_id, end, rejected.get(), e);
         return store_->FinishAttempt(attempt_id, end, e);
       },
-      [this, node, agent_id, end, finish, was_merging, attempt_number, failure = verdict.message, duration,
-       rate_limit_delay, rejected] {
+      [this, node, agent_id, end, finish, deferred, verdict, was_merging, attempt_number, duration, rate_limit_delay,
+       rejected] {
         if (*rejected) {
-          // The store logged it; the display is told.
+          // The store logged it; the display is told. The workstream is
+          // another worker's: held elsewhere until the shared state says more.
           Notify(LogEntry{0, "", project_.workstreams[node].id, agent_id, "rejected_late_result",
                           fmt::format("the result of attempt {} came after its lease was reclaimed: not recorded",
                                       attempt_number)});
-          if (finish.outcome == FinishResult::Outcome::kRetry) scheduler_->RetryDue(node);
+          scheduler_->Requeue(node);
+          scheduler_->HoldElsewhere(node);
           Pump();
           MaybeStop();
           return;
         }
-        AfterFinish(node, agent_id, end, finish, was_merging, attempt_number, failure, duration, rate_limit_delay);
+        AfterFinish(node, agent_id, end, deferred ? ApplyEnd(node, verdict) : finish, was_merging, attempt_number,
+                    verdict.message, duration, rate_limit_delay);
       });
+}
+
+FinishResult Executor::ApplyEnd(int node, const StepVerdict& verdict) {
+  switch (verdict.outcome) {
+    case AttemptOutcome::kInterrupted: return scheduler_->Requeue(node);
+    case AttemptOutcome::kRateLimited: return scheduler_->Postpone(node);
+    default: return scheduler_->Finish(node, verdict.outcome == AttemptOutcome::kSucceeded, verdict.retryable);
+  }
+}
+
+FinishResult Executor::PreviewEnd(int node, const StepVerdict& verdict) const {
+  FinishResult preview;
+  preview.failures = scheduler_->failures(node);
+  switch (verdict.outcome) {
+    case AttemptOutcome::kInterrupted: preview.outcome = FinishResult::Outcome::kRequeued; return preview;
+    case AttemptOutcome::kRateLimited: preview.outcome = FinishResult::Outcome::kRetry; return preview;
+    default: return scheduler_->Preview(node, verdict.outcome == AttemptOutcome::kSucceeded, verdict.retryable);
+  }
 }
 
 void Executor::AccountFor(int node, int group, const AttemptEnd& end) {
@@ -1303,12 +1325,26 @@ void Executor::CommitAndCheckChanges(Attempt* attempt) {
   const int node = attempt->workstream;
   const int64_t id = attempt->id;
   const std::string outside = fmt::format("{}", fmt::join(facts.outside_scope, "\n"));
+  // A worker records them only while its lease holds (the fencing token).
+  auto rejected = std::make_shared<bool>(false);
   Commit(
       "the changes of " + workstream.id,
-      [this, id, head, outside, summary](std::string* e) { return store_->RecordChanges(id, head, outside, summary, e); },
-      [this, node, id, facts, summary] {
+      [this, id, head, outside, summary, rejected](std::string* e) {
+        if (effects_.coordinator) return effects_.coordinator->RecordChanges(id, head, outside, summary, rejected.get(), e);
+        return store_->RecordChanges(id, head, outside, summary, e);
+      },
+      [this, node, id, facts, summary, rejected] {
         Attempt* attempt = Live(node, id);
         if (attempt == nullptr) return;  // ended (interrupted) while its changes waited for the state
+        if (*rejected) {
+          // Its end is refused too, which hands the workstream back (FinishAttempt).
+          StepFacts lost;
+          lost.phase = AttemptPhase::kSetup;
+          lost.setup_error = "this worker's lease on the attempt was reclaimed before its changes were recorded: "
+                             "not recorded";
+          Judge(attempt, lost, attempt->agent_result);
+          return;
+        }
         Emit(project_.workstreams[node].id, project_.config.agents[attempt->agent].id, "changes", summary);
         if (!Judge(attempt, facts, attempt->agent_result)) return;
         attempt->phase = AttemptPhase::kAcceptance;

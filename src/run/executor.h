@@ -142,6 +142,10 @@ class Executor {
   void CheckStall(Attempt* attempt, double stall_seconds);
   void StopWatchingForStall(int64_t attempt_id);
   /// After an attempt's end: budget, rate-limit pause, a type out for the run.
+  /// The scheduler takes an attempt's end (`verdict`): requeued, postponed or
+  /// finished. PreviewEnd says what ApplyEnd would return, changing nothing.
+  FinishResult ApplyEnd(int node, const StepVerdict& verdict);
+  FinishResult PreviewEnd(int node, const StepVerdict& verdict) const;
   void AccountFor(int node, int type, const AttemptEnd& end);
   void StartAttempt(const Assignment& assignment);
   /// Once its start is committed: the worktree, then the agent.

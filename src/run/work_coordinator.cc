@@ -26,25 +26,36 @@ WorkCoordinator::ClaimResult WorkCoordinator::Claim(const AttemptRecord& record,
   return ClaimResult::kClaimed;
 }
 
-bool WorkCoordinator::Finish(int64_t attempt_id, const AttemptEnd& end, bool* rejected, std::string* error) {
+bool WorkCoordinator::TokenOf(int64_t attempt_id, int64_t* token, std::string* error) const {
   const auto found = tokens_.find(attempt_id);
   if (found == tokens_.end()) {
     *error = "attempt " + std::to_string(attempt_id) + " was not claimed by this worker";
     return false;
   }
-  if (!store_->FinishClaimedAttempt(attempt_id, found->second, end, rejected, error)) return false;
-  tokens_.erase(found);
+  *token = found->second;
   return true;
 }
 
-bool WorkCoordinator::MoveIntegration(IntegrationMove move, MoveResult* result, std::string* error) {
-  const auto found = tokens_.find(move.attempt_id);
-  if (found == tokens_.end()) {
-    *error = "attempt " + std::to_string(move.attempt_id) + " was not claimed by this worker";
+bool WorkCoordinator::Finish(int64_t attempt_id, const AttemptEnd& end, bool* rejected, std::string* error) {
+  int64_t token = 0;
+  if (!TokenOf(attempt_id, &token, error) ||
+      !store_->FinishClaimedAttempt(attempt_id, token, end, rejected, error)) {
     return false;
   }
-  move.fencing_token = found->second;
-  return store_->MoveIntegration(move, result, error);
+  tokens_.erase(attempt_id);
+  return true;
+}
+
+bool WorkCoordinator::RecordChanges(int64_t attempt_id, const std::string& head_commit,
+                                    const std::string& out_of_scope_paths, const std::string& message, bool* rejected,
+                                    std::string* error) {
+  int64_t token = 0;
+  return TokenOf(attempt_id, &token, error) &&
+         store_->RecordClaimedChanges(attempt_id, token, head_commit, out_of_scope_paths, message, rejected, error);
+}
+
+bool WorkCoordinator::MoveIntegration(IntegrationMove move, MoveResult* result, std::string* error) {
+  return TokenOf(move.attempt_id, &move.fencing_token, error) && store_->MoveIntegration(move, result, error);
 }
 
 bool WorkCoordinator::TakeOverDeadWorkers(ProcessTable* processes, std::vector<int64_t>* taken,

@@ -40,6 +40,10 @@ class WorkCoordinator {
   /// `*rejected` when its lease was reclaimed meanwhile (nothing recorded but
   /// the rejection).
   bool Finish(int64_t attempt_id, const AttemptEnd& end, bool* rejected, std::string* error);
+  /// Records the changes of an attempt claimed here, under its fencing token;
+  /// `*rejected` (nothing recorded) when its lease was reclaimed meanwhile.
+  bool RecordChanges(int64_t attempt_id, const std::string& head_commit, const std::string& out_of_scope_paths,
+                     const std::string& message, bool* rejected, std::string* error);
   /// StateStore::MoveIntegration for an attempt claimed here, under its
   /// fencing token: the merge of a worker that lost its lease moves nothing.
   bool MoveIntegration(IntegrationMove move, MoveResult* result, std::string* error);
@@ -58,6 +62,9 @@ class WorkCoordinator {
   const WorkerOptions& options() const { return options_; }
 
  private:
+  /// The fencing token of `attempt_id`, claimed here; false (`*error`) when not.
+  bool TokenOf(int64_t attempt_id, int64_t* token, std::string* error) const;
+
   StateStore* store_;
   WorkerOptions options_;
   std::map<int64_t, int64_t> tokens_;  // attempt id -> fencing token

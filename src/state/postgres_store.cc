@@ -783,6 +783,30 @@ bool PostgresStore::RecordChanges(int64_t attempt_id, const std::string& head_co
       error);
 }
 
+bool PostgresStore::RecordClaimedChanges(int64_t attempt_id, int64_t fencing_token, const std::string& head_commit,
+                                         const std::string& out_of_scope_paths, const std::string& message,
+                                         bool* rejected, std::string* error) {
+  const std::string now = FormatTimestamp(clock_->Now());
+  *rejected = false;
+  bool refused = false;
+  const bool ok = InTransaction(*connection_, true, "record changes of attempt " + std::to_string(attempt_id),
+      [&](pqxx::transaction_base& transaction, std::string* failure) {
+        const pqxx::result found = Exec(
+            transaction, "SELECT outcome, fencing_token FROM attempts WHERE id = $1 FOR NO KEY UPDATE", {Int(attempt_id)});
+        if (found.empty()) {
+          *failure = kNoSuchAttempt;
+          return false;
+        }
+        refused = TextAt(found[0], 0) != OutcomeName(AttemptOutcome::kRunning) || IntAt(found[0], 1) != fencing_token;
+        if (refused) return true;  // another worker's now: nothing of this one is recorded
+        return UpdateRunningAttempt(transaction, attempt_id, "head_commit = $1, out_of_scope_paths = $2",
+                                    {Text(head_commit), Text(out_of_scope_paths)}, now, "changes", message, failure);
+      },
+      error);
+  if (ok) *rejected = refused;
+  return ok;
+}
+
 bool PostgresStore::RecordMerge(int64_t attempt_id, const std::string& merge_commit, const std::string& message,
                                 std::string* error) {
   const std::string now = FormatTimestamp(clock_->Now());

@@ -319,6 +319,21 @@ TEST_F(PostgresStoreTest, AnExpiredLeaseIsReclaimedAndItsLateEndRefused) {
   ASSERT_TRUE(second);
   EXPECT_EQ(second->attempt, 2);
   EXPECT_GT(second->fencing_token, first->fencing_token);
+  // The first worker's changes are refused (nothing written); the holder's are kept.
+  bool refused = false;
+  ASSERT_TRUE(store_->RecordClaimedChanges(first->attempt_id, first->fencing_token, "c1", "", "a: 1 file(s)", &refused,
+                                           &error))
+      << error;
+  EXPECT_TRUE(refused);
+  ASSERT_TRUE(store_->RecordClaimedChanges(second->attempt_id, first->fencing_token, "c1", "", "a: 1 file(s)",
+                                           &refused, &error))
+      << error;
+  EXPECT_TRUE(refused);  // an old token on the new attempt
+  ASSERT_TRUE(store_->RecordClaimedChanges(second->attempt_id, second->fencing_token, "c2", "", "a: 1 file(s)",
+                                           &refused, &error))
+      << error;
+  EXPECT_FALSE(refused);
+  EXPECT_EQ(Query("SELECT COALESCE(head_commit, '-') FROM attempts ORDER BY id"), (Rows{"-", "c2"}));
   AttemptEnd end;
   end.outcome = AttemptOutcome::kSucceeded;
   end.new_status = WorkstreamStatus::kCompleted;
@@ -334,7 +349,7 @@ TEST_F(PostgresStoreTest, AnExpiredLeaseIsReclaimedAndItsLateEndRefused) {
             (Rows{std::to_string(first->attempt_id) + "|abandoned|host:1:1",
                   std::to_string(second->attempt_id) + "|succeeded|host:2:1"}));
   EXPECT_EQ(Query("SELECT event_type FROM execution_log WHERE workstream_id = 'a' ORDER BY id"),
-            (Rows{"started", "lease_expired", "started", "rejected_late_result", "completed"}));
+            (Rows{"started", "lease_expired", "started", "changes", "rejected_late_result", "completed"}));
 }
 
 /// A claim of workstream "a" (submitted) by `worker`, its lease `lease` seconds.

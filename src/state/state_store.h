@@ -381,6 +381,16 @@ class StateStore {
     *error = "this state store has no claims";
     return false;
   }
+  /// RecordChanges, only while `fencing_token` is still the attempt's current
+  /// one and the attempt is running. Otherwise nothing changes: `*rejected`
+  /// is set (the worker's end, refused the same way, logs the rejection).
+  virtual bool RecordClaimedChanges(int64_t attempt_id, int64_t fencing_token, const std::string& head_commit,
+                                    const std::string& out_of_scope_paths, const std::string& message, bool* rejected,
+                                    std::string* error) {
+    (void)attempt_id, (void)fencing_token, (void)head_commit, (void)out_of_scope_paths, (void)message, (void)rejected;
+    *error = "this state store has no claims";
+    return false;
+  }
   /// Closes every running attempt whose lease has expired as abandoned (its
   /// workstream pending again, logged `lease_expired`); `*reclaimed` lists
   /// their workstreams.

@@ -108,6 +108,12 @@ class StateStoreWrapper : public StateStore {
                    std::vector<int64_t>* lost, std::string* error) override {
     return target_->RenewLeases(worker_id, lease_seconds, attempt_ids, lost, error);
   }
+  bool RecordClaimedChanges(int64_t attempt_id, int64_t fencing_token, const std::string& head_commit,
+                            const std::string& out_of_scope_paths, const std::string& message, bool* rejected,
+                            std::string* error) override {
+    return target_->RecordClaimedChanges(attempt_id, fencing_token, head_commit, out_of_scope_paths, message, rejected,
+                                         error);
+  }
   bool FinishClaimedAttempt(int64_t attempt_id, int64_t fencing_token, const AttemptEnd& end, bool* rejected,
                             std::string* error) override {
     return target_->FinishClaimedAttempt(attempt_id, fencing_token, end, rejected, error);
