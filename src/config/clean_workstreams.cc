@@ -4,15 +4,14 @@
 
 #include <algorithm>
 #include <charconv>
-#include <exception>
 #include <cmath>
 #include <cstdint>
 #include <iterator>
 #include <optional>
-#include <thread>
 
 #include "json_depth.h"
 #include "json_positions.h"
+#include "run_beside.h"
 #include "workstream_fields.h"
 
 namespace orchestra {
@@ -748,19 +747,13 @@ bool ParseCleanWorkstreams(const std::string& file, std::string_view text,
     // would, the count of elements the scan found included).
     workstreams->resize(before + scan.objects);
     Workstream* slots = workstreams->data() + before;
-    bool tail_clean = false;
-    std::exception_ptr tail_error;
-    std::jthread helper([&] {
-      try {
-        tail_clean = CleanParser(file, text).ParseTail(slots + scan.split_index,
-                                                       scan.objects - scan.split_index, scan.split);
-      } catch (...) {
-        tail_error = std::current_exception();
-      }
-    });
-    const bool head_clean = CleanParser(file, text).ParseHead(slots, scan.split_index, scan.split);
-    helper.join();
-    if (tail_error) std::rethrow_exception(tail_error);
+    bool head_clean = false, tail_clean = false;
+    RunBeside(
+        [&] {
+          tail_clean =
+              CleanParser(file, text).ParseTail(slots + scan.split_index, scan.objects - scan.split_index, scan.split);
+        },
+        [&] { head_clean = CleanParser(file, text).ParseHead(slots, scan.split_index, scan.split); });
     clean = head_clean && tail_clean;
   } else {
     clean = CleanParser(file, text).Parse(workstreams);

@@ -12,11 +12,9 @@
 #include <climits>
 #include <cmath>
 #include <cstring>
-#include <exception>
 #include <filesystem>
 #include <optional>
 #include <string_view>
-#include <thread>
 #include <tuple>
 #include <utility>
 
@@ -25,6 +23,7 @@
 #include "clean_workstreams.h"
 #include "json_depth.h"
 #include "json_positions.h"
+#include "run_beside.h"
 #include "text_encoding.h"
 #include "validate.h"
 #include "workstream_fields.h"
@@ -708,29 +707,21 @@ bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstream
   const size_t split = names.size() >= kTwoPartFiles ? names.size() / 2 : names.size();
   std::vector<SecondHalfFile> second(names.size() - split);
   std::vector<Workstream> tail;
-  std::exception_ptr tail_error;
-  std::jthread helper;
-  if (!second.empty()) {
-    helper = std::jthread([&] {
-      try {
-        tail.reserve(second.size());
-        Diagnostics ignored;  // this thread repeats the read of a file that failed, reporting it
-        for (size_t index = 0; index < second.size(); ++index) {
-          SecondHalfFile& result = second[index];
-          const std::string file = JoinPath(dir, names[split + index]);
-          result.read = ReadFile(file, &result.text, &ignored);
-          if (!result.read) continue;
-          if (fingerprints != nullptr) result.fingerprint = ContentFingerprint(result.text);
-          const size_t before = tail.size();
-          result.clean = ParseCleanWorkstreams(file, result.text, &tail);
-          result.count = tail.size() - before;
-          if (result.clean) result.text = {};
-        }
-      } catch (...) {
-        tail_error = std::current_exception();
-      }
-    });
-  }
+  const auto read_second_half = [&] {
+    tail.reserve(second.size());
+    Diagnostics ignored;  // this thread repeats the read of a file that failed, reporting it
+    for (size_t index = 0; index < second.size(); ++index) {
+      SecondHalfFile& result = second[index];
+      const std::string file = JoinPath(dir, names[split + index]);
+      result.read = ReadFile(file, &result.text, &ignored);
+      if (!result.read) continue;
+      if (fingerprints != nullptr) result.fingerprint = ContentFingerprint(result.text);
+      const size_t before = tail.size();
+      result.clean = ParseCleanWorkstreams(file, result.text, &tail);
+      result.count = tail.size() - before;
+      if (result.clean) result.text = {};
+    }
+  };
   // One file read and parsed here, reporting whatever it has to report.
   const auto load = [&](const std::string& name) {
     const std::string file = JoinPath(dir, name);
@@ -739,9 +730,14 @@ bool LoadWorkstreams(const std::string& dir, std::vector<Workstream>* workstream
     if (fingerprints != nullptr) (*fingerprints)[name] = ContentFingerprint(text);
     return ParseWorkstreamFile(file, text, workstreams, diagnostics, &warned_fields, unloaded_ids);
   };
-  for (size_t index = 0; index < split; ++index) ok = load(names[index]) && ok;
-  if (helper.joinable()) helper.join();
-  if (tail_error) std::rethrow_exception(tail_error);
+  const auto read_first_half = [&] {
+    for (size_t index = 0; index < split; ++index) ok = load(names[index]) && ok;
+  };
+  if (second.empty()) {
+    read_first_half();
+  } else {
+    RunBeside(read_second_half, read_first_half);
+  }
   auto next = tail.begin();
   for (size_t index = 0; index < second.size(); ++index) {
     SecondHalfFile& result = second[index];
