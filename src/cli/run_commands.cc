@@ -48,10 +48,17 @@ void PrintMergeSummary(const Config& config, int merged) {
 /// True when the state records every selected workstream (the named ones and
 /// their dependencies, or all) as completed: a run would have nothing to do.
 bool EverySelectedCompleted(const Session& session) {
-  std::vector<WorkstreamRecord> records;
-  std::string error;
-  if (!session.store->LoadWorkstreams(&records, &error)) return false;
   const Graph& graph = *session.project.graph;
+  std::string error;
+  int64_t completed_rows = 0;
+  // A resumed run, the usual case, has fewer completed rows than workstreams:
+  // counted, not read (reading every row was 35 ms of a 10,000 resume).
+  if (session.targets.empty() &&
+      (!session.store->CountCompleted(&completed_rows, &error) || completed_rows < graph.size())) {
+    return false;
+  }
+  std::vector<WorkstreamRecord> records;
+  if (!session.store->LoadWorkstreams(&records, &error)) return false;
   std::vector<bool> completed(graph.size(), false);
   for (const WorkstreamRecord& record : records) {
     const int node = graph.IndexOf(record.workstream_id);

@@ -666,6 +666,16 @@ bool PostgresStore::SyncWorkstreams(const std::vector<std::pair<std::string, std
       error);
 }
 
+bool PostgresStore::CountCompleted(int64_t* completed, std::string* error) {
+  return InTransaction(*connection_, false, "count completed workstreams",
+      [&](pqxx::transaction_base& transaction, std::string*) {
+        *completed = transaction.exec("SELECT count(*) FROM workstream_status WHERE status = 'completed'")[0][0]
+                         .as<int64_t>();
+        return true;
+      },
+      error);
+}
+
 bool PostgresStore::LoadWorkstreams(std::vector<WorkstreamRecord>* records, std::string* error) {
   return InTransaction(*connection_, false, "load workstreams",
       [&](pqxx::transaction_base& transaction, std::string* failure) {

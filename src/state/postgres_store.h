@@ -76,6 +76,7 @@ class PostgresStore : public StateStore {
   bool ClaimWorkstream(const ClaimRequest& request, std::optional<Claim>* claim, std::string* error) override;
   bool RenewLeases(const std::string& worker_id, double lease_seconds, const std::vector<int64_t>& attempt_ids,
                    std::vector<int64_t>* lost, std::string* error) override;
+  bool CountCompleted(int64_t* completed, std::string* error) override;
   bool RecordClaimedChanges(int64_t attempt_id, int64_t fencing_token, const std::string& head_commit,
                             const std::string& out_of_scope_paths, const std::string& message, bool* rejected,
                             std::string* error) override;

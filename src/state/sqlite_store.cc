@@ -576,6 +576,19 @@ bool SqliteStore::LoadAttempts(const std::string& workstream_id,
       error);
 }
 
+bool SqliteStore::CountCompleted(int64_t* completed, std::string* error) {
+  return Read(
+      "count completed workstreams",
+      [&](std::string* failure) {
+        Statement query(&statements_, "SELECT count(*) FROM workstream_status WHERE status = 'completed'");
+        bool row = false;
+        if (!query.Step(&row, failure)) return false;
+        *completed = row ? query.Int(0) : 0;
+        return true;
+      },
+      error);
+}
+
 bool SqliteStore::LoadAttemptUsage(std::vector<AttemptRecord>* attempts, std::string* error) {
   return Read(
       "load attempt usage",

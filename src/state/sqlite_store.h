@@ -44,6 +44,7 @@ class SqliteStore : public StateStore {
   bool LoadWorkstreams(std::vector<WorkstreamRecord>* records, std::string* error) override;
   bool LoadAttempts(const std::string& workstream_id, std::vector<AttemptRecord>* attempts,
                     std::string* error) override;
+  bool CountCompleted(int64_t* completed, std::string* error) override;
   bool LoadAttemptUsage(std::vector<AttemptRecord>* attempts, std::string* error) override;
   bool LoadLog(const std::string& workstream_id, int limit, std::vector<LogEntry>* entries,
                std::string* error) override;

@@ -522,6 +522,25 @@ TEST_P(StateStoreContractTest, LifecycleFromStartToCompleted) {
   EXPECT_EQ(log[1].workstream_id, "ws-a");
 }
 
+// The count the run's "nothing to do?" check reads instead of every row; the
+// base class's default (LoadWorkstreams, counted) must agree with it.
+TEST_P(StateStoreContractTest, CountCompletedCountsOnlyCompletedRows) {
+  Sync({{"ws-a", ""}, {"ws-b", ""}, {"ws-c", ""}});
+  const auto counted = [&] {
+    int64_t completed = -1, by_default = -1;
+    std::string error;
+    EXPECT_TRUE(store_->CountCompleted(&completed, &error)) << error;
+    EXPECT_TRUE(store_->StateStore::CountCompleted(&by_default, &error)) << error;
+    EXPECT_EQ(completed, by_default);
+    return completed;
+  };
+  EXPECT_EQ(counted(), 0);
+  Finish(Start("ws-a", 1, "agent-1"), AttemptOutcome::kSucceeded, WorkstreamStatus::kCompleted, 0, "completed");
+  Finish(Start("ws-b", 1, "agent-1"), AttemptOutcome::kFailed, WorkstreamStatus::kFailed, 1, "failed");
+  Start("ws-c", 1, "agent-2");
+  EXPECT_EQ(counted(), 1);
+}
+
 TEST_P(StateStoreContractTest, FailureSetsCompletedAtAndError) {
   Sync({{"a", ""}});
   const int64_t attempt_id = Start("a", 1, "agent-1");

@@ -7,6 +7,7 @@
 // false and set `*error` on failure, leaving the state as it was.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -223,6 +224,17 @@ class StateStore {
   virtual bool SyncWorkstreams(const std::vector<std::pair<std::string, std::string>>& id_tracks,
                                std::string* error) = 0;
   virtual bool LoadWorkstreams(std::vector<WorkstreamRecord>* records, std::string* error) = 0;
+  /// How many rows are completed (of any id, in the plan or not): fewer than
+  /// the plan's workstreams means a run has something to do, without reading
+  /// every row. By default LoadWorkstreams, counted.
+  virtual bool CountCompleted(int64_t* completed, std::string* error) {
+    std::vector<WorkstreamRecord> records;
+    if (!LoadWorkstreams(&records, error)) return false;
+    *completed = std::count_if(records.begin(), records.end(), [](const WorkstreamRecord& record) {
+      return record.status == WorkstreamStatus::kCompleted;
+    });
+    return true;
+  }
   /// Attempts of one workstream, or of all when `workstream_id` is empty, by id.
   virtual bool LoadAttempts(const std::string& workstream_id, std::vector<AttemptRecord>* attempts,
                             std::string* error) = 0;

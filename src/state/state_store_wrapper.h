@@ -21,6 +21,9 @@ class StateStoreWrapper : public StateStore {
   bool LoadAttempts(const std::string& workstream_id, std::vector<AttemptRecord>* attempts, std::string* error) override {
     return target_->LoadAttempts(workstream_id, attempts, error);
   }
+  bool CountCompleted(int64_t* completed, std::string* error) override {
+    return target_->CountCompleted(completed, error);
+  }
   bool LoadAttemptUsage(std::vector<AttemptRecord>* attempts, std::string* error) override {
     return target_->LoadAttemptUsage(attempts, error);
   }
