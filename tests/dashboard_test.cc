@@ -93,6 +93,13 @@ std::vector<long long> EventIds(const std::vector<json>& events) {
   return ids;
 }
 
+/// How many events an event stream's text holds: its lines that start with "id: ".
+size_t EventsIn(const std::string& stream) {
+  size_t events = stream.starts_with("id: ") ? 1 : 0;
+  for (size_t at = 0; (at = stream.find("\nid: ", at)) != std::string::npos; ++at) ++events;
+  return events;
+}
+
 /// The bytes of a file, "<absent>" when there is none.
 std::string Contents(const std::string& path) {
   return std::filesystem::exists(path) ? ReadFile(path) : "<absent>";
@@ -227,6 +234,67 @@ TEST_F(FinishedRunTest, PathTricksAndUnknownIdsAre404) {
     EXPECT_EQ(response.status, 404) << path;
     EXPECT_EQ(response.body.find("root:"), std::string::npos) << path;
   }
+}
+
+// Eight clients at once, each asking every route (the event stream too) three
+// times, get exactly what one client asking alone got: the server's pool of
+// threads shares nothing a request can see. Under ThreadSanitizer
+// (scripts/sanitize.sh tsan, in CI) this is the test that has the server's
+// threads race, if anything in them does.
+TEST_F(FinishedRunTest, ManyClientsAtOnceGetWhatOneClientAloneGets) {
+  Dashboard dashboard(project_.path(), {"serve", "--port", "0"});
+  const std::vector<std::string> paths = {"/", "/assets/dashboard.js", "/api/status", "/api/workstreams",
+                                          "/api/lanes", "/api/workstreams/b", "/api/workstreams/b/log?offset=0",
+                                          "/api/graph.svg", "/api/workstreams/nope"};
+  // status's elapsed_seconds is the only part of an answer that may change between asks.
+  auto answer = [](const std::string& path, const httplib::Response& response) {
+    std::string body = response.body;
+    if (path == "/api/status") {
+      json status = json::parse(body, nullptr, false);
+      status.erase("elapsed_seconds");
+      body = status.dump();
+    }
+    return std::to_string(response.status) + " " + response.get_header_value("Content-Type") + "\n" + body;
+  };
+  std::map<std::string, std::string> alone;
+  for (const std::string& path : paths) alone[path] = answer(path, dashboard.Get(path));
+  const size_t events = LogIds(project_.StatePath()).size();
+  ASSERT_GT(events, 0u);
+
+  std::mutex mutex;
+  std::vector<std::string> differences;
+  std::vector<std::thread> clients;
+  for (int client_number = 0; client_number < 8; ++client_number) {
+    clients.emplace_back([&, client_number] {
+      httplib::Client client = dashboard.Client();
+      for (int round = 0; round < 3; ++round) {
+        for (size_t i = 0; i < paths.size(); ++i) {
+          const std::string& path = paths[(i + client_number) % paths.size()];
+          httplib::Result result = client.Get(path.c_str());
+          const std::string got = result ? answer(path, result.value()) : "no answer: " + httplib::to_string(result.error());
+          if (got != alone[path]) {
+            std::lock_guard<std::mutex> lock(mutex);
+            differences.push_back(path + " (client " + std::to_string(client_number) + "): " + got.substr(0, 200));
+          }
+        }
+        // The event stream: the whole log replayed, then this client hangs up.
+        std::string stream;
+        client.Get("/api/events", [&](const char* data, size_t size) {
+          stream.append(data, size);
+          return EventsIn(stream) < events;
+        });
+        const size_t ids = EventsIn(stream);
+        if (ids < events) {
+          std::lock_guard<std::mutex> lock(mutex);
+          differences.push_back("/api/events (client " + std::to_string(client_number) + "): " +
+                                std::to_string(ids) + " of " + std::to_string(events) + " events");
+        }
+      }
+    });
+  }
+  for (std::thread& client : clients) client.join();
+  EXPECT_EQ(differences, std::vector<std::string>{});
+  EXPECT_EQ(dashboard.Stop(), 0) << dashboard.Errors();
 }
 
 TEST_F(FinishedRunTest, EventsReplayTheWholeLogAndResumeAfterAnId) {
@@ -404,6 +472,59 @@ TEST(DashboardTest, TheLogOfARunningAttemptIsFollowedByOffsets) {
   EXPECT_NE(rest["text"].get<std::string>().find("second line\n"), std::string::npos) << rest;
   EXPECT_EQ(rest["next_offset"], log.size());
   EXPECT_EQ(WaitForExit(run), 0) << ReadFile(project / "run.out");
+}
+
+// Eight clients asking every route over and over while `run --serve` starts,
+// watches and ends agents beside them: every answer is whole, and the run ends
+// well. Under ThreadSanitizer (in CI) this has the server's threads open the
+// state and read logs while the run's loop spawns processes and closes their
+// pipes, which is where an unsynchronised access between them would show.
+TEST(DashboardTest, ManyClientsAtOnceWhileTheRunStartsAndEndsAgents) {
+  TestProject project;
+  project.WriteConfig({{"agent-1", ""}, {"agent-2", ""}, {"agent-3", ""}});
+  project.AddWorkstream("gate", {});
+  project.Hold("gate");
+  std::vector<std::string> quick;
+  for (int i = 1; i <= 8; ++i) {
+    quick.push_back("quick-" + std::to_string(i));
+    project.AddWorkstream(quick.back(), {});
+  }
+  Dashboard dashboard(project.path(), {"run", "--serve", "--port", "0"});
+  EventReader reader(dashboard, "/api/events");
+  const std::vector<std::string> paths = {"/api/status", "/api/workstreams", "/api/lanes", "/api/workstreams/gate",
+                                          "/api/workstreams/gate/log?offset=0", "/api/graph.svg", "/"};
+  std::atomic<bool> stop = false;
+  std::mutex mutex;
+  std::vector<std::string> failures;
+  std::vector<int> rounds(8, 0);
+  std::vector<std::thread> clients;
+  for (int client_number = 0; client_number < 8; ++client_number) {
+    clients.emplace_back([&, client_number] {
+      httplib::Client client = dashboard.Client();
+      do {
+        for (const std::string& path : paths) {
+          httplib::Result result = client.Get(path.c_str());
+          const bool whole = result && result->status == 200 &&
+                             (!path.starts_with("/api/") || path.ends_with(".svg") ||
+                              !json::parse(result->body, nullptr, false).is_discarded());
+          if (!whole) {
+            std::lock_guard<std::mutex> lock(mutex);
+            failures.push_back(path + ": " + (result ? std::to_string(result->status) + " " + result->body.substr(0, 200)
+                                                     : httplib::to_string(result.error())));
+          }
+        }
+        ++rounds[client_number];
+      } while (!stop);
+    });
+  }
+  for (const std::string& id : quick) EXPECT_TRUE(reader.WaitFor("completed", id)) << id;
+  stop = true;
+  for (std::thread& client : clients) client.join();
+  EXPECT_EQ(failures, std::vector<std::string>{});
+  for (int client_rounds : rounds) EXPECT_GE(client_rounds, 1);
+  project.Release("gate");
+  EXPECT_EQ(dashboard.WaitForEnd(), 0) << dashboard.Errors();
+  EXPECT_EQ(project.Statuses().at("gate"), "completed");
 }
 
 TEST(DashboardTest, RunServeServesWhileTheRunLastsAndStopsAfterIt) {

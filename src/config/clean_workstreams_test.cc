@@ -9,6 +9,7 @@
 
 #include "diagnostic.h"
 #include "loader.h"
+#include "property_rounds.h"
 #include "shared_fixture.h"
 #include "test_paths.h"
 
@@ -176,7 +177,7 @@ TEST(CleanWorkstreamsTest, AgreesWithTheReportingPathOnDamagedFiles) {
   const std::string alphabet = "{}[]\",:\\/ \n\t0123456789.eE+-truefalsnidu\x80\xc3\xa9\xed\xa0\xf4";
   std::mt19937 random(11);
   int taken = 0;
-  for (int round = 0; round < 20000; ++round) {
+  for (int round = 0; round < testing::PropertyRounds(20000); ++round) {
     std::string text = seeds[random() % seeds.size()];
     if (text.empty()) continue;
     for (int edits = 1 + static_cast<int>(random() % 3); edits > 0; --edits) {
@@ -238,7 +239,8 @@ TEST(CleanWorkstreamsTest, ALargeArrayDamagedAnywhereAgreesWithTheReportingPath)
   const std::string alphabet = "{}[]\",:\\ \n0123456789xid";
   std::mt19937 random(5);
   int taken = 0;
-  for (int round = 0; round < 120; ++round) {
+  const int rounds = testing::PropertyRounds(120);
+  for (int round = 0; round < rounds; ++round) {
     std::string text = seed;
     // Half of the damage lands within 200 bytes of the middle, where the
     // scan puts the split.
@@ -252,7 +254,7 @@ TEST(CleanWorkstreamsTest, ALargeArrayDamagedAnywhereAgreesWithTheReportingPath)
     if (::testing::Test::HasFailure()) break;
   }
   EXPECT_GT(taken, 0);
-  EXPECT_LT(taken, 120);
+  EXPECT_LT(taken, rounds);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "planner.h"
+#include "property_rounds.h"
 
 namespace orchestra {
 namespace {
@@ -165,7 +166,8 @@ double BestListSchedule(const PlanningProblem& problem) {
 TEST(ScheduleSearchTest, OptimalityProofsHoldAgainstBruteForce) {
   std::mt19937 random(5);
   int proofs = 0, strong_bounds = 0;
-  for (int trial = 0; trial < 120; ++trial) {
+  const int trials = testing::PropertyRounds(120);
+  for (int trial = 0; trial < trials; ++trial) {
     const int count = 3 + static_cast<int>(random() % 6);  // 3..8 tasks
     const int agents = 2 + static_cast<int>(random() % 2);
     PlanningProblem problem = RandomProblem(random, count, agents, false);
@@ -184,7 +186,7 @@ TEST(ScheduleSearchTest, OptimalityProofsHoldAgainstBruteForce) {
     }
     strong_bounds += search.lower_bound.energy > std::max(search.lower_bound.critical_path, search.lower_bound.work);
   }
-  EXPECT_GT(proofs, 60);
+  EXPECT_GT(proofs, trials / 2);
   RecordProperty("proofs", proofs);
   RecordProperty("energy_bound_stronger", strong_bounds);
 }
