@@ -272,7 +272,7 @@ TEST_F(FinishedRunTest, ManyClientsAtOnceGetWhatOneClientAloneGets) {
           const std::string& path = paths[(i + client_number) % paths.size()];
           httplib::Result result = client.Get(path.c_str());
           const std::string got = result ? answer(path, result.value()) : "no answer: " + httplib::to_string(result.error());
-          if (got != alone[path]) {
+          if (got != alone.at(path)) {
             std::lock_guard<std::mutex> lock(mutex);
             differences.push_back(path + " (client " + std::to_string(client_number) + "): " + got.substr(0, 200));
           }
