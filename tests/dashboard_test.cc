@@ -344,6 +344,22 @@ TEST_F(FinishedRunTest, ATokenIsRequiredOfEveryRequestWhenSet) {
   EXPECT_EQ(dashboard.Get("/?token=s3cret").status, 200);
 }
 
+TEST_F(FinishedRunTest, TheTokenMayComeFromTheEnvironmentAndStaysOutOfTheCommandLine) {
+  // Set only while the process starts (it inherits the environment at its fork).
+  ASSERT_EQ(setenv("ORCHESTRA_DASHBOARD_TOKEN", "from-the-environment", 1), 0);
+  Dashboard dashboard(project_.path(), {"serve", "--port", "0", "--bind", "0.0.0.0"});
+  ASSERT_EQ(unsetenv("ORCHESTRA_DASHBOARD_TOKEN"), 0);
+  // The token is the one given, not a generated one: only the serving line.
+  EXPECT_EQ(dashboard.Output().size(), 1u) << dashboard.Errors();
+  EXPECT_EQ(dashboard.Get("/api/status").status, 401);
+  EXPECT_EQ(dashboard.Get("/api/status", {{"Authorization", "Bearer from-the-environment"}}).status, 200);
+  EXPECT_EQ(dashboard.Get("/api/status?token=from-the-environment").status, 200);
+  // What every local user can read of the process: its command line.
+  const std::string cmdline = ReadFile("/proc/" + std::to_string(dashboard.pid()) + "/cmdline");
+  EXPECT_NE(cmdline.find("0.0.0.0"), std::string::npos);
+  EXPECT_EQ(cmdline.find("from-the-environment"), std::string::npos);
+}
+
 TEST_F(FinishedRunTest, ANonLoopbackBindGetsAGeneratedToken) {
   Dashboard dashboard(project_.path(), {"serve", "--port", "0", "--bind", "0.0.0.0"});
   // The first line names the address bound: wait for the token line after it.

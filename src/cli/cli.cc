@@ -80,7 +80,12 @@ void AddServeOptions(CLI::App* command, CommandArgs* args) {
       ->check(CLI::Range(0, 65535));
   command->add_option("--bind", args->bind, "Dashboard address (default 127.0.0.1; others need a token)")
       ->type_name("ADDRESS");
-  command->add_option("--token", args->token, "Require this token of every dashboard request")->type_name("TOKEN");
+  // The environment keeps the token out of the argv every local user can read (ps, /proc/PID/cmdline).
+  command
+      ->add_option("--token", args->token,
+                   "Require this token of every dashboard request (the variable keeps it out of ps)")
+      ->type_name("TOKEN")
+      ->envname("ORCHESTRA_DASHBOARD_TOKEN");
 }
 
 void SetUpServe(CLI::App* command, CommandArgs* args) { AddServeOptions(command, args); }

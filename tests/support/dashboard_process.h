@@ -59,6 +59,7 @@ class Dashboard {
   /// What the process wrote on its standard error.
   std::string Errors() const { return ReadFile(log_ + ".err"); }
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
 
   httplib::Client Client() const {
     httplib::Client client("127.0.0.1", port_);
