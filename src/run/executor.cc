@@ -453,7 +453,8 @@ void Executor::ContinueAttempts() {
       result = ResultOf(status);
     } else {
       result.term_signal = SIGKILL;
-      AppendToFile(raw->log_path, "orchestra: the agent's supervisor ended without recording how the agent ended\n");
+      result.lost = SupervisorLoss(false, 0);
+      AppendToFile(raw->log_path, "orchestra: " + result.lost + "\n");
     }
     on_exit(result);
   }

@@ -157,14 +157,33 @@ ProcessResult ResultOf(const SupervisorStatus& status) {
   return result;
 }
 
+namespace {
+
+/// "signal 9 (SIGKILL)".
+std::string SignalName(int signal_number) {
+  std::string name = "signal " + std::to_string(signal_number);
+  if (const char* abbreviation = sigabbrev_np(signal_number)) name += " (SIG" + std::string(abbreviation) + ")";
+  return name;
+}
+
+}  // namespace
+
+std::string SupervisorLoss(bool waited, int wait_status) {
+  std::string how = "its supervisor ended";
+  if (waited && WIFSIGNALED(wait_status)) {
+    how = "its supervisor was killed by " + SignalName(WTERMSIG(wait_status));
+  } else if (waited && WIFEXITED(wait_status)) {
+    how = "its supervisor exited with code " + std::to_string(WEXITSTATUS(wait_status));
+  }
+  return how + " without recording how the agent ended";
+}
+
 std::string ProcessResult::Describe() const {
   if (!spawn_error.empty()) return "could not start: " + spawn_error;
+  if (!lost.empty()) return "lost: " + lost;
   std::string ending;
   if (term_signal != 0) {
-    ending = "killed by signal " + std::to_string(term_signal);
-    if (const char* abbreviation = sigabbrev_np(term_signal)) {
-      ending += " (SIG" + std::string(abbreviation) + ")";
-    }
+    ending = "killed by " + SignalName(term_signal);
   } else {
     ending = "exit code " + std::to_string(exit_code);
   }
@@ -372,8 +391,9 @@ struct SupervisedAccess {
     // the attempt failed; what it left is found by the attempt-key scan.
     watched->result = ProcessResult();
     watched->result.timeout_seconds = watched->timeout_seconds;
-    watched->result.term_signal = WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : SIGKILL;
-    const std::string line = "orchestra: the agent's supervisor ended without recording how the agent ended" +
+    watched->result.term_signal = SIGKILL;
+    watched->result.lost = SupervisorLoss(watched->ours, wait_status);
+    const std::string line = "orchestra: " + watched->result.lost +
                              (error.empty() ? std::string() : " (" + error + ")") + "\n";
     const int fd = open(watched->log_path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd >= 0) {

@@ -51,10 +51,15 @@ struct ProcessResult {
   /// Supervised in a cgroup of its own: whatever it started was killed with
   /// the cgroup before this result was recorded, so no scan for leftovers is needed.
   bool contained = false;
+  /// Supervised: set when the supervisor ended without recording the agent's
+  /// end (killed outright, a full disk), saying how it ended; the agent's own
+  /// end is then unknown (term_signal is SIGKILL, so the attempt fails).
+  std::string lost;
 
   bool Succeeded() const { return spawn_error.empty() && term_signal == 0 && exit_code == 0; }
   /// "exit code 3", "killed by signal 9 (SIGKILL)", "could not start: ...", and when
-  /// it timed out that first: "timed out after 45s, killed by signal 15 (SIGTERM)".
+  /// it timed out that first: "timed out after 45s, killed by signal 15 (SIGTERM)";
+  /// a lost end: "lost: its supervisor was killed by signal 9 (SIGKILL) ...".
   std::string Describe() const;
 };
 
@@ -98,6 +103,10 @@ std::string SupervisorBesideUs();
 
 /// The end a supervisor's status file records, as a ProcessResult.
 ProcessResult ResultOf(const SupervisorStatus& status);
+
+/// ProcessResult::lost for a supervisor that ended without a status: how it
+/// ended when we reaped it (`waited`, with its wait status), else that it ended.
+std::string SupervisorLoss(bool waited, int wait_status);
 
 /// ProcessRunner on a libuv loop. Each child is spawned detached (it calls
 /// setsid(), so its pid is also its process group id) and its handle keeps the

@@ -505,6 +505,29 @@ TEST_F(ProcessTest, SupervisedDestructorHasTheAgentKilledWithoutReporting) {
   EXPECT_FALSE(outcome.finished);
 }
 
+TEST_F(ProcessTest, ASupervisorKilledOutrightLosesTheEndAndSaysSo) {
+  const std::string agent_file = dir_ / "agent";
+  Outcome outcome;
+  ProcessSpec spec = Shell("echo $$ > " + agent_file + "; exec sleep 1000");
+  spec.status_path = dir_ / "status";
+  StartOrFail(spec, &outcome);
+  ASSERT_TRUE(RunUntil([&] { return ReadPid(agent_file) > 0; }));
+  ASSERT_EQ(kill(outcome.pid, SIGKILL), 0);
+  ASSERT_TRUE(RunUntilFinished(outcome));
+  EXPECT_FALSE(outcome.result.Succeeded());
+  const std::string lost = "its supervisor was killed by signal 9 (SIGKILL) without recording how the agent ended";
+  EXPECT_EQ(outcome.result.Describe(), "lost: " + lost);
+  EXPECT_NE(ReadFile(spec.log_path).find("orchestra: " + lost), std::string::npos) << ReadFile(spec.log_path);
+  // The agent outlives its supervisor: the caller's attempt-key scan ends it (executor tests).
+  kill(ReadPid(agent_file), SIGKILL);
+}
+
+TEST(SupervisorLossTest, SaysHowTheSupervisorEndedWhenItWasReaped) {
+  EXPECT_EQ(SupervisorLoss(true, 1 << 8), "its supervisor exited with code 1 without recording how the agent ended");
+  EXPECT_EQ(SupervisorLoss(true, SIGKILL), "its supervisor was killed by signal 9 (SIGKILL) without recording how the agent ended");
+  EXPECT_EQ(SupervisorLoss(false, 0), "its supervisor ended without recording how the agent ended");
+}
+
 // A second runner (a restarted orchestrator) adopts a supervisor the first
 // one started, and learns its end from the status file.
 TEST_F(ProcessTest, AdoptWatchesASupervisorItDidNotStart) {
