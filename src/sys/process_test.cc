@@ -80,6 +80,17 @@ class ProcessTest : public ::testing::Test {
         << error;
   }
 
+  /// Starts a supervised agent that sleeps, and runs the loop until it has
+  /// started; its pid (0 when it did not start).
+  int StartSupervisedSleeper(Outcome* outcome) {
+    const std::string agent_file = dir_ / "agent";
+    ProcessSpec spec = Shell("echo $$ > " + agent_file + "; exec sleep 1000");
+    spec.status_path = dir_ / "status";
+    spec.log_path = dir_ / "agent.log";
+    StartOrFail(spec, outcome);
+    return RunUntil([&] { return ReadPid(agent_file) > 0; }) ? ReadPid(agent_file) : 0;
+  }
+
   /// Runs the loop until `done` holds or `limit_seconds` pass; returns done().
   bool RunUntil(std::function<bool()> done, double limit_seconds = 20) {
     if (done()) return true;
@@ -492,34 +503,29 @@ TEST_F(ProcessTest, SupervisedOutputBytesComeFromTheSupervisorsCounter) {
 }
 
 TEST_F(ProcessTest, SupervisedDestructorHasTheAgentKilledWithoutReporting) {
-  const std::string agent_file = dir_ / "agent";
   Outcome outcome;
-  ProcessSpec spec = Shell("echo $$ > " + agent_file + "; exec sleep 1000");
-  spec.status_path = dir_ / "status";
-  StartOrFail(spec, &outcome);
-  ASSERT_TRUE(RunUntil([&] { return ReadPid(agent_file) > 0; }));
+  const int agent = StartSupervisedSleeper(&outcome);
+  ASSERT_GT(agent, 0);
   runner_.reset();
   EXPECT_FALSE(testing::ProcessAlive(outcome.pid));  // the supervisor, reaped
-  EXPECT_TRUE(WaitUntilGone(ReadPid(agent_file)));
+  EXPECT_TRUE(WaitUntilGone(agent));
   uv_run(&loop_, UV_RUN_DEFAULT);
   EXPECT_FALSE(outcome.finished);
 }
 
 TEST_F(ProcessTest, ASupervisorKilledOutrightLosesTheEndAndSaysSo) {
-  const std::string agent_file = dir_ / "agent";
   Outcome outcome;
-  ProcessSpec spec = Shell("echo $$ > " + agent_file + "; exec sleep 1000");
-  spec.status_path = dir_ / "status";
-  StartOrFail(spec, &outcome);
-  ASSERT_TRUE(RunUntil([&] { return ReadPid(agent_file) > 0; }));
+  const int agent = StartSupervisedSleeper(&outcome);
+  ASSERT_GT(agent, 0);
   ASSERT_EQ(kill(outcome.pid, SIGKILL), 0);
   ASSERT_TRUE(RunUntilFinished(outcome));
   EXPECT_FALSE(outcome.result.Succeeded());
   const std::string lost = "its supervisor was killed by signal 9 (SIGKILL) without recording how the agent ended";
   EXPECT_EQ(outcome.result.Describe(), "lost: " + lost);
-  EXPECT_NE(ReadFile(spec.log_path).find("orchestra: " + lost), std::string::npos) << ReadFile(spec.log_path);
+  const std::string log = ReadFile(dir_ / "agent.log");
+  EXPECT_NE(log.find("orchestra: " + lost), std::string::npos) << log;
   // The agent outlives its supervisor: the caller's attempt-key scan ends it (executor tests).
-  kill(ReadPid(agent_file), SIGKILL);
+  kill(agent, SIGKILL);
 }
 
 TEST(SupervisorLossTest, SaysHowTheSupervisorEndedWhenItWasReaped) {
